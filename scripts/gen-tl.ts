@@ -1,0 +1,33 @@
+// Build step (run by scripts/build.mjs): reads schema/ and writes the TL codecs to src/tl/generated/.
+// Inputs: the service schema (schema/mtproto.tl, schema/mtproto-extra.tl) and every schema/layers/api-N.tl;
+// the highest N is the canonical layer.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSchemaSet } from '../src/tl/schema-set.js';
+import { generate } from '../src/tl/codegen.js';
+
+const started = Date.now();
+const root = process.cwd();
+const schemaDir = join(root, 'schema');
+const layerTexts = new Map<number, string>();
+for (const name of readdirSync(join(schemaDir, 'layers'))) {
+  const m = /^api-(\d+)\.tl$/.exec(name);
+  if (m) layerTexts.set(Number(m[1]), readFileSync(join(schemaDir, 'layers', name), 'utf-8'));
+}
+const service = ['mtproto.tl', 'mtproto-extra.tl'].map((f) => readFileSync(join(schemaDir, f), 'utf-8'));
+const set = buildSchemaSet(service, layerTexts);
+const files = generate(set);
+const outDir = join(root, 'src/tl/generated');
+mkdirSync(outDir, { recursive: true });
+let bytes = 0;
+for (const [name, text] of Object.entries(files)) {
+  writeFileSync(join(outDir, name), text);
+  bytes += text.length;
+}
+if (process.argv.includes('--verbose')) for (const n of set.notes) console.log(`[gen-tl] ${n}`);
+if (!process.argv.includes('--quiet')) {
+  console.log(
+    `[gen-tl] layers ${set.layers[0]}..${set.canonicalLayer} (${set.layers.length} files), ${set.decoders.size} ids, ` +
+      `${(bytes / 1024).toFixed(0)} KiB in ${Date.now() - started} ms (${set.notes.length} notes, --verbose to list)`,
+  );
+}

@@ -1,0 +1,142 @@
+// The table of settings: where each one lives in the YAML file and in the environment, what it accepts,
+// and what it defaults to. Raw values come either from YAML (numbers, strings, lists) or from the environment
+// (always strings), so every schema accepts both shapes.
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface Field {
+  /** Path in the YAML file, e.g. ['db', 'host']. */
+  path: readonly string[];
+  env: string;
+  /** Completes "expected ..." in an error message. */
+  expected: string;
+  schema: z.ZodType;
+  /** Used when neither the file nor the environment sets the key; undefined means "unset". */
+  default?: unknown;
+  /** Never echoed back in error messages. */
+  secret?: boolean;
+}
+
+const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+export function isHostname(value: string): boolean {
+  if (isIP(value) !== 0) return true;
+  if (value.length > 253) return false;
+  return value.split('.').every((label) => LABEL.test(label));
+}
+
+const port = z
+  .union([z.number(), z.string().trim().regex(/^\d{1,5}$/).transform(Number)])
+  .pipe(z.int().min(0).max(65535));
+
+/** A comma-separated string in the environment, a list (or a lone value) in YAML. */
+function list<O>(item: z.ZodType<O, any>) {
+  return z
+    .union([z.array(z.union([z.string(), z.number()])), z.string(), z.number()])
+    .transform((v) => (Array.isArray(v) ? v : typeof v === 'number' ? [v] : v.split(',').map((s) => s.trim())))
+    .pipe(z.array(item).min(1));
+}
+
+const portList = list(port).refine((ports: number[]) => ports.filter((p) => p !== 0).length === new Set(ports.filter((p) => p !== 0)).size, {
+  message: 'a port is listed twice',
+  params: { own: true },
+});
+
+const host = z.string().trim().min(1).refine(isHostname);
+
+/** `host:port`, `[v6]:port`; the port may be left out when a default exists. */
+function hostPort(defaultPort?: number) {
+  return z
+    .string()
+    .trim()
+    .transform((value, ctx): HostPort => {
+      const m = /^\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?$/.exec(value) ?? /^([^:\s]+)(?::(\d{1,5}))?$/.exec(value);
+      const p = m?.[2] !== undefined ? Number(m[2]) : defaultPort;
+      if (!m || p === undefined || p > 65535 || !isHostname(m[1]!)) {
+        ctx.addIssue({ code: 'custom', message: 'not host:port' });
+        return z.NEVER;
+      }
+      return { host: m[1]!, port: p };
+    });
+}
+
+const nonEmpty = z.string().trim().min(1);
+const endpoint = z.string().trim().regex(/^\S+$/);
+
+export const FIELDS = {
+  dataDir: { path: ['dataDir'], env: 'ECHO_DATA_DIR', expected: 'a directory path', schema: nonEmpty, default: './data' },
+  host: {
+    path: ['host'],
+    env: 'ECHO_HOST',
+    expected: 'an IP address or host name that clients can reach',
+    schema: host,
+    default: '127.0.0.1',
+  },
+  listen: { path: ['listen'], env: 'ECHO_LISTEN', expected: 'an IP address or host name to bind to', schema: host, default: '127.0.0.1' },
+  tcpPorts: {
+    path: ['tcpPorts'],
+    env: 'ECHO_TCP_PORTS',
+    expected: 'a comma-separated list of port numbers 0-65535',
+    schema: portList,
+    default: '10443,5222',
+  },
+  httpPort: { path: ['httpPort'], env: 'ECHO_HTTP_PORT', expected: 'a port number 0-65535', schema: port, default: 8801 },
+  tlsCert: { path: ['tlsCert'], env: 'ECHO_TLS_CERT', expected: 'the path of a PEM certificate file', schema: nonEmpty },
+  tlsKey: { path: ['tlsKey'], env: 'ECHO_TLS_KEY', expected: 'the path of a PEM private key file', schema: nonEmpty },
+  logLevel: {
+    path: ['logLevel'],
+    env: 'ECHO_LOG_LEVEL',
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+    schema: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS)),
+    default: 'info',
+  },
+  // GramJS's StringSession stores the DC id in one byte.
+  dcId: {
+    path: ['dcId'],
+    env: 'ECHO_DC_ID',
+    expected: 'a DC number 1-255',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,3}$/).transform(Number)]).pipe(z.int().min(1).max(255)),
+    default: 2,
+  },
+  adminListen: {
+    path: ['adminListen'],
+    env: 'ECHO_ADMIN_LISTEN',
+    expected: 'host:port (e.g. 127.0.0.1:8802)',
+    schema: hostPort(),
+    default: '127.0.0.1:8802',
+  },
+
+  // Scale-out engines: unset means the embedded adapter.
+  dbHost: { path: ['db', 'host'], env: 'DB_HOST', expected: 'the MySQL host name or IP address', schema: host },
+  dbPort: { path: ['db', 'port'], env: 'DB_PORT', expected: 'a port number 1-65535', schema: port.pipe(z.int().min(1)), default: 3306 },
+  dbUser: { path: ['db', 'user'], env: 'DB_USER', expected: 'a user name', schema: nonEmpty, default: 'echo' },
+  dbPassword: { path: ['db', 'password'], env: 'DB_PASSWORD', expected: 'a password', schema: z.string(), default: '', secret: true },
+  dbName: {
+    path: ['db', 'name'],
+    env: 'DB_NAME',
+    expected: 'a database name (letters, digits, _ and $)',
+    schema: z.string().trim().regex(/^[A-Za-z0-9_$]{1,64}$/),
+    default: 'echo',
+  },
+  redisHost: { path: ['redis', 'host'], env: 'REDIS_HOST', expected: 'host or host:port', schema: hostPort(6379) },
+  kafkaBrokers: { path: ['kafka', 'brokers'], env: 'KAFKA_BROKERS', expected: 'a comma-separated list of host:port', schema: list(hostPort(9092)) },
+  etcdEndpoints: {
+    path: ['etcd', 'endpoints'],
+    env: 'ETCD_ENDPOINTS',
+    expected: 'a comma-separated list of endpoints (http://host:2379)',
+    schema: list(endpoint),
+  },
+  minioEndpoint: { path: ['minio', 'endpoint'], env: 'MINIO_ENDPOINT', expected: 'an S3 endpoint (http://host:9000)', schema: endpoint },
+  minioAccessKey: { path: ['minio', 'accessKey'], env: 'MINIO_ACCESS_KEY', expected: 'an access key', schema: nonEmpty },
+  minioSecretKey: { path: ['minio', 'secretKey'], env: 'MINIO_SECRET_KEY', expected: 'a secret key', schema: nonEmpty, secret: true },
+} as const satisfies Record<string, Field>;
+
+export type FieldName = keyof typeof FIELDS;

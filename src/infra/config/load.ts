@@ -1,0 +1,255 @@
+// Settings come from defaults, then the YAML file, then the environment (each overriding the one before).
+// Every value is checked here so that a mistake stops start-up with one line naming the key and its source.
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError } from './errors.js';
+import { FIELDS, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
+
+export const DEFAULT_CONFIG_FILE = 'etc/echod.yaml';
+
+export interface EchoConfig {
+  /** The YAML file that was read, or null when there was none. */
+  configFile: string | null;
+  /** Absolute. */
+  dataDir: string;
+  /** Address advertised to clients (help.getConfig dc_options, client-config). */
+  host: string;
+  /** Bind address of the MTProto TCP and HTTP listeners. */
+  listen: string;
+  /** 0 means "any free port". */
+  tcpPorts: number[];
+  httpPort: number;
+  /** Set: the HTTP port serves HTTPS and WSS. Absolute paths. */
+  tls: { certFile: string; keyFile: string } | null;
+  logLevel: LogLevel;
+  dcId: number;
+  adminListen: HostPort;
+  sql: { engine: 'sqlite' } | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string };
+  cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number };
+  bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[] };
+  discovery: { engine: 'single' } | { engine: 'etcd'; endpoints: string[] };
+  blob: { engine: 'disk' } | { engine: 's3'; endpoint: string; accessKey: string; secretKey: string };
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** YAML file; wins over ECHO_CONFIG. When given (either way) it must exist. */
+  file?: string;
+  /** Base for relative paths; defaults to process.cwd(). */
+  cwd?: string;
+}
+
+type Source = { kind: 'default' } | { kind: 'env'; name: string } | { kind: 'file'; file: string; key: string };
+type Raw = { value: unknown; source: Source };
+
+export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.file ?? nonEmpty(env.ECHO_CONFIG);
+  const fileName = explicit ?? DEFAULT_CONFIG_FILE;
+  const filePath = resolve(cwd, fileName);
+  const yaml = readYaml(filePath, fileName, explicit !== undefined);
+
+  const raw = new Map<FieldName, Raw>();
+  for (const [name, field] of Object.entries(FIELDS) as [FieldName, Field][]) {
+    const fromEnv = nonEmpty(env[field.env]);
+    const fromFile = yaml ? lookup(yaml, field.path) : undefined;
+    if (fromEnv !== undefined) raw.set(name, { value: fromEnv, source: { kind: 'env', name: field.env } });
+    else if (fromFile !== undefined && fromFile !== null)
+      raw.set(name, { value: fromFile, source: { kind: 'file', file: fileName, key: field.path.join('.') } });
+    else if (field.default !== undefined) raw.set(name, { value: field.default, source: { kind: 'default' } });
+  }
+
+  // Every value given is checked, including those of engines not selected (a wrong DB_PORT is reported even
+  // without DB_HOST: it is a mistake either way).
+  const parsed = new Map<FieldName, unknown>();
+  for (const name of Object.keys(FIELDS) as FieldName[]) parsed.set(name, parseField(name, raw.get(name)));
+  const get = (name: FieldName) => parsed.get(name);
+  const sourceOf = (name: FieldName) => describe(raw.get(name)?.source, FIELDS[name]);
+  const fail = (message: string, name: FieldName): never => {
+    throw new ConfigError(message, keyOf(raw.get(name)?.source, FIELDS[name]));
+  };
+
+  const tcpPorts = get('tcpPorts') as number[];
+  const httpPort = get('httpPort') as number;
+  if (httpPort !== 0 && tcpPorts.includes(httpPort))
+    fail(`${sourceOf('httpPort')}: port ${httpPort} is also one of the TCP ports (${sourceOf('tcpPorts')})`, 'httpPort');
+
+  return {
+    configFile: yaml ? filePath : null,
+    dataDir: resolve(cwd, get('dataDir') as string),
+    host: get('host') as string,
+    listen: get('listen') as string,
+    tcpPorts,
+    httpPort,
+    tls: tlsFiles(get('tlsCert') as string | undefined, get('tlsKey') as string | undefined, cwd, sourceOf, fail),
+    logLevel: get('logLevel') as LogLevel,
+    dcId: get('dcId') as number,
+    adminListen: get('adminListen') as HostPort,
+    sql: sqlEngine(get),
+    cache: raw.has('redisHost') ? { engine: 'redis', ...(get('redisHost') as HostPort) } : { engine: 'memory' },
+    bus: raw.has('kafkaBrokers') ? { engine: 'kafka', brokers: get('kafkaBrokers') as HostPort[] } : { engine: 'memory' },
+    discovery: raw.has('etcdEndpoints') ? { engine: 'etcd', endpoints: get('etcdEndpoints') as string[] } : { engine: 'single' },
+    blob: blobEngine(get, raw, sourceOf, fail),
+  };
+}
+
+/** A copy safe to log: secrets replaced. */
+export function redactConfig(config: EchoConfig): EchoConfig {
+  const copy = structuredClone(config);
+  if (copy.sql.engine === 'mysql' && copy.sql.password) copy.sql.password = '[redacted]';
+  if (copy.blob.engine === 's3') copy.blob.secretKey = '[redacted]';
+  return copy;
+}
+
+function sqlEngine(get: (name: FieldName) => unknown): EchoConfig['sql'] {
+  const host = get('dbHost') as string | undefined;
+  if (host === undefined) return { engine: 'sqlite' };
+  return {
+    engine: 'mysql',
+    host,
+    port: get('dbPort') as number,
+    user: get('dbUser') as string,
+    password: get('dbPassword') as string,
+    database: get('dbName') as string,
+  };
+}
+
+type Fail = (message: string, name: FieldName) => never;
+
+function blobEngine(
+  get: (name: FieldName) => unknown,
+  raw: Map<FieldName, Raw>,
+  sourceOf: (n: FieldName) => string,
+  fail: Fail,
+): EchoConfig['blob'] {
+  const endpoint = get('minioEndpoint') as string | undefined;
+  const accessKey = get('minioAccessKey') as string | undefined;
+  const secretKey = get('minioSecretKey') as string | undefined;
+  if (endpoint === undefined) {
+    for (const name of ['minioAccessKey', 'minioSecretKey'] as const)
+      if (raw.has(name)) fail(`${sourceOf(name)}: set, but ${FIELDS.minioEndpoint.env} (minio.endpoint) is not`, name);
+    return { engine: 'disk' };
+  }
+  if (accessKey === undefined) fail(`${sourceOf('minioAccessKey')}: required when ${sourceOf('minioEndpoint')} is set`, 'minioAccessKey');
+  if (secretKey === undefined) fail(`${sourceOf('minioSecretKey')}: required when ${sourceOf('minioEndpoint')} is set`, 'minioSecretKey');
+  return { engine: 's3', endpoint, accessKey, secretKey };
+}
+
+function tlsFiles(
+  cert: string | undefined,
+  key: string | undefined,
+  cwd: string,
+  sourceOf: (n: FieldName) => string,
+  fail: Fail,
+): EchoConfig['tls'] {
+  if (cert === undefined && key === undefined) return null;
+  if (cert === undefined) fail(`${sourceOf('tlsCert')}: required when ${sourceOf('tlsKey')} is set (give both or neither)`, 'tlsCert');
+  if (key === undefined) fail(`${sourceOf('tlsKey')}: required when ${sourceOf('tlsCert')} is set (give both or neither)`, 'tlsKey');
+  const certFile = resolve(cwd, cert);
+  const keyFile = resolve(cwd, key);
+  for (const [name, path] of [['tlsCert', certFile], ['tlsKey', keyFile]] as const) {
+    let isFile = false;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      // reported below
+    }
+    if (!isFile) fail(`${sourceOf(name)}: no such file: ${path}`, name);
+  }
+  return { certFile, keyFile };
+}
+
+function parseField(name: FieldName, raw: Raw | undefined): unknown {
+  if (raw === undefined) return undefined;
+  const field: Field = FIELDS[name];
+  const result = field.schema.safeParse(raw.value);
+  if (result.success) return result.data;
+  // A refinement carries its own wording ("a port is listed twice"); anything else gets the generic one.
+  const custom = result.error.issues.find((i) => i.code === 'custom' && i.params?.own === true)?.message;
+  const got = field.secret ? '(hidden)' : show(raw.value);
+  const detail = custom ? `${custom}, got ${got}` : `expected ${field.expected}, got ${got}`;
+  throw new ConfigError(`${describe(raw.source, field)}: ${detail}`, keyOf(raw.source, field));
+}
+
+function keyOf(source: Source | undefined, field: Field): string {
+  if (source?.kind === 'env') return source.name;
+  if (source?.kind === 'file') return source.key;
+  return field.env;
+}
+
+function describe(source: Source | undefined, field: Field): string {
+  if (source?.kind === 'env') return source.name;
+  if (source?.kind === 'file') return `${source.key} (${source.file})`;
+  return `${field.env} / ${field.path.join('.')}`;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function failFile(message: string, key?: string): never {
+  throw new ConfigError(message, key);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function readYaml(path: string, shownName: string, required: boolean): Record<string, unknown> | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !required) return null;
+    failFile(`${shownName}: cannot read the configuration file (${code ?? (err as Error).message})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    failFile(`${shownName}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isMapping(doc)) failFile(`${shownName}: expected a mapping of settings at the top level`);
+  checkUnknownKeys(doc, shownName);
+  return doc;
+}
+
+/** Catches typos: a misspelt key would otherwise be silently ignored. */
+function checkUnknownKeys(doc: Record<string, unknown>, shownName: string): void {
+  const known = Object.values(FIELDS as Record<string, Field>).map((f) => f.path);
+  const walk = (node: Record<string, unknown>, prefix: string[]) => {
+    for (const [key, value] of Object.entries(node)) {
+      const path = [...prefix, key];
+      const isLeaf = known.some((k) => k.length === path.length && k.every((p, i) => p === path[i]));
+      const isGroup = known.some((k) => k.length > path.length && path.every((p, i) => p === k[i]));
+      if (isLeaf) continue;
+      if (isGroup) {
+        if (value === null) continue;
+        if (!isMapping(value)) failFile(`${path.join('.')} (${shownName}): expected a mapping`, path.join('.'));
+        walk(value, path);
+        continue;
+      }
+      failFile(`${path.join('.')} (${shownName}): unknown setting`, path.join('.'));
+    }
+  };
+  walk(doc, []);
+}
+
+function lookup(doc: Record<string, unknown>, path: readonly string[]): unknown {
+  let node: unknown = doc;
+  for (const key of path) {
+    if (!isMapping(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,23 @@
+// Every migration, in order. Names sort lexically, which is the order Kysely's Migrator runs them in;
+// a released migration is never edited, only followed by a new one.
+import type { Migration, MigrationProvider } from 'kysely';
+import { migration as m0001 } from './0001_auth_keys.js';
+import type { EchoMigration, SqlDialect } from './types.js';
+
+export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
+  '0001_auth_keys': m0001,
+};
+
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(MIGRATIONS)) {
+        out[name] = { up: (db) => m.up(db, dialect), ...(m.down ? { down: (db) => m.down!(db, dialect) } : {}) };
+      }
+      return out;
+    },
+  };
+}
+
+export type { SqlDialect } from './types.js';

@@ -1,0 +1,83 @@
+// The embedded SQL store: one SQLite file in the data dir, migrated to the newest schema on open.
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { SqlAuthKeyStore, type AuthKeyStore } from './auth-key-store.js';
+import { migrationProvider, type SqlDialect } from './migrations/index.js';
+import type { Tables } from './schema.js';
+
+export const DATABASE_FILE = 'echo.db';
+
+export interface Database {
+  readonly kysely: Kysely<Tables>;
+  readonly dialect: SqlDialect;
+  /** The database file (SQLite). */
+  readonly path: string;
+  readonly authKeys: AuthKeyStore;
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError';
+}
+
+/**
+ * Opens (creating if needed) `<dataDir>/echo.db` and runs pending migrations.
+ *
+ * Every INTEGER column reads back as bigint (better-sqlite3 safe integers): auth key and user ids use the
+ * full signed 64-bit range, and a silent rounding of one of them would be far worse than calling Number()
+ * on a timestamp.
+ */
+export async function openDatabase(dataDir: string): Promise<Database> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, DATABASE_FILE);
+  let sqlite: BetterSqlite3.Database | undefined;
+  try {
+    // The file holds auth keys. SQLite gives the -wal and -shm files the mode of the main file, so creating
+    // it 0600 first keeps all three private even in a data dir others can list.
+    closeSync(openSync(path, 'a', 0o600));
+    sqlite = new BetterSqlite3(path);
+    // WAL lets readers run while a write commits; NORMAL sync is durable across a process crash (the
+    // WAL is synced at checkpoints), losing at most the last commits on a power cut.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.defaultSafeIntegers(true);
+  } catch (err) {
+    sqlite?.close();
+    throw new DatabaseError(`cannot open the database ${path}: ${(err as Error).message}`);
+  }
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(kysely, 'sqlite');
+  } catch (err) {
+    await kysely.destroy();
+    throw err;
+  }
+  let closed = false;
+  return {
+    kysely,
+    dialect: 'sqlite',
+    path,
+    authKeys: new SqlAuthKeyStore(kysely),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await kysely.destroy();
+    },
+  };
+}
+
+/** Applies every pending migration; returns the names applied now. */
+export async function migrateToLatest(kysely: Kysely<any>, dialect: SqlDialect): Promise<string[]> {
+  const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatabaseError(`database migration ${failed ?? ''} failed: ${reason}`.replace('  ', ' '));
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

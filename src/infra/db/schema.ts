@@ -1,0 +1,37 @@
+// Row types of the tables, as Kysely sees them. With better-sqlite3's safe integers on (see open.ts),
+// every INTEGER column reads as bigint; inserts accept number or bigint.
+import type { ColumnType } from 'kysely';
+
+type Int64 = ColumnType<bigint, bigint | number, bigint | number>;
+type NullableInt64 = ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
+type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
+
+export interface AuthKeysTable {
+  /** Signed 64-bit, as the wire carries it (auth_key_id read as a little-endian int64). */
+  auth_key_id: Int64;
+  auth_key: Buffer;
+  kind: 'perm' | 'temp';
+  created_at: Int64;
+  expires_at: NullableInt64;
+  perm_auth_key_id: NullableInt64;
+  user_id: NullableInt64;
+}
+
+export interface ClientInfoTable {
+  auth_key_id: Int64;
+  layer: ColumnType<bigint | null, number | null | undefined, number | null>;
+  api_id: ColumnType<bigint | null, number | null | undefined, number | null>;
+  device_model: NullableText;
+  system_version: NullableText;
+  app_version: NullableText;
+  system_lang_code: NullableText;
+  lang_pack: NullableText;
+  lang_code: NullableText;
+  ip: NullableText;
+  updated_at: Int64;
+}
+
+export interface Tables {
+  auth_keys: AuthKeysTable;
+  client_info: ClientInfoTable;
+}

@@ -1,0 +1,111 @@
+// One client connection over a byte stream (TCP or WebSocket): transport framing in, packets out.
+// Frames are handled strictly in order; a connection that floods or sends garbage is closed alone.
+import type { Logger } from 'pino';
+import { ServerTransport, TransportError } from '../../mtproto/transport/index.js';
+import type { ConnectionHandle } from '../session/connection.js';
+import type { PacketRouter, RouterConnectionState } from './packet-router.js';
+
+export interface ByteStreamIo {
+  write(data: Buffer): void;
+  /** Flushes what was written, then closes. */
+  end(): void;
+}
+
+/** Frames waiting to be processed per connection before it counts as a flood. */
+const MAX_QUEUED_FRAMES = 512;
+let nextConnectionId = 1;
+
+export class MtprotoConnection implements ConnectionHandle {
+  readonly id = nextConnectionId++;
+  closed = false;
+  private readonly framing = new ServerTransport();
+  private readonly routerState: RouterConnectionState = {};
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private pingTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly io: ByteStreamIo,
+    private readonly router: PacketRouter,
+    readonly remoteAddress: string,
+    private readonly carrier: 'tcp' | 'ws',
+    private readonly log: Logger,
+    private readonly onClosed: (conn: MtprotoConnection) => void,
+  ) {}
+
+  get transport(): string {
+    return `${this.carrier}/${this.framing.kind ?? 'unknown'}`;
+  }
+
+  onBytes(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames;
+    try {
+      frames = this.framing.feed(chunk);
+    } catch (err) {
+      if (err instanceof TransportError) this.close(`transport error: ${err.message}`);
+      else this.close(`transport failure: ${(err as Error).message}`);
+      return;
+    }
+    for (const frame of frames) {
+      if (++this.queued > MAX_QUEUED_FRAMES) {
+        this.failWithTransportError(-429, 'too many frames in flight');
+        return;
+      }
+      this.queue = this.queue
+        .then(() => (this.closed ? undefined : this.router.route(this, this.routerState, frame.payload, frame.quickAck)))
+        .catch((err: Error) => {
+          this.log.error({ conn: this.id, err }, 'packet handling failed');
+          this.close(`internal error: ${err.message}`);
+        })
+        .finally(() => {
+          this.queued--;
+        });
+    }
+  }
+
+  sendPacket(packet: Buffer): void {
+    if (this.closed) return;
+    this.io.write(this.framing.encode(packet));
+  }
+
+  sendQuickAck(token: number): void {
+    if (this.closed) return;
+    this.io.write(this.framing.encodeQuickAck(token));
+  }
+
+  failWithTransportError(code: number, reason: string): void {
+    if (this.closed) return;
+    try {
+      this.io.write(this.framing.encodeError(code));
+    } catch {
+      // Framing not known yet: nothing sensible can be written.
+    }
+    this.close(reason, code);
+  }
+
+  setPingDisconnect(seconds: number): void {
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    const delay = Math.min(Math.max(seconds, 1), 24 * 3600) * 1000;
+    this.pingTimer = setTimeout(() => this.close(`no ping within ${seconds} s (ping_delay_disconnect)`), delay);
+    this.pingTimer.unref();
+  }
+
+  close(reason: string, code?: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.log.info({ conn: this.id, transport: this.transport, remote: this.remoteAddress, reason, code }, 'connection closed by server');
+    this.io.end();
+    this.onClosed(this);
+  }
+
+  /** The peer went away (socket closed or errored). */
+  peerClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.log.debug({ conn: this.id, transport: this.transport }, 'connection closed by peer');
+    this.onClosed(this);
+  }
+}

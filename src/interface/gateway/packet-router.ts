@@ -1,0 +1,77 @@
+// Routes one MTProto packet from any transport: auth_key_id 0 -> the auth key handshake,
+// anything else -> the encrypted session layer.
+import type { Logger } from 'pino';
+import { encodePlainMessage, isPlainMessage, parsePlainMessage } from '../../mtproto/plain-message.js';
+import { ServerHandshake } from '../../mtproto/handshake/server-handshake.js';
+import type { DhServer } from '../../mtproto/crypto/dh.js';
+import type { ServerRsaKey } from '../../mtproto/crypto/rsa.js';
+import type { ServerMsgIdGenerator } from '../../mtproto/session/msg-id.js';
+import { decodeObject, encodeObject } from '../../tl/index.js';
+import type { AuthKeyRegistry } from '../session/auth-keys.js';
+import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
+import type { ConnectionHandle } from '../session/connection.js';
+
+export interface PacketRouterDeps {
+  sessions: SessionService;
+  keys: AuthKeyRegistry;
+  rsaKeys: ServerRsaKey[];
+  dh: DhServer;
+  dcId: number;
+  msgIds: ServerMsgIdGenerator;
+  log: Logger;
+  now: () => number;
+  random: (n: number) => Buffer;
+  /** Called for every key created, for metrics and tests. */
+  onAuthKeyCreated?: (kind: 'perm' | 'temp') => void;
+}
+
+/** Per-connection state the router keeps: the handshake in progress, if any. */
+export interface RouterConnectionState {
+  handshake?: ServerHandshake;
+}
+
+export class PacketRouter {
+  constructor(private readonly deps: PacketRouterDeps) {}
+
+  async route(conn: ConnectionHandle, state: RouterConnectionState, packet: Buffer, quickAck: boolean): Promise<void> {
+    if (packet.length === 4) {
+      // A bare int32 from a client is meaningless here (transport errors only go server -> client).
+      conn.close('4-byte packet from client');
+      return;
+    }
+    if (isPlainMessage(packet)) {
+      await this.handshakeStep(conn, state, packet);
+      return;
+    }
+    await this.deps.sessions.handlePacket(conn, packet, quickAck);
+  }
+
+  private async handshakeStep(conn: ConnectionHandle, state: RouterConnectionState, packet: Buffer): Promise<void> {
+    const { deps } = this;
+    let request;
+    try {
+      const plain = parsePlainMessage(packet);
+      request = decodeObject(plain.body);
+    } catch (err) {
+      conn.close(`bad unencrypted message: ${(err as Error).message}`);
+      return;
+    }
+    state.handshake ??= new ServerHandshake({ rsaKeys: deps.rsaKeys, dh: deps.dh, random: deps.random, now: deps.now, dcId: deps.dcId });
+    const step = state.handshake.handle(request);
+    if (step.error) {
+      state.handshake = undefined;
+      conn.close(`handshake failed: ${step.error}`);
+      return;
+    }
+    if (step.completed) {
+      const done = step.completed;
+      const nowMs = deps.now();
+      // The key is durable before the client learns it exists (dh_gen_ok).
+      await deps.keys.add(done.authKey, done.kind, Math.floor(nowMs / 1000), done.expiresIn, done.serverSalt, nowMs + HANDSHAKE_SALT_LIFETIME_MS);
+      state.handshake = undefined;
+      deps.log.info({ conn: conn.id, kind: done.kind, authKeyId: done.authKeyId.toString(), expiresIn: done.expiresIn, transport: conn.transport }, 'auth key created');
+      deps.onAuthKeyCreated?.(done.kind);
+    }
+    if (step.reply) conn.sendPacket(encodePlainMessage(deps.msgIds.next(true), encodeObject(step.reply)));
+  }
+}

@@ -1,0 +1,74 @@
+// TCP listeners (10443 and 5222 by default): every MTProto TCP transport, plain or obfuscated, on each port.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { MtprotoConnection } from './mtproto-connection.js';
+import type { PacketRouter } from './packet-router.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+
+/** A socket that stays silent this long is closed; real clients ping far more often. */
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+
+export class TcpGateway {
+  private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly router: PacketRouter,
+    private readonly connections: ConnectionRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  /** Listens on every port; resolves with the bound ports (useful when 0 asked for a free one). */
+  async listen(host: string, ports: number[]): Promise<number[]> {
+    const bound: number[] = [];
+    for (const port of ports) {
+      const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      server.on('error', (err) => this.log.error({ err }, 'TCP listener error'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      this.servers.push(server);
+      const address = server.address();
+      bound.push(typeof address === 'object' && address ? address.port : port);
+    }
+    return bound;
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    const remote = socket.remoteAddress ?? '';
+    const conn = new MtprotoConnection(
+      { write: (data) => socket.write(data), end: () => socket.end() },
+      this.router,
+      remote,
+      'tcp',
+      this.log,
+      (c) => this.connections.remove(c),
+    );
+    this.connections.add(conn);
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => conn.close('idle timeout'));
+    socket.on('data', (chunk: Buffer) => conn.onBytes(chunk));
+    socket.on('error', (err) => this.log.debug({ conn: conn.id, err: err.message }, 'socket error'));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      conn.peerClosed();
+    });
+  }
+
+  /** Stops accepting; existing sockets are ended. */
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))).concat(this.endSockets()));
+  }
+
+  private async endSockets(): Promise<void> {
+    for (const socket of this.sockets) socket.end();
+    const deadline = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, 2000);
+    deadline.unref();
+  }
+}

@@ -1,0 +1,146 @@
+// State of one MTProto session (auth key + session_id, core.telegram.org/mtproto/description#session):
+// replay window of client msg_ids, server seqno, and the server messages the client has not
+// acknowledged yet (re-sent when the client reconnects or asks with msg_resend_req).
+// No IO here: the session service decides where the queued messages go.
+import type { ServerMsgIdGenerator } from './msg-id.js';
+
+export interface OutboundMessage {
+  msgId: bigint;
+  seqNo: number;
+  body: Uint8Array;
+  contentRelated: boolean;
+  /** For rpc_result: the request it answers (msgs_state_req and resends use it). */
+  reqMsgId?: bigint;
+}
+
+export type InboundVerdict = 'new' | 'duplicate' | 'too-old';
+
+/** How many client msg_ids each session remembers for replay detection. */
+const REPLAY_WINDOW = 1024;
+/** Unacknowledged server messages kept per session; the oldest are dropped beyond this. */
+const MAX_UNACKED = 2048;
+
+export class MtSession {
+  private contentSent = 0;
+  private readonly seen = new Set<bigint>();
+  private readonly seenOrder: bigint[] = [];
+  private readonly unacked = new Map<bigint, OutboundMessage>();
+  private readonly answered = new Map<bigint, bigint>(); // req msg_id -> rpc_result msg_id
+  /** Client content-related msg_ids still to acknowledge with msgs_ack. */
+  pendingAcks: bigint[] = [];
+  /** Messages queued for the next flush to the client. */
+  outbox: OutboundMessage[] = [];
+  /** Requests being processed (msg_id -> completion), for invokeAfterMsg and msgs_state_req. */
+  readonly running = new Map<bigint, Promise<void>>();
+  lastActive: number;
+
+  constructor(
+    readonly id: bigint,
+    readonly authKeyId: bigint,
+    private readonly msgIds: ServerMsgIdGenerator,
+    now: number,
+  ) {
+    this.lastActive = now;
+  }
+
+  /** Records a client msg_id; duplicates and ids below the remembered window are reported. */
+  registerInbound(msgId: bigint): InboundVerdict {
+    if (this.seen.has(msgId)) return 'duplicate';
+    if (this.seenOrder.length >= REPLAY_WINDOW) {
+      let min = this.seenOrder[0]!;
+      for (const id of this.seenOrder) if (id < min) min = id;
+      if (msgId < min) return 'too-old';
+      const dropped = this.seenOrder.shift()!;
+      this.seen.delete(dropped);
+    }
+    this.seen.add(msgId);
+    this.seenOrder.push(msgId);
+    return 'new';
+  }
+
+  hasSeen(msgId: bigint): boolean {
+    return this.seen.has(msgId);
+  }
+
+  oldestRemembered(): bigint | undefined {
+    if (this.seenOrder.length < REPLAY_WINDOW) return undefined;
+    let min = this.seenOrder[0]!;
+    for (const id of this.seenOrder) if (id < min) min = id;
+    return min;
+  }
+
+  private nextSeqNo(contentRelated: boolean): number {
+    if (!contentRelated) return this.contentSent * 2;
+    return this.contentSent++ * 2 + 1;
+  }
+
+  /** Queues a server message; content-related ones are kept until the client acknowledges them. */
+  enqueue(body: Uint8Array, contentRelated: boolean, opts: { response?: boolean; reqMsgId?: bigint } = {}): OutboundMessage {
+    const msg: OutboundMessage = {
+      msgId: this.msgIds.next(opts.response ?? false),
+      seqNo: this.nextSeqNo(contentRelated),
+      body,
+      contentRelated,
+      reqMsgId: opts.reqMsgId,
+    };
+    if (contentRelated) {
+      this.unacked.set(msg.msgId, msg);
+      if (this.unacked.size > MAX_UNACKED) this.unacked.delete(this.unacked.keys().next().value!);
+    }
+    if (opts.reqMsgId !== undefined) this.answered.set(opts.reqMsgId, msg.msgId);
+    this.outbox.push(msg);
+    return msg;
+  }
+
+  /** A container (or any wrapper) gets its own id and a non-content seqno. */
+  wrapperIds(): { msgId: bigint; seqNo: number } {
+    return { msgId: this.msgIds.next(false), seqNo: this.nextSeqNo(false) };
+  }
+
+  acknowledge(msgIds: readonly bigint[]): void {
+    for (const id of msgIds) {
+      const msg = this.unacked.get(id);
+      if (!msg) continue;
+      this.unacked.delete(id);
+      if (msg.reqMsgId !== undefined) this.answered.delete(msg.reqMsgId);
+    }
+  }
+
+  isUnacked(msgId: bigint): boolean {
+    return this.unacked.has(msgId);
+  }
+
+  /** The answer already produced for a request, if the client has not acknowledged it yet. */
+  answerTo(reqMsgId: bigint): OutboundMessage | undefined {
+    const id = this.answered.get(reqMsgId);
+    return id === undefined ? undefined : this.unacked.get(id);
+  }
+
+  wasAnswered(reqMsgId: bigint): boolean {
+    return this.answered.has(reqMsgId);
+  }
+
+  /**
+   * Re-queues unacknowledged messages (all, or the given ids) under fresh msg_ids: some clients
+   * (GramJS) treat a repeated server msg_id as an attack, and the request id inside rpc_result is
+   * what matches an answer to its request.
+   */
+  requeueUnacked(only?: readonly bigint[]): number {
+    const ids = only ?? [...this.unacked.keys()];
+    let count = 0;
+    for (const id of ids) {
+      const msg = this.unacked.get(id);
+      if (!msg || this.outbox.includes(msg)) continue;
+      this.unacked.delete(id);
+      this.enqueue(msg.body, true, { response: msg.reqMsgId !== undefined, reqMsgId: msg.reqMsgId });
+      count++;
+    }
+    return count;
+  }
+
+  takeOutbox(): OutboundMessage[] {
+    const out = this.outbox;
+    this.outbox = [];
+    return out;
+  }
+}

@@ -1,0 +1,4 @@
+/** Malformed framing: the connection cannot continue and should be closed. */
+export class TransportError extends Error {
+  override name = 'TransportError';
+}

@@ -1,0 +1,142 @@
+// mtcute (`@mtcute/node` 0.30, layer 227) pointed at Echo through its public options only:
+// `defaultDcs` for the address, `addPublicKey()` for the RSA key, its default TcpTransport (plain intermediate).
+import { EventEmitter, once } from 'node:events';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BaseTelegramClient, TelegramClient, TcpTransport, MemoryStorage, SqliteStorage } from '@mtcute/node';
+import type { TelegramTransport, ITelegramConnection, IPacketCodec } from '@mtcute/node';
+import { addPublicKey, LogManager, NodeCryptoProvider, type BasicDcOption } from '@mtcute/node/utils.js';
+import { UNKNOWN_CONSTRUCTOR_ID, type EchoTarget } from './gramjs.js';
+import { readRsaPublicKey } from './rsa-public.js';
+
+export const MTCUTE_LAYER = 227;
+
+export interface MtcuteOptions {
+  /** A string from exportSession() of an earlier client: reuses its auth key. */
+  session?: string;
+  /** An SQLite file for the session; in memory if omitted. */
+  storageFile?: string;
+  apiId?: number;
+  apiHash?: string;
+}
+
+export interface MtcuteHandle {
+  readonly client: TelegramClient;
+  readonly base: BaseTelegramClient;
+  /** TCP connections opened so far. */
+  readonly connections: number;
+  /** Resolves once `count` TCP connections have been opened in total. */
+  waitForConnections(count: number, timeoutMs?: number): Promise<void>;
+  /** Closes the current TCP connection abruptly, as a network failure would; mtcute reconnects by itself. */
+  dropConnection(): Promise<void>;
+  /** Sends a method whose only bytes are a constructor id no layer defines. */
+  callUnknownConstructor(constructorId?: number): Promise<unknown>;
+  saveSession(): Promise<string>;
+  /** The 256-byte auth key stored for the DC, or undefined before the handshake. */
+  authKey(): Promise<Buffer | undefined>;
+  close(): Promise<void>;
+}
+
+let keyIndexPromise: Promise<Record<string, unknown>> | undefined;
+
+/**
+ * mtcute 0.30.3 indexes keys by zero-padded hex but looks server fingerprints up with `Long.toString(16)`, which
+ * drops leading zeros: a key whose fingerprint starts with a 0 nibble is never found. The index is a plain
+ * mutable object in a module that the package's export map hides, so it is reached by file path.
+ */
+function publicKeyIndex(): Promise<Record<string, unknown>> {
+  keyIndexPromise ??= (async () => {
+    const require = createRequire(import.meta.url);
+    // The ESM entry sits next to tl/binary/rsa-keys.js in the package root.
+    const coreRoot = dirname(require.resolve('@mtcute/core'));
+    const mod = (await import(pathToFileURL(join(coreRoot, 'tl/binary/rsa-keys.js')).href)) as { __publicKeyIndex: Record<string, unknown> };
+    return mod.__publicKeyIndex;
+  })();
+  return keyIndexPromise;
+}
+
+/** Adds Echo's key to mtcute's process-wide key index (idempotent). */
+export async function registerMtcuteKey(publicKeyPem: string): Promise<void> {
+  addPublicKey(new NodeCryptoProvider(), publicKeyPem);
+  const hex = BigInt.asUintN(64, readRsaPublicKey(publicKeyPem).fingerprint).toString(16).padStart(16, '0');
+  if (hex.startsWith('0')) {
+    const index = await publicKeyIndex();
+    if (!index[hex]) throw new Error(`mtcute did not register fingerprint ${hex}`);
+    index[hex.replace(/^0+/, '')] = index[hex];
+  }
+}
+
+/** mtcute's own TCP transport, counting connections so tests can wait for a reconnect. */
+class ObservedTcpTransport implements TelegramTransport {
+  private readonly inner = new TcpTransport();
+  readonly events = new EventEmitter();
+  count = 0;
+  last: ITelegramConnection | undefined;
+
+  async connect(dc: BasicDcOption): Promise<ITelegramConnection> {
+    const conn = await this.inner.connect(dc);
+    this.count++;
+    this.last = conn;
+    this.events.emit('connected');
+    return conn;
+  }
+
+  packetCodec(): IPacketCodec {
+    return this.inner.packetCodec();
+  }
+}
+
+/** Registers the key and imports `opts.session` before returning, so the first call can go out at once. */
+export async function createMtcuteClient(target: EchoTarget, opts: MtcuteOptions = {}): Promise<MtcuteHandle> {
+  await registerMtcuteKey(target.publicKey);
+  const dc: BasicDcOption = { id: target.dcId, ipAddress: target.host, port: target.port };
+  const transport = new ObservedTcpTransport();
+  const base = new BaseTelegramClient({
+    apiId: opts.apiId ?? 12345,
+    apiHash: opts.apiHash ?? '0123456789abcdef0123456789abcdef',
+    storage: opts.storageFile ? new SqliteStorage(opts.storageFile) : new MemoryStorage(),
+    defaultDcs: { main: dc, media: dc },
+    transport,
+    // No updates manager: nothing here is logged in, and its loop would only add traffic.
+    updates: false,
+    logLevel: process.env.DEBUG ? LogManager.DEBUG : LogManager.OFF,
+    initConnectionOptions: { deviceModel: 'echo-e2e', appVersion: '1.0', systemVersion: process.version },
+  });
+  const client = new TelegramClient({ client: base });
+  if (opts.session) await base.importSession(opts.session);
+
+  return {
+    client,
+    base,
+    get connections() {
+      return transport.count;
+    },
+    async waitForConnections(count, timeoutMs = 30_000) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      while (transport.count < count) await once(transport.events, 'connected', { signal });
+    },
+    async dropConnection() {
+      if (!transport.last) throw new Error('mtcute has no connection to drop');
+      await transport.last.close();
+    },
+    callUnknownConstructor(constructorId = UNKNOWN_CONSTRUCTOR_ID) {
+      // The client's writer map is a plain object keyed by method name; a private name cannot clash.
+      const name = `echoE2e.unknown_${constructorId.toString(16)}`;
+      const writers = base.mt._writerMap as Record<string, unknown>;
+      writers[name] ??= (w: { uint(v: number): void }) => w.uint(constructorId);
+      return client.call({ _: name } as unknown as Parameters<TelegramClient['call']>[0]);
+    },
+    saveSession: () => base.exportSession(),
+    async authKey() {
+      const key = await base.mt.storage.provider.authKeys.get(target.dcId);
+      return key ? Buffer.from(key) : undefined;
+    },
+    close: () => closeMtcute(client),
+  };
+}
+
+/** destroy() disconnects, stops its timers and closes the storage. */
+export async function closeMtcute(client: TelegramClient): Promise<void> {
+  await client.destroy();
+}

@@ -1,0 +1,243 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, redactConfig, type EchoConfig } from '../../../src/infra/config/index.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A fresh working directory, optionally with etc/echod.yaml. */
+function workdir(yaml?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'echo-config-'));
+  dirs.push(dir);
+  if (yaml !== undefined) {
+    mkdirSync(join(dir, 'etc'));
+    writeFileSync(join(dir, 'etc/echod.yaml'), yaml);
+  }
+  return dir;
+}
+
+function load(env: Record<string, string> = {}, yaml?: string): EchoConfig {
+  return loadConfig({ env, cwd: workdir(yaml) });
+}
+
+/** Asserts a ConfigError with exactly this one-line message and key. */
+function rejects(fn: () => unknown, message: string | RegExp, key?: string): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    assert.ok(!err.message.includes('\n'), `message must be one line: ${err.message}`);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else assert.match(err.message, message);
+    if (key !== undefined) assert.equal(err.key, key);
+    return true;
+  });
+}
+
+test('defaults with no file and no environment', () => {
+  const cwd = workdir();
+  const c = loadConfig({ env: {}, cwd });
+  assert.deepEqual(c, {
+    configFile: null,
+    dataDir: join(cwd, 'data'),
+    host: '127.0.0.1',
+    listen: '127.0.0.1',
+    tcpPorts: [10443, 5222],
+    httpPort: 8801,
+    tls: null,
+    logLevel: 'info',
+    dcId: 2,
+    adminListen: { host: '127.0.0.1', port: 8802 },
+    sql: { engine: 'sqlite' },
+    cache: { engine: 'memory' },
+    bus: { engine: 'memory' },
+    discovery: { engine: 'single' },
+    blob: { engine: 'disk' },
+  } satisfies EchoConfig);
+});
+
+test('YAML overrides defaults and the environment overrides YAML', () => {
+  const cwd = workdir('host: echo.example.org\nhttpPort: 9000\ntcpPorts: [1000, 2000]\nlogLevel: debug\ndb:\n  name: other\n');
+  const c = loadConfig({ env: { ECHO_HTTP_PORT: '9001', ECHO_LOG_LEVEL: 'WARN' }, cwd });
+  assert.equal(c.configFile, join(cwd, 'etc/echod.yaml'));
+  assert.equal(c.host, 'echo.example.org');
+  assert.deepEqual(c.tcpPorts, [1000, 2000]);
+  assert.equal(c.httpPort, 9001);
+  assert.equal(c.logLevel, 'warn');
+  // db.name alone does not select MySQL: DB_HOST does.
+  assert.deepEqual(c.sql, { engine: 'sqlite' });
+});
+
+test('environment values are parsed: port lists, port 0, relative data dir, empty variables count as unset', () => {
+  const cwd = workdir();
+  const c = loadConfig({
+    env: { ECHO_TCP_PORTS: ' 0 , 0 ', ECHO_HTTP_PORT: '0', ECHO_DATA_DIR: 'var/echo', ECHO_HOST: '', ECHO_ADMIN_LISTEN: '[::1]:0', ECHO_DC_ID: '5' },
+    cwd,
+  });
+  assert.deepEqual(c.tcpPorts, [0, 0]);
+  assert.equal(c.httpPort, 0);
+  assert.equal(c.dataDir, join(cwd, 'var/echo'));
+  assert.equal(c.host, '127.0.0.1');
+  assert.deepEqual(c.adminListen, { host: '::1', port: 0 });
+  assert.equal(c.dcId, 5);
+});
+
+test('ECHO_CONFIG names the file; an explicit file argument wins; a named file must exist', () => {
+  const cwd = workdir('httpPort: 1111\n');
+  writeFileSync(join(cwd, 'other.yaml'), 'httpPort: 2222\n');
+  writeFileSync(join(cwd, 'third.yaml'), 'httpPort: 3333\n');
+  assert.equal(loadConfig({ env: {}, cwd }).httpPort, 1111);
+  assert.equal(loadConfig({ env: { ECHO_CONFIG: 'other.yaml' }, cwd }).httpPort, 2222);
+  assert.equal(loadConfig({ env: { ECHO_CONFIG: 'other.yaml' }, cwd, file: 'third.yaml' }).httpPort, 3333);
+  rejects(() => loadConfig({ env: { ECHO_CONFIG: 'missing.yaml' }, cwd }), 'missing.yaml: cannot read the configuration file (ENOENT)');
+});
+
+test('an empty YAML file means defaults', () => {
+  assert.equal(load({}, '').httpPort, 8801);
+  assert.equal(load({}, '# nothing set\n').httpPort, 8801);
+});
+
+test('TLS: both files give https settings', () => {
+  const cwd = workdir();
+  writeFileSync(join(cwd, 'cert.pem'), 'x');
+  writeFileSync(join(cwd, 'key.pem'), 'x');
+  const c = loadConfig({ env: { ECHO_TLS_CERT: 'cert.pem', ECHO_TLS_KEY: 'key.pem' }, cwd });
+  assert.deepEqual(c.tls, { certFile: join(cwd, 'cert.pem'), keyFile: join(cwd, 'key.pem') });
+});
+
+test('scale-out engines are selected by their host or endpoint, with defaults for the rest', () => {
+  const c = load({
+    DB_HOST: 'db.internal',
+    DB_PASSWORD: 's3cret',
+    REDIS_HOST: 'redis.internal',
+    KAFKA_BROKERS: 'k1:9092,k2',
+    ETCD_ENDPOINTS: 'http://e1:2379,http://e2:2379',
+    MINIO_ENDPOINT: 'http://minio:9000',
+    MINIO_ACCESS_KEY: 'ak',
+    MINIO_SECRET_KEY: 'sk',
+  });
+  assert.deepEqual(c.sql, { engine: 'mysql', host: 'db.internal', port: 3306, user: 'echo', password: 's3cret', database: 'echo' });
+  assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 6379 });
+  assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 9092 }, { host: 'k2', port: 9092 }] });
+  assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e1:2379', 'http://e2:2379'] });
+  assert.deepEqual(c.blob, { engine: 's3', endpoint: 'http://minio:9000', accessKey: 'ak', secretKey: 'sk' });
+
+  const redacted = redactConfig(c);
+  assert.equal(redacted.sql.engine === 'mysql' && redacted.sql.password, '[redacted]');
+  assert.equal(redacted.blob.engine === 's3' && redacted.blob.secretKey, '[redacted]');
+  assert.equal(c.sql.engine === 'mysql' && c.sql.password, 's3cret', 'the original is not modified');
+});
+
+test('scale-out engines from YAML', () => {
+  const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\nkafka:\n  brokers: [k1:1, k2:2]\netcd:\n  endpoints: http://e:2379\n');
+  assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo' });
+  assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 1 }, { host: 'k2', port: 2 }] });
+  assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e:2379'] });
+});
+
+// Every wrong environment value: [variable, value, exact message].
+const badEnv: [string, string, string][] = [
+  ['ECHO_HTTP_PORT', 'abc', 'ECHO_HTTP_PORT: expected a port number 0-65535, got "abc"'],
+  ['ECHO_HTTP_PORT', '70000', 'ECHO_HTTP_PORT: expected a port number 0-65535, got "70000"'],
+  ['ECHO_HTTP_PORT', '-1', 'ECHO_HTTP_PORT: expected a port number 0-65535, got "-1"'],
+  ['ECHO_HTTP_PORT', '80.5', 'ECHO_HTTP_PORT: expected a port number 0-65535, got "80.5"'],
+  ['ECHO_HTTP_PORT', '10443', 'ECHO_HTTP_PORT: port 10443 is also one of the TCP ports (ECHO_TCP_PORTS / tcpPorts)'],
+  ['ECHO_TCP_PORTS', '10443,abc', 'ECHO_TCP_PORTS: expected a comma-separated list of port numbers 0-65535, got "10443,abc"'],
+  ['ECHO_TCP_PORTS', ',', 'ECHO_TCP_PORTS: expected a comma-separated list of port numbers 0-65535, got ","'],
+  ['ECHO_TCP_PORTS', '10443,10443', 'ECHO_TCP_PORTS: a port is listed twice, got "10443,10443"'],
+  ['ECHO_HOST', 'bad host!', 'ECHO_HOST: expected an IP address or host name that clients can reach, got "bad host!"'],
+  ['ECHO_LISTEN', '-x-', 'ECHO_LISTEN: expected an IP address or host name to bind to, got "-x-"'],
+  ['ECHO_LOG_LEVEL', 'loud', 'ECHO_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+  ['ECHO_DC_ID', '0', 'ECHO_DC_ID: expected a DC number 1-255, got "0"'],
+  ['ECHO_DC_ID', '256', 'ECHO_DC_ID: expected a DC number 1-255, got "256"'],
+  ['ECHO_DC_ID', 'two', 'ECHO_DC_ID: expected a DC number 1-255, got "two"'],
+  ['ECHO_ADMIN_LISTEN', '8802', 'ECHO_ADMIN_LISTEN: expected host:port (e.g. 127.0.0.1:8802), got "8802"'],
+  ['ECHO_ADMIN_LISTEN', '127.0.0.1:99999', 'ECHO_ADMIN_LISTEN: expected host:port (e.g. 127.0.0.1:8802), got "127.0.0.1:99999"'],
+  ['DB_HOST', 'no such host', 'DB_HOST: expected the MySQL host name or IP address, got "no such host"'],
+  ['DB_PORT', '0', 'DB_PORT: expected a port number 1-65535, got "0"'],
+  ['DB_NAME', 'echo-db', 'DB_NAME: expected a database name (letters, digits, _ and $), got "echo-db"'],
+  ['REDIS_HOST', 'a:b:c', 'REDIS_HOST: expected host or host:port, got "a:b:c"'],
+  ['KAFKA_BROKERS', 'k1:9092,,k2', 'KAFKA_BROKERS: expected a comma-separated list of host:port, got "k1:9092,,k2"'],
+  ['ETCD_ENDPOINTS', 'http://a b', 'ETCD_ENDPOINTS: expected a comma-separated list of endpoints (http://host:2379), got "http://a b"'],
+  ['MINIO_ENDPOINT', 'http://m:9000', 'MINIO_ACCESS_KEY / minio.accessKey: required when MINIO_ENDPOINT is set'],
+  ['MINIO_SECRET_KEY', 'sk', 'MINIO_SECRET_KEY: set, but MINIO_ENDPOINT (minio.endpoint) is not'],
+  ['ECHO_TLS_CERT', 'cert.pem', 'ECHO_TLS_KEY / tlsKey: required when ECHO_TLS_CERT is set (give both or neither)'],
+  ['ECHO_TLS_KEY', 'key.pem', 'ECHO_TLS_CERT / tlsCert: required when ECHO_TLS_KEY is set (give both or neither)'],
+];
+
+for (const [name, value, message] of badEnv) {
+  test(`${name}=${JSON.stringify(value)} is rejected with one line naming it`, () => {
+    rejects(() => load({ [name]: value }), message);
+  });
+}
+
+test('each error carries the offending key', () => {
+  rejects(() => load({ ECHO_HTTP_PORT: 'abc' }), /^ECHO_HTTP_PORT: /, 'ECHO_HTTP_PORT');
+  rejects(() => load({}, 'httpPort: abc\n'), /^httpPort /, 'httpPort');
+  rejects(() => load({}, 'db:\n  port: x\n'), /^db\.port /, 'db.port');
+});
+
+test('TLS files that do not exist are named', () => {
+  const cwd = workdir();
+  writeFileSync(join(cwd, 'cert.pem'), 'x');
+  rejects(
+    () => loadConfig({ env: { ECHO_TLS_CERT: 'cert.pem', ECHO_TLS_KEY: 'nokey.pem' }, cwd }),
+    `ECHO_TLS_KEY: no such file: ${join(cwd, 'nokey.pem')}`,
+    'ECHO_TLS_KEY',
+  );
+});
+
+test('MINIO_ENDPOINT needs the secret key as well', () => {
+  rejects(
+    () => load({ MINIO_ENDPOINT: 'http://m:9000', MINIO_ACCESS_KEY: 'ak' }),
+    'MINIO_SECRET_KEY / minio.secretKey: required when MINIO_ENDPOINT is set',
+  );
+});
+
+test('wrong YAML values name the key and the file', () => {
+  rejects(() => load({}, 'httpPort: abc\n'), 'httpPort (etc/echod.yaml): expected a port number 0-65535, got "abc"');
+  rejects(() => load({}, 'tcpPorts: [1, "x"]\n'), 'tcpPorts (etc/echod.yaml): expected a comma-separated list of port numbers 0-65535, got [1,"x"]');
+  rejects(() => load({}, 'dcId: 2.5\n'), 'dcId (etc/echod.yaml): expected a DC number 1-255, got 2.5');
+  rejects(() => load({}, 'host: [a, b]\n'), 'host (etc/echod.yaml): expected an IP address or host name that clients can reach, got ["a","b"]');
+});
+
+test('a wrong environment value is reported even when YAML is right, and YAML errors are not masked by env', () => {
+  rejects(() => load({ ECHO_HTTP_PORT: 'x' }, 'httpPort: 9000\n'), /^ECHO_HTTP_PORT: /);
+  // The env wins for httpPort, so the bad YAML value is never used.
+  assert.equal(load({ ECHO_HTTP_PORT: '9000' }, 'httpPort: x\n').httpPort, 9000);
+});
+
+test('secret values are never echoed in messages', () => {
+  rejects(() => load({}, 'db:\n  password: [hunter2]\n'), 'db.password (etc/echod.yaml): expected a password, got (hidden)');
+});
+
+test('unknown YAML keys are errors, at the top level and inside groups', () => {
+  rejects(() => load({}, 'httpport: 8801\n'), 'httpport (etc/echod.yaml): unknown setting', 'httpport');
+  rejects(() => load({}, 'db:\n  hots: x\n'), 'db.hots (etc/echod.yaml): unknown setting', 'db.hots');
+  rejects(() => load({}, 'db: 5\n'), 'db (etc/echod.yaml): expected a mapping', 'db');
+  rejects(() => load({}, 'httpPort:\n  port: 1\n'), /^httpPort \(etc\/echod\.yaml\): expected a port number/);
+});
+
+test('a YAML file that is not a mapping or not YAML at all is one clear line', () => {
+  rejects(() => load({}, '- 1\n- 2\n'), 'etc/echod.yaml: expected a mapping of settings at the top level');
+  rejects(() => load({}, 'httpPort: [1\n'), /^etc\/echod\.yaml: not valid YAML at line \d+: /);
+  rejects(() => load({}, 'a: 1\na: 2\n'), /^etc\/echod\.yaml: not valid YAML/);
+});
+
+test('the documented example matches the defaults when its top-level settings are uncommented', () => {
+  const example = readFileSync(join(root, 'etc/echod.example.yaml'), 'utf8');
+  // Uncomment `# key: value` lines at the top level, except TLS (its example paths do not exist here).
+  const uncommented = example
+    .split('\n')
+    .map((line) => (/^# (?!tls)[a-zA-Z]+: /.test(line) ? line.slice(2) : line))
+    .join('\n');
+  assert.notEqual(uncommented, example);
+  const cwd = workdir(uncommented);
+  const defaults = loadConfig({ env: {}, cwd: workdir() });
+  const fromExample = loadConfig({ env: {}, cwd });
+  assert.equal(fromExample.configFile, join(cwd, 'etc/echod.yaml'));
+  assert.deepEqual({ ...fromExample, configFile: null, dataDir: 'x' }, { ...defaults, dataDir: 'x' });
+});

@@ -1,0 +1,223 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { MIGRATIONS, openDatabase, type ClientInfo, type Database } from '../../../src/infra/db/index.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'echo-db-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function withDb(fn: (db: Database) => Promise<void>): Promise<void> {
+  const db = await openDatabase(tempDir());
+  try {
+    await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const key = (fill: number) => Buffer.alloc(256, fill);
+const MIN_LONG = -(2n ** 63n);
+const MAX_LONG = 2n ** 63n - 1n;
+
+const info = (overrides: Partial<ClientInfo> = {}): ClientInfo => ({
+  layer: 198,
+  apiId: 12345,
+  deviceModel: 'Pixel 8',
+  systemVersion: 'Android 15',
+  appVersion: '11.0',
+  systemLangCode: 'en-US',
+  langPack: 'android',
+  langCode: 'en',
+  ip: '127.0.0.1',
+  updatedAt: 1_700_000_000,
+  ...overrides,
+});
+
+test('openDatabase creates <dataDir>/echo.db in WAL mode, the data dir 0700', async () => {
+  const parent = tempDir();
+  const dataDir = join(parent, 'nested', 'data');
+  const db = await openDatabase(dataDir);
+  try {
+    assert.equal(db.path, join(dataDir, 'echo.db'));
+    assert.ok(existsSync(db.path));
+    assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+    await db.authKeys.create({ id: 1n, key: key(1), kind: 'perm', createdAt: 1 });
+    for (const file of ['echo.db', 'echo.db-wal', 'echo.db-shm'])
+      assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, `${file} is private`);
+    const { rows } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db.kysely);
+    assert.equal(rows[0]?.journal_mode, 'wal');
+    const fk = await sql<{ foreign_keys: bigint }>`pragma foreign_keys`.execute(db.kysely);
+    assert.equal(fk.rows[0]?.foreign_keys, 1n);
+  } finally {
+    await db.close();
+  }
+});
+
+test('migrations run once: reopening applies nothing new and keeps the data', async () => {
+  const dataDir = tempDir();
+  const first = await openDatabase(dataDir);
+  await first.authKeys.create({ id: MIN_LONG, key: key(1), kind: 'perm', createdAt: 100 });
+  await first.close();
+  await first.close(); // closing twice is harmless
+
+  const second = await openDatabase(dataDir);
+  try {
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.kysely);
+    assert.deepEqual(
+      applied.rows.map((r) => r.name),
+      Object.keys(MIGRATIONS),
+    );
+    assert.deepEqual((await second.authKeys.get(MIN_LONG))?.key, key(1));
+  } finally {
+    await second.close();
+  }
+});
+
+test('migration names are unique and in order', () => {
+  const names = Object.keys(MIGRATIONS);
+  assert.deepEqual([...names].sort(), names);
+  assert.ok(names.every((n) => /^\d{4}_[a-z0-9_]+$/.test(n)));
+});
+
+test('auth keys round-trip with ids over the whole signed 64-bit range', () =>
+  withDb(async ({ authKeys }) => {
+    const ids = [MIN_LONG, -1n, 0n, 1n, MAX_LONG, -0x1234_5678_9abc_def0n];
+    for (const [i, id] of ids.entries()) await authKeys.create({ id, key: key(i), kind: 'perm', createdAt: 1000 + i });
+    for (const [i, id] of ids.entries()) {
+      assert.deepEqual(await authKeys.get(id), {
+        id,
+        key: key(i),
+        kind: 'perm',
+        createdAt: 1000 + i,
+        expiresAt: null,
+        permAuthKeyId: null,
+        userId: null,
+      });
+    }
+    assert.equal(await authKeys.get(2n), undefined);
+  }));
+
+test('create rejects a duplicate id, a key that is not 256 bytes, and inconsistent expiry', () =>
+  withDb(async ({ authKeys }) => {
+    await authKeys.create({ id: 7n, key: key(7), kind: 'perm', createdAt: 1 });
+    await assert.rejects(authKeys.create({ id: 7n, key: key(8), kind: 'perm', createdAt: 2 }));
+    assert.deepEqual((await authKeys.get(7n))?.key, key(7), 'the first key is kept');
+    await assert.rejects(authKeys.create({ id: 8n, key: Buffer.alloc(255), kind: 'perm', createdAt: 1 }), RangeError);
+    await assert.rejects(authKeys.create({ id: 9n, key: key(9), kind: 'temp', createdAt: 1 }), RangeError);
+    await assert.rejects(authKeys.create({ id: 10n, key: key(10), kind: 'perm', createdAt: 1, expiresAt: 5 }), RangeError);
+    assert.equal(await authKeys.get(8n), undefined);
+  }));
+
+test('temp keys bind to perm keys', () =>
+  withDb(async ({ authKeys }) => {
+    const perm = -0x7000_0000_0000_0001n;
+    const temp = -5n;
+    await authKeys.create({ id: perm, key: key(1), kind: 'perm', createdAt: 10 });
+    await authKeys.create({ id: temp, key: key(2), kind: 'temp', createdAt: 10, expiresAt: 100 });
+    assert.equal(await authKeys.getPermFor(temp), undefined, 'unbound');
+
+    assert.equal(await authKeys.bindTemp(temp, perm, 200), true);
+    const stored = await authKeys.get(temp);
+    assert.equal(stored?.permAuthKeyId, perm);
+    assert.equal(stored?.expiresAt, 200);
+    assert.equal((await authKeys.getPermFor(temp))?.id, perm);
+    assert.deepEqual((await authKeys.getPermFor(temp))?.key, key(1));
+
+    // Wrong kinds and unknown ids do nothing.
+    await authKeys.create({ id: 6n, key: key(3), kind: 'temp', createdAt: 10, expiresAt: 100 });
+    assert.equal(await authKeys.bindTemp(6n, temp, 300), false, 'a temp key cannot be the perm key');
+    assert.equal(await authKeys.bindTemp(perm, perm, 300), false, 'a perm key cannot be bound');
+    assert.equal(await authKeys.bindTemp(6n, 999n, 300), false, 'unknown perm key');
+    assert.equal(await authKeys.bindTemp(999n, perm, 300), false, 'unknown temp key');
+    assert.equal((await authKeys.get(6n))?.permAuthKeyId, null);
+    assert.equal(await authKeys.getPermFor(perm), undefined, 'a perm key has no perm key');
+    assert.equal(await authKeys.getPermFor(999n), undefined);
+  }));
+
+test('client info is saved, replaced, read back, and cut to the column widths', () =>
+  withDb(async ({ authKeys }) => {
+    const id = MIN_LONG + 1n;
+    await authKeys.create({ id, key: key(1), kind: 'perm', createdAt: 1 });
+    assert.equal(await authKeys.getClientInfo(id), undefined);
+
+    await authKeys.saveClientInfo(id, info());
+    assert.deepEqual(await authKeys.getClientInfo(id), info());
+
+    const replaced = info({ layer: 227, deviceModel: 'x'.repeat(300), langPack: null, ip: '::1', updatedAt: 1_700_000_100 });
+    await authKeys.saveClientInfo(id, replaced);
+    assert.deepEqual(await authKeys.getClientInfo(id), { ...replaced, deviceModel: 'x'.repeat(255) });
+
+    // A cut never splits a character made of two UTF-16 units.
+    await authKeys.saveClientInfo(id, info({ langCode: '😀'.repeat(40) }));
+    assert.equal((await authKeys.getClientInfo(id))?.langCode, '😀'.repeat(32));
+  }));
+
+test('client info for an unknown key is refused', () =>
+  withDb(async ({ authKeys }) => {
+    await assert.rejects(authKeys.saveClientInfo(42n, info()));
+    assert.equal(await authKeys.getClientInfo(42n), undefined);
+  }));
+
+test('delete removes a key and its client info; temp keys bound to it lose the binding', () =>
+  withDb(async ({ authKeys }) => {
+    await authKeys.create({ id: 1n, key: key(1), kind: 'perm', createdAt: 1 });
+    await authKeys.create({ id: 2n, key: key(2), kind: 'temp', createdAt: 1, expiresAt: 100 });
+    await authKeys.bindTemp(2n, 1n, 100);
+    await authKeys.saveClientInfo(1n, info());
+
+    assert.equal(await authKeys.delete(1n), true);
+    assert.equal(await authKeys.get(1n), undefined);
+    assert.equal(await authKeys.getClientInfo(1n), undefined);
+    assert.equal((await authKeys.get(2n))?.permAuthKeyId, null);
+    assert.equal(await authKeys.getPermFor(2n), undefined);
+    assert.equal(await authKeys.delete(1n), false, 'already gone');
+    assert.equal(await authKeys.delete(12345n), false, 'never existed');
+  }));
+
+test('deleteExpired removes temp keys at or past their expiry, with their client info, and nothing else', () =>
+  withDb(async ({ authKeys }) => {
+    await authKeys.create({ id: -1n, key: key(1), kind: 'perm', createdAt: 1 });
+    await authKeys.create({ id: -2n, key: key(2), kind: 'temp', createdAt: 1, expiresAt: 99 });
+    await authKeys.create({ id: -3n, key: key(3), kind: 'temp', createdAt: 1, expiresAt: 100 });
+    await authKeys.create({ id: -4n, key: key(4), kind: 'temp', createdAt: 1, expiresAt: 101 });
+    await authKeys.saveClientInfo(-2n, info());
+    await authKeys.saveClientInfo(-4n, info());
+
+    assert.equal(await authKeys.deleteExpired(100), 2);
+    assert.ok(await authKeys.get(-1n));
+    assert.equal(await authKeys.get(-2n), undefined);
+    assert.equal(await authKeys.get(-3n), undefined);
+    assert.equal(await authKeys.getClientInfo(-2n), undefined);
+    assert.ok(await authKeys.get(-4n));
+    assert.ok(await authKeys.getClientInfo(-4n));
+    assert.equal(await authKeys.deleteExpired(100), 0);
+  }));
+
+test('opening a file that is not a database fails with a clear message', async () => {
+  const dataDir = tempDir();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dataDir, 'echo.db'), 'this is not sqlite'.repeat(100));
+  await assert.rejects(openDatabase(dataDir), (err: Error) => {
+    assert.match(err.message, /echo\.db/);
+    assert.match(err.message, /not a database/);
+    return true;
+  });
+});
+
+test('an auth key lookup is a single rowid search (auth_key_id is the SQLite rowid)', () =>
+  withDb(async (db) => {
+    const plan = await sql<{ detail: string }>`explain query plan select * from auth_keys where auth_key_id = ${-1n}`.execute(db.kysely);
+    assert.deepEqual(
+      plan.rows.map((r) => r.detail),
+      ['SEARCH auth_keys USING INTEGER PRIMARY KEY (rowid=?)'],
+    );
+  }));
