@@ -1,6 +1,7 @@
 // The server's RSA key pair, the one clients pin: created once in the data dir and reused on every start,
 // because replacing it locks out every client configured with the old public key.
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -64,14 +65,21 @@ export function replaceServerKey(dataDir: string, now: () => number = Date.now):
   return { privatePem, created: true, path, backupPath };
 }
 
+/**
+ * mtcute 0.30 indexes its keys by zero-padded hex fingerprint but looks them up unpadded, so a key whose
+ * fingerprint's top nibble is 0 (one in sixteen) is never found. Such keys are skipped: a client quirk to
+ * accommodate, at the cost of an occasional second key generation.
+ */
 function generatePrivatePem(): string {
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicExponent: 65537,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
-  return privateKey;
+  for (;;) {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicExponent: 65537,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    });
+    if (!loadRsaKey(privateKey).fingerprintHex.startsWith('0')) return privateKey;
+  }
 }
 
 function writeTemp(path: string, contents: string): string {

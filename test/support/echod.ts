@@ -100,7 +100,12 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   const cleanup = () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
+    if (liveChildren.size > 0) {
+      for (const child of liveChildren) child.kill('SIGKILL');
+      // Only synchronous code runs here; a short block lets the kills land before the data dirs go,
+      // so a dying echod cannot write a file into a removed dir and leave it behind.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
     for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', cleanup);
@@ -272,7 +277,8 @@ class Echod implements EchodProcess {
   clientConfig(): Promise<ClientConfig> {
     const env = this.env(this.tcpPorts.length ? this.tcpPorts.join(',') : '0,0', String(this.httpPort));
     return new Promise((resolve, reject) => {
-      execFile(process.execPath, [this.cli(), 'client-config', '--json'], { cwd: repoRoot(), env, timeout: 20_000 }, (err, stdout, stderr) => {
+      const child = execFile(process.execPath, [this.cli(), 'client-config', '--json'], { cwd: repoRoot(), env, timeout: 20_000 }, (err, stdout, stderr) => {
+        liveChildren.delete(child);
         if (err) return reject(new Error(`echod client-config failed: ${err.message}\nstderr:\n${stderr}`));
         try {
           resolve(parseClientConfig(stdout));
@@ -280,6 +286,8 @@ class Echod implements EchodProcess {
           reject(new Error(`echod client-config printed no usable JSON (${(e as Error).message}):\n${stdout}\nstderr:\n${stderr}`));
         }
       });
+      // It reads (and may create) files in the data dir, so an interrupted run must end it too.
+      liveChildren.add(child);
     });
   }
 

@@ -59,8 +59,8 @@ export class PacketRouter {
     state.handshake ??= new ServerHandshake({ rsaKeys: deps.rsaKeys, dh: deps.dh, random: deps.random, now: deps.now, dcId: deps.dcId });
     const step = state.handshake.handle(request);
     if (step.error) {
-      state.handshake = undefined;
-      conn.close(`handshake failed: ${step.error}`);
+      if (step.transportError !== undefined) conn.failWithTransportError(step.transportError, `handshake failed: ${step.error}`);
+      else conn.close(`handshake failed: ${step.error}`);
       return;
     }
     if (step.completed) {
@@ -68,7 +68,6 @@ export class PacketRouter {
       const nowMs = deps.now();
       // The key is durable before the client learns it exists (dh_gen_ok).
       await deps.keys.add(done.authKey, done.kind, Math.floor(nowMs / 1000), done.expiresIn, done.serverSalt, nowMs + HANDSHAKE_SALT_LIFETIME_MS);
-      state.handshake = undefined;
       deps.log.info({ conn: conn.id, kind: done.kind, authKeyId: done.authKeyId.toString(), expiresIn: done.expiresIn, transport: conn.transport }, 'auth key created');
       deps.onAuthKeyCreated?.(done.kind);
     }

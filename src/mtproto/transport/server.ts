@@ -43,7 +43,9 @@ export class ServerTransport {
     if (this.codec) return this.codec.feed(this.obfuscation ? this.obfuscation.decrypt(chunk) : chunk);
     this.pending.push(chunk);
     const rest = this.detect();
-    return rest && this.codec ? (this.codec as TransportCodec).feed(rest) : [];
+    // detect() sets the codec whenever it returns bytes (TypeScript still narrows this.codec to null here).
+    const codec = this.codec as TransportCodec | null;
+    return rest && codec ? codec.feed(rest) : [];
   }
 
   encode(payload: Buffer): Buffer {
