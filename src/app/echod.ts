@@ -7,8 +7,17 @@ import { DhServer } from '../mtproto/crypto/dh.js';
 import type { ServerRsaKey } from '../mtproto/crypto/rsa.js';
 import { ServerMsgIdGenerator } from '../mtproto/session/msg-id.js';
 import { SaltSchedule } from '../mtproto/session/salts.js';
-import { createRpcDispatcher } from '../bff/index.js';
+import { registerApi } from '../bff/index.js';
+import { RpcDispatcher } from '../bff/registry.js';
 import type { ServerIdentity } from '../bff/server-identity.js';
+import { MemoryKeyValueStore } from '../infra/kv/memory-kv.js';
+import { SqlIdGenerator } from '../service/idgen.js';
+import { AccessHashes } from '../service/access-hash.js';
+import { UserStore, USER_ID_FLOOR } from '../service/users/user-store.js';
+import { AccountEvents } from '../service/events.js';
+import type { CoreServices } from '../service/core.js';
+import { DeviceSignIns } from '../interface/session/sign-in-control.js';
+import { createAppServices } from './services.js';
 import { AuthKeyRegistry } from '../interface/session/auth-keys.js';
 import { SessionService } from '../interface/session/session-service.js';
 import { PacketRouter } from '../interface/gateway/packet-router.js';
@@ -36,13 +45,33 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
   const now = () => Date.now();
   const random = (n: number) => randomBytes(n);
   const msgIds = new ServerMsgIdGenerator(now);
-  // Salts derive from the server key, so every node sharing the key agrees on them.
-  const saltSecret = createHash('sha256').update('echo server salts\0').update(serverKey.keyObject.export({ type: 'pkcs1', format: 'der' })).digest();
+  // Secrets (salts, access hashes, tokens) derive from the server key, so every node sharing the key agrees.
+  const keyDer = serverKey.keyObject.export({ type: 'pkcs1', format: 'der' });
+  const secret = (label: string) => createHash('sha256').update(`echo ${label}\0`).update(keyDer).digest();
   const keys = new AuthKeyRegistry(db.authKeys);
   const identity: ServerIdentity = { dcId: config.dcId, host: config.host, tcpPorts: [] };
-  const rpc = createRpcDispatcher({ identity });
+  const rpc = new RpcDispatcher();
 
-  const sessions = new SessionService({ keys, salts: new SaltSchedule(saltSecret), rpc, log: componentLogger(logger, 'session'), now, random, msgIds });
+  const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds });
+  const kv = new MemoryKeyValueStore(now);
+  const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n });
+  const core: CoreServices = {
+    config,
+    identity,
+    db: db.kysely,
+    kv,
+    ids,
+    users: new UserStore(db.kysely, ids),
+    accessHashes: new AccessHashes(secret('access hashes')),
+    push: sessions,
+    signIns: new DeviceSignIns(keys, sessions),
+    events: new AccountEvents(componentLogger(logger, 'events')),
+    log: componentLogger(logger, 'service'),
+    now,
+    random,
+    secret,
+  };
+  registerApi(rpc, createAppServices(core));
   const router = new PacketRouter({
     sessions,
     keys,
@@ -82,6 +111,7 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
       clearInterval(sweeper);
       await Promise.all([tcp.close(), http.close()]);
       connections.closeAll('server shutting down');
+      await kv.close();
     },
   };
 }

@@ -6,7 +6,7 @@ export interface CallerAuthKey {
   readonly kind: 'perm' | 'temp';
   expiresAt?: number;
   permKeyId?: bigint;
-  userId?: bigint;
+  readonly userId?: bigint;
   layer: number;
 }
 

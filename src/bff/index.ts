@@ -1,16 +1,26 @@
 // The API surface: every namespace module registers its handlers here.
-import { RpcDispatcher } from './registry.js';
+import type { RpcDispatcher } from './registry.js';
 import { registerHelp } from './help.js';
 import { registerLangpack } from './langpack.js';
-import type { ServerIdentity } from './server-identity.js';
+import { registerAuth } from './auth.js';
+import { registerAccountAuthorizations } from './account-authorizations.js';
+import { registerAccountPassword } from './account-password.js';
+import { registerUsers } from './users.js';
+import { registerAccountProfile } from './account-profile.js';
+import { registerAccountPrivacy } from './account-privacy.js';
+import { registerContacts } from './contacts.js';
+import type { AppServices } from './services.js';
 
-export interface BffDeps {
-  identity: ServerIdentity;
-}
-
-export function createRpcDispatcher(deps: BffDeps): RpcDispatcher {
-  const rpc = new RpcDispatcher();
-  registerHelp(rpc, deps.identity);
+/** Registers every handler on `rpc` (created before the services, which the session layer needs first). */
+export function registerApi(rpc: RpcDispatcher, services: AppServices): RpcDispatcher {
+  registerHelp(rpc, services.core.identity);
   registerLangpack(rpc);
+  registerAuth(rpc, services);
+  registerAccountAuthorizations(rpc, services);
+  registerAccountPassword(rpc, services);
+  registerUsers(rpc, services);
+  registerAccountProfile(rpc, services);
+  registerAccountPrivacy(rpc, services);
+  registerContacts(rpc, services);
   return rpc;
 }

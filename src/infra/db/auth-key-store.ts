@@ -60,6 +60,10 @@ export interface AuthKeyStore {
   delete(id: bigint): Promise<boolean>;
   /** Removes keys whose expiry is at or before `now` (unix seconds); returns how many. */
   deleteExpired(now: number): Promise<number>;
+  /** Signs a perm key in (userId) or out (null). */
+  setUser(permId: bigint, userId: bigint | null): Promise<void>;
+  /** The perm keys signed in as `userId`, with their client info: the user's authorizations. */
+  listForUser(userId: bigint): Promise<(StoredAuthKey & { clientInfo?: ClientInfo })[]>;
 }
 
 const AUTH_KEY_BYTES = 256;
@@ -174,6 +178,20 @@ export class SqlAuthKeyStore implements AuthKeyStore {
       const result = await trx.deleteFrom('auth_keys').where('auth_key_id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     });
+  }
+
+  async setUser(permId: bigint, userId: bigint | null): Promise<void> {
+    await this.db.updateTable('auth_keys').set({ user_id: userId }).where('auth_key_id', '=', permId).execute();
+  }
+
+  async listForUser(userId: bigint): Promise<(StoredAuthKey & { clientInfo?: ClientInfo })[]> {
+    const rows = await this.db.selectFrom('auth_keys').selectAll().where('user_id', '=', userId).where('kind', '=', 'perm').orderBy('created_at').execute();
+    const out: (StoredAuthKey & { clientInfo?: ClientInfo })[] = [];
+    for (const row of rows) {
+      const key = toStored(row);
+      out.push({ ...key, clientInfo: await this.getClientInfo(key.id) });
+    }
+    return out;
   }
 
   async deleteExpired(now: number): Promise<number> {

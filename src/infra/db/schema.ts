@@ -1,10 +1,14 @@
 // Row types of the tables, as Kysely sees them. With better-sqlite3's safe integers on (see open.ts),
 // every INTEGER column reads as bigint; inserts accept number or bigint.
 import type { ColumnType } from 'kysely';
+import type { AccountTables } from '../../service/account/tables.js';
+import type { ContactTables } from '../../service/contacts/tables.js';
+import type { MessagingTables } from '../../messenger/tables.js';
+import type { MediaTables } from '../../service/media/tables.js';
 
-type Int64 = ColumnType<bigint, bigint | number, bigint | number>;
-type NullableInt64 = ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
-type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
+export type Int64 = ColumnType<bigint, bigint | number, bigint | number>;
+export type NullableInt64 = ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
+export type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
 
 export interface AuthKeysTable {
   /** Signed 64-bit, as the wire carries it (auth_key_id read as a little-endian int64). */
@@ -31,7 +35,32 @@ export interface ClientInfoTable {
   updated_at: Int64;
 }
 
-export interface Tables {
+export interface IdSequencesTable {
+  name: string;
+  value: Int64;
+}
+
+export interface UsersTable {
+  id: Int64;
+  phone: NullableText;
+  first_name: string;
+  last_name: ColumnType<string, string | undefined, string>;
+  username: NullableText;
+  username_lower: NullableText;
+  about: ColumnType<string, string | undefined, string>;
+  created_at: Int64;
+  last_seen_at: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  deleted: ColumnType<bigint, number | undefined, number>;
+  banned: ColumnType<bigint, number | undefined, number>;
+  kind: ColumnType<'user' | 'service' | 'bot', 'user' | 'service' | 'bot' | undefined, 'user' | 'service' | 'bot'>;
+}
+
+/**
+ * Every table. Feature areas keep their row types next to their code and add them here, one line each.
+ */
+export interface Tables extends AccountTables, ContactTables, MessagingTables, MediaTables {
   auth_keys: AuthKeysTable;
   client_info: ClientInfoTable;
+  id_sequences: IdSequencesTable;
+  users: UsersTable;
 }

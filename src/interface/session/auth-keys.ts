@@ -23,6 +23,8 @@ export interface AuthKeyContext {
 
 export class AuthKeyRegistry {
   private readonly cache = new Map<bigint, AuthKeyContext>();
+  /** Signed-in contexts by user: where pushes for a user go. */
+  private readonly byUser = new Map<bigint, Set<AuthKeyContext>>();
   private readonly loading = new Map<bigint, Promise<AuthKeyContext | undefined>>();
 
   constructor(private readonly store: AuthKeyStore) {}
@@ -46,6 +48,8 @@ export class AuthKeyRegistry {
     const row = await this.store.get(id);
     if (!row) return undefined;
     const info = await this.store.getClientInfo(id);
+    // A temp key acts for the perm key it is bound to, signed-in user included.
+    const perm = row.kind === 'temp' && row.permAuthKeyId !== null ? await this.store.get(row.permAuthKeyId) : undefined;
     const ctx: AuthKeyContext = {
       authKey: makeAuthKey(row.key),
       kind: row.kind,
@@ -53,10 +57,37 @@ export class AuthKeyRegistry {
       permKeyId: row.kind === 'perm' ? row.id : (row.permAuthKeyId ?? undefined),
       layer: info?.layer ?? 0,
       clientInfo: info,
-      userId: row.userId ?? undefined,
+      userId: (row.kind === 'perm' ? row.userId : perm?.userId) ?? undefined,
     };
     this.cache.set(id, ctx);
+    this.index(ctx);
     return ctx;
+  }
+
+  private index(ctx: AuthKeyContext): void {
+    if (ctx.userId === undefined) return;
+    let set = this.byUser.get(ctx.userId);
+    if (!set) this.byUser.set(ctx.userId, (set = new Set()));
+    set.add(ctx);
+  }
+
+  private unindex(ctx: AuthKeyContext): void {
+    if (ctx.userId === undefined) return;
+    const set = this.byUser.get(ctx.userId);
+    set?.delete(ctx);
+    if (set?.size === 0) this.byUser.delete(ctx.userId);
+  }
+
+  /** Changes who a cached context acts for, keeping the by-user index right. */
+  attachUser(ctx: AuthKeyContext, userId: bigint | undefined): void {
+    this.unindex(ctx);
+    ctx.userId = userId;
+    this.index(ctx);
+  }
+
+  /** Cached contexts signed in as `userId`. */
+  contextsOfUser(userId: bigint): ReadonlySet<AuthKeyContext> {
+    return this.byUser.get(userId) ?? new Set();
   }
 
   /** Stores a key fresh from the handshake; resolves once it is durable. */
@@ -88,7 +119,23 @@ export class AuthKeyRegistry {
     await this.store.saveClientInfo(ctx.authKey.id, info);
   }
 
+  /**
+   * Signs the perm key (and every cached temp key bound to it) in as `userId`, or out with undefined.
+   * The DB write comes first, so a crash never leaves a client believing in a sign-in the server forgot.
+   */
+  async setUser(permKeyId: bigint, userId: bigint | undefined): Promise<void> {
+    await this.store.setUser(permKeyId, userId ?? null);
+    for (const ctx of this.cache.values()) if (ctx.permKeyId === permKeyId) this.attachUser(ctx, userId);
+  }
+
+  /** Cached contexts acting for `permKeyId` (the perm key and its bound temp keys). */
+  contextsFor(permKeyId: bigint): AuthKeyContext[] {
+    return [...this.cache.values()].filter((ctx) => ctx.permKeyId === permKeyId);
+  }
+
   forget(id: bigint): void {
+    const ctx = this.cache.get(id);
+    if (ctx) this.unindex(ctx);
     this.cache.delete(id);
   }
 }

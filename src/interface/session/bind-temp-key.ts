@@ -51,6 +51,6 @@ export async function verifyBindTempAuthKey(
   if (req.expiresAt * 1000 < now()) throw invalid();
 
   await keys.bindTemp(temp, req.permAuthKeyId, req.expiresAt);
-  temp.userId = perm.userId;
+  keys.attachUser(temp, perm.userId);
   return true;
 }

@@ -15,6 +15,7 @@ import type { RpcContext } from '../../bff/context.js';
 import type { AuthKeyContext, AuthKeyRegistry } from './auth-keys.js';
 import type { ConnectionHandle } from './connection.js';
 import { verifyBindTempAuthKey } from './bind-temp-key.js';
+import type { SessionRef, UpdatePusher } from '../../messenger/push.js';
 
 const ID_MSG_CONTAINER = 0x73f1f8dc;
 const ID_GZIP_PACKED = 0x3072cfa1;
@@ -48,9 +49,10 @@ interface SessionState {
   noUpdates: boolean;
 }
 
-export class SessionService {
+export class SessionService implements UpdatePusher {
   private readonly sessions = new Map<string, SessionState>();
   private readonly byConnection = new Map<number, Set<SessionState>>();
+  private readonly byAuthKey = new Map<bigint, Set<SessionState>>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -119,8 +121,61 @@ export class SessionService {
   sweep(): void {
     const cutoff = this.deps.now() - SESSION_IDLE_MS;
     for (const [k, state] of this.sessions) {
-      if (!state.connection && state.session.lastActive < cutoff) this.sessions.delete(k);
+      if (!state.connection && state.session.lastActive < cutoff) this.dropSession(k, state);
     }
+  }
+
+  private dropSession(mapKey: string, state: SessionState): void {
+    this.sessions.delete(mapKey);
+    const ofKey = this.byAuthKey.get(state.key.authKey.id);
+    ofKey?.delete(state);
+    if (ofKey?.size === 0) this.byAuthKey.delete(state.key.authKey.id);
+  }
+
+  /**
+   * Pushes to the most recently active session of each signed-in device: a device gets each update
+   * once, on the connection it used last. Offline devices catch up with updates.getDifference.
+   */
+  pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {
+    const encoded = new Map<number, Buffer>();
+    for (const key of this.deps.keys.contextsOfUser(userId)) {
+      const target = this.liveSessionOf(key.authKey.id);
+      if (!target || (except && except.authKeyId === key.authKey.id && except.sessionId === target.session.id)) continue;
+      const layer = key.layer || CANONICAL_LAYER;
+      let body = encoded.get(layer);
+      if (!body) {
+        try {
+          body = encodeObject(updates, layer);
+        } catch (err) {
+          this.deps.log.warn({ err: (err as Error).message, layer, update: updates._ }, 'update cannot be encoded for this layer');
+          continue;
+        }
+        encoded.set(layer, body);
+      }
+      target.session.enqueue(body, true);
+      this.scheduleFlush(target);
+    }
+  }
+
+  isOnline(userId: bigint): boolean {
+    for (const key of this.deps.keys.contextsOfUser(userId)) if (this.liveSessionOf(key.authKey.id)) return true;
+    return false;
+  }
+
+  /** Closes every live connection of sessions on these auth keys (a device signed out by force). */
+  disconnectKeys(authKeyIds: readonly bigint[], reason: string): void {
+    for (const id of authKeyIds) {
+      for (const state of this.byAuthKey.get(id) ?? []) state.connection?.close(reason);
+    }
+  }
+
+  private liveSessionOf(authKeyId: bigint): SessionState | undefined {
+    let best: SessionState | undefined;
+    for (const state of this.byAuthKey.get(authKeyId) ?? []) {
+      if (!state.connection || state.connection.closed || state.noUpdates) continue;
+      if (!best || state.session.lastActive > best.session.lastActive) best = state;
+    }
+    return best;
   }
 
   private isSaltValid(key: AuthKeyContext, salt: bigint, nowMs: number): boolean {
@@ -148,6 +203,9 @@ export class SessionService {
     if (!state) {
       state = { session: new MtSession(sessionId, key.authKey.id, this.deps.msgIds, this.deps.now()), key, flushScheduled: false, noUpdates: false };
       this.sessions.set(mapKey, state);
+      let ofKey = this.byAuthKey.get(key.authKey.id);
+      if (!ofKey) this.byAuthKey.set(key.authKey.id, (ofKey = new Set()));
+      ofKey.add(state);
       const created = encodeObject({
         _: 'new_session_created', firstMsgId, uniqueId: this.deps.random(8).readBigInt64LE(0), serverSalt: this.currentSalt(key, this.deps.now()),
       } as TlObject);
@@ -274,7 +332,9 @@ export class SessionService {
       case 'destroy_session': {
         const target = o.sessionId as bigint;
         const mapKey = `${state.key.authKey.id}:${target}`;
-        const existed = target !== session.id && this.sessions.delete(mapKey);
+        const victim = target !== session.id ? this.sessions.get(mapKey) : undefined;
+        if (victim) this.dropSession(mapKey, victim);
+        const existed = victim !== undefined;
         session.enqueue(encodeObject({ _: existed ? 'destroy_session_ok' : 'destroy_session_none', sessionId: target } as TlObject), true, { response: true });
         return;
       }

@@ -2,10 +2,12 @@
 // a released migration is never edited, only followed by a new one.
 import type { Migration, MigrationProvider } from 'kysely';
 import { migration as m0001 } from './0001_auth_keys.js';
+import { migration as m0002 } from './0002_users.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0001_auth_keys': m0001,
+  '0002_users': m0002,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -1,0 +1,6 @@
+// account.updateProfile, updateUsername, checkUsername, updateStatus, deleteAccount
+// placeholder: filled in by the helper that owns this area.
+import type { RpcDispatcher } from './registry.js';
+import type { AppServices } from './services.js';
+
+export function registerAccountProfile(_rpc: RpcDispatcher, _services: AppServices): void {}

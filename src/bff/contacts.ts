@@ -1,0 +1,6 @@
+// contacts.* (import, list, add, delete, block, search, statuses)
+// placeholder: filled in by the helper that owns this area.
+import type { RpcDispatcher } from './registry.js';
+import type { AppServices } from './services.js';
+
+export function registerContacts(_rpc: RpcDispatcher, _services: AppServices): void {}

@@ -1,0 +1,23 @@
+// How inner layers reach clients: the session layer (src/interface/session) implements this, so
+// services can push updates and manage sign-ins without knowing about connections.
+import type { TlObject } from '../tl/index.js';
+
+/** A session that must not receive a push (the one whose request caused it: it gets the RPC result). */
+export interface SessionRef {
+  authKeyId: bigint;
+  sessionId: bigint;
+}
+
+export interface UpdatePusher {
+  /** Sends an Updates object to every signed-in device of the user that is online now, each in its own layer. */
+  pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void;
+  /** True when at least one device of the user has a live connection. */
+  isOnline(userId: bigint): boolean;
+}
+
+export interface SignInControl {
+  /** Binds the caller's perm key (and its temp keys) to the user. */
+  signIn(permKeyId: bigint, userId: bigint): Promise<void>;
+  /** Unbinds the perm key: its next request answers 401; live connections of that device are closed when `kick`. */
+  signOut(permKeyId: bigint, opts?: { kick?: boolean }): Promise<void>;
+}

@@ -1,0 +1,16 @@
+// What other areas need to know about contacts (the contacts area implements it).
+
+export interface ContactEntry {
+  /** The name the owner saved the contact under. */
+  firstName: string;
+  lastName: string;
+  /** The contact has the owner in their contacts too. */
+  mutual: boolean;
+}
+
+export interface ContactRelations {
+  /** The owner's contact entries among `targets`. */
+  contactsOf(owner: bigint, targets: readonly bigint[]): Promise<Map<bigint, ContactEntry>>;
+  /** `blocker` has blocked `target`. */
+  isBlocked(blocker: bigint, target: bigint): Promise<boolean>;
+}
