@@ -24,6 +24,7 @@ import { PacketRouter } from '../interface/gateway/packet-router.js';
 import { ConnectionRegistry } from '../interface/gateway/connection-registry.js';
 import { TcpGateway } from '../interface/gateway/tcp-gateway.js';
 import { HttpServer } from '../interface/httpserver/http-server.js';
+import { RateLimiter } from '../interface/gateway/rate-limiter.js';
 
 export interface StartEchodOptions {
   config: EchoConfig;
@@ -82,6 +83,7 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
     log: componentLogger(logger, 'handshake'),
     now,
     random,
+    handshakeLimiter: config.handshakeRate ? new RateLimiter(config.handshakeRate, now) : undefined,
   });
   const connections = new ConnectionRegistry(sessions);
   const gatewayLog = componentLogger(logger, 'gateway');

@@ -3,6 +3,8 @@
 // benchmark load generator.
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { WebSocket } from 'ws';
 import { ClientTransport, type TransportKind } from '../mtproto/transport/index.js';
 import { ClientHandshake, type ClientHandshakeOptions } from '../mtproto/handshake/index.js';
@@ -14,7 +16,9 @@ import { ClientSession, type ServerMessageInfo } from './client-session.js';
 export type ClientEndpoint =
   | { host: string; port: number; transport?: TransportKind }
   /** WebSocket (`ws://` or `wss://` URL, subprotocol "binary"); the framing must be obfuscated2 as real web clients use. */
-  | { url: string; transport?: TransportKind; rejectUnauthorized?: boolean };
+  | { url: string; transport?: TransportKind; rejectUnauthorized?: boolean }
+  /** MTProto over HTTP: every packet is one POST to `httpUrl` (…/api), the response body the server's packet. */
+  | { httpUrl: string; rejectUnauthorized?: boolean };
 
 /** The byte pipe under the framing: a TCP socket or a WebSocket. */
 interface ByteChannel {
@@ -42,6 +46,8 @@ export class EchoClient {
   session?: ClientSession;
   closed = false;
   private channel!: ByteChannel;
+  private httpUrl?: string;
+  private rejectUnauthorized = true;
   private readonly transport: ClientTransport;
   private readonly events: ClientEvent[] = [];
   private waiters: { match: (e: ClientEvent) => boolean; resolve: (e: ClientEvent) => void; reject: (err: Error) => void }[] = [];
@@ -53,6 +59,13 @@ export class EchoClient {
   }
 
   static async open(endpoint: ClientEndpoint): Promise<EchoClient> {
+    if ('httpUrl' in endpoint) {
+      const client = new EchoClient('intermediate');
+      client.httpUrl = endpoint.httpUrl;
+      client.rejectUnauthorized = endpoint.rejectUnauthorized ?? true;
+      client.channel = { write: () => {}, destroy: () => client.onClosed() };
+      return client;
+    }
     if ('url' in endpoint) {
       const client = new EchoClient(endpoint.transport ?? 'obfuscated2/intermediate');
       const ws = new WebSocket(endpoint.url, 'binary', { rejectUnauthorized: endpoint.rejectUnauthorized ?? true });
@@ -115,7 +128,34 @@ export class EchoClient {
 
   /** One transport frame carrying `payload`. */
   sendPacket(payload: Buffer, quickAck = false): void {
+    if (this.httpUrl !== undefined) {
+      this.postPacket(payload);
+      return;
+    }
     this.channel.write(this.transport.encode(payload, quickAck));
+  }
+
+  /** MTProto over HTTP: the response body (if any) is the server's next packet; a status >= 400 is a transport error. */
+  private postPacket(payload: Buffer): void {
+    const url = new URL(this.httpUrl!);
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': payload.length }, rejectUnauthorized: this.rejectUnauthorized }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if ((res.statusCode ?? 500) >= 400) this.push({ type: 'transportError', code: -(res.statusCode ?? 500) });
+        else if (body.length > 0) this.handleFrame(body);
+      });
+    });
+    req.on('error', () => this.push({ type: 'transportError', code: -1 }));
+    req.end(payload);
+  }
+
+  /** Over HTTP the server can only answer inside a response: an empty POST-free long poll asks for more. */
+  poll(): void {
+    if (this.httpUrl === undefined || !this.session) return;
+    this.send({ _: 'http_wait', maxDelay: 0, waitAfter: 0, maxWait: 5000 } as TlObject, { contentRelated: false });
   }
 
   /** Bytes as they are, bypassing the framing (bad-input tests). */
@@ -217,9 +257,13 @@ export class EchoClient {
     for (const frame of frames) {
       if (frame.type === 'error') this.push({ type: 'transportError', code: frame.code });
       else if (frame.type === 'quickAck') this.push({ type: 'quickAck', token: frame.token });
-      else if (frame.payload.readBigInt64LE(0) === 0n) this.push({ type: 'plain', body: decodeObject(parsePlainMessage(frame.payload).body) });
-      else if (this.session) for (const message of this.session.decrypt(frame.payload)) this.push({ type: 'message', message });
+      else this.handleFrame(frame.payload);
     }
+  }
+
+  private handleFrame(payload: Buffer): void {
+    if (payload.readBigInt64LE(0) === 0n) this.push({ type: 'plain', body: decodeObject(parsePlainMessage(payload).body) });
+    else if (this.session) for (const message of this.session.decrypt(payload)) this.push({ type: 'message', message });
   }
 
   private push(event: ClientEvent): void {

@@ -391,3 +391,22 @@ function encodePlainReqPq(): Buffer {
   body.copy(packet, 20);
   return packet;
 }
+
+describe('handshake flood limit', () => {
+  let limited: EchodProcess;
+  before(async () => {
+    limited = await startEchod({ env: { ECHO_HANDSHAKE_RATE: '2/1' } });
+  });
+  after(() => limited.dispose());
+
+  test('an address starting handshakes beyond its rate gets transport error -429', async () => {
+    const open = () => EchoClient.open({ host: '127.0.0.1', port: limited.tcpPorts[0]! });
+    const clients = [await open(), await open(), await open()];
+    for (const c of clients) c.sendPlain({ _: 'req_pq_multi', nonce: randomBytes(16) } as TlObject);
+    const results = await Promise.all(clients.map((c) => c.next((e) => e.type === 'plain' || e.type === 'transportError')));
+    assert.deepEqual(results.map((r) => r.type).sort(), ['plain', 'plain', 'transportError']);
+    const refused = results.find((r) => r.type === 'transportError');
+    assert.ok(refused?.type === 'transportError' && refused.code === -429);
+    for (const c of clients) c.close();
+  });
+});

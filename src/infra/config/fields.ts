@@ -106,6 +106,18 @@ export const FIELDS = {
     schema: z.union([z.number(), z.string().trim().regex(/^\d{1,3}$/).transform(Number)]).pipe(z.int().min(1).max(255)),
     default: 2,
   },
+  // Auth key creations per client address: "burst/perSecond"; 0 turns the limit off (benchmarks).
+  handshakeRate: {
+    path: ['handshakeRate'],
+    env: 'ECHO_HANDSHAKE_RATE',
+    expected: 'burst/perSecond (e.g. 100/20), or 0 for no limit',
+    schema: z
+      .union([z.number(), z.string()])
+      .transform((v) => String(v).trim())
+      .pipe(z.string().regex(/^(0|\d{1,6}\/\d{1,6})$/))
+      .transform((v) => (v === '0' ? null : { burst: Number(v.split('/')[0]), perSecond: Number(v.split('/')[1]) })),
+    default: '100/20',
+  },
   adminListen: {
     path: ['adminListen'],
     env: 'ECHO_ADMIN_LISTEN',

@@ -24,6 +24,8 @@ export interface EchoConfig {
   tls: { certFile: string; keyFile: string } | null;
   logLevel: LogLevel;
   dcId: number;
+  /** Handshakes per client address (token bucket); null = unlimited. */
+  handshakeRate: { burst: number; perSecond: number } | null;
   adminListen: HostPort;
   sql: { engine: 'sqlite' } | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string };
   cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number };
@@ -86,6 +88,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     tls: tlsFiles(get('tlsCert') as string | undefined, get('tlsKey') as string | undefined, cwd, sourceOf, fail),
     logLevel: get('logLevel') as LogLevel,
     dcId: get('dcId') as number,
+    handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     adminListen: get('adminListen') as HostPort,
     sql: sqlEngine(get),
     cache: raw.has('redisHost') ? { engine: 'redis', ...(get('redisHost') as HostPort) } : { engine: 'memory' },

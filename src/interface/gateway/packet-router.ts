@@ -10,6 +10,7 @@ import { decodeObject, encodeObject } from '../../tl/index.js';
 import type { AuthKeyRegistry } from '../session/auth-keys.js';
 import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
 import type { ConnectionHandle } from '../session/connection.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 export interface PacketRouterDeps {
   sessions: SessionService;
@@ -23,6 +24,8 @@ export interface PacketRouterDeps {
   random: (n: number) => Buffer;
   /** Called for every key created, for metrics and tests. */
   onAuthKeyCreated?: (kind: 'perm' | 'temp') => void;
+  /** Limits how fast one address may start handshakes (req_pq); -429 beyond it. */
+  handshakeLimiter?: RateLimiter;
 }
 
 /** Per-connection state the router keeps: the handshake in progress, if any. */
@@ -54,6 +57,10 @@ export class PacketRouter {
       request = decodeObject(plain.body);
     } catch (err) {
       conn.close(`bad unencrypted message: ${(err as Error).message}`);
+      return;
+    }
+    if ((request._ === 'req_pq_multi' || request._ === 'req_pq') && deps.handshakeLimiter && !deps.handshakeLimiter.take(conn.remoteAddress)) {
+      conn.failWithTransportError(-429, 'too many auth key handshakes from this address');
       return;
     }
     state.handshake ??= new ServerHandshake({ rsaKeys: deps.rsaKeys, dh: deps.dh, random: deps.random, now: deps.now, dcId: deps.dcId });

@@ -501,6 +501,8 @@ export class SessionService implements UpdatePusher {
     const conn = state.connection;
     if (!conn || conn.closed) return;
     const { session } = state;
+    // An HTTP response carries one packet: wait until the request's RPCs are answered, then send everything at once.
+    if (conn.ephemeral && session.running.size > 0) return;
     if (session.pendingAcks.length > 0) {
       session.enqueue(encodeObject({ _: 'msgs_ack', msgIds: session.pendingAcks } as TlObject), false);
       session.pendingAcks = [];

@@ -50,6 +50,7 @@ test('defaults with no file and no environment', () => {
     tls: null,
     logLevel: 'info',
     dcId: 2,
+    handshakeRate: { burst: 100, perSecond: 20 },
     adminListen: { host: '127.0.0.1', port: 8802 },
     sql: { engine: 'sqlite' },
     cache: { engine: 'memory' },
