@@ -255,6 +255,20 @@ describe('session layer', () => {
     client.close();
   });
 
+  test('destroy_auth_key deletes the key: the next connection with it gets -404', async () => {
+    const client = await authorized();
+    await client.invoke(getConfig);
+    const session = client.session!;
+    const reply = await client.resultOf(client.send({ _: 'destroy_auth_key' } as TlObject));
+    assert.equal(reply.result._, 'destroy_auth_key_ok');
+    await client.waitClosed();
+    const again = await tcp();
+    again.useSession(session);
+    again.send(getConfig);
+    const event = await again.next((e) => e.type === 'transportError');
+    assert.ok(event.type === 'transportError' && event.code === -404);
+  });
+
   test('quick ACK is sent when the frame asks for it', async () => {
     const client = await authorized('abridged');
     await client.invoke(getConfig);

@@ -133,6 +133,12 @@ export class AuthKeyRegistry {
     return [...this.cache.values()].filter((ctx) => ctx.permKeyId === permKeyId);
   }
 
+  /** Deletes the key for good (destroy_auth_key); a temp key bound to it loses the binding. */
+  async destroy(id: bigint): Promise<void> {
+    await this.store.delete(id);
+    this.forget(id);
+  }
+
   forget(id: bigint): void {
     const ctx = this.cache.get(id);
     if (ctx) this.unindex(ctx);

@@ -157,6 +157,28 @@ export class SessionService implements UpdatePusher {
     }
   }
 
+  pushToAuthKey(permKeyId: bigint, updates: TlObject): void {
+    let target: SessionState | undefined;
+    let layer = CANONICAL_LAYER;
+    for (const key of this.deps.keys.contextsFor(permKeyId)) {
+      const live = this.liveSessionOf(key.authKey.id);
+      if (live && (!target || live.session.lastActive > target.session.lastActive)) {
+        target = live;
+        layer = key.layer || CANONICAL_LAYER;
+      }
+    }
+    if (!target) return;
+    let body: Buffer;
+    try {
+      body = encodeObject(updates, layer);
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message, layer, update: updates._ }, 'update cannot be encoded for this layer');
+      return;
+    }
+    target.session.enqueue(body, true);
+    this.scheduleFlush(target);
+  }
+
   isOnline(userId: bigint): boolean {
     for (const key of this.deps.keys.contextsOfUser(userId)) if (this.liveSessionOf(key.authKey.id)) return true;
     return false;
@@ -350,6 +372,17 @@ export class SessionService implements UpdatePusher {
       }
       case 'http_wait':
         return;
+      case 'destroy_auth_key': {
+        // The client throws the key away; so does the server, once the answer is on its way.
+        const conn = state.connection;
+        this.replyResult(state, msgId, encodeObject({ _: 'destroy_auth_key_ok' } as TlObject));
+        this.flush(state);
+        this.deps.keys.destroy(state.key.authKey.id).then(
+          () => conn?.close('auth key destroyed by the client'),
+          (err: Error) => this.deps.log.error({ err }, 'destroying an auth key failed'),
+        );
+        return;
+      }
       default:
         if ((seqNo & 1) === 0) {
           // A request must be content-related; the docs' error 35 says so.
