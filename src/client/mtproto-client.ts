@@ -14,7 +14,8 @@ import { decodeObject, encodeObject, type TlObject } from '../tl/index.js';
 import { ClientSession, type ServerMessageInfo } from './client-session.js';
 
 export type ClientEndpoint =
-  | { host: string; port: number; transport?: TransportKind }
+  /** `localAddress` picks the source address (any 127.x.y.z on loopback: load tests spread over many). */
+  | { host: string; port: number; transport?: TransportKind; localAddress?: string }
   /** WebSocket (`ws://` or `wss://` URL, subprotocol "binary"); the framing must be obfuscated2 as real web clients use. */
   | { url: string; transport?: TransportKind; rejectUnauthorized?: boolean }
   /** MTProto over HTTP: every packet is one POST to `httpUrl` (…/api), the response body the server's packet. */
@@ -53,6 +54,11 @@ export class EchoClient {
   private waiters: { match: (e: ClientEvent) => boolean; resolve: (e: ClientEvent) => void; reject: (err: Error) => void }[] = [];
   private readonly random = (n: number) => randomBytes(n);
   private plainMsgId = 0n;
+  /** Sees every event first; returning true consumes it (load generators count pushes without queueing them). */
+  listener?: (event: ClientEvent) => boolean;
+  /** Server content-related msg_ids to acknowledge; real clients ack, or the server keeps re-sending. */
+  private toAck: bigint[] = [];
+  private ackTimer?: NodeJS.Timeout;
 
   private constructor(transport: TransportKind) {
     this.transport = new ClientTransport(transport, this.random);
@@ -81,7 +87,7 @@ export class EchoClient {
       return client;
     }
     const client = new EchoClient(endpoint.transport ?? 'intermediate');
-    const socket = connect({ host: endpoint.host, port: endpoint.port, noDelay: true });
+    const socket = connect({ host: endpoint.host, port: endpoint.port, noDelay: true, localAddress: endpoint.localAddress });
     client.channel = { write: (b) => socket.write(b), destroy: () => socket.destroy() };
     socket.on('data', (chunk: Buffer) => client.onData(chunk));
     socket.on('error', () => {});
@@ -238,6 +244,7 @@ export class EchoClient {
   }
 
   close(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
     this.channel.destroy();
   }
 
@@ -262,11 +269,31 @@ export class EchoClient {
   }
 
   private handleFrame(payload: Buffer): void {
-    if (payload.readBigInt64LE(0) === 0n) this.push({ type: 'plain', body: decodeObject(parsePlainMessage(payload).body) });
-    else if (this.session) for (const message of this.session.decrypt(payload)) this.push({ type: 'message', message });
+    if (payload.readBigInt64LE(0) === 0n) {
+      this.push({ type: 'plain', body: decodeObject(parsePlainMessage(payload).body) });
+      return;
+    }
+    if (!this.session) return;
+    for (const message of this.session.decrypt(payload)) {
+      if (message.seqNo & 1) this.toAck.push(message.msgId);
+      this.push({ type: 'message', message });
+    }
+    if (this.toAck.length > 0 && !this.ackTimer) {
+      this.ackTimer = setTimeout(() => this.flushAcks(), 20);
+      this.ackTimer.unref();
+    }
+  }
+
+  private flushAcks(): void {
+    this.ackTimer = undefined;
+    if (this.closed || this.toAck.length === 0) return;
+    const msgIds = this.toAck;
+    this.toAck = [];
+    this.send({ _: 'msgs_ack', msgIds } as TlObject, { contentRelated: false });
   }
 
   private push(event: ClientEvent): void {
+    if (this.listener?.(event)) return;
     const index = this.waiters.findIndex((w) => w.match(event));
     if (index >= 0) {
       const [waiter] = this.waiters.splice(index, 1);
