@@ -1,0 +1,133 @@
+// Private messaging end to end: many authorized MTProto connections (Echo's own client, in worker
+// threads), pairs of users messaging each other at fixed offered loads. Reports messages/s delivered
+// (send until the recipient's update arrives), p50/p95/p99 latency per load, and server RSS per
+// connected client. Writes bench/results/messaging.json and the README's messaging block.
+//   npm run bench:messaging            (BENCH_USERS, BENCH_RATES, BENCH_DURATION_MS, BENCH_WORKERS to adjust)
+import { Worker } from 'node:worker_threads';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEchod } from '../test/support/echod.js';
+import { readRsaPublicKey } from '../test/support/rsa-public.js';
+import { machineInfo } from './lib/machine.js';
+import { loadAccounts, saveAccounts, type BenchAccount } from './lib/bench-accounts.js';
+import { percentile, rssOf, writeReadmeBlock } from './lib/readme-block.js';
+
+const USERS = Number(process.env.BENCH_USERS ?? 2000);
+const RATES = (process.env.BENCH_RATES ?? '1000,5000,10000').split(',').map(Number);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const FIXED_CODE = '12345';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+const dataRoot = join(root, 'bench/.data');
+mkdirSync(dataRoot, { recursive: true });
+const accountsFile = join(dataRoot, 'accounts.json');
+const echod = await startEchod({
+  dataDir: join(dataRoot, 'echod'),
+  env: { ECHO_FIXED_CODE: FIXED_CODE, ECHO_HANDSHAKE_RATE: '0', ECHO_LOG_LEVEL: 'info' },
+  readyTimeoutMs: 60_000,
+});
+
+type WorkerMsg =
+  | { type: 'connected'; fresh: BenchAccount[] }
+  | { type: 'rate'; sent: number; received: number; errors: number; lost: number; latencies: number[] }
+  | { type: 'closed' }
+  | { type: 'error'; message: string };
+
+try {
+  const parts = readRsaPublicKey((await echod.clientConfig()).publicKey);
+  const publicKey = { n: parts.n, e: Buffer.from([1, 0, 1]), fingerprint: parts.fingerprint };
+  const accounts = loadAccounts(accountsFile);
+  const rssBefore = rssOf(echod.pid!);
+  const perWorker = Math.ceil(USERS / WORKERS / 2) * 2;
+  const workers: { worker: Worker; next: () => Promise<WorkerMsg> }[] = [];
+  const connectStart = Date.now();
+  for (let w = 0; w < WORKERS; w++) {
+    const from = w * perWorker;
+    const to = Math.min(USERS, from + perWorker);
+    const cached = [...accounts.values()].filter((a) => a.index >= from && a.index < to);
+    const worker = new Worker(join(here, 'messaging-worker.js'), {
+      workerData: { target: { port: echod.tcpPorts[0], publicKey, fixedCode: FIXED_CODE }, from, to, cached, connectConcurrency: 16 },
+    });
+    const queue: WorkerMsg[] = [];
+    const waiting: ((m: WorkerMsg) => void)[] = [];
+    worker.on('message', (m: WorkerMsg) => (waiting.length ? waiting.shift()!(m) : queue.push(m)));
+    worker.on('error', (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+    workers.push({ worker, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiting.push(r))) });
+  }
+  for (const w of workers) {
+    const m = await w.next();
+    if (m.type === 'error') throw new Error(`worker failed: ${m.message}`);
+    if (m.type === 'connected') for (const a of m.fresh) accounts.set(a.index, a);
+  }
+  saveAccounts(accountsFile, accounts.values());
+  const connectSeconds = (Date.now() - connectStart) / 1000;
+  const rssConnected = rssOf(echod.pid!);
+  console.log(`${USERS} users connected and signed in (${connectSeconds.toFixed(1)} s); server RSS ${(rssConnected / 2 ** 20).toFixed(0)} MiB`);
+
+  const loads = [];
+  for (const rate of RATES) {
+    for (const w of workers) w.worker.postMessage({ type: 'rate', rate: rate / WORKERS, durationMs: DURATION_MS });
+    let sent = 0, received = 0, errors = 0, lost = 0;
+    const latencies: number[] = [];
+    for (const w of workers) {
+      const m = await w.next();
+      if (m.type !== 'rate') throw new Error(`unexpected worker message ${m.type}`);
+      sent += m.sent;
+      received += m.received;
+      errors += m.errors;
+      lost += m.lost;
+      latencies.push(...m.latencies);
+    }
+    latencies.sort((a, b) => a - b);
+    const load = {
+      offeredPerSecond: rate,
+      sent,
+      delivered: received,
+      deliveredPerSecond: Math.round(received / (DURATION_MS / 1000)),
+      errors,
+      notDeliveredWithin3s: lost,
+      latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
+    };
+    loads.push(load);
+    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}`);
+  }
+  const rssAfter = rssOf(echod.pid!);
+  for (const w of workers) {
+    w.worker.postMessage({ type: 'close' });
+    await w.next();
+    await w.worker.terminate();
+  }
+  const result = {
+    benchmark: 'messaging',
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    settings: { users: USERS, workers: WORKERS, durationMs: DURATION_MS, transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
+    connectSeconds,
+    serverRss: { beforeMiB: +(rssBefore / 2 ** 20).toFixed(1), connectedMiB: +(rssConnected / 2 ** 20).toFixed(1), afterLoadMiB: +(rssAfter / 2 ** 20).toFixed(1), perConnectionKiB: +((rssConnected - rssBefore) / USERS / 1024).toFixed(1) },
+    loads,
+  };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/messaging.json'), JSON.stringify(result, null, 2) + '\n');
+  const m = result.machine;
+  writeReadmeBlock(
+    join(root, 'README.md'),
+    'messaging',
+    [
+      `Private messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
+      '',
+      '| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms |',
+      '|---|---|---|---|---|',
+      ...loads.map((l) => `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} |`),
+      '',
+      `Server RSS: ${result.serverRss.connectedMiB} MiB with ${USERS} authorized connections (${result.serverRss.perConnectionKiB} KiB per connection over the idle baseline of ${result.serverRss.beforeMiB} MiB).`,
+    ].join('\n'),
+  );
+} finally {
+  await echod.stop();
+}
