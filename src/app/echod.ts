@@ -25,24 +25,37 @@ import { ConnectionRegistry } from '../interface/gateway/connection-registry.js'
 import { TcpGateway } from '../interface/gateway/tcp-gateway.js';
 import { HttpServer } from '../interface/httpserver/http-server.js';
 import { RateLimiter } from '../interface/gateway/rate-limiter.js';
+import { sql } from 'kysely';
+import { Metrics } from '../infra/metrics/index.js';
+import { AdminServer } from '../interface/admin/admin-server.js';
+import { AdminService, signOutLive } from '../service/admin/index.js';
+import { DeviceDirectory } from '../service/authsession/device-directory.js';
 
 export interface StartEchodOptions {
   config: EchoConfig;
   logger: Logger;
   db: Database;
   serverKey: ServerRsaKey;
+  /** The process's metrics (shared with the database's query log); a fresh registry when absent. */
+  metrics?: Metrics;
 }
 
 export interface RunningEchod {
   tcpPorts: number[];
   httpPort: number;
+  /** The admin listener: /metrics, /healthz, /readyz, /admin/... */
+  adminPort: number;
+  /** Graceful: stops accepting, lets in-flight RPCs finish (bounded), flushes their answers, then closes. */
   close(): Promise<void>;
 }
+
+/** How long shutdown waits for running RPCs before closing connections under them. */
+const SHUTDOWN_RPC_WAIT_MS = 10_000;
 
 /** How often idle sessions and expired temp keys are swept. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-export async function startEchod({ config, logger, db, serverKey }: StartEchodOptions): Promise<RunningEchod> {
+export async function startEchod({ config, logger, db, serverKey, metrics = new Metrics() }: StartEchodOptions): Promise<RunningEchod> {
   const now = () => Date.now();
   const random = (n: number) => randomBytes(n);
   const msgIds = new ServerMsgIdGenerator(now);
@@ -53,7 +66,7 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
   const identity: ServerIdentity = { dcId: config.dcId, host: config.host, tcpPorts: [] };
   const rpc = new RpcDispatcher();
 
-  const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds });
+  const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics });
   const kv = new MemoryKeyValueStore(now);
   const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n });
   const core: CoreServices = {
@@ -73,6 +86,8 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
     secret,
   };
   registerApi(rpc, createAppServices(core));
+  metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
+  metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
   const router = new PacketRouter({
     sessions,
     keys,
@@ -84,9 +99,10 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
     now,
     random,
     handshakeLimiter: config.handshakeRate ? new RateLimiter(config.handshakeRate, now) : undefined,
+    metrics,
   });
-  const connections = new ConnectionRegistry(sessions);
   const gatewayLog = componentLogger(logger, 'gateway');
+  const connections = new ConnectionRegistry(sessions, { metrics, log: gatewayLog });
   const tcp = new TcpGateway(router, connections, gatewayLog);
   const http = new HttpServer(router, connections, componentLogger(logger, 'http'), { tls: config.tls });
 
@@ -100,6 +116,38 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
     throw err;
   }
 
+  let accepting = true;
+  const devices = new DeviceDirectory(db.kysely);
+  const adminServer = new AdminServer({
+    metrics,
+    admin: new AdminService({
+      db: db.kysely,
+      users: core.users,
+      devices,
+      signOut: signOutLive(devices, core.signIns),
+      live: { connections: () => connections.size, sessions: () => sessions.sessionCount },
+    }),
+    token: config.adminToken,
+    log: componentLogger(logger, 'admin'),
+    async readiness() {
+      const reasons: string[] = [];
+      if (!accepting) reasons.push('shutting down');
+      try {
+        await sql`select 1`.execute(db.kysely);
+      } catch (err) {
+        reasons.push(`database (${db.dialect}): ${(err as Error).message}`);
+      }
+      return reasons;
+    },
+  });
+  let adminPort: number;
+  try {
+    adminPort = await adminServer.listen(config.adminListen.host, config.adminListen.port);
+  } catch (err) {
+    await Promise.all([tcp.close(), http.close()]);
+    throw new Error(`admin listener ${config.adminListen.host}:${config.adminListen.port} (ECHO_ADMIN_LISTEN): ${(err as Error).message}`);
+  }
+
   const sweeper = setInterval(() => {
     sessions.sweep();
     db.authKeys.deleteExpired(Math.floor(now() / 1000)).catch((err: Error) => logger.warn({ err: err.message }, 'sweeping expired keys failed'));
@@ -109,11 +157,22 @@ export async function startEchod({ config, logger, db, serverKey }: StartEchodOp
   return {
     tcpPorts,
     httpPort,
+    adminPort,
     async close() {
       clearInterval(sweeper);
-      await Promise.all([tcp.close(), http.close()]);
+      accepting = false;
+      tcp.stopAccepting();
+      http.stopAccepting();
+      logger.info({ inFlightRpcs: sessions.inFlightRpcs, connections: connections.size }, 'stopped accepting connections; finishing in-flight RPCs');
+      if (!(await sessions.whenIdle(SHUTDOWN_RPC_WAIT_MS))) {
+        logger.warn({ inFlightRpcs: sessions.inFlightRpcs, waitedMs: SHUTDOWN_RPC_WAIT_MS }, 'in-flight RPCs did not finish in time; closing their connections anyway');
+      }
+      // Answers go out in flushes queued as microtasks; one macrotask turn later they are all written.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');
+      await Promise.all([tcp.close(), http.close()]);
       await kv.close();
+      await adminServer.close();
     },
   };
 }

@@ -4,12 +4,36 @@ import type { AppServices } from '../bff/services.js';
 import { ContactsService } from '../service/contacts/index.js';
 import { PrivacyService } from '../service/privacy/index.js';
 import { UserViews } from '../service/users/user-view.js';
+import { Presence } from '../service/users/presence.js';
+import { ProfilePush } from '../service/users/profile-push.js';
 import { PendingPasswordLogins } from '../service/authsession/pending-password.js';
+import { PasswordService } from '../service/password/index.js';
+import { AuthSessionService } from '../service/authsession/index.js';
+import { MemoryBus } from '../infra/bus/index.js';
+import { Messenger } from '../messenger/index.js';
+import { createMediaServices } from '../service/media/index.js';
 
 export function createAppServices(core: CoreServices): AppServices {
   const contacts = new ContactsService(core);
   const privacy = new PrivacyService(core, contacts);
-  const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, push: core.push, now: core.now });
+  const presence = new Presence(core.push);
+  const { dfs, media } = createMediaServices(core, privacy);
+  const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, now: core.now, photos: media });
   const pendingPasswordLogins = new PendingPasswordLogins(core.kv);
-  return { core, contacts, privacy, userViews, pendingPasswordLogins };
+  const passwords = new PasswordService(core);
+  const authSessions = new AuthSessionService(core);
+  authSessions.init().catch((err: Error) => core.log.error({ err: err.message }, 'sign-in service start-up failed'));
+  const bus = new MemoryBus({ onError: (err, record, group) => core.log.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed') });
+  // Last seen follows connections too: when a user's devices have all gone, that moment is the last seen
+  // time, and whoever may see the user's status learns about both transitions.
+  const statusPush = new ProfilePush({ users: core.users, userViews, contacts, privacy, push: core.push, now: core.now });
+  core.push.onConnectivity((userId, online) => {
+    const announce = async () => {
+      if (!online) await core.users.update(userId, { lastSeenAt: Math.floor(core.now() / 1000) });
+      await statusPush.statusChanged(userId);
+    };
+    announce().catch((err: Error) => core.log.warn({ err: err.message }, 'status change announcement failed'));
+  });
+  const messenger = new Messenger({ db: core.db, bus, push: core.push, contacts, userViews, now: core.now });
+  return { core, contacts, privacy, userViews, presence, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media };
 }

@@ -9,6 +9,10 @@ import { registerUsers } from './users.js';
 import { registerAccountProfile } from './account-profile.js';
 import { registerAccountPrivacy } from './account-privacy.js';
 import { registerContacts } from './contacts.js';
+import { registerMessages } from './messages.js';
+import { registerUpdates } from './updates.js';
+import { registerUpload } from './upload.js';
+import { registerPhotos } from './photos.js';
 import type { AppServices } from './services.js';
 
 /** Registers every handler on `rpc` (created before the services, which the session layer needs first). */
@@ -22,5 +26,9 @@ export function registerApi(rpc: RpcDispatcher, services: AppServices): RpcDispa
   registerAccountProfile(rpc, services);
   registerAccountPrivacy(rpc, services);
   registerContacts(rpc, services);
+  registerMessages(rpc, services);
+  registerUpdates(rpc, services);
+  registerUpload(rpc, services);
+  registerPhotos(rpc, services);
   return rpc;
 }

@@ -3,12 +3,28 @@ import type { CoreServices } from '../service/core.js';
 import type { ContactsService } from '../service/contacts/index.js';
 import type { PrivacyService } from '../service/privacy/index.js';
 import type { UserViews } from '../service/users/user-view.js';
+import type { Presence } from '../service/users/presence.js';
 import type { PendingPasswordLogins } from '../service/authsession/pending-password.js';
+import type { PasswordService } from '../service/password/index.js';
+import type { AuthSessionService } from '../service/authsession/index.js';
+import type { EventBus } from '../infra/bus/index.js';
+import type { Messenger } from '../messenger/index.js';
+import type { DfsService, MediaService } from '../service/media/index.js';
 
 export interface AppServices {
   core: CoreServices;
   contacts: ContactsService;
   privacy: PrivacyService;
   userViews: UserViews;
+  presence: Presence;
   pendingPasswordLogins: PendingPasswordLogins;
+  passwords: PasswordService;
+  authSessions: AuthSessionService;
+  /** The in-process event bus (Inbox-T, Sync-T); Kafka later. */
+  bus: EventBus;
+  messenger: Messenger;
+  /** Uploaded parts and ranged reads (service/dfs). */
+  dfs: DfsService;
+  /** Photos, documents, profile photos (service/media). */
+  media: MediaService;
 }

@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config/index.js';
 import { clientConfigCommand } from './client-config.js';
+import { ADMIN_COMMANDS, ADMIN_USAGE, adminCommand } from './admin.js';
 import { CliError, type CliIo } from './io.js';
+import { BACKUP_COMMANDS, BACKUP_USAGE, backupCommand } from './backup.js';
 import { keygenCommand } from './keygen.js';
 import { startCommand } from './start.js';
 
@@ -16,10 +18,16 @@ Commands:
                            for GramJS, mtcute, Telethon and Android; --json prints one JSON object
   help                     show this text
 
+Administration (works on the data dir, with or without a running server):
+${ADMIN_USAGE}
+Backups (embedded set-up; see the README for MySQL):
+${BACKUP_USAGE}
 Settings: etc/echod.yaml (or the file named by ECHO_CONFIG), overridden by environment variables:
   ECHO_DATA_DIR (./data)      ECHO_HOST (127.0.0.1, address given to clients)
   ECHO_LISTEN (127.0.0.1)     ECHO_TCP_PORTS (10443,5222)   ECHO_HTTP_PORT (8801)
   ECHO_TLS_CERT, ECHO_TLS_KEY  ECHO_LOG_LEVEL (info)   ECHO_DC_ID (2)   ECHO_ADMIN_LISTEN (127.0.0.1:8802)
+  ECHO_CODE_WEBHOOK (login codes POSTed to an SMS gateway)   ECHO_FIXED_CODE (every code; tests only)
+  ECHO_ADMIN_TOKEN (bearer token of the admin API on ECHO_ADMIN_LISTEN; unset: API off)
   See etc/echod.example.yaml for every key.
 `;
 
@@ -32,6 +40,8 @@ const OPTIONS_BY_COMMAND: Record<string, string[]> = {
 
 export async function main(argv: string[], io: CliIo, signals?: NodeJS.EventEmitter): Promise<number> {
   try {
+    if (ADMIN_COMMANDS.has(argv[0] ?? '')) return await adminCommand(argv, io);
+    if (BACKUP_COMMANDS.has(argv[0] ?? '')) return await backupCommand(argv, io);
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,

@@ -6,6 +6,9 @@ import { loadOrCreateServerKey } from '../infra/keys.js';
 import { createLogger } from '../infra/log.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { CliError, type CliIo } from './io.js';
+import { Metrics, kyselyQueryLogger } from '../infra/metrics/index.js';
+import { claimDataDir, DataDirBusyError } from '../infra/pidfile.js';
+import { ECHO_VERSION } from '../infra/version.js';
 
 /** Seconds a shutdown may take before echod gives up waiting and exits non-zero. */
 const SHUTDOWN_GRACE_S = 30;
@@ -16,14 +19,25 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   const logger = createLogger(config.logLevel);
   const keyFile = loadOrCreateServerKey(config.dataDir);
   const serverKey = loadRsaKey(keyFile.privatePem);
-  const db: Database = await openDatabase(config.dataDir);
-  let running: Awaited<ReturnType<typeof startEchod>>;
+  let release: () => void;
   try {
-    running = await startEchod({ config, logger, db, serverKey });
+    release = claimDataDir(config.dataDir);
   } catch (err) {
-    await db.close().catch(() => {});
+    if (err instanceof DataDirBusyError) throw new CliError(err.message);
     throw err;
   }
+  const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
+  let db: Database | undefined;
+  let running: Awaited<ReturnType<typeof startEchod>>;
+  try {
+    db = await openDatabase(config.dataDir, { log: kyselyQueryLogger(metrics) });
+    running = await startEchod({ config, logger, db, serverKey, metrics });
+  } catch (err) {
+    await db?.close().catch(() => {});
+    release();
+    throw err;
+  }
+  const openDb = db;
 
   const scheme = config.tls ? 'https' : 'http';
   io.out(
@@ -36,12 +50,13 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
       ...running.tcpPorts.map((p) => `  MTProto TCP   ${config.listen}:${p}`),
       `  HTTP          ${scheme}://${config.listen}:${running.httpPort}  (/api, /apiw1, ${config.tls ? 'wss' : 'ws'} /apiws)`,
       `  advertised    ${config.host} as DC ${config.dcId}; \`echod client-config\` shows how to point clients here`,
+      `  admin         http://${config.adminListen.host.includes(':') ? `[${config.adminListen.host}]` : config.adminListen.host}:${running.adminPort}  (/metrics, /healthz, /readyz, /admin/ ${config.adminToken ? 'with the token' : 'off: no ECHO_ADMIN_TOKEN'})`,
       `Ctrl-C stops it.`,
       '',
     ].join('\n'),
   );
   logger.info(
-    { tcpPorts: running.tcpPorts, httpPort: running.httpPort, dataDir: config.dataDir, fingerprint: serverKey.fingerprint, keyCreated: keyFile.created },
+    { tcpPorts: running.tcpPorts, httpPort: running.httpPort, adminPort: running.adminPort, dataDir: config.dataDir, fingerprint: serverKey.fingerprint, keyCreated: keyFile.created },
     'echod ready',
   );
 
@@ -50,6 +65,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
     const stop = (signal: string) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal during shutdown, exiting now');
+        release();
         resolve(1);
         return;
       }
@@ -57,20 +73,23 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
       logger.info({ signal }, 'shutting down');
       const watchdog = setTimeout(() => {
         logger.error({ graceSeconds: SHUTDOWN_GRACE_S }, 'shutdown did not finish in time');
+        release();
         resolve(1);
       }, SHUTDOWN_GRACE_S * 1000);
       watchdog.unref();
       running
         .close()
-        .then(() => db.close())
+        .then(() => openDb.close())
         .then(
           () => {
             clearTimeout(watchdog);
+            release();
             logger.info('echod stopped');
             resolve(0);
           },
           (err: unknown) => {
             clearTimeout(watchdog);
+            release();
             logger.error({ err }, 'error during shutdown');
             resolve(1);
           },

@@ -11,8 +11,15 @@ export interface SessionRef {
 export interface UpdatePusher {
   /** Sends an Updates object to every signed-in device of the user that is online now, each in its own layer. */
   pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void;
+  /**
+   * Sends an Updates object to one device, signed in or not, by its perm key (QR login: the device waiting
+   * for auth.acceptLoginToken has no user yet). Its most recently active live session gets it.
+   */
+  pushToAuthKey(permKeyId: bigint, updates: TlObject): void;
   /** True when at least one device of the user has a live connection. */
   isOnline(userId: bigint): boolean;
+  /** Called when a user's first device connects (true) or the last one has been gone a moment (false). */
+  onConnectivity(listener: (userId: bigint, online: boolean) => void): void;
 }
 
 export interface SignInControl {

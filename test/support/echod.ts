@@ -43,6 +43,8 @@ export interface EchodProcess {
   readonly dataDir: string;
   readonly tcpPorts: number[];
   readonly httpPort: number;
+  /** The admin listener (/metrics, /healthz, /readyz, /admin/...). */
+  readonly adminPort: number;
   /** Parsed JSON lines of the current process only (restart() starts a new list). */
   readonly logs: LogLine[];
   /** Logs of the processes that ran before the last restart(), oldest first. */
@@ -131,6 +133,7 @@ class Echod implements EchodProcess {
   readonly dataDir: string;
   tcpPorts: number[] = [];
   httpPort = 0;
+  adminPort = 0;
   logs: LogLine[] = [];
   readonly previousLogs: LogLine[][] = [];
   stderr = '';
@@ -156,9 +159,11 @@ class Echod implements EchodProcess {
     return this.child?.pid;
   }
 
-  private env(tcpPorts: string, httpPort: string): NodeJS.ProcessEnv {
+  private env(tcpPorts: string, httpPort: string, adminPort = this.adminPort): NodeJS.ProcessEnv {
     return {
       ...baseEnv(),
+      // Parallel test servers must not fight over the default 8802.
+      ECHO_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
       ECHO_DATA_DIR: this.dataDir,
       ECHO_HOST: '127.0.0.1',
       ECHO_LISTEN: '127.0.0.1',
@@ -169,9 +174,9 @@ class Echod implements EchodProcess {
     };
   }
 
-  async start(tcpPorts: number[] | undefined, httpPort: number | undefined): Promise<void> {
+  async start(tcpPorts: number[] | undefined, httpPort: number | undefined, adminPort = 0): Promise<void> {
     installExitHook();
-    const env = this.env(tcpPorts ? tcpPorts.join(',') : '0,0', String(httpPort ?? 0));
+    const env = this.env(tcpPorts ? tcpPorts.join(',') : '0,0', String(httpPort ?? 0), adminPort);
     const child = spawn(process.execPath, [this.cli(), 'start'], { cwd: repoRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.logs = [];
@@ -203,6 +208,7 @@ class Echod implements EchodProcess {
     }
     this.tcpPorts = ports as number[];
     this.httpPort = ready.httpPort as number;
+    if (Number.isInteger(ready.adminPort)) this.adminPort = ready.adminPort as number;
   }
 
   private stdoutTail(): string {
@@ -317,9 +323,10 @@ class Echod implements EchodProcess {
     if (this.disposed) throw new Error('echod harness already disposed');
     const tcpPorts = this.tcpPorts;
     const httpPort = this.httpPort;
+    const adminPort = this.adminPort;
     await this.stop();
     this.previousLogs.push(this.logs);
-    await this.start(tcpPorts, httpPort);
+    await this.start(tcpPorts, httpPort, adminPort);
     if (this.tcpPorts.join(',') !== tcpPorts.join(',') || this.httpPort !== httpPort) {
       throw new Error(`echod came back on other ports: tcp ${this.tcpPorts} http ${this.httpPort}, expected tcp ${tcpPorts} http ${httpPort}`);
     }

@@ -19,6 +19,8 @@ export interface MtcuteOptions {
   storageFile?: string;
   apiId?: number;
   apiHash?: string;
+  /** Runs mtcute's updates manager: real-time updates and getDifference catch-up (messaging tests). */
+  updates?: boolean;
 }
 
 export interface MtcuteHandle {
@@ -98,8 +100,8 @@ export async function createMtcuteClient(target: EchoTarget, opts: MtcuteOptions
     storage: opts.storageFile ? new SqliteStorage(opts.storageFile) : new MemoryStorage(),
     defaultDcs: { main: dc, media: dc },
     transport,
-    // No updates manager: nothing here is logged in, and its loop would only add traffic.
-    updates: false,
+    // No updates manager unless asked: most tests never sign in, and its loop would only add traffic.
+    updates: opts.updates ? {} : false,
     logLevel: process.env.DEBUG ? LogManager.DEBUG : LogManager.OFF,
     initConnectionOptions: { deviceModel: 'echo-e2e', appVersion: '1.0', systemVersion: process.version },
   });

@@ -125,6 +125,46 @@ export const FIELDS = {
     schema: hostPort(),
     default: '127.0.0.1:8802',
   },
+  // Bearer token of the admin HTTP API; unset, the API is off (metrics and health checks stay open).
+  adminToken: {
+    path: ['adminToken'],
+    env: 'ECHO_ADMIN_TOKEN',
+    expected: 'a token of at least 16 characters without spaces',
+    schema: z.string().trim().regex(/^\S{16,512}$/),
+    secret: true,
+  },
+
+  // Sign-in: where login codes go (unset: the log and `echod codes`), and a fixed code for test set-ups.
+  codeWebhook: {
+    path: ['auth', 'codeWebhook'],
+    env: 'ECHO_CODE_WEBHOOK',
+    expected: 'an http:// or https:// URL',
+    schema: z.string().trim().regex(/^https?:\/\/\S+$/i),
+  },
+  fixedCode: {
+    path: ['auth', 'fixedCode'],
+    env: 'ECHO_FIXED_CODE',
+    expected: 'exactly 5 digits (quote it in YAML)',
+    schema: z.union([z.string(), z.number().transform(String)]).pipe(z.string().trim().regex(/^\d{5}$/)),
+  },
+
+  // Files: the largest upload accepted (bytes; unset: 2 GiB) and the per-user upload rate ("burstMB/perSecondMB", 0 = off).
+  maxFileSize: {
+    path: ['media', 'maxFileSize'],
+    env: 'ECHO_MAX_FILE_SIZE',
+    expected: 'a size in bytes (at least 1024)',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,15}$/).transform(Number)]).pipe(z.int().min(1024)),
+  },
+  uploadRate: {
+    path: ['media', 'uploadRate'],
+    env: 'ECHO_UPLOAD_RATE',
+    expected: 'burstMB/perSecondMB (e.g. 512/128), or 0 for no limit',
+    schema: z
+      .union([z.number(), z.string()])
+      .transform((v) => String(v).trim())
+      .pipe(z.string().regex(/^(0|\d{1,6}\/\d{1,6})$/))
+      .transform((v) => (v === '0' ? null : { burstMb: Number(v.split('/')[0]), perSecondMb: Number(v.split('/')[1]) })),
+  },
 
   // Scale-out engines: unset means the embedded adapter.
   dbHost: { path: ['db', 'host'], env: 'DB_HOST', expected: 'the MySQL host name or IP address', schema: host },

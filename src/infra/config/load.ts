@@ -27,11 +27,21 @@ export interface EchoConfig {
   /** Handshakes per client address (token bucket); null = unlimited. */
   handshakeRate: { burst: number; perSecond: number } | null;
   adminListen: HostPort;
+  /** Bearer token of the admin API; null = API disabled. */
+  adminToken: string | null;
   sql: { engine: 'sqlite' } | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string };
   cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number };
   bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[] };
   discovery: { engine: 'single' } | { engine: 'etcd'; endpoints: string[] };
   blob: { engine: 'disk' } | { engine: 's3'; endpoint: string; accessKey: string; secretKey: string };
+  /** Set: login codes are POSTed there as JSON instead of being logged. */
+  codeWebhook?: string;
+  /** Set: every login code is this (test set-ups only). */
+  fixedCode?: string;
+  /** Largest accepted upload in bytes; unset: the media area's default (2 GiB). */
+  maxFileSize?: number;
+  /** Per-user upload rate in MB (token bucket); null = unlimited, unset = the media area's default. */
+  uploadRate?: { burstMb: number; perSecondMb: number } | null;
 }
 
 export interface LoadConfigOptions {
@@ -90,11 +100,17 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     dcId: get('dcId') as number,
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     adminListen: get('adminListen') as HostPort,
+    adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),
     cache: raw.has('redisHost') ? { engine: 'redis', ...(get('redisHost') as HostPort) } : { engine: 'memory' },
     bus: raw.has('kafkaBrokers') ? { engine: 'kafka', brokers: get('kafkaBrokers') as HostPort[] } : { engine: 'memory' },
     discovery: raw.has('etcdEndpoints') ? { engine: 'etcd', endpoints: get('etcdEndpoints') as string[] } : { engine: 'single' },
     blob: blobEngine(get, raw, sourceOf, fail),
+    // Present only when set, so a config without them equals one from before they existed.
+    ...(raw.has('codeWebhook') ? { codeWebhook: get('codeWebhook') as string } : {}),
+    ...(raw.has('fixedCode') ? { fixedCode: get('fixedCode') as string } : {}),
+    ...(raw.has('maxFileSize') ? { maxFileSize: get('maxFileSize') as number } : {}),
+    ...(raw.has('uploadRate') ? { uploadRate: get('uploadRate') as EchoConfig['uploadRate'] } : {}),
   };
 }
 
@@ -103,6 +119,7 @@ export function redactConfig(config: EchoConfig): EchoConfig {
   const copy = structuredClone(config);
   if (copy.sql.engine === 'mysql' && copy.sql.password) copy.sql.password = '[redacted]';
   if (copy.blob.engine === 's3') copy.blob.secretKey = '[redacted]';
+  if (copy.adminToken !== null) copy.adminToken = '[redacted]';
   return copy;
 }
 

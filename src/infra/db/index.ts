@@ -1,4 +1,4 @@
-export { openDatabase, migrateToLatest, DatabaseError, DATABASE_FILE, type Database } from './open.js';
+export { openDatabase, migrateToLatest, DatabaseError, DATABASE_FILE, type Database, type OpenDatabaseOptions } from './open.js';
 export {
   SqlAuthKeyStore,
   type AuthKeyStore,

@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type LogEvent } from 'kysely';
 import { SqlAuthKeyStore, type AuthKeyStore } from './auth-key-store.js';
 import { migrationProvider, type SqlDialect } from './migrations/index.js';
 import type { Tables } from './schema.js';
@@ -15,7 +15,14 @@ export interface Database {
   /** The database file (SQLite). */
   readonly path: string;
   readonly authKeys: AuthKeyStore;
+  /** The raw SQLite handle, for what Kysely does not offer (online backup). */
+  readonly sqlite: BetterSqlite3.Database;
   close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Told about every statement (duration, error): metrics. */
+  log?: (event: LogEvent) => void;
 }
 
 export class DatabaseError extends Error {
@@ -29,7 +36,7 @@ export class DatabaseError extends Error {
  * full signed 64-bit range, and a silent rounding of one of them would be far worse than calling Number()
  * on a timestamp.
  */
-export async function openDatabase(dataDir: string): Promise<Database> {
+export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = {}): Promise<Database> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, DATABASE_FILE);
   let sqlite: BetterSqlite3.Database | undefined;
@@ -49,7 +56,7 @@ export async function openDatabase(dataDir: string): Promise<Database> {
     sqlite?.close();
     throw new DatabaseError(`cannot open the database ${path}: ${(err as Error).message}`);
   }
-  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }), ...(opts.log ? { log: opts.log } : {}) });
   try {
     await migrateToLatest(kysely, 'sqlite');
   } catch (err) {
@@ -62,6 +69,7 @@ export async function openDatabase(dataDir: string): Promise<Database> {
     dialect: 'sqlite',
     path,
     authKeys: new SqlAuthKeyStore(kysely),
+    sqlite,
     async close() {
       if (closed) return;
       closed = true;

@@ -105,7 +105,7 @@ export class MtprotoConnection implements ConnectionHandle {
     if (this.closed) return;
     this.closed = true;
     if (this.pingTimer) clearTimeout(this.pingTimer);
-    this.log.debug({ conn: this.id, transport: this.transport }, 'connection closed by peer');
+    this.log.info({ conn: this.id, transport: this.transport, remote: this.remoteAddress, reason: 'peer closed' }, 'connection closed by peer');
     this.onClosed(this);
   }
 }

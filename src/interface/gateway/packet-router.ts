@@ -11,6 +11,7 @@ import type { AuthKeyRegistry } from '../session/auth-keys.js';
 import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
 import type { ConnectionHandle } from '../session/connection.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { GatewayMetrics } from '../../infra/metrics/metrics.js';
 
 export interface PacketRouterDeps {
   sessions: SessionService;
@@ -26,11 +27,14 @@ export interface PacketRouterDeps {
   onAuthKeyCreated?: (kind: 'perm' | 'temp') => void;
   /** Limits how fast one address may start handshakes (req_pq); -429 beyond it. */
   handshakeLimiter?: RateLimiter;
+  metrics?: GatewayMetrics;
 }
 
 /** Per-connection state the router keeps: the handshake in progress, if any. */
 export interface RouterConnectionState {
   handshake?: ServerHandshake;
+  /** performance.now() at the handshake's first message, for its duration. */
+  handshakeStartedAt?: number;
 }
 
 export class PacketRouter {
@@ -60,12 +64,16 @@ export class PacketRouter {
       return;
     }
     if ((request._ === 'req_pq_multi' || request._ === 'req_pq') && deps.handshakeLimiter && !deps.handshakeLimiter.take(conn.remoteAddress)) {
+      deps.metrics?.handshake('rate_limited');
       conn.failWithTransportError(-429, 'too many auth key handshakes from this address');
       return;
     }
     state.handshake ??= new ServerHandshake({ rsaKeys: deps.rsaKeys, dh: deps.dh, random: deps.random, now: deps.now, dcId: deps.dcId });
+    // One connection may create several keys (perm, then temp); each exchange starts with req_pq.
+    if (request._ === 'req_pq_multi' || request._ === 'req_pq') state.handshakeStartedAt = performance.now();
     const step = state.handshake.handle(request);
     if (step.error) {
+      deps.metrics?.handshake('failed');
       if (step.transportError !== undefined) conn.failWithTransportError(step.transportError, `handshake failed: ${step.error}`);
       else conn.close(`handshake failed: ${step.error}`);
       return;
@@ -77,6 +85,7 @@ export class PacketRouter {
       await deps.keys.add(done.authKey, done.kind, Math.floor(nowMs / 1000), done.expiresIn, done.serverSalt, nowMs + HANDSHAKE_SALT_LIFETIME_MS);
       deps.log.info({ conn: conn.id, kind: done.kind, authKeyId: done.authKeyId.toString(), expiresIn: done.expiresIn, transport: conn.transport }, 'auth key created');
       deps.onAuthKeyCreated?.(done.kind);
+      deps.metrics?.handshake('ok', (performance.now() - (state.handshakeStartedAt ?? performance.now())) / 1000);
     }
     if (step.reply) conn.sendPacket(encodePlainMessage(deps.msgIds.next(true), encodeObject(step.reply)));
   }

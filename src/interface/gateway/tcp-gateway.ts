@@ -59,6 +59,11 @@ export class TcpGateway {
     });
   }
 
+  /** Graceful shutdown, step one: no new connections; the open ones keep working. */
+  stopAccepting(): void {
+    for (const s of this.servers) if (s.listening) s.close();
+  }
+
   /** Stops accepting; existing sockets are ended. */
   async close(): Promise<void> {
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))).concat(this.endSockets()));

@@ -60,6 +60,11 @@ export class HttpServer {
     return typeof address === 'object' && address ? address.port : port;
   }
 
+  /** Graceful shutdown, step one: no new connections; open WebSockets and keep-alive requests keep working. */
+  stopAccepting(): void {
+    if (this.server.listening) this.server.close();
+  }
+
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.close(1001, 'server shutting down');
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));

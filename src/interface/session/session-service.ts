@@ -16,6 +16,7 @@ import type { AuthKeyContext, AuthKeyRegistry } from './auth-keys.js';
 import type { ConnectionHandle } from './connection.js';
 import { verifyBindTempAuthKey } from './bind-temp-key.js';
 import type { SessionRef, UpdatePusher } from '../../messenger/push.js';
+import type { SessionMetrics } from '../../infra/metrics/metrics.js';
 
 const ID_MSG_CONTAINER = 0x73f1f8dc;
 const ID_GZIP_PACKED = 0x3072cfa1;
@@ -28,6 +29,8 @@ const MAX_CONTAINER_ITEMS = 1020;
 const MAX_CONTAINER_BYTES = 1 << 20;
 /** Sessions idle this long are forgotten. */
 const SESSION_IDLE_MS = 30 * 60 * 1000;
+/** A user whose last connection closed counts as offline only after this long (reconnects are quick). */
+const OFFLINE_GRACE_MS = 15_000;
 /** The handshake salt stays valid for this long after key creation. */
 export const HANDSHAKE_SALT_LIFETIME_MS = 30 * 60 * 1000;
 
@@ -39,6 +42,7 @@ export interface SessionServiceDeps {
   now: () => number;
   random: (n: number) => Buffer;
   msgIds: ServerMsgIdGenerator;
+  metrics?: SessionMetrics;
 }
 
 interface SessionState {
@@ -53,11 +57,43 @@ export class SessionService implements UpdatePusher {
   private readonly sessions = new Map<string, SessionState>();
   private readonly byConnection = new Map<number, Set<SessionState>>();
   private readonly byAuthKey = new Map<bigint, Set<SessionState>>();
+  private connectivityListener?: (userId: bigint, online: boolean) => void;
+
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** RPC calls started and not yet answered (graceful shutdown waits for 0). */
+  get inFlightRpcs(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves true once no RPC is running, or false when `timeoutMs` passes first. */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.idleWaiters.push(done);
+    });
+  }
+
+  /** Messages queued for sessions and not yet written to a connection (sessions whose device is offline). */
+  pendingOutbound(): number {
+    let n = 0;
+    for (const state of this.sessions.values()) n += state.session.outbox.length;
+    return n;
   }
 
   /** An encrypted packet from a connection (auth_key_id != 0). */
@@ -113,8 +149,26 @@ export class SessionService implements UpdatePusher {
   connectionClosed(conn: ConnectionHandle): void {
     const states = this.byConnection.get(conn.id);
     if (!states) return;
-    for (const state of states) if (state.connection === conn) state.connection = undefined;
+    const users = new Set<bigint>();
+    for (const state of states) {
+      if (state.connection !== conn) continue;
+      state.connection = undefined;
+      if (state.key.userId !== undefined) users.add(state.key.userId);
+    }
     this.byConnection.delete(conn.id);
+    // Going offline is announced only if the user stays away for a moment: reconnects do not flap.
+    for (const userId of users) {
+      if (this.isOnline(userId) || !this.connectivityListener) continue;
+      const timer = setTimeout(() => {
+        if (!this.isOnline(userId)) this.connectivityListener?.(userId, false);
+      }, OFFLINE_GRACE_MS);
+      timer.unref();
+    }
+  }
+
+  /** Called when a user's first device connects (true) or the last one has been gone a moment (false). */
+  onConnectivity(listener: (userId: bigint, online: boolean) => void): void {
+    this.connectivityListener = listener;
   }
 
   /** Forgets sessions idle for a long time; called periodically by the app. */
@@ -153,6 +207,7 @@ export class SessionService implements UpdatePusher {
         encoded.set(layer, body);
       }
       target.session.enqueue(body, true);
+      this.deps.metrics?.updatesPushed(1);
       this.scheduleFlush(target);
     }
   }
@@ -176,6 +231,7 @@ export class SessionService implements UpdatePusher {
       return;
     }
     target.session.enqueue(body, true);
+    this.deps.metrics?.updatesPushed(1);
     this.scheduleFlush(target);
   }
 
@@ -236,7 +292,9 @@ export class SessionService implements UpdatePusher {
     }
     if (state.connection !== conn) {
       const previous = state.connection;
+      const cameOnline = !conn.ephemeral && key.userId !== undefined && this.connectivityListener !== undefined && !this.isOnline(key.userId);
       state.connection = conn;
+      if (cameOnline) this.connectivityListener!(key.userId!, true);
       let set = this.byConnection.get(conn.id);
       if (!set) this.byConnection.set(conn.id, (set = new Set()));
       set.add(state);
@@ -405,20 +463,33 @@ export class SessionService implements UpdatePusher {
   }
 
   private startRpc(state: SessionState, msgId: bigint, request: TlObject): void {
-    const run = this.runRpc(state, msgId, request)
+    const call = { method: request._, started: performance.now() };
+    this.inFlight++;
+    const run = this.runRpc(state, msgId, request, call)
       .then(
-        (bytes) => this.replyResult(state, msgId, bytes),
-        (err: unknown) => this.replyError(state, msgId, err),
+        (bytes) => {
+          this.deps.metrics?.rpcFinished(call.method, undefined, (performance.now() - call.started) / 1000);
+          this.replyResult(state, msgId, bytes);
+        },
+        (err: unknown) => {
+          const name = this.replyError(state, msgId, err, call.method);
+          this.deps.metrics?.rpcFinished(call.method, name, (performance.now() - call.started) / 1000);
+        },
       )
       .finally(() => {
         state.session.running.delete(msgId);
         this.scheduleFlush(state);
+        if (--this.inFlight === 0 && this.idleWaiters.length > 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
       });
     state.session.running.set(msgId, run);
   }
 
   /** Unwraps the invoke* wrappers, calls the handler and encodes the result for the client's layer. */
-  private async runRpc(state: SessionState, msgId: bigint, request: TlObject): Promise<Buffer> {
+  private async runRpc(state: SessionState, msgId: bigint, request: TlObject, call?: { method: string }): Promise<Buffer> {
     const key = state.key;
     let query = request as TlObject & Record<string, any>;
     for (;;) {
@@ -476,6 +547,7 @@ export class SessionService implements UpdatePusher {
       break;
     }
     if (query === undefined || typeof query !== 'object') throw new RpcError(400, 'INPUT_FETCH_ERROR');
+    if (call) call.method = query._;
     const layer = key.layer || CANONICAL_LAYER;
     const ctx: RpcContext = {
       authKey: key,
@@ -505,19 +577,19 @@ export class SessionService implements UpdatePusher {
     this.scheduleFlush(state);
   }
 
-  private replyError(state: SessionState, reqMsgId: bigint, err: unknown): void {
+  /** Answers with rpc_error and logs one line (method and error name, never the request's content); returns the error name. */
+  private replyError(state: SessionState, reqMsgId: bigint, err: unknown, method?: string): string {
     let rpcError: RpcError;
     if (err instanceof RpcError) {
       rpcError = err;
     } else {
-      this.deps.log.error({ err, conn: state.connection?.id }, 'RPC handler failed');
+      this.deps.log.error({ err, conn: state.connection?.id, method }, 'RPC handler failed');
       rpcError = RpcError.internal();
     }
-    if (rpcError.code >= 500 || this.deps.log.isLevelEnabled('debug')) {
-      this.deps.log.info({ conn: state.connection?.id, code: rpcError.code, error: rpcError.errorMessage }, 'RPC error');
-    }
+    this.deps.log.info({ conn: state.connection?.id, method, code: rpcError.code, error: rpcError.errorMessage }, 'RPC failed');
     const error = encodeObject({ _: 'rpc_error', errorCode: rpcError.code, errorMessage: rpcError.errorMessage } as TlObject);
     this.replyResult(state, reqMsgId, error);
+    return rpcError.errorMessage;
   }
 
   private scheduleFlush(state: SessionState): void {

@@ -13,4 +13,6 @@ export interface ContactRelations {
   contactsOf(owner: bigint, targets: readonly bigint[]): Promise<Map<bigint, ContactEntry>>;
   /** `blocker` has blocked `target`. */
   isBlocked(blocker: bigint, target: bigint): Promise<boolean>;
+  /** Users who have `userId` in their contact list (they receive its name and status updates). */
+  whoHasContact(userId: bigint): Promise<bigint[]>;
 }

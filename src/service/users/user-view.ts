@@ -3,21 +3,30 @@
 // access_hash computed for that viewer. Every user object the server returns comes from here.
 import type { TlObject } from '../../tl/index.js';
 import type { AccessHashes } from '../access-hash.js';
-import type { ContactRelations } from '../contacts/relations.js';
+import type { ContactEntry, ContactRelations } from '../contacts/relations.js';
 import type { PrivacyRules } from '../privacy/rules.js';
-import type { UpdatePusher } from '../../messenger/push.js';
+import type { PresenceView } from './presence.js';
 import type { UserRecord, UserStore } from './user-store.js';
 
 /** How long "online" lasts after the last sign of activity, as in userStatusOnline.expires. */
 export const ONLINE_WINDOW_SECONDS = 300;
+
+const DAY = 86400;
 
 export interface UserViewDeps {
   users: UserStore;
   accessHashes: AccessHashes;
   contacts: ContactRelations;
   privacy: PrivacyRules;
-  push: UpdatePusher;
+  presence: PresenceView;
   now(): number;
+  /** Current profile photos (service/media); absent: users show no photo. */
+  photos?: ProfilePhotoSource;
+}
+
+/** What user objects need from the media area to show `photo`. */
+export interface ProfilePhotoSource {
+  currentPhoto(userId: bigint): Promise<{ photoId: bigint; strippedThumb?: Buffer; hasVideo: boolean; dcId: number } | undefined>;
 }
 
 export class UserViews {
@@ -26,53 +35,120 @@ export class UserViews {
   /** user objects for `ids` as `viewer` sees them, in the order given; unknown ids are skipped. */
   async many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]> {
     const records = await this.deps.users.byIds(ids);
-    const contacts = await this.deps.contacts.contactsOf(viewer, [...records.keys()]);
-    const out: TlObject[] = [];
-    for (const id of new Set(ids)) {
-      const record = records.get(id);
-      if (record) out.push(await this.build(viewer, record, contacts.get(id)));
-    }
-    return out;
+    return this.ofRecords(viewer, [...new Set(ids)].flatMap((id) => records.get(id) ?? []));
   }
 
   async one(viewer: bigint, id: bigint): Promise<TlObject | undefined> {
     return (await this.many(viewer, [id]))[0];
   }
 
-  async status(viewer: bigint, record: UserRecord): Promise<TlObject> {
-    const nowSeconds = Math.floor(this.deps.now() / 1000);
-    const online = this.deps.push.isOnline(record.id);
-    if (viewer !== record.id && !(await this.deps.privacy.allows(record.id, 'statusTimestamp', viewer))) {
-      // Hidden last seen: Telegram shows an approximation instead of the time.
-      const age = nowSeconds - record.lastSeenAt;
-      if (online || age < 3 * 86400) return { _: 'userStatusRecently' } as TlObject;
-      if (age < 7 * 86400) return { _: 'userStatusLastWeek' } as TlObject;
-      return { _: 'userStatusLastMonth' } as TlObject;
-    }
-    if (online) return { _: 'userStatusOnline', expires: Math.max(record.lastSeenAt, nowSeconds) + ONLINE_WINDOW_SECONDS } as TlObject;
-    if (record.lastSeenAt === 0) return { _: 'userStatusEmpty' } as TlObject;
-    return { _: 'userStatusOffline', wasOnline: record.lastSeenAt } as TlObject;
+  /** Like many(), for records the caller already holds. */
+  async ofRecords(viewer: bigint, records: readonly UserRecord[]): Promise<TlObject[]> {
+    const contacts = await this.deps.contacts.contactsOf(
+      viewer,
+      records.map((r) => r.id),
+    );
+    const out: TlObject[] = [];
+    for (const record of records) out.push(await this.build(viewer, record, contacts.get(record.id)));
+    return out;
   }
 
-  private async build(viewer: bigint, record: UserRecord, contact: { firstName: string; lastName: string; mutual: boolean } | undefined): Promise<TlObject> {
+  async ofRecord(viewer: bigint, record: UserRecord): Promise<TlObject> {
+    return (await this.ofRecords(viewer, [record]))[0]!;
+  }
+
+  /**
+   * The status `viewer` may see. Hidden last-seen times become Telegram's approximations; when the owner
+   * shares the time but the viewer hides its own from the owner, the approximation carries `by_me`
+   * (core.telegram.org/constructor/privacyKeyStatusTimestamp).
+   */
+  async status(viewer: bigint, record: UserRecord): Promise<TlObject> {
+    const nowSeconds = Math.floor(this.deps.now() / 1000);
+    const online = this.deps.presence.isOnline(record.id);
+    if (viewer !== record.id) {
+      if (!(await this.deps.privacy.allows(record.id, 'statusTimestamp', viewer))) return approximateStatus(online, record.lastSeenAt, nowSeconds, false);
+      if (!(await this.deps.privacy.allows(viewer, 'statusTimestamp', record.id))) return approximateStatus(online, record.lastSeenAt, nowSeconds, true);
+    }
+    if (online) return { _: 'userStatusOnline', expires: Math.max(record.lastSeenAt, nowSeconds) + ONLINE_WINDOW_SECONDS };
+    if (record.lastSeenAt === 0) return { _: 'userStatusEmpty' };
+    return { _: 'userStatusOffline', wasOnline: record.lastSeenAt };
+  }
+
+  /** updateUserName as `viewer` should see it (a contact keeps the name it saved). */
+  async nameUpdate(viewer: bigint, record: UserRecord): Promise<TlObject> {
+    const user = (await this.ofRecord(viewer, record)) as { firstName?: string; lastName?: string; username?: string };
+    return {
+      _: 'updateUserName',
+      userId: record.id,
+      firstName: user.firstName ?? '',
+      lastName: user.lastName ?? '',
+      usernames: user.username ? [{ _: 'username', editable: viewer === record.id, active: true, username: user.username }] : [],
+    } as TlObject;
+  }
+
+  /**
+   * users.userFull for users.getFullUser, or undefined for an unknown id. The bio follows the `about`
+   * privacy key; groups, photos, bots and calls do not exist yet, so those fields stay at their empty values.
+   */
+  async fullUser(viewer: bigint, id: bigint): Promise<TlObject | undefined> {
+    const record = await this.deps.users.byId(id);
+    if (!record) return undefined;
+    const self = viewer === id;
+    const showAbout = record.about !== '' && !record.deleted && (self || (await this.deps.privacy.allows(id, 'about', viewer)));
+    const fullUser = {
+      _: 'userFull',
+      blocked: !self && (await this.deps.contacts.isBlocked(viewer, id)),
+      id,
+      about: showAbout ? record.about : undefined,
+      settings: { _: 'peerSettings' },
+      notifySettings: { _: 'peerNotifySettings' },
+      commonChatsCount: 0,
+    };
+    return { _: 'users.userFull', fullUser, chats: [], users: [await this.ofRecord(viewer, record)] } as TlObject;
+  }
+
+  /** userProfilePhoto as `viewer` may see it (the profilePhoto privacy key), or undefined. */
+  private async photo(viewer: bigint, owner: bigint): Promise<TlObject | undefined> {
+    const current = await this.deps.photos?.currentPhoto(owner);
+    if (!current || (viewer !== owner && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer)))) return undefined;
+    return { _: 'userProfilePhoto', hasVideo: current.hasVideo || undefined, photoId: current.photoId, strippedThumb: current.strippedThumb, dcId: current.dcId } as TlObject;
+  }
+
+  private async build(viewer: bigint, record: UserRecord, contact: ContactEntry | undefined): Promise<TlObject> {
     const self = viewer === record.id;
     const accessHash = this.deps.accessHashes.of('user', viewer, record.id);
     if (record.deleted) return { _: 'user', id: record.id, accessHash, deleted: true } as TlObject;
+    const isContact = !self && contact !== undefined;
+    // A contact saved without any name still shows the user's own.
+    const named = isContact && (contact.firstName !== '' || contact.lastName !== '');
     const showPhone = self || (record.phone !== null && (await this.deps.privacy.allows(record.id, 'phoneNumber', viewer)));
     return {
       _: 'user',
       self,
-      contact: !self && contact !== undefined,
-      mutualContact: !self && contact?.mutual === true,
+      contact: isContact,
+      mutualContact: isContact && contact.mutual,
       support: record.kind === 'service',
       verified: record.kind === 'service',
       id: record.id,
       accessHash,
-      firstName: !self && contact ? contact.firstName : record.firstName,
-      lastName: !self && contact ? contact.lastName || undefined : record.lastName || undefined,
+      firstName: named ? contact.firstName : record.firstName,
+      lastName: (named ? contact.lastName : record.lastName) || undefined,
       username: record.username ?? undefined,
       phone: showPhone ? (record.phone ?? undefined) : undefined,
-      status: await this.status(viewer, record),
+      status: record.kind === 'user' ? await this.status(viewer, record) : undefined,
+      photo: await this.photo(viewer, record.id),
     } as TlObject;
   }
+}
+
+/** Telegram's coarse statuses for a hidden last-seen time. */
+export function approximateStatus(online: boolean, lastSeenAt: number, nowSeconds: number, byMe: boolean): TlObject {
+  const flag = byMe ? { byMe: true } : {};
+  if (online) return { _: 'userStatusRecently', ...flag };
+  if (lastSeenAt === 0) return { _: 'userStatusEmpty' };
+  const age = nowSeconds - lastSeenAt;
+  if (age < 3 * DAY) return { _: 'userStatusRecently', ...flag };
+  if (age < 7 * DAY) return { _: 'userStatusLastWeek', ...flag };
+  if (age < 30 * DAY) return { _: 'userStatusLastMonth', ...flag };
+  return { _: 'userStatusEmpty' };
 }

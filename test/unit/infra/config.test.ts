@@ -52,6 +52,7 @@ test('defaults with no file and no environment', () => {
     dcId: 2,
     handshakeRate: { burst: 100, perSecond: 20 },
     adminListen: { host: '127.0.0.1', port: 8802 },
+    adminToken: null,
     sql: { engine: 'sqlite' },
     cache: { engine: 'memory' },
     bus: { engine: 'memory' },

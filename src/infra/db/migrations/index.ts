@@ -3,11 +3,23 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { migration as m0001 } from './0001_auth_keys.js';
 import { migration as m0002 } from './0002_users.js';
+import { migration as m0003 } from './0003_authsession.js';
+import { migration as m0004 } from './0004_passwords.js';
+import { migration as m0005 } from './0005_privacy.js';
+import { migration as m0006 } from './0006_contacts.js';
+import { migration as m0007 } from './0007_messaging.js';
+import { migration as m0008 } from './0008_media.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0001_auth_keys': m0001,
   '0002_users': m0002,
+  '0003_authsession': m0003,
+  '0004_passwords': m0004,
+  '0005_privacy': m0005,
+  '0006_contacts': m0006,
+  '0007_messaging': m0007,
+  '0008_media': m0008,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -1,0 +1,44 @@
+// upload.saveFilePart, upload.saveBigFilePart, upload.getFile, upload.getFileHashes
+// (core.telegram.org/api/files).
+import type { Req, TlObject } from '../tl/index.js';
+import { RpcError } from '../common/rpc-error.js';
+import { checkDownloadRange } from '../service/dfs/rules.js';
+import type { RpcDispatcher } from './registry.js';
+import type { RpcContext } from './context.js';
+import type { AppServices } from './services.js';
+import { inputUserId, viewerOf } from './peers.js';
+
+export function registerUpload(rpc: RpcDispatcher, services: AppServices): void {
+  const { dfs, media } = services;
+
+  rpc.register('upload.saveFilePart', async (req: Req<'upload.saveFilePart'>, ctx: RpcContext) => {
+    await dfs.saveFilePart(viewerOf(ctx), req.fileId, req.filePart, Buffer.from(req.bytes));
+    return true;
+  });
+
+  rpc.register('upload.saveBigFilePart', async (req: Req<'upload.saveBigFilePart'>, ctx: RpcContext) => {
+    await dfs.saveBigFilePart(viewerOf(ctx), req.fileId, req.filePart, req.fileTotalParts, Buffer.from(req.bytes));
+    return true;
+  });
+
+  const resolvePeer = (viewer: bigint) => (peer: TlObject) => {
+    const id = inputUserId(services, viewer, peer);
+    if (id === undefined) throw RpcError.badRequest('PEER_ID_INVALID');
+    return id;
+  };
+
+  rpc.register('upload.getFile', async (req: Req<'upload.getFile'>, ctx: RpcContext) => {
+    const viewer = viewerOf(ctx);
+    const { offset, limit } = checkDownloadRange(req.offset, req.limit, Boolean(req.precise));
+    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer));
+    const bytes = offset >= loc.size ? Buffer.alloc(0) : await dfs.readRange(loc.bucket, loc.key, offset, limit);
+    return { _: 'upload.file', type: loc.type, mtime: loc.mtime, bytes };
+  });
+
+  rpc.register('upload.getFileHashes', async (req: Req<'upload.getFileHashes'>, ctx: RpcContext) => {
+    const viewer = viewerOf(ctx);
+    if (req.offset < 0n) throw RpcError.badRequest('OFFSET_INVALID');
+    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer));
+    return dfs.fileHashes(loc.bucket, loc.key, loc.size, Number(req.offset));
+  });
+}

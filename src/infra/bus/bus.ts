@@ -1,0 +1,34 @@
+// The event bus between services (docs/architecture.md: Msg -> Inbox-T -> boxes, Sync-T -> sessions).
+// Embedded mode runs it in process; a Kafka implementation keeps the same contract: per-key order,
+// at-least-once delivery, so every consumer must be idempotent.
+
+/** Fan-out of a stored message into recipients' boxes. Keyed by the conversation. */
+export const INBOX_TOPIC = 'Inbox-T';
+/** Updates to push to a user's online sessions. Keyed by the user. */
+export const SYNC_TOPIC = 'Sync-T';
+
+export interface BusRecord<T> {
+  topic: string;
+  /** Records with the same key reach a consumer group in publish order. */
+  key: string;
+  value: T;
+}
+
+export type BusHandler<T> = (value: T, record: BusRecord<T>) => void | Promise<void>;
+
+export interface Subscription {
+  close(): void;
+}
+
+export interface EventBus {
+  /** Resolves once the bus has accepted the records (in process: queued; Kafka: acknowledged by the brokers). */
+  publish<T>(topic: string, records: ReadonlyArray<{ key: string; value: T }>): Promise<void>;
+  /**
+   * Every group receives every record of the topic once per successful handling; a handler that throws
+   * gets the record again (at-least-once), so handlers must tolerate replays.
+   */
+  subscribe<T>(topic: string, group: string, handler: BusHandler<T>): Subscription;
+  /** Resolves when every record published so far has been handled (tests, shutdown). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}

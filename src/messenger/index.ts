@@ -1,0 +1,45 @@
+// Messaging (Msg + Sync): per-user message boxes, dialogs, the update log and its delivery.
+import type { Kysely } from 'kysely';
+import type { Tables } from '../infra/db/schema.js';
+import type { EventBus } from '../infra/bus/index.js';
+import type { ContactRelations } from '../service/contacts/relations.js';
+import type { UpdatePusher } from './push.js';
+import { MessageStore } from './message-store.js';
+import { BoxReader } from './box-reader.js';
+import { SyncChannel } from './sync.js';
+import { MessagingService, type UserViewSource } from './messaging.js';
+import { MessageViews, DEFAULT_VIEW_LIMITS, type ViewLimits } from './views.js';
+
+export interface MessengerDeps {
+  db: Kysely<Tables>;
+  bus: EventBus;
+  push: UpdatePusher;
+  contacts: Pick<ContactRelations, 'isBlocked'>;
+  userViews: UserViewSource;
+  now(): number;
+  editTimeLimit?: number;
+  limits?: ViewLimits;
+}
+
+/** The messaging area of one node. */
+export class Messenger {
+  readonly store: MessageStore;
+  readonly reader: BoxReader;
+  readonly sync: SyncChannel;
+  readonly messaging: MessagingService;
+  readonly views: MessageViews;
+
+  constructor(deps: MessengerDeps) {
+    this.store = new MessageStore(deps.db, deps.now, { editTimeLimit: deps.editTimeLimit ?? 172800 });
+    this.reader = new BoxReader(deps.db);
+    this.sync = new SyncChannel(deps.bus, deps.push);
+    this.messaging = new MessagingService({ store: this.store, sync: this.sync, userViews: deps.userViews, contacts: deps.contacts, push: deps.push, now: deps.now });
+    this.views = new MessageViews(this.reader, deps.userViews, deps.now, deps.limits ?? DEFAULT_VIEW_LIMITS);
+  }
+}
+
+export { MessageStore, type OutgoingMessage, type SentMessage, type BoxCopy, type Conversation } from './message-store.js';
+export { BoxReader, type HistoryQuery, type DialogsQuery } from './box-reader.js';
+export { MessagingService, type Caller } from './messaging.js';
+export { MessageViews, type ViewLimits } from './views.js';
+export * from './peer.js';

@@ -1,0 +1,108 @@
+// A message as one owner sees it (their box row joined with the shared content), and its TL form.
+import type { TlObject } from '../tl/index.js';
+import { decodeTl, decodeTlList } from './blobs.js';
+import { PEER_USER, peerTl, type PeerRef, type PeerType } from './peer.js';
+import { refreshMediaReferences } from '../service/media/reference-refresh.js';
+
+/** messages.flags bits (shared by every copy). */
+export const CONTENT_SILENT = 1;
+export const CONTENT_NOFORWARDS = 2;
+export const CONTENT_EDIT_HIDE = 4;
+/** message_boxes.flags bits (per owner). */
+export const BOX_MENTIONED = 1;
+export const BOX_MEDIA_UNREAD = 2;
+
+export interface MessageRow {
+  ownerId: bigint;
+  id: number;
+  globalId: bigint;
+  peer: PeerRef;
+  out: boolean;
+  date: number;
+  replyToId: number | null;
+  boxFlags: number;
+  authorId: bigint;
+  editDate: number;
+  message: string;
+  entities: Buffer | null;
+  media: Buffer | null;
+  fwdFrom: Buffer | null;
+  groupedId?: bigint | null;
+  flags: number;
+}
+
+/** The joined columns as the SQL store returns them (bigint integers). */
+export interface JoinedRow {
+  owner_id: bigint;
+  id: number | bigint;
+  global_id: bigint;
+  peer_type: number | bigint;
+  peer_id: bigint;
+  out: number | bigint;
+  date: number | bigint;
+  reply_to_id: number | bigint | null;
+  box_flags: number | bigint;
+  author_id: bigint;
+  edit_date: number | bigint;
+  message: string;
+  entities: Buffer | null;
+  media: Buffer | null;
+  fwd_from: Buffer | null;
+  grouped_id?: number | bigint | null;
+  flags: number | bigint;
+}
+
+export function rowFromJoined(r: JoinedRow): MessageRow {
+  return {
+    ownerId: r.owner_id,
+    id: Number(r.id),
+    globalId: r.global_id,
+    peer: { type: Number(r.peer_type) as PeerType, id: r.peer_id },
+    out: Number(r.out) !== 0,
+    date: Number(r.date),
+    replyToId: r.reply_to_id === null ? null : Number(r.reply_to_id),
+    boxFlags: Number(r.box_flags),
+    authorId: r.author_id,
+    editDate: Number(r.edit_date),
+    message: r.message,
+    entities: r.entities,
+    media: r.media,
+    fwdFrom: r.fwd_from,
+    groupedId: r.grouped_id == null ? null : BigInt(r.grouped_id),
+    flags: Number(r.flags),
+  };
+}
+
+export function messageTl(row: MessageRow): TlObject {
+  return {
+    _: 'message',
+    out: row.out || undefined,
+    mentioned: (row.boxFlags & BOX_MENTIONED) !== 0 || undefined,
+    mediaUnread: (row.boxFlags & BOX_MEDIA_UNREAD) !== 0 || undefined,
+    silent: (row.flags & CONTENT_SILENT) !== 0 || undefined,
+    noforwards: (row.flags & CONTENT_NOFORWARDS) !== 0 || undefined,
+    editHide: (row.flags & CONTENT_EDIT_HIDE) !== 0 || undefined,
+    id: row.id,
+    fromId: { _: 'peerUser', userId: row.authorId },
+    peerId: peerTl(row.peer),
+    fwdFrom: decodeTl(row.fwdFrom),
+    replyTo: row.replyToId !== null ? { _: 'messageReplyHeader', replyToMsgId: row.replyToId } : undefined,
+    date: row.date,
+    message: row.message,
+    media: refreshMediaReferences(decodeTl(row.media)),
+    entities: decodeTlList(row.entities),
+    groupedId: row.groupedId ?? undefined,
+    editDate: row.editDate > 0 ? row.editDate : undefined,
+  };
+}
+
+/** Every user a message refers to, for the `users` vector next to it. */
+export function userIdsOf(row: MessageRow, into: Set<bigint>): void {
+  into.add(row.authorId);
+  if (row.peer.type === PEER_USER) into.add(row.peer.id);
+  if (row.fwdFrom) {
+    const fwd = decodeTl(row.fwdFrom);
+    const from = fwd?.fromId as TlObject | undefined;
+    if (from?._ === 'peerUser') into.add(from.userId as bigint);
+  }
+}

@@ -1,0 +1,444 @@
+// The per-user message boxes (core.telegram.org/api/updates): every write runs in one SQL transaction
+// that stores each copy, advances each owner's pts and appends to each owner's update log, so whatever
+// is acknowledged is durable for everyone it concerns.
+import type { Kysely } from 'kysely';
+import type { Tables } from '../infra/db/schema.js';
+import { RpcError } from '../common/rpc-error.js';
+import type { TlObject } from '../tl/index.js';
+import { encodeTl, encodeTlList } from './blobs.js';
+import { BoxWriter, type Tx } from './box-writer.js';
+import { CONTENT_NOFORWARDS, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
+import { PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
+
+export interface OutgoingMessage {
+  randomId: bigint;
+  message: string;
+  entities?: TlObject[];
+  media?: TlObject;
+  /** Album id (messages.sendMultiMedia). */
+  groupedId?: bigint;
+  /** The replied message, as an id in the sender's box. */
+  replyToId?: number;
+  fwdFrom?: TlObject;
+  silent?: boolean;
+  noforwards?: boolean;
+}
+
+export interface Conversation {
+  sender: bigint;
+  /** The conversation from the sender's side. */
+  peer: PeerRef;
+  /** Other owners that get a copy (private chat: the other user; none for Saved Messages). */
+  recipients: readonly bigint[];
+  /** The conversation from a recipient's side (private chat: the sender; group: the group). */
+  peerOf(owner: bigint): PeerRef;
+}
+
+/** One owner's copy after a write, with the update appended to that owner's log. */
+export interface BoxCopy {
+  owner: bigint;
+  row: MessageRow;
+  pts: number;
+  ptsCount: number;
+  update: TlObject;
+}
+
+export interface SentMessage {
+  randomId: bigint;
+  /** The random_id was used before: nothing was written and `id`/`pts`/`date` repeat the first answer. */
+  duplicate: boolean;
+  id: number;
+  pts: number;
+  date: number;
+  /** The sender's copy (absent for a duplicate whose message was deleted since). */
+  own?: BoxCopy;
+  recipients: BoxCopy[];
+}
+
+/** One owner's share of a deletion. */
+export interface DeletedIn {
+  owner: bigint;
+  ids: number[];
+  pts: number;
+  ptsCount: number;
+  update: TlObject;
+}
+
+export interface ReadResult {
+  /** The reader's new pts; ptsCount 0 when nothing changed. */
+  pts: number;
+  ptsCount: number;
+  update?: TlObject;
+  /** Authors whose outbox became read, each with their own message id. */
+  outbox: { owner: bigint; maxId: number; pts: number; update: TlObject }[];
+}
+
+export interface MessageStoreOptions {
+  /** Seconds after sending during which a message may be edited (0 = no limit); Saved Messages never expire. */
+  editTimeLimit: number;
+}
+
+const SELECT_JOINED = [
+  'b.owner_id',
+  'b.id',
+  'b.global_id',
+  'b.peer_type',
+  'b.peer_id',
+  'b.out',
+  'b.date',
+  'b.reply_to_id',
+  'b.flags as box_flags',
+  'm.author_id',
+  'm.edit_date',
+  'm.message',
+  'm.entities',
+  'm.media',
+  'm.fwd_from',
+  'm.grouped_id',
+  'm.flags',
+] as const;
+
+/** Box rows joined with their content: the base of every message read. */
+export function selectJoined(db: Kysely<Tables> | Tx) {
+  return db.selectFrom('message_boxes as b').innerJoin('messages as m', 'm.id', 'b.global_id').select(SELECT_JOINED);
+}
+
+export class MessageStore {
+  constructor(
+    readonly db: Kysely<Tables>,
+    private readonly now: () => number,
+    private readonly opts: MessageStoreOptions = { editTimeLimit: 172800 },
+  ) {}
+
+  private seconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  /**
+   * Stores messages from `conv.sender` into every box of the conversation. A random_id the sender used
+   * before yields its first answer (duplicate: true) and writes nothing.
+   */
+  async send(conv: Conversation, items: readonly OutgoingMessage[]): Promise<SentMessage[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const w = new BoxWriter(tx, this.seconds());
+      const seen = await tx
+        .selectFrom('message_random_ids')
+        .select(['random_id', 'message_id', 'pts', 'date'])
+        .where('owner_id', '=', conv.sender)
+        .where('random_id', 'in', items.map((i) => i.randomId))
+        .execute();
+      const earlier = new Map(seen.map((r) => [BigInt.asIntN(64, r.random_id), r]));
+      const fresh = items.filter((i) => !earlier.has(BigInt.asIntN(64, i.randomId)));
+      const owners = [conv.sender, ...conv.recipients];
+      await w.loadStates(owners);
+      const replies = await this.mapReplies(tx, conv, fresh);
+      let globalId = fresh.length > 0 ? await w.nextGlobalIds(fresh.length) : 0n;
+
+      const results: SentMessage[] = [];
+      const oldRows = await this.rowsByIds(tx, conv.sender, seen.map((r) => Number(r.message_id)));
+      for (const item of items) {
+        const prior = earlier.get(BigInt.asIntN(64, item.randomId));
+        if (prior) {
+          const row = oldRows.get(Number(prior.message_id));
+          results.push({
+            randomId: item.randomId,
+            duplicate: true,
+            id: Number(prior.message_id),
+            pts: Number(prior.pts),
+            date: Number(prior.date),
+            own: row && { owner: conv.sender, row, pts: Number(prior.pts), ptsCount: 1, update: { _: 'updateNewMessage', message: messageTl(row), pts: Number(prior.pts), ptsCount: 1 } },
+            recipients: [],
+          });
+          continue;
+        }
+        const gid = globalId++;
+        const flags = (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0);
+        const content = {
+          authorId: conv.sender,
+          editDate: 0,
+          message: item.message,
+          entities: encodeTlList(item.entities),
+          media: encodeTl(item.media),
+          fwdFrom: encodeTl(item.fwdFrom),
+          groupedId: item.groupedId ?? null,
+          flags,
+        };
+        w.addContent({ id: gid, author_id: conv.sender, date: w.date, message: content.message, entities: content.entities, media: content.media, fwd_from: content.fwdFrom, grouped_id: content.groupedId, flags });
+        const copyFor = (owner: bigint, peer: PeerRef, replyToId: number | null): BoxCopy => {
+          const id = w.nextMessageId(owner);
+          const out = owner === conv.sender;
+          const row: MessageRow = { ownerId: owner, id, globalId: gid, peer, out, date: w.date, replyToId, boxFlags: 0, ...content };
+          w.addBox({ owner_id: owner, id, global_id: gid, peer_type: peer.type, peer_id: peer.id, out: out ? 1 : 0, date: w.date, reply_to_id: replyToId, flags: 0 });
+          w.bumpDialog(owner, peer, id, w.date, out ? 0 : 1);
+          const { pts, update } = w.appendUpdate(owner, 1, (p) => ({ _: 'updateNewMessage', message: messageTl(row), pts: p, ptsCount: 1 }));
+          return { owner, row, pts, ptsCount: 1, update };
+        };
+        const reply = item.replyToId !== undefined ? replies.get(item.replyToId) : undefined;
+        const own = copyFor(conv.sender, conv.peer, item.replyToId ?? null);
+        const recipients = conv.recipients.map((r) => copyFor(r, conv.peerOf(r), reply?.get(r) ?? null));
+        w.addRandomId({ owner_id: conv.sender, random_id: item.randomId, message_id: own.row.id, pts: own.pts, date: w.date });
+        results.push({ randomId: item.randomId, duplicate: false, id: own.row.id, pts: own.pts, date: w.date, own, recipients });
+      }
+      await w.flush();
+      return results;
+    });
+  }
+
+  /** Sender's replied ids -> (owner -> that owner's id of the same message). */
+  private async mapReplies(tx: Tx, conv: Conversation, items: readonly OutgoingMessage[]): Promise<Map<number, Map<bigint, number>>> {
+    const ids = [...new Set(items.map((i) => i.replyToId).filter((id): id is number => id !== undefined))];
+    const out = new Map<number, Map<bigint, number>>();
+    if (ids.length === 0) return out;
+    const own = await tx
+      .selectFrom('message_boxes')
+      .select(['id', 'global_id'])
+      .where('owner_id', '=', conv.sender)
+      .where('peer_type', '=', conv.peer.type)
+      .where('peer_id', '=', conv.peer.id)
+      .where('id', 'in', ids)
+      .execute();
+    if (own.length !== ids.length) throw new RpcError(400, 'REPLY_MESSAGE_ID_INVALID');
+    const byGlobal = new Map(own.map((r) => [r.global_id, Number(r.id)]));
+    for (const id of ids) out.set(id, new Map());
+    if (conv.recipients.length === 0) return out;
+    const copies = await tx
+      .selectFrom('message_boxes')
+      .select(['owner_id', 'id', 'global_id'])
+      .where('global_id', 'in', [...byGlobal.keys()])
+      .where('owner_id', 'in', [...conv.recipients])
+      .execute();
+    for (const c of copies) out.get(byGlobal.get(c.global_id)!)!.set(c.owner_id, Number(c.id));
+    return out;
+  }
+
+  /** The owner's messages with these ids (any peer). */
+  async rowsByIds(db: Kysely<Tables> | Tx, owner: bigint, ids: readonly number[]): Promise<Map<number, MessageRow>> {
+    const out = new Map<number, MessageRow>();
+    if (ids.length === 0) return out;
+    const rows = await selectJoined(db).where('b.owner_id', '=', owner).where('b.id', 'in', [...new Set(ids)]).execute();
+    for (const r of rows) out.set(Number(r.id), rowFromJoined(r));
+    return out;
+  }
+
+  /**
+   * Replaces the text of the editor's message `id` in `peer` and appends updateEditMessage to the log of
+   * every owner of a copy, each with their own id.
+   */
+  async edit(editor: bigint, peer: PeerRef, id: number, message: string, entities: TlObject[] | undefined): Promise<BoxCopy[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const found = (await this.rowsByIds(tx, editor, [id])).get(id);
+      if (!found || !samePeer(found.peer, peer)) throw new RpcError(400, 'MESSAGE_ID_INVALID');
+      if (found.authorId !== editor) throw new RpcError(403, 'MESSAGE_AUTHOR_REQUIRED');
+      const now = this.seconds();
+      const saved = peer.type === PEER_USER && peer.id === editor;
+      if (!saved && this.opts.editTimeLimit > 0 && now - found.date > this.opts.editTimeLimit) throw new RpcError(400, 'MESSAGE_EDIT_TIME_EXPIRED');
+      const encoded = encodeTlList(entities);
+      if (found.message === message && sameBytes(found.entities, encoded)) throw new RpcError(400, 'MESSAGE_NOT_MODIFIED');
+      await tx.updateTable('messages').set({ message, entities: encoded, edit_date: now }).where('id', '=', found.globalId).execute();
+      const copies = await selectJoined(tx).where('b.global_id', '=', found.globalId).execute();
+      const w = new BoxWriter(tx, now);
+      await w.loadStates(copies.map((c) => c.owner_id));
+      const out: BoxCopy[] = [];
+      for (const c of copies) {
+        const row = { ...rowFromJoined(c), message, entities: encoded, editDate: now };
+        const { pts, update } = w.appendUpdate(row.ownerId, 1, (p) => ({ _: 'updateEditMessage', message: messageTl(row), pts: p, ptsCount: 1 }));
+        out.push({ owner: row.ownerId, row, pts, ptsCount: 1, update });
+      }
+      await w.flush();
+      // The editor first: the caller answers it and pushes to the others.
+      return out.sort((a, b) => (a.owner === editor ? -1 : b.owner === editor ? 1 : 0));
+    });
+  }
+
+  /**
+   * Deletes the owner's messages `ids`; with `revoke`, every other copy of those of them in private chats
+   * too. Unknown ids are ignored. The owner's share comes first (ptsCount 0 when nothing was deleted).
+   */
+  async delete(owner: bigint, ids: readonly number[], revoke: boolean): Promise<DeletedIn[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const w = new BoxWriter(tx, this.seconds());
+      const own = await tx
+        .selectFrom('message_boxes')
+        .select(['id', 'global_id', 'peer_type', 'peer_id'])
+        .where('owner_id', '=', owner)
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
+      const perOwner = new Map<bigint, { ids: number[]; peers: Map<string, PeerRef> }>();
+      const add = (o: bigint, id: number, peer: PeerRef) => {
+        let e = perOwner.get(o);
+        if (!e) perOwner.set(o, (e = { ids: [], peers: new Map() }));
+        e.ids.push(id);
+        e.peers.set(peerKey(peer), peer);
+      };
+      for (const r of own) add(owner, Number(r.id), { type: Number(r.peer_type) as PeerRef['type'], id: r.peer_id });
+      const globals = own.map((r) => r.global_id);
+      if (revoke) {
+        // Basic groups will let only authors (and admins) revoke; private chats let either side.
+        const revocable = own.filter((r) => Number(r.peer_type) === PEER_USER).map((r) => r.global_id);
+        if (revocable.length > 0) {
+          const others = await tx
+            .selectFrom('message_boxes')
+            .select(['owner_id', 'id', 'peer_type', 'peer_id'])
+            .where('global_id', 'in', revocable)
+            .where('owner_id', '!=', owner)
+            .execute();
+          for (const r of others) add(r.owner_id, Number(r.id), { type: Number(r.peer_type) as PeerRef['type'], id: r.peer_id });
+        }
+      }
+      await w.loadStates([owner, ...perOwner.keys()]);
+      const out: DeletedIn[] = [];
+      if (!perOwner.has(owner)) out.push({ owner, ids: [], pts: w.state(owner).pts, ptsCount: 0, update: { _: 'updateDeleteMessages', messages: [], pts: w.state(owner).pts, ptsCount: 0 } });
+      for (const [o, e] of perOwner) {
+        e.ids.sort((a, b) => a - b);
+        await tx.deleteFrom('message_boxes').where('owner_id', '=', o).where('id', 'in', e.ids).execute();
+        const { pts, update } = w.appendUpdate(o, e.ids.length, (p) => ({ _: 'updateDeleteMessages', messages: e.ids, pts: p, ptsCount: e.ids.length }));
+        out.push({ owner: o, ids: e.ids, pts, ptsCount: e.ids.length, update });
+        for (const peer of e.peers.values()) await this.refreshDialog(tx, o, peer);
+      }
+      if (globals.length > 0) {
+        // Content nobody holds a copy of any more.
+        await tx
+          .deleteFrom('messages')
+          .where('id', 'in', globals)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('message_boxes').select('message_boxes.id').whereRef('message_boxes.global_id', '=', 'messages.id'))))
+          .execute();
+      }
+      await w.flush();
+      return out.sort((a, b) => (a.owner === owner ? -1 : b.owner === owner ? 1 : 0));
+    });
+  }
+
+  /** Recomputes the top message and unread count of a dialog after deletions; drops it when empty. */
+  private async refreshDialog(tx: Tx, owner: bigint, peer: PeerRef): Promise<void> {
+    const dialog = await tx
+      .selectFrom('dialogs')
+      .select(['read_inbox_max_id'])
+      .where('owner_id', '=', owner)
+      .where('peer_type', '=', peer.type)
+      .where('peer_id', '=', peer.id)
+      .executeTakeFirst();
+    if (!dialog) return;
+    const top = await tx
+      .selectFrom('message_boxes')
+      .select(['id', 'date'])
+      .where('owner_id', '=', owner)
+      .where('peer_type', '=', peer.type)
+      .where('peer_id', '=', peer.id)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const where = (q: any) => q.where('owner_id', '=', owner).where('peer_type', '=', peer.type).where('peer_id', '=', peer.id);
+    if (!top) {
+      await where(tx.deleteFrom('dialogs')).execute();
+      return;
+    }
+    const unread = await this.countUnread(tx, owner, peer, Number(dialog.read_inbox_max_id));
+    await where(tx.updateTable('dialogs').set({ top_message: top.id, top_date: top.date, unread_count: unread })).execute();
+  }
+
+  private async countUnread(tx: Tx | Kysely<Tables>, owner: bigint, peer: PeerRef, readMax: number): Promise<number> {
+    const row = await tx
+      .selectFrom('message_boxes')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('owner_id', '=', owner)
+      .where('peer_type', '=', peer.type)
+      .where('peer_id', '=', peer.id)
+      .where('out', '=', 0)
+      .where('id', '>', readMax)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Marks the reader's incoming messages in `peer` up to `maxId` (0: all) as read, and the authors'
+   * outgoing copies as read by the other side (updateReadHistoryOutbox with each author's own id).
+   * `peerOfAuthor` gives the conversation from an author's side.
+   */
+  async readHistory(reader: bigint, peer: PeerRef, maxId: number, peerOfAuthor: (author: bigint) => PeerRef): Promise<ReadResult> {
+    return this.db.transaction().execute(async (tx) => {
+      const w = new BoxWriter(tx, this.seconds());
+      await w.loadStates([reader]);
+      const dialog = await tx
+        .selectFrom('dialogs')
+        .select(['top_message', 'read_inbox_max_id', 'folder_id'])
+        .where('owner_id', '=', reader)
+        .where('peer_type', '=', peer.type)
+        .where('peer_id', '=', peer.id)
+        .executeTakeFirst();
+      const nothing: ReadResult = { pts: w.state(reader).pts, ptsCount: 0, outbox: [] };
+      if (!dialog) return nothing;
+      const top = Number(dialog.top_message);
+      const oldRead = Number(dialog.read_inbox_max_id);
+      const upTo = maxId <= 0 ? top : Math.min(maxId, top);
+      if (upTo <= oldRead) return nothing;
+      const stillUnread = await this.countUnread(tx, reader, peer, upTo);
+      await tx
+        .updateTable('dialogs')
+        .set({ read_inbox_max_id: upTo, unread_count: stillUnread, unread_mark: 0 })
+        .where('owner_id', '=', reader)
+        .where('peer_type', '=', peer.type)
+        .where('peer_id', '=', peer.id)
+        .execute();
+      const folderId = Number(dialog.folder_id);
+      const { pts, update } = w.appendUpdate(reader, 1, (p) => ({
+        _: 'updateReadHistoryInbox',
+        folderId: folderId !== 0 ? folderId : undefined,
+        peer: peerTl(peer),
+        maxId: upTo,
+        stillUnreadCount: stillUnread,
+        pts: p,
+        ptsCount: 1,
+      }));
+      const result: ReadResult = { pts, ptsCount: 1, update, outbox: [] };
+
+      // The newest message of each author that just became read, by global id (ordered like every box).
+      const read = await tx
+        .selectFrom('message_boxes as b')
+        .innerJoin('messages as m', 'm.id', 'b.global_id')
+        .select(['m.author_id', (eb) => eb.fn.max('b.global_id').as('g')])
+        .where('b.owner_id', '=', reader)
+        .where('b.peer_type', '=', peer.type)
+        .where('b.peer_id', '=', peer.id)
+        .where('b.out', '=', 0)
+        .where('b.id', '>', oldRead)
+        .where('b.id', '<=', upTo)
+        .groupBy('m.author_id')
+        .execute();
+      const authors = read.filter((r) => r.author_id !== reader);
+      await w.loadStates(authors.map((a) => a.author_id));
+      for (const a of authors) {
+        const theirPeer = peerOfAuthor(a.author_id);
+        const mine = await tx
+          .selectFrom('message_boxes')
+          .select((eb) => eb.fn.max('id').as('id'))
+          .where('owner_id', '=', a.author_id)
+          .where('peer_type', '=', theirPeer.type)
+          .where('peer_id', '=', theirPeer.id)
+          .where('out', '=', 1)
+          .where('global_id', '<=', a.g as bigint)
+          .executeTakeFirst();
+        const theirMax = mine?.id === null || mine?.id === undefined ? 0 : Number(mine.id);
+        if (theirMax === 0) continue;
+        const changed = await tx
+          .updateTable('dialogs')
+          .set({ read_outbox_max_id: theirMax })
+          .where('owner_id', '=', a.author_id)
+          .where('peer_type', '=', theirPeer.type)
+          .where('peer_id', '=', theirPeer.id)
+          .where('read_outbox_max_id', '<', theirMax)
+          .executeTakeFirst();
+        if (Number(changed.numUpdatedRows) === 0) continue;
+        const logged = w.appendUpdate(a.author_id, 1, (p) => ({ _: 'updateReadHistoryOutbox', peer: peerTl(theirPeer), maxId: theirMax, pts: p, ptsCount: 1 }));
+        result.outbox.push({ owner: a.author_id, maxId: theirMax, pts: logged.pts, update: logged.update });
+      }
+      await w.flush();
+      return result;
+    });
+  }
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (!a || a.length === 0) return !b || b.length === 0;
+  return !!b && Buffer.compare(a, b) === 0;
+}
+

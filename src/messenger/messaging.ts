@@ -1,0 +1,211 @@
+// Msg: sending, editing, deleting and reading messages in private chats (basic groups reuse the same
+// boxes with a chat peer). Every write is stored in one transaction before the caller is answered;
+// other sessions learn about it through Sync-T.
+//
+// Durability choice: embedded mode writes the sender's copy and the recipients' copies (boxes, update
+// logs, dialogs) in the same SQL transaction, so an acknowledged message is stored for everyone. The
+// copies are keyed by (global_id, owner_id) (unique), which is what an Inbox-T consumer will use to
+// stay idempotent once the fan-out of large groups moves behind the bus.
+import { RpcError } from '../common/rpc-error.js';
+import type { TlObject } from '../tl/index.js';
+import type { ContactRelations } from '../service/contacts/relations.js';
+import type { UpdatePusher, SessionRef } from './push.js';
+import type { MessageStore, OutgoingMessage, BoxCopy, SentMessage, Conversation } from './message-store.js';
+import { messageTl, userIdsOf, type MessageRow } from './message-row.js';
+import { PEER_USER, userPeer, type PeerRef } from './peer.js';
+import { updatesContainer, type SyncChannel, type SyncEvent } from './sync.js';
+
+export const MAX_MESSAGE_LENGTH = 4096;
+
+/** What a handler knows about the caller. */
+export interface Caller {
+  userId: bigint;
+  /** The session that asked: it gets the RPC result, never a push. */
+  session?: SessionRef;
+}
+
+export interface UserViewSource {
+  many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]>;
+}
+
+export interface MessagingDeps {
+  store: MessageStore;
+  sync: SyncChannel;
+  userViews: UserViewSource;
+  contacts: Pick<ContactRelations, 'isBlocked'>;
+  push: Pick<UpdatePusher, 'isOnline'>;
+  now(): number;
+}
+
+/** The conversation between `sender` and `peer` as the store needs it. */
+export function conversationOf(sender: bigint, peer: PeerRef): Conversation {
+  if (peer.type !== PEER_USER) throw new RpcError(400, 'PEER_ID_INVALID');
+  return { sender, peer, recipients: peer.id === sender ? [] : [peer.id], peerOf: () => userPeer(sender) };
+}
+
+/** Validates and normalizes message text and entities (offsets in UTF-16 units, as clients count). */
+export function checkText(message: string, entities: TlObject[] | undefined): { message: string; entities: TlObject[] | undefined } {
+  if (message.length > MAX_MESSAGE_LENGTH) throw new RpcError(400, 'MESSAGE_TOO_LONG');
+  const trimmed = message.trim();
+  if (trimmed.length === 0) throw new RpcError(400, 'MESSAGE_EMPTY');
+  const valid = entities?.filter((e) => {
+    const offset = e.offset as number;
+    const length = e.length as number;
+    return Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length > 0 && offset + length <= message.length;
+  });
+  return { message, entities: valid && valid.length > 0 ? valid : undefined };
+}
+
+export class MessagingService {
+  constructor(private readonly deps: MessagingDeps) {}
+
+  private seconds(): number {
+    return Math.floor(this.deps.now() / 1000);
+  }
+
+  private async checkBlocks(sender: bigint, peer: PeerRef): Promise<void> {
+    if (peer.type !== PEER_USER || peer.id === sender) return;
+    if (await this.deps.contacts.isBlocked(sender, peer.id)) throw new RpcError(400, 'YOU_BLOCKED_USER');
+    if (await this.deps.contacts.isBlocked(peer.id, sender)) throw new RpcError(400, 'USER_IS_BLOCKED');
+  }
+
+  /** Stores the messages and pushes them to every other session concerned. */
+  async send(caller: Caller, peer: PeerRef, items: OutgoingMessage[]): Promise<SentMessage[]> {
+    if (items.length === 0) throw new RpcError(400, 'MESSAGE_IDS_EMPTY');
+    await this.checkBlocks(caller.userId, peer);
+    const sent = await this.deps.store.send(conversationOf(caller.userId, peer), items);
+    const fresh = sent.filter((s) => !s.duplicate);
+    if (fresh.length > 0) {
+      const events: SyncEvent[] = [];
+      const own = fresh.map((s) => s.own!);
+      const ownPush = await this.fullUpdates(caller.userId, own);
+      if (ownPush) events.push({ userId: caller.userId, updates: ownPush, except: caller.session });
+      const byRecipient = new Map<bigint, BoxCopy[]>();
+      for (const s of fresh) for (const c of s.recipients) byRecipient.set(c.owner, [...(byRecipient.get(c.owner) ?? []), c]);
+      for (const [owner, copies] of byRecipient) {
+        const short = copies.length === 1 ? shortMessage(copies[0]!) : undefined;
+        const updates = short ?? (await this.fullUpdates(owner, copies));
+        if (updates) events.push({ userId: owner, updates });
+      }
+      await this.deps.sync.publish(events);
+    }
+    return sent;
+  }
+
+  /** `updates` carrying the copies' logged updates and their users, or undefined when the owner is offline. */
+  private async fullUpdates(owner: bigint, copies: readonly { row: MessageRow; update: TlObject }[]): Promise<TlObject | undefined> {
+    if (!this.deps.push.isOnline(owner)) return undefined;
+    const ids = new Set<bigint>();
+    for (const c of copies) userIdsOf(c.row, ids);
+    return updatesContainer(
+      copies.map((c) => c.update),
+      await this.deps.userViews.many(owner, [...ids]),
+      this.seconds(),
+    );
+  }
+
+  /** The answer to a send: updates with updateMessageID + updateNewMessage per message (forwards, media). */
+  async sentUpdates(caller: Caller, sent: readonly SentMessage[]): Promise<TlObject> {
+    const updates: TlObject[] = [];
+    const ids = new Set<bigint>();
+    for (const s of sent) {
+      updates.push({ _: 'updateMessageID', id: s.id, randomId: s.randomId });
+      if (s.own) {
+        updates.push(s.own.update);
+        userIdsOf(s.own.row, ids);
+      }
+    }
+    return updatesContainer(updates, await this.deps.userViews.many(caller.userId, [...ids]), this.seconds());
+  }
+
+  async edit(caller: Caller, peer: PeerRef, id: number, text: string, entities: TlObject[] | undefined): Promise<TlObject> {
+    const checked = checkText(text, entities);
+    const copies = await this.deps.store.edit(caller.userId, peer, id, checked.message, checked.entities);
+    const mine = copies.filter((c) => c.owner === caller.userId);
+    const events: SyncEvent[] = [];
+    const answer = updatesContainer(
+      mine.map((c) => c.update),
+      await this.deps.userViews.many(caller.userId, [...collect(mine)]),
+      this.seconds(),
+    );
+    events.push({ userId: caller.userId, updates: answer, except: caller.session });
+    for (const c of copies) {
+      if (c.owner === caller.userId) continue;
+      const u = await this.fullUpdates(c.owner, [c]);
+      if (u) events.push({ userId: c.owner, updates: u });
+    }
+    await this.deps.sync.publish(events);
+    return answer;
+  }
+
+  /** Deletes for the caller (and with `revoke` for the other side); returns the caller's pts. */
+  async delete(caller: Caller, ids: readonly number[], revoke: boolean): Promise<{ pts: number; ptsCount: number }> {
+    const parts = await this.deps.store.delete(caller.userId, ids, revoke);
+    const date = this.seconds();
+    const events: SyncEvent[] = [];
+    for (const p of parts) {
+      if (p.ptsCount === 0) continue;
+      events.push({ userId: p.owner, updates: updatesContainer([p.update], [], date), except: p.owner === caller.userId ? caller.session : undefined });
+    }
+    await this.deps.sync.publish(events);
+    const mine = parts.find((p) => p.owner === caller.userId)!;
+    return { pts: mine.pts, ptsCount: mine.ptsCount };
+  }
+
+  async readHistory(caller: Caller, peer: PeerRef, maxId: number): Promise<{ pts: number; ptsCount: number }> {
+    const reader = caller.userId;
+    const res = await this.deps.store.readHistory(reader, peer, maxId, () => (peer.type === PEER_USER ? userPeer(reader) : peer));
+    const date = this.seconds();
+    const events: SyncEvent[] = [];
+    if (res.update && this.deps.push.isOnline(reader)) {
+      const users = peer.type === PEER_USER ? await this.deps.userViews.many(reader, [peer.id]) : [];
+      events.push({ userId: reader, updates: updatesContainer([res.update], users, date), except: caller.session });
+    }
+    for (const o of res.outbox) {
+      if (!this.deps.push.isOnline(o.owner)) continue;
+      events.push({ userId: o.owner, updates: updatesContainer([o.update], await this.deps.userViews.many(o.owner, [reader]), date) });
+    }
+    await this.deps.sync.publish(events);
+    return { pts: res.pts, ptsCount: res.ptsCount };
+  }
+
+  /** Typing and other chat actions: pushed to the peer's sessions, never stored. */
+  async setTyping(caller: Caller, peer: PeerRef, action: TlObject): Promise<void> {
+    if (peer.type !== PEER_USER || peer.id === caller.userId) return;
+    if (!this.deps.push.isOnline(peer.id)) return;
+    if (await this.deps.contacts.isBlocked(peer.id, caller.userId)) return;
+    await this.deps.sync.publish([{ userId: peer.id, updates: { _: 'updateShort', update: { _: 'updateUserTyping', userId: caller.userId, action }, date: this.seconds() } }]);
+  }
+}
+
+function collect(copies: readonly { row: MessageRow }[]): Set<bigint> {
+  const ids = new Set<bigint>();
+  for (const c of copies) userIdsOf(c.row, ids);
+  return ids;
+}
+
+/**
+ * updateShortMessage, Telegram's compact form for a private text message, when it can carry the copy:
+ * no media, and no forward header (whose author the recipient may not know, and the short form has no users).
+ */
+export function shortMessage(copy: BoxCopy): TlObject | undefined {
+  const row = copy.row;
+  if (row.peer.type !== PEER_USER || row.media || row.fwdFrom || row.peer.id === row.ownerId) return undefined;
+  const m = messageTl(row);
+  return {
+    _: 'updateShortMessage',
+    out: m.out,
+    mentioned: m.mentioned,
+    mediaUnread: m.mediaUnread,
+    silent: m.silent,
+    id: row.id,
+    userId: row.peer.id,
+    message: row.message,
+    pts: copy.pts,
+    ptsCount: copy.ptsCount,
+    date: row.date,
+    replyTo: m.replyTo,
+    entities: m.entities,
+  };
+}
+

@@ -1,0 +1,173 @@
+// The read side of the messages and updates API as TL objects: history pages, messages by id, dialogs,
+// updates.state and updates.getDifference. Users referenced by a page are loaded in one call.
+import type { TlObject } from '../tl/index.js';
+import { messageTl, userIdsOf, type MessageRow } from './message-row.js';
+import { PEER_USER, peerKey, peerTl, type PeerRef } from './peer.js';
+import type { BoxReader, DialogRow, DialogsQuery, HistoryQuery } from './box-reader.js';
+import type { UserViewSource } from './messaging.js';
+import type { BoxState } from './box-writer.js';
+
+export interface ViewLimits {
+  /** Log entries per updates.differenceSlice. */
+  differenceSlice: number;
+  /** Events behind beyond which updates.differenceTooLong is answered. */
+  differenceTooLong: number;
+}
+
+export const DEFAULT_VIEW_LIMITS: ViewLimits = { differenceSlice: 100, differenceTooLong: 5000 };
+
+/** Telegram's list hash (core.telegram.org/api/offsets#hash-generation), over 64-bit unsigned arithmetic. */
+export function listHash(values: readonly (number | bigint)[]): bigint {
+  const M = (1n << 64n) - 1n;
+  let h = 0n;
+  for (const v of values) {
+    h ^= h >> 21n;
+    h = (h ^ (h << 35n)) & M;
+    h ^= h >> 4n;
+    h = (h + BigInt.asUintN(64, BigInt(v))) & M;
+  }
+  return BigInt.asIntN(64, h);
+}
+
+export function emptyPeerNotifySettings(): TlObject {
+  return { _: 'peerNotifySettings' };
+}
+
+export function dialogTl(d: DialogRow): TlObject {
+  return {
+    _: 'dialog',
+    pinned: d.pinned > 0 || undefined,
+    unreadMark: d.unreadMark || undefined,
+    peer: peerTl(d.peer),
+    topMessage: d.topMessage,
+    readInboxMaxId: d.readInboxMaxId,
+    readOutboxMaxId: d.readOutboxMaxId,
+    unreadCount: d.unreadCount,
+    unreadMentionsCount: 0,
+    unreadReactionsCount: 0,
+    unreadPollVotesCount: 0,
+    notifySettings: emptyPeerNotifySettings(),
+    folderId: d.folderId !== 0 ? d.folderId : undefined,
+  };
+}
+
+/** User ids an update refers to (messages, and the peers of read receipts). */
+export function userIdsOfUpdate(u: TlObject, into: Set<bigint>): void {
+  const addPeer = (p: unknown) => {
+    const peer = p as TlObject | undefined;
+    if (peer?._ === 'peerUser') into.add(peer.userId as bigint);
+  };
+  const message = u.message as TlObject | undefined;
+  if (message && typeof message === 'object') {
+    addPeer(message.fromId);
+    addPeer(message.peerId);
+    addPeer((message.fwdFrom as TlObject | undefined)?.fromId);
+  }
+  addPeer(u.peer);
+  if (typeof u.userId === 'bigint') into.add(u.userId);
+}
+
+export class MessageViews {
+  constructor(
+    private readonly reader: BoxReader,
+    private readonly userViews: UserViewSource,
+    private readonly now: () => number,
+    private readonly limits: ViewLimits = DEFAULT_VIEW_LIMITS,
+  ) {}
+
+  private seconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  private async withUsers(viewer: bigint, rows: readonly MessageRow[], extra: readonly bigint[] = []): Promise<TlObject[]> {
+    const ids = new Set<bigint>(extra);
+    for (const r of rows) userIdsOf(r, ids);
+    return ids.size > 0 ? this.userViews.many(viewer, [...ids]) : [];
+  }
+
+  /** messages.getHistory: messages.messages when the page is the whole chat, else messages.messagesSlice. */
+  async history(viewer: bigint, peer: PeerRef, q: HistoryQuery, hash: bigint): Promise<TlObject> {
+    const { rows, count } = await this.reader.history(viewer, peer, q);
+    if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
+    const messages = rows.map(messageTl);
+    const users = await this.withUsers(viewer, rows);
+    if (rows.length >= count) return { _: 'messages.messages', messages, topics: [], chats: [], users };
+    return { _: 'messages.messagesSlice', count, messages, topics: [], chats: [], users };
+  }
+
+  /** messages.getMessages: in request order, messageEmpty for ids the viewer does not have. */
+  async messages(viewer: bigint, inputs: readonly TlObject[]): Promise<TlObject> {
+    const direct = inputs.filter((i) => i._ === 'inputMessageID' || i._ === 'inputMessageReplyTo').map((i) => i.id as number);
+    const found = await this.reader.byIds(viewer, direct);
+    const replyIds = inputs.filter((i) => i._ === 'inputMessageReplyTo').map((i) => found.get(i.id as number)?.replyToId).filter((id): id is number => typeof id === 'number');
+    const replies = await this.reader.byIds(viewer, replyIds);
+    const rows: MessageRow[] = [];
+    const messages = inputs.map((i) => {
+      let row: MessageRow | undefined;
+      if (i._ === 'inputMessageID') row = found.get(i.id as number);
+      else if (i._ === 'inputMessageReplyTo') {
+        const replyTo = found.get(i.id as number)?.replyToId;
+        row = replyTo !== null && replyTo !== undefined ? replies.get(replyTo) : undefined;
+      }
+      if (!row) return { _: 'messageEmpty', id: (i.id as number | undefined) ?? 0 };
+      rows.push(row);
+      return messageTl(row);
+    });
+    return { _: 'messages.messages', messages, topics: [], chats: [], users: await this.withUsers(viewer, rows) };
+  }
+
+  private async dialogsPayload(viewer: bigint, dialogs: readonly DialogRow[]): Promise<{ dialogs: TlObject[]; messages: TlObject[]; users: TlObject[] }> {
+    const tops = await this.reader.byIds(viewer, dialogs.map((d) => d.topMessage).filter((id) => id > 0));
+    const rows = [...tops.values()];
+    const peers = dialogs.filter((d) => d.peer.type === PEER_USER).map((d) => d.peer.id);
+    return { dialogs: dialogs.map(dialogTl), messages: rows.map(messageTl), users: await this.withUsers(viewer, rows, peers) };
+  }
+
+  async dialogs(viewer: bigint, q: DialogsQuery): Promise<TlObject> {
+    const { dialogs, count } = await this.reader.dialogs(viewer, q);
+    const payload = await this.dialogsPayload(viewer, dialogs);
+    const firstPage = q.offsetDate === 0 && q.offsetId === 0;
+    if (firstPage && dialogs.length >= count) return { _: 'messages.dialogs', ...payload, chats: [] };
+    return { _: 'messages.dialogsSlice', count, ...payload, chats: [] };
+  }
+
+  /** messages.getPeerDialogs: an empty dialog for a peer without history. */
+  async peerDialogs(viewer: bigint, peers: readonly PeerRef[]): Promise<TlObject> {
+    const found = await this.reader.dialogsWith(viewer, peers);
+    const rows = peers.map(
+      (p) => found.get(peerKey(p)) ?? { peer: p, topMessage: 0, topDate: 0, readInboxMaxId: 0, readOutboxMaxId: 0, unreadCount: 0, unreadMark: false, pinned: 0, folderId: 0 },
+    );
+    const payload = await this.dialogsPayload(viewer, rows);
+    return { _: 'messages.peerDialogs', ...payload, chats: [], state: await this.state(viewer) };
+  }
+
+  private stateTl(s: BoxState, unread: number): TlObject {
+    return { _: 'updates.state', pts: s.pts, qts: 0, date: Math.max(s.date, this.seconds()), seq: s.seq, unreadCount: unread };
+  }
+
+  async state(viewer: bigint): Promise<TlObject> {
+    const [s, unread] = await Promise.all([this.reader.state(viewer), this.reader.unreadTotal(viewer)]);
+    return this.stateTl(s, unread);
+  }
+
+  /** updates.getDifference from the client's pts (date and qts are not needed without secret chats). */
+  async difference(viewer: bigint, pts: number, ptsTotalLimit?: number): Promise<TlObject> {
+    const tooLong = ptsTotalLimit && ptsTotalLimit > 0 ? Math.min(ptsTotalLimit, this.limits.differenceTooLong) : this.limits.differenceTooLong;
+    const diff = await this.reader.difference(viewer, pts, { limit: this.limits.differenceSlice, tooLong });
+    if (diff.kind === 'empty') return { _: 'updates.differenceEmpty', date: this.seconds(), seq: diff.state.seq };
+    if (diff.kind === 'tooLong') return { _: 'updates.differenceTooLong', pts: diff.state.pts };
+    const newMessages: TlObject[] = [];
+    const otherUpdates: TlObject[] = [];
+    const ids = new Set<bigint>();
+    for (const u of diff.updates) {
+      userIdsOfUpdate(u, ids);
+      if (u._ === 'updateNewMessage') newMessages.push(u.message as TlObject);
+      else otherUpdates.push(u);
+    }
+    const users = ids.size > 0 ? await this.userViews.many(viewer, [...ids]) : [];
+    const unread = await this.reader.unreadTotal(viewer);
+    const state = diff.kind === 'slice' ? { _: 'updates.state', pts: diff.state.pts, qts: 0, date: diff.state.date, seq: diff.state.seq, unreadCount: unread } : this.stateTl(diff.state, unread);
+    if (diff.kind === 'slice') return { _: 'updates.differenceSlice', newMessages, newEncryptedMessages: [], otherUpdates, chats: [], users, intermediateState: state };
+    return { _: 'updates.difference', newMessages, newEncryptedMessages: [], otherUpdates, chats: [], users, state };
+  }
+}

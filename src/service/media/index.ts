@@ -1,0 +1,43 @@
+// Builds the DFS and Media services of one node.
+import { openBlobStore, type BlobStore } from '../../infra/blob/index.js';
+import type { CoreServices } from '../core.js';
+import { DfsService } from '../dfs/index.js';
+import { FileReferences } from '../dfs/file-references.js';
+import type { PrivacyRules } from '../privacy/rules.js';
+import { MediaService } from './media-service.js';
+import { MediaStore } from './media-store.js';
+import { MediaProbe } from './probe.js';
+
+export interface MediaServices {
+  dfs: DfsService;
+  media: MediaService;
+}
+
+export function createMediaServices(core: CoreServices, privacy: PrivacyRules, blobs: BlobStore = openBlobStore(core.config)): MediaServices {
+  const rate = core.config.uploadRate;
+  const dfs = new DfsService({
+    blobs,
+    dataDir: core.config.dataDir,
+    now: core.now,
+    log: core.log,
+    maxFileSize: core.config.maxFileSize,
+    uploadRate: rate === undefined ? undefined : rate === null ? null : { burstBytes: rate.burstMb * 1024 * 1024, bytesPerSecond: rate.perSecondMb * 1024 * 1024 },
+  });
+  dfs.startSweeper();
+  const media = new MediaService({
+    store: new MediaStore(core.db),
+    dfs,
+    refs: new FileReferences(core.secret('file references'), core.now),
+    accessHashes: core.accessHashes,
+    probe: new MediaProbe(core.log),
+    privacy,
+    dcId: core.config.dcId,
+    now: core.now,
+    random: core.random,
+    log: core.log,
+  });
+  return { dfs, media };
+}
+
+export { MediaService, type CurrentPhoto, type FileLocation } from './media-service.js';
+export { DfsService } from '../dfs/index.js';

@@ -1,0 +1,9 @@
+// Row types of the privacy tables (see infra/db/migrations/0005_privacy.ts).
+import type { Int64 } from '../../infra/db/schema.js';
+
+export interface PrivacyRulesTable {
+  user_id: Int64;
+  privacy_key: string;
+  rules: string;
+  updated_at: Int64;
+}
