@@ -37,6 +37,8 @@ export interface StartEchodOptions {
   readyTimeoutMs?: number;
   /** Another CLI script with the same contract (the harness's own checks use a stand-in). */
   cliPath?: string;
+  /** Extra node flags for the echod process (e.g. --cpu-prof for a benchmark's profile). */
+  nodeArgs?: string[];
 }
 
 export interface EchodProcess {
@@ -177,7 +179,7 @@ class Echod implements EchodProcess {
   async start(tcpPorts: number[] | undefined, httpPort: number | undefined, adminPort = 0): Promise<void> {
     installExitHook();
     const env = this.env(tcpPorts ? tcpPorts.join(',') : '0,0', String(httpPort ?? 0), adminPort);
-    const child = spawn(process.execPath, [this.cli(), 'start'], { cwd: repoRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), this.cli(), 'start'], { cwd: repoRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.logs = [];
     this.stderr = '';

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type LogEvent } from 'kysely';
+import { withStatementCache } from './statement-cache.js';
 import { SqlAuthKeyStore, type AuthKeyStore } from './auth-key-store.js';
 import { migrationProvider, type SqlDialect } from './migrations/index.js';
 import type { Tables } from './schema.js';
@@ -56,7 +57,7 @@ export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = 
     sqlite?.close();
     throw new DatabaseError(`cannot open the database ${path}: ${(err as Error).message}`);
   }
-  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }), ...(opts.log ? { log: opts.log } : {}) });
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), ...(opts.log ? { log: opts.log } : {}) });
   try {
     await migrateToLatest(kysely, 'sqlite');
   } catch (err) {

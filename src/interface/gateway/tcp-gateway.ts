@@ -41,8 +41,22 @@ export class TcpGateway {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     const remote = socket.remoteAddress ?? '';
+    // Writes of one event-loop turn (a container and a push, say) leave in one syscall.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
+    const write = (data: Buffer) => {
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      socket.write(data);
+    };
     const conn = new MtprotoConnection(
-      { write: (data) => socket.write(data), end: () => socket.end() },
+      { write, end: () => socket.end() },
       this.router,
       remote,
       'tcp',
