@@ -1,5 +1,6 @@
 // Wires one echod node: storage -> session layer -> API handlers -> listeners.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { createRandomPool } from '../common/random-pool.js';
 import type { EchoConfig } from '../infra/config/index.js';
 import type { Database } from '../infra/db/index.js';
 import { componentLogger, type Logger } from '../infra/log.js';
@@ -57,7 +58,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 export async function startEchod({ config, logger, db, serverKey, metrics = new Metrics() }: StartEchodOptions): Promise<RunningEchod> {
   const now = () => Date.now();
-  const random = (n: number) => randomBytes(n);
+  const random = createRandomPool();
   const msgIds = new ServerMsgIdGenerator(now);
   // Secrets (salts, access hashes, tokens) derive from the server key, so every node sharing the key agrees.
   const keyDer = serverKey.keyObject.export({ type: 'pkcs1', format: 'der' });
