@@ -11,7 +11,7 @@ import { startEchod } from '../test/support/echod.js';
 import { readRsaPublicKey } from '../test/support/rsa-public.js';
 import { machineInfo } from './lib/machine.js';
 import { loadAccounts, saveAccounts, type BenchAccount } from './lib/bench-accounts.js';
-import { percentile, rssOf, writeReadmeBlock } from './lib/readme-block.js';
+import { cpuSecondsOf, percentile, rssOf, writeReadmeBlock } from './lib/readme-block.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const RATES = (process.env.BENCH_RATES ?? '1000,5000,10000').split(',').map(Number);
@@ -74,6 +74,7 @@ try {
 
   const loads = [];
   for (const rate of RATES) {
+    const cpuBefore = cpuSecondsOf(echod.pid!);
     for (const w of workers) w.worker.postMessage({ type: 'rate', rate: rate / WORKERS, durationMs: DURATION_MS });
     let sent = 0, received = 0, errors = 0, lost = 0;
     const latencies: number[] = [];
@@ -87,6 +88,8 @@ try {
       latencies.push(...m.latencies);
     }
     latencies.sort((a, b) => a - b);
+    // The server's own cost, which stays comparable when the load generator competes for the same cores.
+    const serverCpuSeconds = cpuSecondsOf(echod.pid!) - cpuBefore;
     const load = {
       offeredPerSecond: rate,
       sent,
@@ -94,10 +97,11 @@ try {
       deliveredPerSecond: Math.round(received / (DURATION_MS / 1000)),
       errors,
       notDeliveredWithin3s: lost,
+      serverCpuMsPerMessage: sent > 0 ? +((serverCpuSeconds * 1000) / sent).toFixed(3) : 0,
       latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
     };
     loads.push(load);
-    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}`);
+    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, server CPU ${load.serverCpuMsPerMessage} ms/msg`);
   }
   const rssAfter = rssOf(echod.pid!);
   for (const w of workers) {

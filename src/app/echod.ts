@@ -86,7 +86,8 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     random,
     secret,
   };
-  registerApi(rpc, createAppServices(core));
+  const services = createAppServices(core, { metrics });
+  registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
   metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
   const router = new PacketRouter({
@@ -168,6 +169,9 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
       if (!(await sessions.whenIdle(SHUTDOWN_RPC_WAIT_MS))) {
         logger.warn({ inFlightRpcs: sessions.inFlightRpcs, waitedMs: SHUTDOWN_RPC_WAIT_MS }, 'in-flight RPCs did not finish in time; closing their connections anyway');
       }
+      // Updates already published (pushes of the last messages) go out before the connections close.
+      await services.bus.drain();
+      services.authSessions.close();
       // Answers go out in flushes queued as microtasks; one macrotask turn later they are all written.
       await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');

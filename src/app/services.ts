@@ -10,10 +10,19 @@ import { PendingPasswordLogins } from '../service/authsession/pending-password.j
 import { PasswordService } from '../service/password/index.js';
 import { AuthSessionService } from '../service/authsession/index.js';
 import { MemoryBus } from '../infra/bus/index.js';
+import { instrumentBus } from '../infra/metrics/index.js';
+import type { BusMetrics } from '../infra/metrics/metrics.js';
 import { Messenger } from '../messenger/index.js';
+import { MessengerExtras } from '../messenger/extras.js';
+import { ChatBase } from '../messenger/chats/index.js';
 import { createMediaServices } from '../service/media/index.js';
 
-export function createAppServices(core: CoreServices): AppServices {
+export interface AppServicesOptions {
+  /** Bus lag and failures go to the node's metrics when given. */
+  metrics?: BusMetrics;
+}
+
+export function createAppServices(core: CoreServices, opts: AppServicesOptions = {}): AppServices {
   const contacts = new ContactsService(core);
   const privacy = new PrivacyService(core, contacts);
   const presence = new Presence(core.push);
@@ -23,7 +32,8 @@ export function createAppServices(core: CoreServices): AppServices {
   const passwords = new PasswordService(core);
   const authSessions = new AuthSessionService(core);
   authSessions.init().catch((err: Error) => core.log.error({ err: err.message }, 'sign-in service start-up failed'));
-  const bus = new MemoryBus({ onError: (err, record, group) => core.log.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed') });
+  const memoryBus = new MemoryBus({ onError: (err, record, group) => core.log.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed') });
+  const bus = opts.metrics ? instrumentBus(memoryBus, opts.metrics) : memoryBus;
   // Last seen follows connections too: when a user's devices have all gone, that moment is the last seen
   // time, and whoever may see the user's status learns about both transitions.
   const statusPush = new ProfilePush({ users: core.users, userViews, contacts, privacy, push: core.push, now: core.now });
@@ -34,6 +44,10 @@ export function createAppServices(core: CoreServices): AppServices {
     };
     announce().catch((err: Error) => core.log.warn({ err: err.message }, 'status change announcement failed'));
   });
-  const messenger = new Messenger({ db: core.db, bus, push: core.push, contacts, userViews, now: core.now });
-  return { core, contacts, privacy, userViews, presence, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media };
+  const chatBase = new ChatBase(core.db);
+  const messenger = new Messenger({ db: core.db, bus, push: core.push, contacts, userViews, now: core.now, groups: chatBase.directory });
+  const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
+  const messengerExtras = new MessengerExtras({ db: core.db, messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, now: core.now });
+  authSessions.useInAppCodes(messengerExtras);
+  return { core, contacts, privacy, userViews, presence, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras };
 }

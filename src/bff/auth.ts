@@ -46,10 +46,13 @@ async function completeSignIn(services: AppServices, ctx: RpcContext, userId: bi
   return finishSignIn(signInDeps(services, ctx), permKeyId, userId);
 }
 
-function sentCode(hash: string): TlObject {
-  // Always "SMS": the code goes through the configured sender (log, `echod codes` or the webhook), not
-  // to the user's other devices as a service message.
-  return { _: 'auth.sentCode', type: { _: 'auth.sentCodeTypeSms', length: CODE_LENGTH }, phoneCodeHash: hash } as TlObject;
+function sentCode(sent: { hash: string; via: 'app' | 'sms' }): TlObject {
+  // "App": the code is a message from 777000 on the user's online devices; auth.resendCode then sends it
+  // through the configured sender (log, `echod codes` or the webhook), which clients show as SMS.
+  if (sent.via === 'app') {
+    return { _: 'auth.sentCode', type: { _: 'auth.sentCodeTypeApp', length: CODE_LENGTH }, phoneCodeHash: sent.hash, nextType: { _: 'auth.codeTypeSms' } } as TlObject;
+  }
+  return { _: 'auth.sentCode', type: { _: 'auth.sentCodeTypeSms', length: CODE_LENGTH }, phoneCodeHash: sent.hash } as TlObject;
 }
 
 export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
@@ -58,13 +61,13 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
 
   rpc.register(
     'auth.sendCode',
-    async (req: Req<'auth.sendCode'>, ctx: RpcContext) => sentCode((await auth.sendCode(req.phoneNumber, callerOf(ctx))).hash),
+    async (req: Req<'auth.sendCode'>, ctx: RpcContext) => sentCode(await auth.sendCode(req.phoneNumber, callerOf(ctx))),
     open,
   );
 
   rpc.register(
     'auth.resendCode',
-    async (req: Req<'auth.resendCode'>, ctx: RpcContext) => sentCode((await auth.resendCode(req.phoneNumber, req.phoneCodeHash, callerOf(ctx))).hash),
+    async (req: Req<'auth.resendCode'>, ctx: RpcContext) => sentCode(await auth.resendCode(req.phoneNumber, req.phoneCodeHash, callerOf(ctx))),
     open,
   );
 

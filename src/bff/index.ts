@@ -10,9 +10,15 @@ import { registerAccountProfile } from './account-profile.js';
 import { registerAccountPrivacy } from './account-privacy.js';
 import { registerContacts } from './contacts.js';
 import { registerMessages } from './messages.js';
+import { registerMessagesChats } from './messages-chats.js';
 import { registerUpdates } from './updates.js';
 import { registerUpload } from './upload.js';
 import { registerPhotos } from './photos.js';
+import { registerMessagesMedia } from './messages-media.js';
+import { registerMessagesDialogs } from './messages-dialogs.js';
+import { registerMessagesSearch } from './messages-search.js';
+import { registerAccountNotify } from './account-notify.js';
+import { registerStartup } from './startup/index.js';
 import type { AppServices } from './services.js';
 
 /** Registers every handler on `rpc` (created before the services, which the session layer needs first). */
@@ -27,8 +33,14 @@ export function registerApi(rpc: RpcDispatcher, services: AppServices): RpcDispa
   registerAccountPrivacy(rpc, services);
   registerContacts(rpc, services);
   registerMessages(rpc, services);
+  registerMessagesChats(rpc, services);
   registerUpdates(rpc, services);
   registerUpload(rpc, services);
   registerPhotos(rpc, services);
+  registerMessagesMedia(rpc, services);
+  registerMessagesDialogs(rpc, services);
+  registerMessagesSearch(rpc, services);
+  registerAccountNotify(rpc, services);
+  registerStartup(rpc, services);
   return rpc;
 }

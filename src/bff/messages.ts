@@ -12,7 +12,7 @@ import type { Caller } from '../messenger/messaging.js';
 import type { OutgoingMessage } from '../messenger/message-store.js';
 import { checkText } from '../messenger/messaging.js';
 import { decodeTl, decodeTlList } from '../messenger/blobs.js';
-import { CONTENT_NOFORWARDS } from '../messenger/message-row.js';
+import { CONTENT_NOFORWARDS, CONTENT_SERVICE } from '../messenger/message-row.js';
 
 /** Messages per forwardMessages / deleteMessages / getMessages call, as Telegram allows. */
 const MAX_IDS = 100;
@@ -24,6 +24,7 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
 
   /** The chat an InputPeer names. Basic groups and channels are not there yet. */
   async function peerOf(ctx: RpcContext, input: TlObject, opts: { forWriting?: boolean } = {}): Promise<PeerRef> {
+    if (input._ === 'inputPeerChat') return services.chats.peerFor(viewerOf(ctx), input.chatId as bigint);
     if (input._ !== 'inputPeerSelf' && input._ !== 'inputPeerUser') throw RpcError.badRequest('PEER_ID_INVALID');
     const record = await resolveInputUserRecord(services, ctx, input);
     if (opts.forWriting && record.deleted) throw RpcError.badRequest('INPUT_USER_DEACTIVATED');
@@ -36,7 +37,7 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     const peer = await peerOf(ctx, req.peer as TlObject, { forWriting: true });
     const { message, entities } = checkText(req.message as string, req.entities as TlObject[] | undefined);
     const item: OutgoingMessage = { randomId: req.randomId as bigint, message, entities, replyToId: replyToId(req.replyTo as TlObject | undefined), silent: req.silent === true, noforwards: req.noforwards === true };
-    const [sent] = await messaging.send(caller(ctx), peer, [item]);
+    const [sent] = await messaging.send(caller(ctx), peer, [item], { clearDraft: req.clearDraft === true });
     return { _: 'updateShortSentMessage', out: true, id: sent!.id, pts: sent!.pts, ptsCount: 1, date: sent!.date, entities: sent!.own?.row.entities ? decodeTlList(sent!.own.row.entities) : undefined };
   });
 
@@ -54,6 +55,7 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
       const row = rows.get(id);
       if (!row || row.peer.type !== from.type || row.peer.id !== from.id) throw RpcError.badRequest('MESSAGE_ID_INVALID');
       if (row.flags & CONTENT_NOFORWARDS) throw RpcError.badRequest('CHAT_FORWARDS_RESTRICTED');
+      if (row.flags & CONTENT_SERVICE) throw RpcError.badRequest('MESSAGE_ID_INVALID');
       // A forwarded message keeps the header of its first forward, so the original author stays visible.
       const fwdFrom = req.dropAuthor === true ? undefined : (decodeTl(row.fwdFrom) ?? { _: 'messageFwdHeader', fromId: { _: 'peerUser', userId: row.authorId }, date: row.date });
       return {

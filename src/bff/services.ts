@@ -9,6 +9,8 @@ import type { PasswordService } from '../service/password/index.js';
 import type { AuthSessionService } from '../service/authsession/index.js';
 import type { EventBus } from '../infra/bus/index.js';
 import type { Messenger } from '../messenger/index.js';
+import type { MessengerExtras } from '../messenger/extras.js';
+import type { ChatService } from '../messenger/chats/index.js';
 import type { DfsService, MediaService } from '../service/media/index.js';
 
 export interface AppServices {
@@ -27,4 +29,8 @@ export interface AppServices {
   dfs: DfsService;
   /** Photos, documents, profile photos (service/media). */
   media: MediaService;
+  /** Basic groups (messenger/chats). */
+  chats: ChatService;
+  /** Search, pins, drafts, dialog arrangement, notify and peer settings, read dates (messenger/extras.ts). */
+  messengerExtras: MessengerExtras;
 }

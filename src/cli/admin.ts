@@ -10,6 +10,7 @@ import { UserStore, type UserRecord } from '../service/users/user-store.js';
 import { DeviceDirectory, type Device } from '../service/authsession/device-directory.js';
 import { LoginCodeStore } from '../service/authsession/code-store.js';
 import { deviceLine } from '../service/authsession/authorization-view.js';
+import { AdminService, MAX_PAGE, signOutByNote, userJson, deviceJson, isoSeconds } from '../service/admin/index.js';
 import { CliError, type CliIo } from './io.js';
 
 export const ADMIN_COMMANDS: ReadonlySet<string> = new Set(['users', 'sessions', 'codes']);
@@ -25,8 +26,7 @@ export const ADMIN_USAGE = `  users list [--limit N] [--json]      accounts, old
 interface Ctx {
   io: CliIo;
   db: Database;
-  users: UserStore;
-  devices: DeviceDirectory;
+  admin: AdminService;
   json: boolean;
   now: number;
 }
@@ -49,14 +49,11 @@ export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
   if (!existsSync(join(config.dataDir, DATABASE_FILE))) throw new CliError(`no database in ${config.dataDir}: has echod run with this data dir (ECHO_DATA_DIR)?`);
   const db = await openDatabase(config.dataDir);
   try {
-    const ctx: Ctx = {
-      io,
-      db,
-      users: new UserStore(db.kysely, new SqlIdGenerator(db.kysely)),
-      devices: new DeviceDirectory(db.kysely),
-      json: values.json,
-      now: Date.now(),
-    };
+    const users = new UserStore(db.kysely, new SqlIdGenerator(db.kysely));
+    const devices = new DeviceDirectory(db.kysely);
+    // The same code paths as the admin HTTP API; only signing out differs (a note the running server acts on).
+    const admin = new AdminService({ db: db.kysely, users, devices, signOut: signOutByNote(devices, () => Date.now()) });
+    const ctx: Ctx = { io, db, admin, json: values.json, now: Date.now() };
     const only = (allowed: string[]) => {
       if (values.user !== undefined && !allowed.includes('user')) throw new CliError('--user only goes with `sessions list`', 2);
       if (values.limit !== undefined && !allowed.includes('limit')) throw new CliError('--limit only goes with `users list`', 2);
@@ -134,7 +131,14 @@ function parseLimit(value: string | undefined): number {
 }
 
 async function usersList(ctx: Ctx, limit: number): Promise<number> {
-  const list = await ctx.users.list({ limit });
+  // The service pages by MAX_PAGE; a larger --limit reads several pages.
+  const list: UserRecord[] = [];
+  while (list.length < limit) {
+    const want = Math.min(MAX_PAGE, limit - list.length);
+    const page = await ctx.admin.listUsers({ limit: want, offset: list.length });
+    list.push(...page);
+    if (page.length < want) break;
+  }
   if (ctx.json) return printJson(ctx.io, list.map(userJson));
   printTable(
     ctx.io,
@@ -146,16 +150,15 @@ async function usersList(ctx: Ctx, limit: number): Promise<number> {
 }
 
 async function findUser(ctx: Ctx, key: string): Promise<UserRecord> {
-  const digits = key.replace(/[\s+\-()]/g, '');
-  if (!/^\d{1,20}$/.test(digits)) throw new CliError(`not a user id or phone number: "${key}"`, 2);
-  const user = (BigInt(digits) === BigInt.asIntN(64, BigInt(digits)) ? await ctx.users.byId(BigInt(digits)) : undefined) ?? (await ctx.users.byPhone(digits));
+  // A malformed key is a usage error (exit 2); a well-formed one that matches nobody is not.
+  if (!/^\d{1,20}$/.test(key.replace(/[\s+\-()]/g, ''))) throw new CliError(`not a user id or phone number: "${key}"`, 2);
+  const user = await ctx.admin.findUser(key);
   if (!user) throw new CliError(`no user with id or phone ${key}`);
   return user;
 }
 
 async function usersShow(ctx: Ctx, key: string): Promise<number> {
-  const user = await findUser(ctx, key);
-  const devices = await ctx.devices.list({ userId: user.id });
+  const { user, devices } = (await ctx.admin.showUser((await findUser(ctx, key)).id))!;
   if (ctx.json) return printJson(ctx.io, { ...userJson(user), devices: devices.map(deviceJson) });
   const rows: [string, string][] = [
     ['id', user.id.toString()],
@@ -175,18 +178,16 @@ async function usersShow(ctx: Ctx, key: string): Promise<number> {
 }
 
 async function usersBan(ctx: Ctx, id: bigint, ban: boolean): Promise<number> {
-  const user = await ctx.users.byId(id);
-  if (!user) throw new CliError(`no user with id ${id}`);
-  await ctx.users.update(id, { banned: ban });
-  let signedOut = 0;
-  if (ban) for (const d of await ctx.devices.list({ userId: id })) if (await ctx.devices.revoke(d.permKeyId, 'ban', ctx.now)) signedOut++;
+  const done = await ctx.admin.setBanned(id, ban);
+  if (!done) throw new CliError(`no user with id ${id}`);
+  const { user, devicesSignedOut: signedOut } = done;
   if (ctx.json) return printJson(ctx.io, { id: id.toString(), banned: ban, devicesSignedOut: signedOut });
   ctx.io.out(ban ? `banned user ${id} (${fullName(user)}); signed out ${signedOut} device${signedOut === 1 ? '' : 's'}\n` : `unbanned user ${id} (${fullName(user)})\n`);
   return 0;
 }
 
 async function sessionsList(ctx: Ctx, userId: bigint | undefined): Promise<number> {
-  const devices = await ctx.devices.list(userId === undefined ? {} : { userId });
+  const devices = await ctx.admin.listSessions(userId === undefined ? {} : { userId });
   if (ctx.json) return printJson(ctx.io, devices.map(deviceJson));
   printTable(ctx.io, ...deviceTable(devices));
   ctx.io.out(`${devices.length} signed-in device${devices.length === 1 ? '' : 's'}\n`);
@@ -194,7 +195,7 @@ async function sessionsList(ctx: Ctx, userId: bigint | undefined): Promise<numbe
 }
 
 async function sessionsRevoke(ctx: Ctx, permKeyId: bigint): Promise<number> {
-  if (!(await ctx.devices.revoke(permKeyId, 'admin', ctx.now))) throw new CliError(`no signed-in device with auth key id ${permKeyId}`);
+  if (!(await ctx.admin.revokeSession(permKeyId))) throw new CliError(`no signed-in device with auth key id ${permKeyId}`);
   if (ctx.json) return printJson(ctx.io, { authKeyId: permKeyId.toString(), revoked: true });
   ctx.io.out(`signed out device ${permKeyId}; a running echod disconnects it within seconds\n`);
   return 0;
@@ -241,45 +242,12 @@ function deviceTable(devices: Device[]): [string[], string[][]] {
   ];
 }
 
-function userJson(u: UserRecord) {
-  return {
-    id: u.id.toString(),
-    phone: u.phone,
-    firstName: u.firstName,
-    lastName: u.lastName,
-    username: u.username,
-    about: u.about,
-    kind: u.kind,
-    banned: u.banned,
-    deleted: u.deleted,
-    createdAt: isoSeconds(u.createdAt),
-    lastSeenAt: u.lastSeenAt ? isoSeconds(u.lastSeenAt) : null,
-  };
-}
-
-function deviceJson(d: Device) {
-  return {
-    authKeyId: d.permKeyId.toString(),
-    userId: d.userId?.toString() ?? null,
-    createdAt: isoSeconds(d.createdAt),
-    deviceModel: d.client?.deviceModel ?? null,
-    systemVersion: d.client?.systemVersion ?? null,
-    appVersion: d.client?.appVersion ?? null,
-    apiId: d.client?.apiId ?? null,
-    ip: d.client?.ip ?? null,
-  };
-}
-
 function fullName(u: UserRecord): string {
   return [u.firstName, u.lastName].filter(Boolean).join(' ') || '-';
 }
 
 function userState(u: UserRecord): string {
   return u.deleted ? 'deleted' : u.banned ? 'banned' : 'active';
-}
-
-function isoSeconds(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function printJson(io: CliIo, value: unknown): number {

@@ -26,6 +26,20 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
     if (err instanceof DataDirBusyError) throw new CliError(err.message);
     throw err;
   }
+  // Signals are handled from here on, not only once the server runs: with no listener the default action
+  // kills the process uncleanly, and a supervisor (or a test) may send SIGTERM the moment it reads
+  // "echod ready", which can be before the statement after that log line has run. A signal that comes
+  // during startup is remembered and acted on as soon as there is something to stop.
+  let requested: string | undefined;
+  let onSignal = (signal: string): void => void (requested ??= signal);
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  signals.on('SIGINT', onSigint);
+  signals.on('SIGTERM', onSigterm);
+  const stopListening = () => {
+    signals.off('SIGINT', onSigint);
+    signals.off('SIGTERM', onSigterm);
+  };
   const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
@@ -33,6 +47,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
     db = await openDatabase(config.dataDir, { log: kyselyQueryLogger(metrics) });
     running = await startEchod({ config, logger, db, serverKey, metrics });
   } catch (err) {
+    stopListening();
     await db?.close().catch(() => {});
     release();
     throw err;
@@ -62,11 +77,15 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const finish = (code: number) => {
+      stopListening();
+      resolve(code);
+    };
+    onSignal = (signal: string) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal during shutdown, exiting now');
         release();
-        resolve(1);
+        finish(1);
         return;
       }
       stopping = true;
@@ -74,7 +93,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
       const watchdog = setTimeout(() => {
         logger.error({ graceSeconds: SHUTDOWN_GRACE_S }, 'shutdown did not finish in time');
         release();
-        resolve(1);
+        finish(1);
       }, SHUTDOWN_GRACE_S * 1000);
       watchdog.unref();
       running
@@ -85,18 +104,17 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
             clearTimeout(watchdog);
             release();
             logger.info('echod stopped');
-            resolve(0);
+            finish(0);
           },
           (err: unknown) => {
             clearTimeout(watchdog);
             release();
             logger.error({ err }, 'error during shutdown');
-            resolve(1);
+            finish(1);
           },
         );
     };
-    signals.on('SIGINT', () => stop('SIGINT'));
-    signals.on('SIGTERM', () => stop('SIGTERM'));
+    if (requested) onSignal(requested);
   });
 }
 

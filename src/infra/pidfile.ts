@@ -1,7 +1,7 @@
 // `<dataDir>/echod.pid`: written by `echod start`, removed when it stops. Tells `echod restore` (and a
 // second `echod start`) that a server is using the data dir. A file left by a crashed server names a
 // process that no longer exists and counts as absent.
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PID_FILE = 'echod.pid';
@@ -40,6 +40,7 @@ export function claimDataDir(dataDir: string): () => void {
   const other = runningServerPid(dataDir);
   if (other !== undefined) throw new DataDirBusyError(dataDir, other);
   const path = pidFilePath(dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(path, `${process.pid}\n`, { mode: 0o600 });
   return () => {
     try {

@@ -5,6 +5,7 @@ import type { Tables } from '../infra/db/schema.js';
 import { CANONICAL_LAYER, encodeObject, type TlObject } from '../tl/index.js';
 import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLogTable } from './tables.js';
 import { peerKey, type PeerRef } from './peer.js';
+import { searchColumns } from './search-index.js';
 
 export type Tx = Transaction<Tables>;
 
@@ -97,7 +98,8 @@ export class BoxWriter {
   }
 
   addContent(row: Insertable<MessagesTable>): void {
-    this.contents.push(row);
+    // Search columns ride along with every content row, whichever path stores it (search-index.ts).
+    this.contents.push({ ...searchColumns(row.message, row.entities, row.media), ...row });
   }
 
   addBox(row: Insertable<MessageBoxesTable>): void {

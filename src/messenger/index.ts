@@ -9,6 +9,7 @@ import { BoxReader } from './box-reader.js';
 import { SyncChannel } from './sync.js';
 import { MessagingService, type UserViewSource } from './messaging.js';
 import { MessageViews, DEFAULT_VIEW_LIMITS, type ViewLimits } from './views.js';
+import type { GroupDirectory } from './chats/directory.js';
 
 export interface MessengerDeps {
   db: Kysely<Tables>;
@@ -19,6 +20,8 @@ export interface MessengerDeps {
   now(): number;
   editTimeLimit?: number;
   limits?: ViewLimits;
+  /** Basic groups (src/messenger/chats). */
+  groups?: GroupDirectory;
 }
 
 /** The messaging area of one node. */
@@ -33,8 +36,8 @@ export class Messenger {
     this.store = new MessageStore(deps.db, deps.now, { editTimeLimit: deps.editTimeLimit ?? 172800 });
     this.reader = new BoxReader(deps.db);
     this.sync = new SyncChannel(deps.bus, deps.push);
-    this.messaging = new MessagingService({ store: this.store, sync: this.sync, userViews: deps.userViews, contacts: deps.contacts, push: deps.push, now: deps.now });
-    this.views = new MessageViews(this.reader, deps.userViews, deps.now, deps.limits ?? DEFAULT_VIEW_LIMITS);
+    this.messaging = new MessagingService({ store: this.store, sync: this.sync, userViews: deps.userViews, contacts: deps.contacts, push: deps.push, now: deps.now, groups: deps.groups });
+    this.views = new MessageViews(this.reader, deps.userViews, deps.now, deps.limits ?? DEFAULT_VIEW_LIMITS, deps.groups && { many: (viewer, ids) => deps.groups!.chatViews(viewer, ids) });
   }
 }
 

@@ -3,14 +3,19 @@ import type { TlObject } from '../tl/index.js';
 import { decodeTl, decodeTlList } from './blobs.js';
 import { PEER_USER, peerTl, type PeerRef, type PeerType } from './peer.js';
 import { refreshMediaReferences } from '../service/media/reference-refresh.js';
+import { actionUserIds } from './chats/refs.js';
 
 /** messages.flags bits (shared by every copy). */
 export const CONTENT_SILENT = 1;
 export const CONTENT_NOFORWARDS = 2;
 export const CONTENT_EDIT_HIDE = 4;
+/** A service message (basic groups): the `media` column holds its MessageAction. */
+export const CONTENT_SERVICE = 8;
 /** message_boxes.flags bits (per owner). */
 export const BOX_MENTIONED = 1;
 export const BOX_MEDIA_UNREAD = 2;
+/** Pinned in this owner's chat (messages.updatePinnedMessage). */
+export const BOX_PINNED = 4;
 
 export interface MessageRow {
   ownerId: bigint;
@@ -74,6 +79,7 @@ export function rowFromJoined(r: JoinedRow): MessageRow {
 }
 
 export function messageTl(row: MessageRow): TlObject {
+  if (row.flags & CONTENT_SERVICE) return serviceMessageTl(row);
   return {
     _: 'message',
     out: row.out || undefined,
@@ -82,6 +88,7 @@ export function messageTl(row: MessageRow): TlObject {
     silent: (row.flags & CONTENT_SILENT) !== 0 || undefined,
     noforwards: (row.flags & CONTENT_NOFORWARDS) !== 0 || undefined,
     editHide: (row.flags & CONTENT_EDIT_HIDE) !== 0 || undefined,
+    pinned: (row.boxFlags & BOX_PINNED) !== 0 || undefined,
     id: row.id,
     fromId: { _: 'peerUser', userId: row.authorId },
     peerId: peerTl(row.peer),
@@ -99,10 +106,25 @@ export function messageTl(row: MessageRow): TlObject {
 /** Every user a message refers to, for the `users` vector next to it. */
 export function userIdsOf(row: MessageRow, into: Set<bigint>): void {
   into.add(row.authorId);
+  if (row.flags & CONTENT_SERVICE) actionUserIds(decodeTl(row.media), into);
   if (row.peer.type === PEER_USER) into.add(row.peer.id);
   if (row.fwdFrom) {
     const fwd = decodeTl(row.fwdFrom);
     const from = fwd?.fromId as TlObject | undefined;
     if (from?._ === 'peerUser') into.add(from.userId as bigint);
   }
+}
+
+function serviceMessageTl(row: MessageRow): TlObject {
+  return {
+    _: 'messageService',
+    out: row.out || undefined,
+    silent: (row.flags & CONTENT_SILENT) !== 0 || undefined,
+    id: row.id,
+    fromId: { _: 'peerUser', userId: row.authorId },
+    peerId: peerTl(row.peer),
+    replyTo: row.replyToId !== null ? { _: 'messageReplyHeader', replyToMsgId: row.replyToId } : undefined,
+    date: row.date,
+    action: decodeTl(row.media) ?? { _: 'messageActionEmpty' },
+  };
 }

@@ -7,8 +7,9 @@ import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
 import { encodeTl, encodeTlList } from './blobs.js';
 import { BoxWriter, type Tx } from './box-writer.js';
-import { CONTENT_NOFORWARDS, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
-import { PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
+import { CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
+import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
+import { searchColumns } from './search-index.js';
 
 export interface OutgoingMessage {
   randomId: bigint;
@@ -22,6 +23,8 @@ export interface OutgoingMessage {
   fwdFrom?: TlObject;
   silent?: boolean;
   noforwards?: boolean;
+  /** A service message (basic groups) with this MessageAction instead of text and media. */
+  action?: TlObject;
 }
 
 export interface Conversation {
@@ -119,7 +122,12 @@ export class MessageStore {
    * before yields its first answer (duplicate: true) and writes nothing.
    */
   async send(conv: Conversation, items: readonly OutgoingMessage[]): Promise<SentMessage[]> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.db.transaction().execute((tx) => this.sendIn(tx, conv, items));
+  }
+
+  /** send() inside the caller's transaction (a chat change and its service message commit together). */
+  async sendIn(tx: Tx, conv: Conversation, items: readonly OutgoingMessage[]): Promise<SentMessage[]> {
+    {
       const w = new BoxWriter(tx, this.seconds());
       const seen = await tx
         .selectFrom('message_random_ids')
@@ -152,13 +160,13 @@ export class MessageStore {
           continue;
         }
         const gid = globalId++;
-        const flags = (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0);
+        const flags = (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0) | (item.action ? CONTENT_SERVICE : 0);
         const content = {
           authorId: conv.sender,
           editDate: 0,
           message: item.message,
           entities: encodeTlList(item.entities),
-          media: encodeTl(item.media),
+          media: encodeTl(item.action ?? item.media),
           fwdFrom: encodeTl(item.fwdFrom),
           groupedId: item.groupedId ?? null,
           flags,
@@ -181,7 +189,7 @@ export class MessageStore {
       }
       await w.flush();
       return results;
-    });
+    }
   }
 
   /** Sender's replied ids -> (owner -> that owner's id of the same message). */
@@ -228,13 +236,14 @@ export class MessageStore {
     return this.db.transaction().execute(async (tx) => {
       const found = (await this.rowsByIds(tx, editor, [id])).get(id);
       if (!found || !samePeer(found.peer, peer)) throw new RpcError(400, 'MESSAGE_ID_INVALID');
+      if (found.flags & CONTENT_SERVICE) throw new RpcError(400, 'MESSAGE_ID_INVALID');
       if (found.authorId !== editor) throw new RpcError(403, 'MESSAGE_AUTHOR_REQUIRED');
       const now = this.seconds();
       const saved = peer.type === PEER_USER && peer.id === editor;
       if (!saved && this.opts.editTimeLimit > 0 && now - found.date > this.opts.editTimeLimit) throw new RpcError(400, 'MESSAGE_EDIT_TIME_EXPIRED');
       const encoded = encodeTlList(entities);
       if (found.message === message && sameBytes(found.entities, encoded)) throw new RpcError(400, 'MESSAGE_NOT_MODIFIED');
-      await tx.updateTable('messages').set({ message, entities: encoded, edit_date: now }).where('id', '=', found.globalId).execute();
+      await tx.updateTable('messages').set({ message, entities: encoded, edit_date: now, ...searchColumns(message, encoded, found.media) }).where('id', '=', found.globalId).execute();
       const copies = await selectJoined(tx).where('b.global_id', '=', found.globalId).execute();
       const w = new BoxWriter(tx, now);
       await w.loadStates(copies.map((c) => c.owner_id));
@@ -252,9 +261,10 @@ export class MessageStore {
 
   /**
    * Deletes the owner's messages `ids`; with `revoke`, every other copy of those of them in private chats
-   * too. Unknown ids are ignored. The owner's share comes first (ptsCount 0 when nothing was deleted).
+   * too, and in basic groups of those the owner wrote or, in the `moderated` chats, anyone wrote.
+   * Unknown ids are ignored. The owner's share comes first (ptsCount 0 when nothing was deleted).
    */
-  async delete(owner: bigint, ids: readonly number[], revoke: boolean): Promise<DeletedIn[]> {
+  async delete(owner: bigint, ids: readonly number[], revoke: boolean, moderated: ReadonlySet<bigint> = new Set()): Promise<DeletedIn[]> {
     return this.db.transaction().execute(async (tx) => {
       const w = new BoxWriter(tx, this.seconds());
       const own = await tx
@@ -273,8 +283,12 @@ export class MessageStore {
       for (const r of own) add(owner, Number(r.id), { type: Number(r.peer_type) as PeerRef['type'], id: r.peer_id });
       const globals = own.map((r) => r.global_id);
       if (revoke) {
-        // Basic groups will let only authors (and admins) revoke; private chats let either side.
-        const revocable = own.filter((r) => Number(r.peer_type) === PEER_USER).map((r) => r.global_id);
+        // Private chats let either side revoke; basic groups the author and the chat's admins.
+        const inChats = own.filter((r) => Number(r.peer_type) === PEER_CHAT && !moderated.has(r.peer_id)).map((r) => r.global_id);
+        const authored = new Set(inChats.length > 0 ? (await tx.selectFrom('messages').select('id').where('id', 'in', inChats).where('author_id', '=', owner).execute()).map((r) => r.id) : []);
+        const revocable = own
+          .filter((r) => Number(r.peer_type) === PEER_USER || (Number(r.peer_type) === PEER_CHAT && (moderated.has(r.peer_id) || authored.has(r.global_id))))
+          .map((r) => r.global_id);
         if (revocable.length > 0) {
           const others = await tx
             .selectFrom('message_boxes')

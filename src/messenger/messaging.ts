@@ -12,7 +12,8 @@ import type { ContactRelations } from '../service/contacts/relations.js';
 import type { UpdatePusher, SessionRef } from './push.js';
 import type { MessageStore, OutgoingMessage, BoxCopy, SentMessage, Conversation } from './message-store.js';
 import { messageTl, userIdsOf, type MessageRow } from './message-row.js';
-import { PEER_USER, userPeer, type PeerRef } from './peer.js';
+import { PEER_CHAT, PEER_USER, userPeer, type PeerRef } from './peer.js';
+import type { GroupDirectory } from './chats/directory.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from './sync.js';
 
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -35,6 +36,8 @@ export interface MessagingDeps {
   contacts: Pick<ContactRelations, 'isBlocked'>;
   push: Pick<UpdatePusher, 'isOnline'>;
   now(): number;
+  /** Basic groups (src/messenger/chats); without it only private chats work. */
+  groups?: GroupDirectory;
 }
 
 /** The conversation between `sender` and `peer` as the store needs it. */
@@ -57,10 +60,26 @@ export function checkText(message: string, entities: TlObject[] | undefined): { 
 }
 
 export class MessagingService {
+  /** Drafts (drafts.ts): a send with clear_draft removes the dialog's draft. */
+  onClearDraft?: (caller: Caller, peer: PeerRef) => Promise<void>;
+  /** Read dates (read-dates.ts): authors whose outbox became read in a private chat, at `date`. */
+  onOutboxRead?: (reader: bigint, outbox: readonly { owner: bigint; maxId: number }[], date: number) => Promise<void>;
+
   constructor(private readonly deps: MessagingDeps) {}
 
   private seconds(): number {
     return Math.floor(this.deps.now() / 1000);
+  }
+
+  /** Chat objects for the basic groups the rows are in, as `viewer` sees them. */
+  private async chatsOf(viewer: bigint, rows: readonly MessageRow[]): Promise<TlObject[]> {
+    const ids = [...new Set(rows.filter((r) => r.peer.type === PEER_CHAT).map((r) => r.peer.id))];
+    return ids.length > 0 && this.deps.groups ? this.deps.groups.chatViews(viewer, ids) : [];
+  }
+
+  private async conversation(sender: bigint, peer: PeerRef, items: readonly OutgoingMessage[]): Promise<Conversation> {
+    if (peer.type !== PEER_CHAT || !this.deps.groups) return conversationOf(sender, peer);
+    return this.deps.groups.conversation(sender, peer.id, { text: items.some((i) => !i.media), media: items.some((i) => !!i.media) });
   }
 
   private async checkBlocks(sender: bigint, peer: PeerRef): Promise<void> {
@@ -70,10 +89,10 @@ export class MessagingService {
   }
 
   /** Stores the messages and pushes them to every other session concerned. */
-  async send(caller: Caller, peer: PeerRef, items: OutgoingMessage[]): Promise<SentMessage[]> {
+  async send(caller: Caller, peer: PeerRef, items: OutgoingMessage[], opts: { clearDraft?: boolean } = {}): Promise<SentMessage[]> {
     if (items.length === 0) throw new RpcError(400, 'MESSAGE_IDS_EMPTY');
     await this.checkBlocks(caller.userId, peer);
-    const sent = await this.deps.store.send(conversationOf(caller.userId, peer), items);
+    const sent = await this.deps.store.send(await this.conversation(caller.userId, peer, items), items);
     const fresh = sent.filter((s) => !s.duplicate);
     if (fresh.length > 0) {
       const events: SyncEvent[] = [];
@@ -89,6 +108,7 @@ export class MessagingService {
       }
       await this.deps.sync.publish(events);
     }
+    if (opts.clearDraft && this.onClearDraft) await this.onClearDraft(caller, peer);
     return sent;
   }
 
@@ -101,6 +121,7 @@ export class MessagingService {
       copies.map((c) => c.update),
       await this.deps.userViews.many(owner, [...ids]),
       this.seconds(),
+      await this.chatsOf(owner, copies.map((c) => c.row)),
     );
   }
 
@@ -115,7 +136,8 @@ export class MessagingService {
         userIdsOf(s.own.row, ids);
       }
     }
-    return updatesContainer(updates, await this.deps.userViews.many(caller.userId, [...ids]), this.seconds());
+    const rows = sent.flatMap((s) => (s.own ? [s.own.row] : []));
+    return updatesContainer(updates, await this.deps.userViews.many(caller.userId, [...ids]), this.seconds(), await this.chatsOf(caller.userId, rows));
   }
 
   async edit(caller: Caller, peer: PeerRef, id: number, text: string, entities: TlObject[] | undefined): Promise<TlObject> {
@@ -127,6 +149,7 @@ export class MessagingService {
       mine.map((c) => c.update),
       await this.deps.userViews.many(caller.userId, [...collect(mine)]),
       this.seconds(),
+      await this.chatsOf(caller.userId, mine.map((c) => c.row)),
     );
     events.push({ userId: caller.userId, updates: answer, except: caller.session });
     for (const c of copies) {
@@ -140,7 +163,7 @@ export class MessagingService {
 
   /** Deletes for the caller (and with `revoke` for the other side); returns the caller's pts. */
   async delete(caller: Caller, ids: readonly number[], revoke: boolean): Promise<{ pts: number; ptsCount: number }> {
-    const parts = await this.deps.store.delete(caller.userId, ids, revoke);
+    const parts = await this.deps.store.delete(caller.userId, ids, revoke, revoke ? await this.moderated(caller.userId, ids) : undefined);
     const date = this.seconds();
     const events: SyncEvent[] = [];
     for (const p of parts) {
@@ -152,10 +175,19 @@ export class MessagingService {
     return { pts: mine.pts, ptsCount: mine.ptsCount };
   }
 
+  /** The basic groups of these messages in which the owner may revoke anyone's messages. */
+  private async moderated(owner: bigint, ids: readonly number[]): Promise<Set<bigint> | undefined> {
+    if (!this.deps.groups) return undefined;
+    const rows = await this.deps.store.rowsByIds(this.deps.store.db, owner, ids);
+    const chats = [...new Set([...rows.values()].filter((r) => r.peer.type === PEER_CHAT).map((r) => r.peer.id))];
+    return chats.length > 0 ? this.deps.groups.moderated(owner, chats) : undefined;
+  }
+
   async readHistory(caller: Caller, peer: PeerRef, maxId: number): Promise<{ pts: number; ptsCount: number }> {
     const reader = caller.userId;
     const res = await this.deps.store.readHistory(reader, peer, maxId, () => (peer.type === PEER_USER ? userPeer(reader) : peer));
     const date = this.seconds();
+    if (res.outbox.length > 0 && peer.type === PEER_USER && this.onOutboxRead) await this.onOutboxRead(reader, res.outbox, date);
     const events: SyncEvent[] = [];
     if (res.update && this.deps.push.isOnline(reader)) {
       const users = peer.type === PEER_USER ? await this.deps.userViews.many(reader, [peer.id]) : [];
@@ -171,6 +203,12 @@ export class MessagingService {
 
   /** Typing and other chat actions: pushed to the peer's sessions, never stored. */
   async setTyping(caller: Caller, peer: PeerRef, action: TlObject): Promise<void> {
+    if (peer.type === PEER_CHAT && this.deps.groups) {
+      const others = (await this.deps.groups.othersOf(caller.userId, peer.id)).filter((o) => this.deps.push.isOnline(o));
+      const update = { _: 'updateShort', update: { _: 'updateChatUserTyping', chatId: peer.id, fromId: { _: 'peerUser', userId: caller.userId }, action }, date: this.seconds() };
+      await this.deps.sync.publish(others.map((userId) => ({ userId, updates: update })));
+      return;
+    }
     if (peer.type !== PEER_USER || peer.id === caller.userId) return;
     if (!this.deps.push.isOnline(peer.id)) return;
     if (await this.deps.contacts.isBlocked(peer.id, caller.userId)) return;
@@ -190,6 +228,7 @@ function collect(copies: readonly { row: MessageRow }[]): Set<bigint> {
  */
 export function shortMessage(copy: BoxCopy): TlObject | undefined {
   const row = copy.row;
+  if (row.peer.type === PEER_CHAT) return shortChatMessage(copy);
   if (row.peer.type !== PEER_USER || row.media || row.fwdFrom || row.peer.id === row.ownerId) return undefined;
   const m = messageTl(row);
   return {
@@ -209,3 +248,26 @@ export function shortMessage(copy: BoxCopy): TlObject | undefined {
   };
 }
 
+
+/** updateShortChatMessage: the compact form of a text message in a basic group, under the same conditions. */
+export function shortChatMessage(copy: BoxCopy): TlObject | undefined {
+  const row = copy.row;
+  if (row.peer.type !== PEER_CHAT || row.media || row.fwdFrom) return undefined;
+  const m = messageTl(row);
+  return {
+    _: 'updateShortChatMessage',
+    out: m.out,
+    mentioned: m.mentioned,
+    mediaUnread: m.mediaUnread,
+    silent: m.silent,
+    id: row.id,
+    fromId: row.authorId,
+    chatId: row.peer.id,
+    message: row.message,
+    pts: copy.pts,
+    ptsCount: copy.ptsCount,
+    date: row.date,
+    replyTo: m.replyTo,
+    entities: m.entities,
+  };
+}

@@ -85,7 +85,7 @@ export interface MessageRandomIdsTable {
   date: Int;
 }
 
-export interface MessagingTables {
+export interface MessagingTables extends ChatTables {
   messages: MessagesTable;
   message_boxes: MessageBoxesTable;
   update_state: UpdateStateTable;
@@ -93,3 +93,108 @@ export interface MessagingTables {
   dialogs: DialogsTable;
   message_random_ids: MessageRandomIdsTable;
 }
+
+/** A basic group (migration 0009_chats). */
+export interface ChatsTable {
+  id: Big;
+  creator_id: Big;
+  title: string;
+  about: ColumnType<string, string | undefined, string>;
+  date: Int;
+  version: IntDefault;
+  /** chatBannedRights flags for non-admin members. */
+  default_banned: IntDefault;
+  flags: IntDefault;
+}
+
+/** A current or former participant of a basic group. */
+export interface ChatParticipantsTable {
+  chat_id: Big;
+  user_id: Big;
+  inviter_id: Big;
+  date: Int;
+  /** ROLE_* of src/messenger/chats/participants.ts. */
+  role: Int;
+  /** STATE_* of src/messenger/chats/participants.ts. */
+  state: Int;
+}
+
+export interface ChatInvitesTable {
+  hash: string;
+  chat_id: Big;
+  admin_id: Big;
+  date: Int;
+  expire_date: NullableInt;
+  usage_limit: NullableInt;
+  /** How many joined through the link ("usage" is reserved in MySQL). */
+  uses: IntDefault;
+  revoked: IntDefault;
+  permanent: IntDefault;
+  title: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface ChatTables {
+  chats: ChatsTable;
+  chat_participants: ChatParticipantsTable;
+  chat_invites: ChatInvitesTable;
+}
+
+// --- Messaging extras (migration 0010_messaging_extras): search columns, drafts, notify settings,
+// outbox read dates, dismissed peer-settings bars. Declaration merging adds them to the interfaces above.
+type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
+
+export interface MessagesTable {
+  /** Folded words of the text (search-index.ts), matched with LIKE '% word%'. */
+  search_text: NullableText;
+  /** SEARCH_KIND_* bits (photo, video, document, url, ...), for messages.search filters. */
+  search_kinds: IntDefault;
+}
+
+/** A per-dialog cloud draft (messages.saveDraft). */
+export interface DraftsTable {
+  owner_id: Big;
+  peer_type: Int;
+  peer_id: Big;
+  date: Int;
+  message: string;
+  entities: Blob;
+  /** TL-encoded InputReplyTo, as the client gave it. */
+  reply_to: Blob;
+  /** 1 no_webpage, 2 invert_media. */
+  flags: IntDefault;
+}
+
+/** Notification settings: scope 0 a peer (peer_type, peer_id), 1 users, 2 chats, 3 broadcasts (peer 0, 0). */
+export interface NotifySettingsTable {
+  owner_id: Big;
+  scope: Int;
+  peer_type: Int;
+  peer_id: Big;
+  /** TL-encoded inputPeerNotifySettings. */
+  settings: ColumnType<Buffer, Uint8Array, Uint8Array>;
+}
+
+/** When the other side of a private chat read the owner's outgoing messages up to max_id. */
+export interface OutboxReadDatesTable {
+  owner_id: Big;
+  peer_type: Int;
+  peer_id: Big;
+  max_id: Int;
+  date: Int;
+}
+
+/** Peers whose action bar (messages.peerSettings) the owner dismissed with hidePeerSettingsBar. */
+export interface PeerSettingsHiddenTable {
+  owner_id: Big;
+  peer_type: Int;
+  peer_id: Big;
+}
+
+export interface MessagingExtrasTables {
+  drafts: DraftsTable;
+  notify_settings: NotifySettingsTable;
+  outbox_read_dates: OutboxReadDatesTable;
+  peer_settings_hidden: PeerSettingsHiddenTable;
+}
+
+export interface MessagingTables extends MessagingExtrasTables {}

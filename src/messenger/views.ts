@@ -2,10 +2,11 @@
 // updates.state and updates.getDifference. Users referenced by a page are loaded in one call.
 import type { TlObject } from '../tl/index.js';
 import { messageTl, userIdsOf, type MessageRow } from './message-row.js';
-import { PEER_USER, peerKey, peerTl, type PeerRef } from './peer.js';
+import { PEER_CHAT, PEER_USER, peerKey, peerTl, type PeerRef } from './peer.js';
 import type { BoxReader, DialogRow, DialogsQuery, HistoryQuery } from './box-reader.js';
 import type { UserViewSource } from './messaging.js';
 import type { BoxState } from './box-writer.js';
+import { actionUserIds, chatIdsOfUpdate } from './chats/refs.js';
 
 export interface ViewLimits {
   /** Log entries per updates.differenceSlice. */
@@ -62,18 +63,32 @@ export function userIdsOfUpdate(u: TlObject, into: Set<bigint>): void {
     addPeer(message.fromId);
     addPeer(message.peerId);
     addPeer((message.fwdFrom as TlObject | undefined)?.fromId);
+    actionUserIds(message.action as TlObject | undefined, into);
   }
   addPeer(u.peer);
   if (typeof u.userId === 'bigint') into.add(u.userId);
 }
 
+/** Fills per-owner dialog fields kept by other modules (drafts, notify settings) into `tl`, index by index. */
+export type DialogDecorator = (viewer: bigint, rows: readonly DialogRow[], tl: TlObject[]) => Promise<void>;
+
 export class MessageViews {
+  readonly dialogDecorators: DialogDecorator[] = [];
+
   constructor(
     private readonly reader: BoxReader,
     private readonly userViews: UserViewSource,
     private readonly now: () => number,
     private readonly limits: ViewLimits = DEFAULT_VIEW_LIMITS,
+    /** Basic groups as a viewer sees them (src/messenger/chats), for the `chats` vectors. */
+    private readonly chatViews?: UserViewSource,
   ) {}
+
+  private async withChats(viewer: bigint, rows: readonly MessageRow[], extra: readonly bigint[] = []): Promise<TlObject[]> {
+    const ids = new Set<bigint>(extra);
+    for (const r of rows) if (r.peer.type === PEER_CHAT) ids.add(r.peer.id);
+    return ids.size > 0 && this.chatViews ? this.chatViews.many(viewer, [...ids]) : [];
+  }
 
   private seconds(): number {
     return Math.floor(this.now() / 1000);
@@ -91,8 +106,9 @@ export class MessageViews {
     if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
     const messages = rows.map(messageTl);
     const users = await this.withUsers(viewer, rows);
-    if (rows.length >= count) return { _: 'messages.messages', messages, topics: [], chats: [], users };
-    return { _: 'messages.messagesSlice', count, messages, topics: [], chats: [], users };
+    const chats = await this.withChats(viewer, rows, peer.type === PEER_CHAT ? [peer.id] : []);
+    if (rows.length >= count) return { _: 'messages.messages', messages, topics: [], chats, users };
+    return { _: 'messages.messagesSlice', count, messages, topics: [], chats, users };
   }
 
   /** messages.getMessages: in request order, messageEmpty for ids the viewer does not have. */
@@ -113,22 +129,25 @@ export class MessageViews {
       rows.push(row);
       return messageTl(row);
     });
-    return { _: 'messages.messages', messages, topics: [], chats: [], users: await this.withUsers(viewer, rows) };
+    return { _: 'messages.messages', messages, topics: [], chats: await this.withChats(viewer, rows), users: await this.withUsers(viewer, rows) };
   }
 
-  private async dialogsPayload(viewer: bigint, dialogs: readonly DialogRow[]): Promise<{ dialogs: TlObject[]; messages: TlObject[]; users: TlObject[] }> {
+  private async dialogsPayload(viewer: bigint, dialogs: readonly DialogRow[]): Promise<{ dialogs: TlObject[]; messages: TlObject[]; users: TlObject[]; chats: TlObject[] }> {
     const tops = await this.reader.byIds(viewer, dialogs.map((d) => d.topMessage).filter((id) => id > 0));
     const rows = [...tops.values()];
     const peers = dialogs.filter((d) => d.peer.type === PEER_USER).map((d) => d.peer.id);
-    return { dialogs: dialogs.map(dialogTl), messages: rows.map(messageTl), users: await this.withUsers(viewer, rows, peers) };
+    const tl = dialogs.map(dialogTl);
+    for (const decorate of this.dialogDecorators) await decorate(viewer, dialogs, tl);
+    const chats = await this.withChats(viewer, rows, dialogs.filter((d) => d.peer.type === PEER_CHAT).map((d) => d.peer.id));
+    return { dialogs: tl, messages: rows.map(messageTl), users: await this.withUsers(viewer, rows, peers), chats };
   }
 
   async dialogs(viewer: bigint, q: DialogsQuery): Promise<TlObject> {
     const { dialogs, count } = await this.reader.dialogs(viewer, q);
     const payload = await this.dialogsPayload(viewer, dialogs);
     const firstPage = q.offsetDate === 0 && q.offsetId === 0;
-    if (firstPage && dialogs.length >= count) return { _: 'messages.dialogs', ...payload, chats: [] };
-    return { _: 'messages.dialogsSlice', count, ...payload, chats: [] };
+    if (firstPage && dialogs.length >= count) return { _: 'messages.dialogs', ...payload };
+    return { _: 'messages.dialogsSlice', count, ...payload };
   }
 
   /** messages.getPeerDialogs: an empty dialog for a peer without history. */
@@ -138,7 +157,7 @@ export class MessageViews {
       (p) => found.get(peerKey(p)) ?? { peer: p, topMessage: 0, topDate: 0, readInboxMaxId: 0, readOutboxMaxId: 0, unreadCount: 0, unreadMark: false, pinned: 0, folderId: 0 },
     );
     const payload = await this.dialogsPayload(viewer, rows);
-    return { _: 'messages.peerDialogs', ...payload, chats: [], state: await this.state(viewer) };
+    return { _: 'messages.peerDialogs', ...payload, state: await this.state(viewer) };
   }
 
   private stateTl(s: BoxState, unread: number): TlObject {
@@ -159,15 +178,18 @@ export class MessageViews {
     const newMessages: TlObject[] = [];
     const otherUpdates: TlObject[] = [];
     const ids = new Set<bigint>();
+    const chatIds = new Set<bigint>();
     for (const u of diff.updates) {
       userIdsOfUpdate(u, ids);
+      chatIdsOfUpdate(u, chatIds);
       if (u._ === 'updateNewMessage') newMessages.push(u.message as TlObject);
       else otherUpdates.push(u);
     }
     const users = ids.size > 0 ? await this.userViews.many(viewer, [...ids]) : [];
+    const chats = chatIds.size > 0 && this.chatViews ? await this.chatViews.many(viewer, [...chatIds]) : [];
     const unread = await this.reader.unreadTotal(viewer);
     const state = diff.kind === 'slice' ? { _: 'updates.state', pts: diff.state.pts, qts: 0, date: diff.state.date, seq: diff.state.seq, unreadCount: unread } : this.stateTl(diff.state, unread);
-    if (diff.kind === 'slice') return { _: 'updates.differenceSlice', newMessages, newEncryptedMessages: [], otherUpdates, chats: [], users, intermediateState: state };
-    return { _: 'updates.difference', newMessages, newEncryptedMessages: [], otherUpdates, chats: [], users, state };
+    if (diff.kind === 'slice') return { _: 'updates.differenceSlice', newMessages, newEncryptedMessages: [], otherUpdates, chats, users, intermediateState: state };
+    return { _: 'updates.difference', newMessages, newEncryptedMessages: [], otherUpdates, chats, users, state };
   }
 }

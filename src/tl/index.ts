@@ -104,6 +104,19 @@ export function encodeResult<M extends MethodName>(method: M, value: Res<M>, lay
   return w.finish();
 }
 
+/**
+ * A `Vector<T>` result already encoded for `layer`: for the few methods whose result type changed between
+ * layers (a vector in old layers, an object in new ones), so a handler can answer an old client in its
+ * own shape. The session layer sends a Uint8Array result as it is.
+ */
+export function encodeVectorResult(items: readonly (TlObject | Uint8Array)[], layer: number = GENERATED_CANONICAL_LAYER): Buffer {
+  const w = new TlWriter();
+  w.uint32(0x1cb5c415);
+  w.int32(items.length);
+  for (const item of items) writeObject(w, item, layer);
+  return w.finish();
+}
+
 /** Decodes the result of `method` (which must not be gzip_packed: unpack it first). */
 export function decodeResult<M extends MethodName>(method: M, r: TlReader | Uint8Array): Res<M> {
   const f = RESULT_DECODERS.get(method);

@@ -563,6 +563,8 @@ export class SessionService implements UpdatePusher {
     } else {
       result = await this.deps.rpc.dispatch(query, ctx);
     }
+    // A handler answering an old layer in a shape the canonical result type cannot express encodes it itself.
+    if (result instanceof Uint8Array) return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
     return encodeResult(query._ as MethodName, result as never, layer);
   }
 

@@ -37,6 +37,13 @@ export interface Caller {
 export interface SentCode {
   phone: string;
   hash: string;
+  /** 'app': the code went as a message from 777000 to the user's online devices (auth.sentCodeTypeApp). */
+  via: 'app' | 'sms';
+}
+
+/** Delivery of a code inside the app (the messenger implements it); false when no device of the user is online. */
+export interface InAppCodeChannel {
+  deliverLoginCode(userId: bigint, code: string): Promise<boolean>;
 }
 
 /** signIn's verdict once the code is right: an existing account, or a phone that must sign up first. */
@@ -54,6 +61,7 @@ export class AuthSessionService {
   readonly qr: QrLogins;
   readonly sender: CodeSender;
   readonly revocations: RevocationWatch;
+  private inApp?: InAppCodeChannel;
 
   constructor(
     private readonly core: CoreServices,
@@ -84,11 +92,16 @@ export class AuthSessionService {
     this.revocations.stop();
   }
 
+  /** Codes for an account with a device online go to that device first, as Telegram does (SMS on resend). */
+  useInAppCodes(channel: InAppCodeChannel): void {
+    this.inApp = channel;
+  }
+
   /** auth.sendCode: a new code for the phone, tied to a new hash and to the calling device. */
   async sendCode(phoneRaw: unknown, caller: Caller): Promise<SentCode> {
     const permKeyId = requirePermKey(caller);
     const phone = normalizeLoginPhone(phoneRaw);
-    await this.refuseBanned(phone);
+    const user = await this.refuseBanned(phone);
     await this.flood.check(RULES.wrongPerPhone, phone);
     await this.flood.check(RULES.wrongPerIp, caller.ip);
     await this.flood.take(RULES.sendPerIp, caller.ip);
@@ -97,8 +110,9 @@ export class AuthSessionService {
     const code = this.newCode();
     const now = this.core.now();
     await this.codes.create({ hash, phone, code, permKeyId, now, ttlMs: L.CODE_TTL_MS });
+    if (user && !user.deleted && (await this.deliverInApp(user.id, code))) return { phone, hash, via: 'app' };
     await this.deliver(hash, phone, code, now + L.CODE_TTL_MS);
-    return { phone, hash };
+    return { phone, hash, via: 'sms' };
   }
 
   /** auth.resendCode: a fresh code under the same hash (counts as a send for the limits). */
@@ -113,7 +127,7 @@ export class AuthSessionService {
     const code = this.newCode();
     await this.codes.replaceCode(h, code, now, L.CODE_TTL_MS);
     await this.deliver(h, phone, code, now + L.CODE_TTL_MS);
-    return { phone, hash: h };
+    return { phone, hash: h, via: 'sms' };
   }
 
   /** auth.cancelCode. */
@@ -195,6 +209,17 @@ export class AuthSessionService {
     for (;;) {
       const n = this.core.random(4).readUInt32LE(0);
       if (n < limit) return String(n % space).padStart(L.CODE_LENGTH, '0');
+    }
+  }
+
+  /** True when the code reached the user's app; a failure falls back to the configured sender. */
+  private async deliverInApp(userId: bigint, code: string): Promise<boolean> {
+    if (!this.inApp) return false;
+    try {
+      return await this.inApp.deliverLoginCode(userId, code);
+    } catch (err) {
+      this.core.log.warn({ userId, err: (err as Error).message }, 'in-app code delivery failed; using the configured sender');
+      return false;
     }
   }
 

@@ -7,6 +7,7 @@ import type { PrivacyRules } from '../privacy/rules.js';
 import { MediaService } from './media-service.js';
 import { MediaStore } from './media-store.js';
 import { MediaProbe } from './probe.js';
+import { setMediaRefresher } from './reference-refresh.js';
 
 export interface MediaServices {
   dfs: DfsService;
@@ -24,18 +25,23 @@ export function createMediaServices(core: CoreServices, privacy: PrivacyRules, b
     uploadRate: rate === undefined ? undefined : rate === null ? null : { burstBytes: rate.burstMb * 1024 * 1024, bytesPerSecond: rate.perSecondMb * 1024 * 1024 },
   });
   dfs.startSweeper();
+  // Checked at start-up, so a missing ffmpeg shows as one log line right away rather than at the first video.
+  const probe = new MediaProbe(core.log);
+  void probe.isAvailable();
   const media = new MediaService({
     store: new MediaStore(core.db),
     dfs,
     refs: new FileReferences(core.secret('file references'), core.now),
     accessHashes: core.accessHashes,
-    probe: new MediaProbe(core.log),
+    probe,
     privacy,
     dcId: core.config.dcId,
     now: core.now,
     random: core.random,
     log: core.log,
   });
+  // Messages read from storage carry the references of their send time; refresh them on the way out.
+  setMediaRefresher((m) => media.refreshReferences(m));
   return { dfs, media };
 }
 

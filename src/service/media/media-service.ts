@@ -222,7 +222,8 @@ export class MediaService {
   private async probeAv(stored: StoredFile, attributes: Any[], thumb: ProcessedPhoto | undefined, nosound: boolean): Promise<ProcessedPhoto | undefined> {
     const hasVideoAttr = attributes.some((a) => a._ === 'documentAttributeVideo');
     const hasAudioAttr = attributes.some((a) => a._ === 'documentAttributeAudio');
-    if (hasVideoAttr && (thumb || hasAudioAttr)) return thumb;
+    // Audio with its attribute, or video with its attribute and a thumbnail: nothing left to derive.
+    if ((hasAudioAttr && !hasVideoAttr) || (hasVideoAttr && thumb)) return thumb;
     const path = this.deps.dfs.blobs.localPath?.(stored.bucket, stored.key);
     // Remote stores: probing would need a local copy first; the client's data stands.
     if (!path) return thumb;

@@ -29,7 +29,13 @@ export interface ProfilePhotoSource {
   currentPhoto(userId: bigint): Promise<{ photoId: bigint; strippedThumb?: Buffer; hasVideo: boolean; dcId: number } | undefined>;
 }
 
+/** userFull fields other areas own (pinned message, notify settings, peer settings bar). */
+export type FullUserExtras = (viewer: bigint, id: bigint) => Promise<Record<string, unknown>>;
+
 export class UserViews {
+  /** Set by the messaging extras (src/messenger/extras.ts); merged over the fields built here. */
+  fullUserExtras?: FullUserExtras;
+
   constructor(private readonly deps: UserViewDeps) {}
 
   /** user objects for `ids` as `viewer` sees them, in the order given; unknown ids are skipped. */
@@ -103,6 +109,7 @@ export class UserViews {
       settings: { _: 'peerSettings' },
       notifySettings: { _: 'peerNotifySettings' },
       commonChatsCount: 0,
+      ...(this.fullUserExtras && !record.deleted ? await this.fullUserExtras(viewer, id) : {}),
     };
     return { _: 'users.userFull', fullUser, chats: [], users: [await this.ofRecord(viewer, record)] } as TlObject;
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { EventEmitter } from 'node:events';
 import { NodeCryptoProvider, parsePublicKey } from '@mtcute/node/utils.js';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
@@ -154,6 +155,26 @@ test('start prints where it listens, logs "echod ready", and exits 0 on SIGTERM'
 
   child.kill('SIGTERM');
   assert.equal(await exited, 0, stderr);
+});
+
+test('start: a SIGTERM that comes while the server is starting stops it cleanly once started', { timeout: 30_000 }, async () => {
+  const dataDir = join(tempDir(), 'data');
+  const { io, out } = fakeIo({
+    ECHO_DATA_DIR: dataDir,
+    ECHO_TCP_PORTS: '0',
+    ECHO_HTTP_PORT: '0',
+    ECHO_ADMIN_LISTEN: '127.0.0.1:0',
+    ECHO_LOG_LEVEL: 'silent',
+  });
+  const signals = new EventEmitter();
+  const exit = main(['start'], io, signals);
+  // main is still opening the database: the signal must be taken, not lost (nor left to the default action).
+  assert.equal(signals.listenerCount('SIGTERM'), 1);
+  signals.emit('SIGTERM');
+  assert.equal(await exit, 0);
+  assert.match(out(), /^echod is running/);
+  assert.equal(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT'), 0);
+  assert.equal(existsSync(join(dataDir, 'echod.pid')), false, 'the data dir is released');
 });
 
 test('start with a wrong setting exits non-zero with one line naming the key', () => {

@@ -9,6 +9,9 @@ import { migration as m0005 } from './0005_privacy.js';
 import { migration as m0006 } from './0006_contacts.js';
 import { migration as m0007 } from './0007_messaging.js';
 import { migration as m0008 } from './0008_media.js';
+import { migration as m0009 } from './0009_chats.js';
+import { migration as m0010 } from './0010_messaging_extras.js';
+import { migration as m0011compat } from './0011_compat.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -20,6 +23,9 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0006_contacts': m0006,
   '0007_messaging': m0007,
   '0008_media': m0008,
+  '0009_chats': m0009,
+  '0010_messaging_extras': m0010,
+  '0011_compat': m0011compat,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -1,0 +1,47 @@
+// Chats as a given user sees them: `chat` for a member (with their admin rights), `chat{left}` after
+// leaving, `chatForbidden` after being kicked; chats the user never belonged to are not shown at all.
+import type { TlObject } from '../../tl/index.js';
+import type { ChatStore } from './chat-store.js';
+import { adminRightsOf, STATE_KICKED, STATE_LEFT, ROLE_CREATOR, isActive, type ChatRecord, type Participant } from './participants.js';
+import { adminTl, bannedTl } from './rights.js';
+
+export function chatTl(chat: ChatRecord, me: Participant | undefined, participantsCount: number): TlObject | undefined {
+  if (!me) return undefined;
+  if (me.state === STATE_KICKED) return { _: 'chatForbidden', id: chat.id, title: chat.title };
+  const rights = adminRightsOf(me);
+  return {
+    _: 'chat',
+    creator: (isActive(me) && me.role === ROLE_CREATOR) || undefined,
+    left: me.state === STATE_LEFT || undefined,
+    id: chat.id,
+    title: chat.title,
+    photo: { _: 'chatPhotoEmpty' },
+    participantsCount,
+    date: chat.date,
+    version: chat.version,
+    adminRights: rights !== 0 ? adminTl(rights) : undefined,
+    defaultBannedRights: bannedTl(chat.defaultBanned),
+  };
+}
+
+export class ChatViews {
+  constructor(private readonly store: ChatStore) {}
+
+  /** The chats among `ids` that `viewer` belongs or belonged to, as they see them, in `ids` order. */
+  async many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const [chats, mine, counts] = await Promise.all([this.store.chats(unique), this.store.memberships(viewer, unique), this.store.counts(unique)]);
+    const out: TlObject[] = [];
+    for (const id of unique) {
+      const chat = chats.get(id);
+      const tl = chat && chatTl(chat, mine.get(id), counts.get(id) ?? 0);
+      if (tl) out.push(tl);
+    }
+    return out;
+  }
+
+  async one(viewer: bigint, id: bigint): Promise<TlObject | undefined> {
+    return (await this.many(viewer, [id]))[0];
+  }
+}

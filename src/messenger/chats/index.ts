@@ -1,0 +1,32 @@
+// Basic groups: the store, the views and the service, built together for one node.
+import type { Kysely } from 'kysely';
+import type { Tables } from '../../infra/db/schema.js';
+import { ChatStore } from './chat-store.js';
+import { ChatViews } from './chat-views.js';
+import { ChatDirectory } from './directory.js';
+import { ChatService, type ChatServiceDeps } from './chat-service.js';
+
+/** The read side, built before the messenger (which needs the directory for group messages). */
+export class ChatBase {
+  readonly store: ChatStore;
+  readonly views: ChatViews;
+  readonly directory: ChatDirectory;
+
+  constructor(db: Kysely<Tables>) {
+    this.store = new ChatStore(db);
+    this.views = new ChatViews(this.store);
+    this.directory = new ChatDirectory(this.store, this.views);
+  }
+
+  /** The write side, once the messenger exists. */
+  service(deps: Omit<ChatServiceDeps, 'db' | 'store' | 'views'>): ChatService {
+    return new ChatService({ ...deps, db: this.store.db, store: this.store, views: this.views });
+  }
+}
+
+export { ChatStore, type InviteRecord } from './chat-store.js';
+export { ChatViews, chatTl } from './chat-views.js';
+export { ChatDirectory, type GroupDirectory } from './directory.js';
+export { ChatService, type InviteOptions } from './chat-service.js';
+export * from './participants.js';
+export * from './rights.js';
