@@ -75,6 +75,7 @@ try {
   const loads = [];
   for (const rate of RATES) {
     const cpuBefore = cpuSecondsOf(echod.pid!);
+    const loadCpuBefore = cpuSecondsOf(process.pid);
     for (const w of workers) w.worker.postMessage({ type: 'rate', rate: rate / WORKERS, durationMs: DURATION_MS });
     let sent = 0, received = 0, errors = 0, lost = 0;
     const latencies: number[] = [];
@@ -88,8 +89,10 @@ try {
       latencies.push(...m.latencies);
     }
     latencies.sort((a, b) => a - b);
-    // The server's own cost, which stays comparable when the load generator competes for the same cores.
+    // CPU per delivered message (the whole window, drain included): the server's own cost stays comparable
+    // when the load generator competes for the same cores.
     const serverCpuSeconds = cpuSecondsOf(echod.pid!) - cpuBefore;
+    const loadCpuSeconds = cpuSecondsOf(process.pid) - loadCpuBefore;
     const load = {
       offeredPerSecond: rate,
       sent,
@@ -97,11 +100,12 @@ try {
       deliveredPerSecond: Math.round(received / (DURATION_MS / 1000)),
       errors,
       notDeliveredWithin3s: lost,
-      serverCpuMsPerMessage: sent > 0 ? +((serverCpuSeconds * 1000) / sent).toFixed(3) : 0,
+      serverCpuMsPerMessage: received > 0 ? +((serverCpuSeconds * 1000) / received).toFixed(3) : 0,
+      loadGeneratorCpuMsPerMessage: received > 0 ? +((loadCpuSeconds * 1000) / received).toFixed(3) : 0,
       latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
     };
     loads.push(load);
-    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, server CPU ${load.serverCpuMsPerMessage} ms/msg`);
+    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, CPU per delivered message: server ${load.serverCpuMsPerMessage} ms, load generator ${load.loadGeneratorCpuMsPerMessage} ms`);
   }
   const rssAfter = rssOf(echod.pid!);
   for (const w of workers) {
@@ -127,9 +131,12 @@ try {
     [
       `Private messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
       '',
-      '| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms |',
-      '|---|---|---|---|---|',
-      ...loads.map((l) => `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} |`),
+      '| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |',
+      '|---|---|---|---|---|---|---|',
+      ...loads.map(
+        (l) =>
+          `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} |`,
+      ),
       '',
       `Server RSS: ${result.serverRss.connectedMiB} MiB with ${USERS} authorized connections (${result.serverRss.perConnectionKiB} KiB per connection over the idle baseline of ${result.serverRss.beforeMiB} MiB).`,
     ].join('\n'),

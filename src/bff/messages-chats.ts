@@ -69,6 +69,8 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
 
   rpc.register('messages.editChatTitle', async (req: TlObject, ctx: RpcContext) => chats.editTitle(caller(ctx), req.chatId as bigint, req.title as string));
 
+  rpc.register('messages.editChatPhoto', async (req: TlObject, ctx: RpcContext) => chats.editPhoto(caller(ctx), req.chatId as bigint, req.photo as TlObject));
+
   rpc.register('messages.editChatAbout', async (req: TlObject, ctx: RpcContext) => {
     await chats.editAbout(caller(ctx), chatIdOf(req.peer as TlObject), req.about as string);
     return true;

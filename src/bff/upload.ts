@@ -26,11 +26,12 @@ export function registerUpload(rpc: RpcDispatcher, services: AppServices): void 
     if (id === undefined) throw RpcError.badRequest('PEER_ID_INVALID');
     return id;
   };
+  const chatPhotoOf = (viewer: bigint) => (chatId: bigint) => services.chats.photoIdFor(viewer, chatId);
 
   rpc.register('upload.getFile', async (req: Req<'upload.getFile'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const { offset, limit } = checkDownloadRange(req.offset, req.limit, Boolean(req.precise));
-    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer));
+    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer), chatPhotoOf(viewer));
     const bytes = offset >= loc.size ? Buffer.alloc(0) : await dfs.readRange(loc.bucket, loc.key, offset, limit);
     return { _: 'upload.file', type: loc.type, mtime: loc.mtime, bytes };
   });
@@ -38,7 +39,7 @@ export function registerUpload(rpc: RpcDispatcher, services: AppServices): void 
   rpc.register('upload.getFileHashes', async (req: Req<'upload.getFileHashes'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     if (req.offset < 0n) throw RpcError.badRequest('OFFSET_INVALID');
-    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer));
+    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer), chatPhotoOf(viewer));
     return dfs.fileHashes(loc.bucket, loc.key, loc.size, Number(req.offset));
   });
 }

@@ -1,11 +1,14 @@
 // Accumulates the writes of one transaction on message boxes: per-owner message ids and pts are handed
-// out from state rows loaded once, and rows are inserted in batches when the transaction ends.
-import type { Insertable, Transaction } from 'kysely';
+// out from state rows loaded once, and rows are inserted in batches when the transaction ends. Every
+// statement is prepared (prepared.ts): one transaction may carry the sends of many requests (group
+// commit, message-store.ts), and per-statement query building would cost more than SQLite's work.
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { CANONICAL_LAYER, encodeObject, type TlObject } from '../tl/index.js';
 import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLogTable } from './tables.js';
 import { peerKey, type PeerRef } from './peer.js';
 import { searchColumns } from './search-index.js';
+import { padToPowerOfTwo, param, powerOfTwoChunks, prepare, PreparedBySize } from './prepared.js';
 
 export type Tx = Transaction<Tables>;
 
@@ -29,11 +32,93 @@ interface DialogBump {
   unread: number;
 }
 
-/** Rows per INSERT: well under every engine's bound-parameter limit. */
-const INSERT_CHUNK = 200;
+/** Rows per INSERT (a power of two): well under every engine's bound-parameter limit. */
+const INSERT_CHUNK = 128;
+
+/** Users per update-state SELECT (a power of two): a batch of group sends may concern many. */
+const STATE_CHUNK = 512;
 
 /** The global message id sequence (id_sequences row). */
 const GLOBAL_SEQUENCE = 'message';
+
+const MESSAGE_COLUMNS = ['id', 'author_id', 'date', 'message', 'entities', 'media', 'fwd_from', 'grouped_id', 'flags', 'search_text', 'search_kinds'] as const;
+const BOX_COLUMNS = ['owner_id', 'id', 'global_id', 'peer_type', 'peer_id', 'out', 'date', 'reply_to_id', 'flags'] as const;
+const LOG_COLUMNS = ['owner_id', 'pts', 'pts_count', 'date', 'body'] as const;
+const RANDOM_ID_COLUMNS = ['owner_id', 'random_id', 'message_id', 'pts', 'date'] as const;
+const DIALOG_COLUMNS = ['owner_id', 'peer_type', 'peer_id', 'top_message', 'top_date', 'unread_count'] as const;
+const STATE_COLUMNS = ['user_id', 'pts', 'seq', 'date', 'last_message_id'] as const;
+
+type Row = Record<string, unknown>;
+
+/** A multi-row INSERT of fixed columns, prepared once per row count (powers of two only). */
+class BatchInsert {
+  private readonly shapes: PreparedBySize<unknown>;
+
+  constructor(
+    db: Kysely<Tables>,
+    table: keyof Tables & string,
+    private readonly columns: readonly string[],
+  ) {
+    const k = columns.length;
+    this.shapes = new PreparedBySize((size) =>
+      db.insertInto(table).values(Array.from({ length: size }, (_, r) => Object.fromEntries(columns.map((c, j) => [c, param(r * k + j)]))) as any),
+    );
+  }
+
+  async run(tx: Tx, rows: readonly Row[]): Promise<void> {
+    let at = 0;
+    for (const size of powerOfTwoChunks(rows.length, INSERT_CHUNK)) {
+      const args: unknown[] = [];
+      for (let r = at; r < at + size; r++) for (const c of this.columns) args.push(rows[r]![c] ?? null);
+      await tx.executeQuery(this.shapes.get(size).bind(args));
+      at += size;
+    }
+  }
+}
+
+function prepareStatements(db: Kysely<Tables>) {
+  return {
+    messages: new BatchInsert(db, 'messages', MESSAGE_COLUMNS),
+    boxes: new BatchInsert(db, 'message_boxes', BOX_COLUMNS),
+    logs: new BatchInsert(db, 'update_log', LOG_COLUMNS),
+    randomIds: new BatchInsert(db, 'message_random_ids', RANDOM_ID_COLUMNS),
+    dialogs: new BatchInsert(db, 'dialogs', DIALOG_COLUMNS),
+    states: new BatchInsert(db, 'update_state', STATE_COLUMNS),
+    /** The update states of n users, n a power of two (see padToPowerOfTwo). */
+    loadStates: new PreparedBySize((size) =>
+      db
+        .selectFrom('update_state')
+        .select(['user_id', 'pts', 'seq', 'date', 'last_message_id'])
+        .where('user_id', 'in', Array.from({ length: size }, (_, i) => param<bigint>(i))),
+    ),
+    updateState: prepare(
+      db.updateTable('update_state').set({ pts: param(0), seq: param(1), date: param(2), last_message_id: param(3) }).where('user_id', '=', param(4)),
+    ),
+    bumpDialog: prepare(
+      db
+        .updateTable('dialogs')
+        .set((eb) => ({ top_message: param(0), top_date: param(1), unread_count: eb('unread_count', '+', param<number>(2)) }))
+        .where('owner_id', '=', param(3))
+        .where('peer_type', '=', param(4))
+        .where('peer_id', '=', param(5)),
+    ),
+    sequence: prepare(db.selectFrom('id_sequences').select('value').where('name', '=', param(0))),
+    setSequence: prepare(db.updateTable('id_sequences').set({ value: param(0) }).where('name', '=', param(1))),
+    newSequence: prepare(db.insertInto('id_sequences').values({ name: param(0), value: param(1) })),
+  };
+}
+
+/** The statements BoxWriter runs. */
+export type BoxStatements = ReturnType<typeof prepareStatements>;
+
+const statementsByDb = new WeakMap<Kysely<Tables>, BoxStatements>();
+
+/** The BoxWriter statements of a database, prepared on first use. */
+export function boxStatements(db: Kysely<Tables>): BoxStatements {
+  let s = statementsByDb.get(db);
+  if (!s) statementsByDb.set(db, (s = prepareStatements(db)));
+  return s;
+}
 
 export class BoxWriter {
   private readonly states = new Map<bigint, StateEntry>();
@@ -47,23 +132,25 @@ export class BoxWriter {
     readonly tx: Tx,
     /** Unix seconds of every event written by this transaction. */
     readonly date: number,
+    private readonly sql: BoxStatements,
   ) {}
 
-  /** Loads the update state of `owners` (one query); must come before ids or pts are handed out for them. */
+  /** Loads the update state of `owners` (one query per 512); must come before ids or pts are handed out for them. */
   async loadStates(owners: Iterable<bigint>): Promise<void> {
     const missing = [...new Set(owners)].filter((o) => !this.states.has(o));
     if (missing.length === 0) return;
-    const rows = await this.tx.selectFrom('update_state').select(['user_id', 'pts', 'seq', 'date', 'last_message_id']).where('user_id', 'in', missing).execute();
-    for (const r of rows) {
-      this.states.set(r.user_id, { pts: Number(r.pts), seq: Number(r.seq), date: Number(r.date), lastMessageId: Number(r.last_message_id), exists: true, dirty: false });
+    for (let i = 0; i < missing.length; i += STATE_CHUNK) {
+      const ids = padToPowerOfTwo(missing.slice(i, i + STATE_CHUNK));
+      const { rows } = await this.tx.executeQuery(this.sql.loadStates.get(ids.length).bind(ids));
+      for (const r of rows) {
+        this.states.set(r.user_id, { pts: Number(r.pts), seq: Number(r.seq), date: Number(r.date), lastMessageId: Number(r.last_message_id), exists: true, dirty: false });
+      }
     }
     for (const o of missing) if (!this.states.has(o)) this.states.set(o, { pts: 0, seq: 0, date: 0, lastMessageId: 0, exists: false, dirty: false });
   }
 
   state(owner: bigint): BoxState {
-    const s = this.states.get(owner);
-    if (!s) throw new Error(`update state of ${owner} not loaded`);
-    return s;
+    return this.entry(owner);
   }
 
   nextMessageId(owner: bigint): number {
@@ -75,11 +162,12 @@ export class BoxWriter {
 
   /** Reserves `count` global message ids and returns the first. */
   async nextGlobalIds(count: number): Promise<bigint> {
-    const row = await this.tx.selectFrom('id_sequences').select('value').where('name', '=', GLOBAL_SEQUENCE).executeTakeFirst();
+    const { rows } = await this.tx.executeQuery(this.sql.sequence.bind([GLOBAL_SEQUENCE]));
+    const row = rows[0];
     const first = (row ? BigInt(row.value) : 0n) + 1n;
     const last = first + BigInt(count - 1);
-    if (row) await this.tx.updateTable('id_sequences').set({ value: last }).where('name', '=', GLOBAL_SEQUENCE).execute();
-    else await this.tx.insertInto('id_sequences').values({ name: GLOBAL_SEQUENCE, value: last }).execute();
+    if (row) await this.tx.executeQuery(this.sql.setSequence.bind([last, GLOBAL_SEQUENCE]));
+    else await this.tx.executeQuery(this.sql.newSequence.bind([GLOBAL_SEQUENCE, last]));
     return first;
   }
 
@@ -125,23 +213,23 @@ export class BoxWriter {
 
   /** Writes everything accumulated; call once, last thing in the transaction. */
   async flush(): Promise<void> {
-    await insertChunks(this.tx, 'messages', this.contents);
-    await insertChunks(this.tx, 'message_boxes', this.boxes);
-    await insertChunks(this.tx, 'update_log', this.logs);
-    await insertChunks(this.tx, 'message_random_ids', this.randoms);
+    await this.sql.messages.run(this.tx, this.contents as Row[]);
+    await this.sql.boxes.run(this.tx, this.boxes as Row[]);
+    await this.sql.logs.run(this.tx, this.logs as Row[]);
+    await this.sql.randomIds.run(this.tx, this.randoms as Row[]);
     await this.flushDialogs();
-    const fresh: { user_id: bigint; pts: number; seq: number; date: number; last_message_id: number }[] = [];
+    const fresh: Row[] = [];
     for (const [owner, s] of this.states) {
       if (!s.dirty) continue;
       if (s.exists) {
-        await this.tx.updateTable('update_state').set({ pts: s.pts, seq: s.seq, date: s.date, last_message_id: s.lastMessageId }).where('user_id', '=', owner).execute();
+        await this.tx.executeQuery(this.sql.updateState.bind([s.pts, s.seq, s.date, s.lastMessageId, owner]));
       } else {
         fresh.push({ user_id: owner, pts: s.pts, seq: s.seq, date: s.date, last_message_id: s.lastMessageId });
         s.exists = true;
       }
       s.dirty = false;
     }
-    await insertChunks(this.tx, 'update_state', fresh);
+    await this.sql.states.run(this.tx, fresh);
   }
 
   private entry(owner: bigint): StateEntry {
@@ -150,36 +238,18 @@ export class BoxWriter {
     return s;
   }
 
+  /** Update-then-insert per dialog (the dialect-neutral upsert): one statement for a dialog that exists. */
   private async flushDialogs(): Promise<void> {
     if (this.bumps.size === 0) return;
     const bumps = [...this.bumps.values()];
     this.bumps.clear();
-    const existing = await this.tx
-      .selectFrom('dialogs')
-      .select(['owner_id', 'peer_type', 'peer_id'])
-      .where((eb) => eb.or(bumps.map((b) => eb.and([eb('owner_id', '=', b.owner), eb('peer_type', '=', b.peer.type), eb('peer_id', '=', b.peer.id)]))))
-      .execute();
-    const have = new Set(existing.map((r) => `${r.owner_id}|${r.peer_type}:${r.peer_id}`));
-    const inserts = [];
+    const inserts: Row[] = [];
     for (const b of bumps) {
-      if (have.has(`${b.owner}|${peerKey(b.peer)}`)) {
-        await this.tx
-          .updateTable('dialogs')
-          .set((eb) => ({ top_message: b.top, top_date: b.date, unread_count: eb('unread_count', '+', b.unread) }))
-          .where('owner_id', '=', b.owner)
-          .where('peer_type', '=', b.peer.type)
-          .where('peer_id', '=', b.peer.id)
-          .execute();
-      } else {
+      const res = await this.tx.executeQuery(this.sql.bumpDialog.bind([b.top, b.date, b.unread, b.owner, b.peer.type, b.peer.id]));
+      if (res.numAffectedRows === 0n) {
         inserts.push({ owner_id: b.owner, peer_type: b.peer.type, peer_id: b.peer.id, top_message: b.top, top_date: b.date, unread_count: b.unread });
       }
     }
-    await insertChunks(this.tx, 'dialogs', inserts);
-  }
-}
-
-async function insertChunks<T extends keyof Tables & string>(tx: Tx, table: T, rows: readonly Insertable<Tables[T]>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await tx.insertInto(table).values(rows.slice(i, i + INSERT_CHUNK) as any).execute();
+    await this.sql.dialogs.run(this.tx, inserts);
   }
 }

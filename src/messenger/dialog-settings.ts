@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
-import { BoxWriter } from './box-writer.js';
+import { boxStatements, BoxWriter } from './box-writer.js';
 import type { Caller } from './messaging.js';
 import { peerKey, peerTl, type PeerRef, type PeerType } from './peer.js';
 import { updatesContainer, type SyncChannel } from './sync.js';
@@ -165,7 +165,7 @@ export class DialogSettings {
         changed.push(m);
       }
       if (changed.length === 0) return undefined;
-      const w = new BoxWriter(tx, date);
+      const w = new BoxWriter(tx, date, boxStatements(this.deps.db));
       await w.loadStates([owner]);
       const { update } = w.appendUpdate(owner, 1, (pts) => ({
         _: 'updateFolderPeers',

@@ -15,7 +15,7 @@ import type { UserViewSource } from './messaging.js';
 import type { UpdatePusher } from './push.js';
 import { peerKey, userPeer } from './peer.js';
 import { MessageSearch, type ChatViewSource } from './search.js';
-import { PinService } from './pins.js';
+import { PinService, type PinDeps } from './pins.js';
 import { DraftService } from './drafts.js';
 import { DialogSettings } from './dialog-settings.js';
 import { NotifySettingsService } from './notify-settings.js';
@@ -32,6 +32,8 @@ export interface MessengerExtrasDeps {
   privacy?: PrivacyRules;
   /** Chat objects of basic groups, for search results in groups. */
   chatViews?: ChatViewSource;
+  /** Basic groups: who may pin there (without it, pins work in private chats only). */
+  groups?: PinDeps['groups'];
   now(): number;
   log?: { warn(obj: object, msg: string): void };
 }
@@ -58,7 +60,7 @@ export class MessengerExtras {
     const sync = messenger.sync;
     this.search = new MessageSearch(db, userViews);
     this.search.chatViews = deps.chatViews;
-    this.pins = new PinService({ db, sync, messaging: messenger.messaging, userViews, push, now });
+    this.pins = new PinService({ db, sync, messaging: messenger.messaging, userViews, push, now, groups: deps.groups });
     this.drafts = new DraftService({ db, sync, userViews, now });
     this.dialogs = new DialogSettings({ db, sync, now });
     this.notify = new NotifySettingsService({ db, sync, now });

@@ -125,6 +125,7 @@ function serviceMessageTl(row: MessageRow): TlObject {
     peerId: peerTl(row.peer),
     replyTo: row.replyToId !== null ? { _: 'messageReplyHeader', replyToMsgId: row.replyToId } : undefined,
     date: row.date,
-    action: decodeTl(row.media) ?? { _: 'messageActionEmpty' },
+    // messageActionChatEditPhoto carries a photo whose file reference must be fresh, like media's.
+    action: refreshMediaReferences(decodeTl(row.media)) ?? { _: 'messageActionEmpty' },
   };
 }

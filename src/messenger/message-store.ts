@@ -1,12 +1,19 @@
 // The per-user message boxes (core.telegram.org/api/updates): every write runs in one SQL transaction
 // that stores each copy, advances each owner's pts and appends to each owner's update log, so whatever
 // is acknowledged is durable for everyone it concerns.
+//
+// Sends are group-committed (group-commit.ts): the sends of one event-loop turn share a transaction. Per-user
+// state (pts, message id counter) is deliberately not cached in memory: each transaction reads it from the
+// database (one query for all owners of the batch, which the group commit amortises), so with several
+// nodes writing boxes the database stays the only copy and nothing needs invalidating or an owner.
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
 import { encodeTl, encodeTlList } from './blobs.js';
-import { BoxWriter, type Tx } from './box-writer.js';
+import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-writer.js';
+import { GroupCommit, type Outcome } from './group-commit.js';
+import { padToPowerOfTwo, param, PreparedBySize } from './prepared.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
 import { searchColumns } from './search-index.js';
@@ -106,12 +113,41 @@ export function selectJoined(db: Kysely<Tables> | Tx) {
   return db.selectFrom('message_boxes as b').innerJoin('messages as m', 'm.id', 'b.global_id').select(SELECT_JOINED);
 }
 
+interface SendJob {
+  conv: Conversation;
+  items: readonly OutgoingMessage[];
+}
+
+/** What a send needs to know before it writes anything: its reads, done first so a refusal changes nothing. */
+interface SendPlan extends SendJob {
+  /** Earlier answers to the sender's random ids, by signed random id. */
+  earlier: Map<bigint, { message_id: number | bigint; pts: number | bigint; date: number | bigint }>;
+  /** The sender's rows of those earlier answers (absent when deleted since). */
+  oldRows: Map<number, MessageRow>;
+  replies: Map<number, Map<bigint, number>>;
+}
+
 export class MessageStore {
+  private readonly sql: BoxStatements;
+  private readonly sends: GroupCommit<SendJob, SentMessage[]>;
+  /** The sender's earlier random ids among n, n a power of two (see padToPowerOfTwo). */
+  private readonly earlierRandomIds: PreparedBySize<{ random_id: bigint; message_id: number | bigint; pts: number | bigint; date: number | bigint }>;
+
   constructor(
     readonly db: Kysely<Tables>,
     private readonly now: () => number,
     private readonly opts: MessageStoreOptions = { editTimeLimit: 172800 },
-  ) {}
+  ) {
+    this.sql = boxStatements(db);
+    this.sends = new GroupCommit((jobs) => db.transaction().execute((tx) => this.sendAll(tx, jobs)));
+    this.earlierRandomIds = new PreparedBySize((size) =>
+      db
+        .selectFrom('message_random_ids')
+        .select(['random_id', 'message_id', 'pts', 'date'])
+        .where('owner_id', '=', param<bigint>(0))
+        .where('random_id', 'in', Array.from({ length: size }, (_, i) => param<bigint>(i + 1))),
+    );
+  }
 
   private seconds(): number {
     return Math.floor(this.now() / 1000);
@@ -119,77 +155,130 @@ export class MessageStore {
 
   /**
    * Stores messages from `conv.sender` into every box of the conversation. A random_id the sender used
-   * before yields its first answer (duplicate: true) and writes nothing.
+   * before yields its first answer (duplicate: true) and writes nothing. Concurrent sends share a
+   * transaction (group-commit.ts); this resolves once the one holding this send has committed.
    */
   async send(conv: Conversation, items: readonly OutgoingMessage[]): Promise<SentMessage[]> {
-    return this.db.transaction().execute((tx) => this.sendIn(tx, conv, items));
+    return this.sends.submit({ conv, items });
   }
 
   /** send() inside the caller's transaction (a chat change and its service message commit together). */
   async sendIn(tx: Tx, conv: Conversation, items: readonly OutgoingMessage[]): Promise<SentMessage[]> {
-    {
-      const w = new BoxWriter(tx, this.seconds());
-      const seen = await tx
-        .selectFrom('message_random_ids')
-        .select(['random_id', 'message_id', 'pts', 'date'])
-        .where('owner_id', '=', conv.sender)
-        .where('random_id', 'in', items.map((i) => i.randomId))
-        .execute();
-      const earlier = new Map(seen.map((r) => [BigInt.asIntN(64, r.random_id), r]));
-      const fresh = items.filter((i) => !earlier.has(BigInt.asIntN(64, i.randomId)));
-      const owners = [conv.sender, ...conv.recipients];
-      await w.loadStates(owners);
-      const replies = await this.mapReplies(tx, conv, fresh);
-      let globalId = fresh.length > 0 ? await w.nextGlobalIds(fresh.length) : 0n;
+    const [outcome] = await this.sendAll(tx, [{ conv, items }]);
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.value;
+  }
 
-      const results: SentMessage[] = [];
-      const oldRows = await this.rowsByIds(tx, conv.sender, seen.map((r) => Number(r.message_id)));
-      for (const item of items) {
-        const prior = earlier.get(BigInt.asIntN(64, item.randomId));
-        if (prior) {
-          const row = oldRows.get(Number(prior.message_id));
-          results.push({
-            randomId: item.randomId,
-            duplicate: true,
-            id: Number(prior.message_id),
-            pts: Number(prior.pts),
-            date: Number(prior.date),
-            own: row && { owner: conv.sender, row, pts: Number(prior.pts), ptsCount: 1, update: { _: 'updateNewMessage', message: messageTl(row), pts: Number(prior.pts), ptsCount: 1 } },
-            recipients: [],
-          });
-          continue;
-        }
-        const gid = globalId++;
-        const flags = (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0) | (item.action ? CONTENT_SERVICE : 0);
-        const content = {
-          authorId: conv.sender,
-          editDate: 0,
-          message: item.message,
-          entities: encodeTlList(item.entities),
-          media: encodeTl(item.action ?? item.media),
-          fwdFrom: encodeTl(item.fwdFrom),
-          groupedId: item.groupedId ?? null,
-          flags,
-        };
-        w.addContent({ id: gid, author_id: conv.sender, date: w.date, message: content.message, entities: content.entities, media: content.media, fwd_from: content.fwdFrom, grouped_id: content.groupedId, flags });
-        const copyFor = (owner: bigint, peer: PeerRef, replyToId: number | null): BoxCopy => {
-          const id = w.nextMessageId(owner);
-          const out = owner === conv.sender;
-          const row: MessageRow = { ownerId: owner, id, globalId: gid, peer, out, date: w.date, replyToId, boxFlags: 0, ...content };
-          w.addBox({ owner_id: owner, id, global_id: gid, peer_type: peer.type, peer_id: peer.id, out: out ? 1 : 0, date: w.date, reply_to_id: replyToId, flags: 0 });
-          w.bumpDialog(owner, peer, id, w.date, out ? 0 : 1);
-          const { pts, update } = w.appendUpdate(owner, 1, (p) => ({ _: 'updateNewMessage', message: messageTl(row), pts: p, ptsCount: 1 }));
-          return { owner, row, pts, ptsCount: 1, update };
-        };
-        const reply = item.replyToId !== undefined ? replies.get(item.replyToId) : undefined;
-        const own = copyFor(conv.sender, conv.peer, item.replyToId ?? null);
-        const recipients = conv.recipients.map((r) => copyFor(r, conv.peerOf(r), reply?.get(r) ?? null));
-        w.addRandomId({ owner_id: conv.sender, random_id: item.randomId, message_id: own.row.id, pts: own.pts, date: w.date });
-        results.push({ randomId: item.randomId, duplicate: false, id: own.row.id, pts: own.pts, date: w.date, own, recipients });
+  /**
+   * Stores the sends in one transaction, in order: each one's reads first (a send refused there fails
+   * alone), then the writes of all of them, flushed together.
+   */
+  private async sendAll(tx: Tx, jobs: readonly SendJob[]): Promise<Outcome<SentMessage[]>[]> {
+    const outcomes: Outcome<SentMessage[]>[] = [];
+    const plans: (SendPlan | undefined)[] = [];
+    for (const job of jobs) {
+      try {
+        plans.push(await this.plan(tx, job));
+      } catch (error) {
+        plans.push(undefined);
+        outcomes[plans.length - 1] = { ok: false, error };
       }
-      await w.flush();
-      return results;
     }
+    const w = new BoxWriter(tx, this.seconds(), this.sql);
+    // A random id may repeat within the batch (a request resent on another connection): the first one stores.
+    const batchKey = (sender: bigint, randomId: bigint) => `${sender}:${BigInt.asIntN(64, randomId)}`;
+    const claimed = new Set<string>();
+    const owners: bigint[] = [];
+    let freshCount = 0;
+    for (const plan of plans) {
+      if (!plan) continue;
+      owners.push(plan.conv.sender, ...plan.conv.recipients);
+      for (const item of plan.items) {
+        const k = batchKey(plan.conv.sender, item.randomId);
+        if (plan.earlier.has(BigInt.asIntN(64, item.randomId)) || claimed.has(k)) continue;
+        claimed.add(k);
+        freshCount++;
+      }
+    }
+    await w.loadStates(owners);
+    let globalId = freshCount > 0 ? await w.nextGlobalIds(freshCount) : 0n;
+    const stored = new Map<string, SentMessage>();
+    plans.forEach((plan, i) => {
+      if (!plan) return;
+      const results: SentMessage[] = [];
+      for (const item of plan.items) {
+        const k = batchKey(plan.conv.sender, item.randomId);
+        const first = stored.get(k);
+        if (first) results.push({ ...first, randomId: item.randomId, duplicate: true, recipients: [] });
+        else if (plan.earlier.has(BigInt.asIntN(64, item.randomId))) results.push(this.earlierAnswer(plan, item));
+        else {
+          const sent = this.store(w, plan, item, globalId++);
+          stored.set(k, sent);
+          results.push(sent);
+        }
+      }
+      outcomes[i] = { ok: true, value: results };
+    });
+    await w.flush();
+    return outcomes;
+  }
+
+  private async plan(tx: Tx, job: SendJob): Promise<SendPlan> {
+    const { conv, items } = job;
+    const randomIds = padToPowerOfTwo(items.map((i) => i.randomId));
+    const { rows: seen } = await tx.executeQuery(this.earlierRandomIds.get(randomIds.length).bind([conv.sender, ...randomIds]));
+    const earlier = new Map(seen.map((r) => [BigInt.asIntN(64, r.random_id), r]));
+    const fresh = items.filter((i) => !earlier.has(BigInt.asIntN(64, i.randomId)));
+    const replies = await this.mapReplies(tx, conv, fresh);
+    const oldRows = await this.rowsByIds(tx, conv.sender, seen.map((r) => Number(r.message_id)));
+    return { ...job, earlier, oldRows, replies };
+  }
+
+  /** The first answer to a random id stored by an earlier transaction. */
+  private earlierAnswer(plan: SendPlan, item: OutgoingMessage): SentMessage {
+    const prior = plan.earlier.get(BigInt.asIntN(64, item.randomId))!;
+    const row = plan.oldRows.get(Number(prior.message_id));
+    const pts = Number(prior.pts);
+    return {
+      randomId: item.randomId,
+      duplicate: true,
+      id: Number(prior.message_id),
+      pts,
+      date: Number(prior.date),
+      own: row && { owner: plan.conv.sender, row, pts, ptsCount: 1, update: { _: 'updateNewMessage', message: messageTl(row), pts, ptsCount: 1 } },
+      recipients: [],
+    };
+  }
+
+  /** Writes one message into every box of the conversation (through the writer: nothing hits SQL yet). */
+  private store(w: BoxWriter, plan: SendPlan, item: OutgoingMessage, gid: bigint): SentMessage {
+    const { conv } = plan;
+    const flags = (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0) | (item.action ? CONTENT_SERVICE : 0);
+    const content = {
+      authorId: conv.sender,
+      editDate: 0,
+      message: item.message,
+      entities: encodeTlList(item.entities),
+      media: encodeTl(item.action ?? item.media),
+      fwdFrom: encodeTl(item.fwdFrom),
+      groupedId: item.groupedId ?? null,
+      flags,
+    };
+    w.addContent({ id: gid, author_id: conv.sender, date: w.date, message: content.message, entities: content.entities, media: content.media, fwd_from: content.fwdFrom, grouped_id: content.groupedId, flags });
+    const copyFor = (owner: bigint, peer: PeerRef, replyToId: number | null): BoxCopy => {
+      const id = w.nextMessageId(owner);
+      const out = owner === conv.sender;
+      const row: MessageRow = { ownerId: owner, id, globalId: gid, peer, out, date: w.date, replyToId, boxFlags: 0, ...content };
+      w.addBox({ owner_id: owner, id, global_id: gid, peer_type: peer.type, peer_id: peer.id, out: out ? 1 : 0, date: w.date, reply_to_id: replyToId, flags: 0 });
+      w.bumpDialog(owner, peer, id, w.date, out ? 0 : 1);
+      const { pts, update } = w.appendUpdate(owner, 1, (p) => ({ _: 'updateNewMessage', message: messageTl(row), pts: p, ptsCount: 1 }));
+      return { owner, row, pts, ptsCount: 1, update };
+    };
+    const reply = item.replyToId !== undefined ? plan.replies.get(item.replyToId) : undefined;
+    const own = copyFor(conv.sender, conv.peer, item.replyToId ?? null);
+    const recipients = conv.recipients.map((r) => copyFor(r, conv.peerOf(r), reply?.get(r) ?? null));
+    w.addRandomId({ owner_id: conv.sender, random_id: item.randomId, message_id: own.row.id, pts: own.pts, date: w.date });
+    return { randomId: item.randomId, duplicate: false, id: own.row.id, pts: own.pts, date: w.date, own, recipients };
   }
 
   /** Sender's replied ids -> (owner -> that owner's id of the same message). */
@@ -245,7 +334,7 @@ export class MessageStore {
       if (found.message === message && sameBytes(found.entities, encoded)) throw new RpcError(400, 'MESSAGE_NOT_MODIFIED');
       await tx.updateTable('messages').set({ message, entities: encoded, edit_date: now, ...searchColumns(message, encoded, found.media) }).where('id', '=', found.globalId).execute();
       const copies = await selectJoined(tx).where('b.global_id', '=', found.globalId).execute();
-      const w = new BoxWriter(tx, now);
+      const w = new BoxWriter(tx, now, this.sql);
       await w.loadStates(copies.map((c) => c.owner_id));
       const out: BoxCopy[] = [];
       for (const c of copies) {
@@ -266,7 +355,7 @@ export class MessageStore {
    */
   async delete(owner: bigint, ids: readonly number[], revoke: boolean, moderated: ReadonlySet<bigint> = new Set()): Promise<DeletedIn[]> {
     return this.db.transaction().execute(async (tx) => {
-      const w = new BoxWriter(tx, this.seconds());
+      const w = new BoxWriter(tx, this.seconds(), this.sql);
       const own = await tx
         .selectFrom('message_boxes')
         .select(['id', 'global_id', 'peer_type', 'peer_id'])
@@ -370,7 +459,7 @@ export class MessageStore {
    */
   async readHistory(reader: bigint, peer: PeerRef, maxId: number, peerOfAuthor: (author: bigint) => PeerRef): Promise<ReadResult> {
     return this.db.transaction().execute(async (tx) => {
-      const w = new BoxWriter(tx, this.seconds());
+      const w = new BoxWriter(tx, this.seconds(), this.sql);
       await w.loadStates([reader]);
       const dialog = await tx
         .selectFrom('dialogs')

@@ -79,7 +79,8 @@ export class MessagingService {
 
   private async conversation(sender: bigint, peer: PeerRef, items: readonly OutgoingMessage[]): Promise<Conversation> {
     if (peer.type !== PEER_CHAT || !this.deps.groups) return conversationOf(sender, peer);
-    return this.deps.groups.conversation(sender, peer.id, { text: items.some((i) => !i.media), media: items.some((i) => !!i.media) });
+    // A service message (a pin's) is not a post: members barred from writing may still cause one.
+    return this.deps.groups.conversation(sender, peer.id, { text: items.some((i) => !i.media && !i.action), media: items.some((i) => !!i.media) });
   }
 
   private async checkBlocks(sender: bigint, peer: PeerRef): Promise<void> {
@@ -96,8 +97,11 @@ export class MessagingService {
     const fresh = sent.filter((s) => !s.duplicate);
     if (fresh.length > 0) {
       const events: SyncEvent[] = [];
+      // In a private chat the sender's other devices get the compact form with out: true, as Telegram
+      // sends it: no user objects to build on every send.
       const own = fresh.map((s) => s.own!);
-      const ownPush = await this.fullUpdates(caller.userId, own);
+      const ownShort = own.length === 1 && peer.type === PEER_USER && this.deps.push.isOnline(caller.userId) ? shortMessage(own[0]!) : undefined;
+      const ownPush = ownShort ?? (await this.fullUpdates(caller.userId, own));
       if (ownPush) events.push({ userId: caller.userId, updates: ownPush, except: caller.session });
       const byRecipient = new Map<bigint, BoxCopy[]>();
       for (const s of fresh) for (const c of s.recipients) byRecipient.set(c.owner, [...(byRecipient.get(c.owner) ?? []), c]);

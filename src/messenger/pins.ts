@@ -1,17 +1,19 @@
 // Pinned messages (core.telegram.org/api/pin): a per-owner flag on box copies (BOX_PINNED), so each
 // side of a private chat can have its own pins (pm_oneside). Every change is a pts event
-// (updatePinnedMessages) in each affected owner's log; pinning for both sides also posts the
-// messageActionPinMessage service message that Telegram shows in the chat.
+// (updatePinnedMessages) in each affected owner's log; pinning for both sides (and always in a basic
+// group, for every member) also posts the messageActionPinMessage service message that Telegram shows in
+// the chat. In a group only those holding the pin_messages right may pin or unpin.
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
-import { BoxWriter, type Tx } from './box-writer.js';
+import { boxStatements, BoxWriter, type Tx } from './box-writer.js';
 import { BOX_PINNED, CONTENT_SERVICE } from './message-row.js';
 import type { Caller, MessagingService, UserViewSource } from './messaging.js';
+import type { GroupDirectory } from './chats/directory.js';
 import type { UpdatePusher } from './push.js';
-import { PEER_USER, peerTl, samePeer, type PeerRef, type PeerType } from './peer.js';
+import { PEER_CHAT, PEER_USER, peerTl, samePeer, type PeerRef, type PeerType } from './peer.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from './sync.js';
 
 export interface PinDeps {
@@ -23,6 +25,8 @@ export interface PinDeps {
   now(): number;
   /** random_id of the service messages; crypto by default. */
   random?(n: number): Buffer;
+  /** Basic groups (src/messenger/chats): who may pin, and the chat objects; without it only private chats have pins. */
+  groups?: Pick<GroupDirectory, 'requirePin' | 'chatViews'>;
 }
 
 export interface PinOptions {
@@ -70,7 +74,7 @@ export class PinService {
       byOwner.set(c.owner, [...(byOwner.get(c.owner) ?? []), c]);
     }
     if (byOwner.size === 0) return [];
-    const w = new BoxWriter(tx, date);
+    const w = new BoxWriter(tx, date, boxStatements(this.deps.db));
     await w.loadStates(byOwner.keys());
     const changes: Change[] = [];
     for (const [owner, list] of byOwner) {
@@ -94,10 +98,22 @@ export class PinService {
       if (c.owner === caller.userId) mine = [c.update];
       if (!this.deps.push.isOnline(c.owner)) continue;
       const users = c.peer.type === PEER_USER ? await this.deps.userViews.many(c.owner, [c.peer.id]) : [];
-      events.push({ userId: c.owner, updates: updatesContainer([c.update], users, date), except: c.owner === caller.userId ? caller.session : undefined });
+      events.push({ userId: c.owner, updates: updatesContainer([c.update], users, date, await this.chatsOf(c.owner, c.peer)), except: c.owner === caller.userId ? caller.session : undefined });
     }
     await this.deps.sync.publish(events);
     return mine;
+  }
+
+  /** In a basic group: the caller must hold the pin right (CHAT_ADMIN_REQUIRED otherwise). */
+  private async requirePinRight(owner: bigint, peer: PeerRef): Promise<void> {
+    if (peer.type !== PEER_CHAT) return;
+    if (!this.deps.groups) throw RpcError.badRequest('PEER_ID_INVALID');
+    await this.deps.groups.requirePin(owner, peer.id);
+  }
+
+  /** The chat object of a group peer as `viewer` sees it, for the `chats` of an updates container. */
+  private async chatsOf(viewer: bigint, peer: PeerRef): Promise<TlObject[]> {
+    return peer.type === PEER_CHAT && this.deps.groups ? this.deps.groups.chatViews(viewer, [peer.id]) : [];
   }
 
   /** The other owners' copies of these messages (private chats: the other side; groups: every member). */
@@ -117,7 +133,9 @@ export class PinService {
     const owner = caller.userId;
     const pinned = !opts.unpin;
     const saved = peer.type === PEER_USER && peer.id === owner;
-    const bothSides = !opts.pmOneside && !saved;
+    // pm_oneside is for private chats only: a group pin is every member's.
+    const bothSides = peer.type === PEER_CHAT || (!opts.pmOneside && !saved);
+    await this.requirePinRight(owner, peer);
     const date = this.seconds();
     const changes = await this.deps.db.transaction().execute(async (tx) => {
       const row = await tx
@@ -135,19 +153,20 @@ export class PinService {
     });
     const updates = await this.publish(caller, changes, date);
     const users = peer.type === PEER_USER ? await this.deps.userViews.many(owner, [peer.id]) : [];
-    // The chat shows who pinned what; Telegram posts it for a pin both sides see (groups: chats/ posts its own).
-    if (pinned && bothSides && changes.length > 0 && peer.type === PEER_USER) {
+    // The chat shows who pinned what; Telegram posts it for a pin both sides (or all members) see.
+    if (pinned && bothSides && changes.length > 0) {
       const [sent] = await this.deps.messaging.send(caller, peer, [
         { randomId: (this.deps.random ?? randomBytes)(8).readBigInt64LE(), message: '', action: { _: 'messageActionPinMessage' }, replyToId: id, silent: opts.silent === true },
       ]);
       if (sent?.own) updates.push(sent.own.update);
     }
-    return updatesContainer(updates, users, date);
+    return updatesContainer(updates, users, date, await this.chatsOf(owner, peer));
   }
 
   /** messages.unpinAllMessages: unpins every pinned message of the chat (for both sides of a private chat). */
   async unpinAll(caller: Caller, peer: PeerRef): Promise<{ pts: number; ptsCount: number; offset: number }> {
     const owner = caller.userId;
+    await this.requirePinRight(owner, peer);
     const date = this.seconds();
     const { changes, pts } = await this.deps.db.transaction().execute(async (tx) => {
       const rows = await tx

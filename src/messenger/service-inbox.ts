@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import type { TlObject } from '../tl/index.js';
 import { encodeTl, encodeTlList } from './blobs.js';
-import { BoxWriter } from './box-writer.js';
+import { boxStatements, BoxWriter } from './box-writer.js';
 import { CONTENT_SERVICE, messageTl, userIdsOf, type MessageRow } from './message-row.js';
 import type { PeerRef } from './peer.js';
 import { updatesContainer, type SyncChannel } from './sync.js';
@@ -39,7 +39,7 @@ export class ServiceInbox {
   async deliver(m: InboundMessage): Promise<{ id: number; pts: number }> {
     const date = Math.floor(this.deps.now() / 1000);
     const copy = await this.deps.db.transaction().execute(async (tx) => {
-      const w = new BoxWriter(tx, date);
+      const w = new BoxWriter(tx, date, boxStatements(this.deps.db));
       await w.loadStates([m.owner]);
       const gid = await w.nextGlobalIds(1);
       const flags = m.action ? CONTENT_SERVICE : 0;

@@ -198,3 +198,11 @@ export interface MessagingExtrasTables {
 }
 
 export interface MessagingTables extends MessagingExtrasTables {}
+
+// --- Group photos (migration 0012_chat_photos). Declaration merging adds the column to ChatsTable.
+type NullableBig = ColumnType<bigint | null, number | bigint | null | undefined, number | bigint | null>;
+
+export interface ChatsTable {
+  /** The chat's current photo (media_photos.id), null when it has none. */
+  photo_id: NullableBig;
+}

@@ -4,9 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { startEchod, echodCliPath, repoRoot, type EchodProcess, type LogLine } from '../support/echod.js';
+import { echodCliPath, repoRoot, type EchodProcess, type LogLine } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
 import { Api, createGramjsClient, connectGramjs, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import { FIXED_CODE, FIXED_CODE_ENV, testPhone, signUpGramjs, signInGramjs, signUpMtcute, signInMtcute, type GramjsAccount, type MtcuteAccount } from '../support/accounts.js';
+import { FIXED_CODE, testPhone, type GramjsAccount, type MtcuteAccount } from '../support/accounts.js';
 
 const T = { timeout: 60_000 };
 const ALICE = testPhone(1001);
@@ -17,7 +18,7 @@ const PENDING = testPhone(1005);
 
 let echod: EchodProcess;
 let target: EchoTarget;
-const closers: (() => Promise<unknown>)[] = [];
+let world: E2eWorld;
 
 let alice: GramjsAccount; // device A
 let alice2: GramjsAccount; // device A2 (second sign-in with the code)
@@ -80,7 +81,7 @@ async function cliJson<T>(args: string[]): Promise<T> {
 
 async function newGramjs(apiId?: number): Promise<GramjsHandle> {
   const h = createGramjsClient(target, { connectionRetries: 5, ...(apiId ? { apiId } : {}) });
-  closers.push(() => h.close());
+  world.defer(() => h.close());
   await connectGramjs(h);
   // FLOOD_WAIT must reach the test, not be slept through.
   h.client.floodSleepThreshold = 0;
@@ -90,18 +91,14 @@ async function newGramjs(apiId?: number): Promise<GramjsHandle> {
 const isLoginCode = (phone: string) => (l: LogLine) => l.msg === 'login code' && l.phone === phone;
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  target = { ...(await echod.clientConfig()), httpPort: echod.httpPort };
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 test('GramJS signs up with its own sign-in flow; the code goes to the log', T, async () => {
-  alice = await signUpGramjs(target, { phone: `+${ALICE}`, firstName: 'Alice', lastName: 'Archer' });
-  closers.push(() => alice.handle.close());
+  alice = await world.signUpGramjs({ phone: `+${ALICE}`, firstName: 'Alice', lastName: 'Archer' });
   assert.ok(alice.userId > 1_000_000n, `a fresh user id: ${alice.userId}`);
   assert.equal(alice.user.firstName, 'Alice');
   assert.equal(alice.user.self, true);
@@ -115,8 +112,7 @@ test('GramJS signs up with its own sign-in flow; the code goes to the log', T, a
 });
 
 test('mtcute signs up', T, async () => {
-  bob = await signUpMtcute(target, { phone: BOB, firstName: 'Bob' });
-  closers.push(() => bob.handle.close());
+  bob = await world.signUpMtcute({ phone: BOB, firstName: 'Bob' });
   assert.ok(bob.userId > alice.userId);
   assert.equal(bob.user.firstName, 'Bob');
   const auths = await bob.handle.client.call({ _: 'account.getAuthorizations' });
@@ -148,8 +144,7 @@ test('an unknown phone is asked to sign up, with checks on the name and terms to
 
 test('a second GramJS device signs in with the same phone; the first gets updateNewAuthorization', T, async () => {
   const updates = updateCollector(alice.handle);
-  alice2 = await signInGramjs(target, { phone: ALICE });
-  closers.push(() => alice2.handle.close());
+  alice2 = await world.signInGramjs({ phone: ALICE });
   assert.equal(alice2.userId, alice.userId);
   assert.notDeepEqual(alice2.handle.authKey(), alice.handle.authKey(), 'a new auth key');
   const u = await updates.waitFor(Api.UpdateNewAuthorization);
@@ -225,10 +220,8 @@ test('auth.logOut signs the device out: its next call answers 401', T, async () 
 });
 
 test('auth.resetAuthorizations signs out every other device, GramJS and mtcute alike', T, async () => {
-  const a3 = await signInGramjs(target, { phone: ALICE });
-  closers.push(() => a3.handle.close());
-  const a4 = await signInMtcute(target, { phone: ALICE });
-  closers.push(() => a4.handle.close());
+  const a3 = await world.signInGramjs({ phone: ALICE });
+  const a4 = await world.signInMtcute({ phone: ALICE });
   assert.equal(a4.userId, alice.userId);
   assert.equal((await alice.handle.client.invoke(new Api.account.GetAuthorizations())).authorizations.length, 3);
   assert.equal(await alice.handle.client.invoke(new Api.auth.ResetAuthorizations()), true);
@@ -294,8 +287,7 @@ test('echod sessions revoke and users ban act on the running server within secon
   await rejectsWith(bob.handle.client.call({ _: 'account.getAuthorizations' }), 'AUTH_KEY_UNREGISTERED', 401);
 
   // Bob signs in again on a new device, then gets banned: signed out, and no new sign-in.
-  const again = await signInMtcute(target, { phone: BOB });
-  closers.push(() => again.handle.close());
+  const again = await world.signInMtcute({ phone: BOB });
   assert.equal(again.userId, bob.userId);
   const banned = await cliJson<{ banned: boolean; devicesSignedOut: number }>(['users', 'ban', bob.userId.toString()]);
   assert.deepEqual(banned, { id: bob.userId.toString(), banned: true, devicesSignedOut: 1 });
@@ -308,7 +300,6 @@ test('echod sessions revoke and users ban act on the running server within secon
     400,
   );
   assert.equal((await cli(['users', 'unban', bob.userId.toString()])).code, 0);
-  const back = await signInGramjs(target, { phone: BOB });
-  closers.push(() => back.handle.close());
+  const back = await world.signInGramjs({ phone: BOB });
   assert.equal(back.userId, bob.userId);
 });

@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import bigInt from 'big-integer';
 import Long from 'long';
 import { Raw } from 'telegram/events/index.js';
-import { startEchod, type EchodProcess } from '../support/echod.js';
+import type { EchodProcess } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
+import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInGramjs, signUpGramjs, signUpMtcute, testPhone } from '../support/accounts.js';
+import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 60_000;
 const GINA_PHONE = testPhone(100001);
@@ -18,18 +20,6 @@ const MILO_PHONE = testPhone(100002);
 const LARA_PHONE = testPhone(100003);
 /** A number nobody signs up with. */
 const NOBODY_PHONE = testPhone(100099);
-
-/** GramJS throws RPCError {errorMessage}; mtcute throws RpcError {text}. */
-function rpcMessage(err: unknown): string {
-  const e = err as { errorMessage?: unknown; text?: unknown };
-  const message = typeof e?.errorMessage === 'string' ? e.errorMessage : typeof e?.text === 'string' ? e.text : undefined;
-  assert.ok(message, `expected an RPC error, got: ${String((err as Error)?.stack ?? err)}`);
-  return message;
-}
-
-async function rejectsWith(p: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(p, (err) => rpcMessage(err) === message);
-}
 
 /** The hash a client computes from its cached contacts.contacts (core.telegram.org/method/contacts.getContacts). */
 function clientContactsHash(savedCount: number, userIds: bigint[]): bigint {
@@ -55,26 +45,20 @@ let miloId: bigint;
 /** access_hash of Milo as Gina sees him, and of Gina as Milo sees her. */
 let miloHashForGina: bigint;
 let ginaHashForMilo: bigint;
-const closers: (() => Promise<void>)[] = [];
+let world: E2eWorld;
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  const cfg = await echod.clientConfig();
-  target = { dcId: cfg.dcId, host: cfg.host, port: cfg.port, httpPort: echod.httpPort, publicKey: cfg.publicKey };
-  const g = await signUpGramjs(target, { phone: GINA_PHONE, firstName: 'Gina' });
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
+  const g = await world.signUpGramjs({ phone: GINA_PHONE, firstName: 'Gina' });
   gina = g.handle;
   ginaId = g.userId;
-  closers.push(() => gina.close());
-  const m = await signUpMtcute(target, { phone: MILO_PHONE, firstName: 'Milo' });
+  const m = await world.signUpMtcute({ phone: MILO_PHONE, firstName: 'Milo' });
   milo = m.handle;
   miloId = m.userId;
-  closers.push(() => milo.close());
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 const ginaCall = <R>(req: Api.AnyRequest) => gina.client.invoke(req) as Promise<R>;
 
@@ -228,8 +212,7 @@ describe('contacts', { timeout: TIMEOUT }, () => {
   });
 
   test('block, getBlocked and unblock; the other device hears updatePeerBlocked', async () => {
-    const second = await signInGramjs(target, { phone: GINA_PHONE });
-    closers.push(() => second.handle.close());
+    const second = await world.signInGramjs({ phone: GINA_PHONE });
     const heard: Api.UpdatePeerBlocked[] = [];
     const waiters: (() => void)[] = [];
     second.handle.client.addEventHandler((update: unknown) => {
@@ -293,8 +276,7 @@ describe('contacts', { timeout: TIMEOUT }, () => {
       new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(3), phone: `+${LARA_PHONE}`, firstName: 'Lara', lastName: 'Later' })] }),
     );
     assert.deepEqual(res.imported, []);
-    const lara = await signUpGramjs(target, { phone: LARA_PHONE, firstName: 'Lara' });
-    closers.push(() => lara.handle.close());
+    const lara = await world.signUpGramjs({ phone: LARA_PHONE, firstName: 'Lara' });
     const laraId = lara.userId;
 
     const list = await ginaContacts();

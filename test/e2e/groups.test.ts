@@ -10,51 +10,19 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
 import Long from 'long';
-import { Raw } from 'telegram/events/index.js';
-import { startEchod, type EchodProcess } from '../support/echod.js';
+import type { EchodProcess } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
+import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
+import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInGramjs, signUpGramjs, signUpMtcute, testPhone } from '../support/accounts.js';
+import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
 const PHONES = { alice: testPhone(410001), bob: testPhone(410002), carol: testPhone(410003), dave: testPhone(410004) };
 
-/** Updates a client received, with a wait that also looks at what already arrived. */
-class Inbox {
-  readonly items: any[] = [];
-  private waiters: { pred: (u: any) => boolean; resolve: (u: any) => void }[] = [];
-
-  push(u: any): void {
-    this.items.push(u);
-    for (const w of [...this.waiters]) {
-      if (safe(w.pred, u)) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(u);
-      }
-    }
-  }
-
-  waitFor(pred: (u: any) => boolean, what: string, timeoutMs = 15_000): Promise<any> {
-    const found = this.items.find((u) => safe(pred, u));
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no update: ${what}; received: ${this.items.map((u) => u?._ ?? u?.className).join(', ')}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (u) => (clearTimeout(timer), resolve(u)) });
-    });
-  }
-}
-
-function safe(pred: (u: any) => boolean, u: any): boolean {
-  try {
-    return pred(u);
-  } catch {
-    return false;
-  }
-}
-
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
 const randomLong = (): bigint => randomBytes(8).readBigInt64LE();
-const rejectsWith = (p: Promise<unknown>, message: string) => assert.rejects(p, (e: any) => (e.errorMessage ?? e.text) === message, message);
 
 let echod: EchodProcess;
 let target: EchoTarget;
@@ -66,20 +34,12 @@ let dave: MtcuteHandle;
 const ids = { alice: 0n, bob: 0n, carol: 0n, dave: 0n };
 const inbox = { alice: new Inbox(), alice2: new Inbox(), carol: new Inbox(), bob: new Inbox(), dave: new Inbox() };
 const inputUser: Record<'bob' | 'carol' | 'dave', Api.InputUser | undefined> = { bob: undefined, carol: undefined, dave: undefined };
-const closers: (() => Promise<void>)[] = [];
+let world: E2eWorld;
 let chatId: bigint;
 
 const call = <R>(h: GramjsHandle, req: Api.AnyRequest) => h.client.invoke(req) as Promise<R>;
 const chatPeerG = () => new Api.InputPeerChat({ chatId: bigInt(chatId.toString()) });
 const chatPeerM = () => ({ _: 'inputPeerChat' as const, chatId: Number(chatId) });
-
-function watchGramjs(h: GramjsHandle, box: Inbox): void {
-  h.client.addEventHandler((u: any) => box.push(u), new Raw({}));
-}
-
-function watchMtcute(h: MtcuteHandle, box: Inbox): void {
-  h.client.onRawUpdate.add((info: any) => box.push(info.update));
-}
 
 /** A GramJS-side update carrying a chat message (full or short form) with this text or action. */
 const gramjsGot = (text: string) => (u: any) =>
@@ -112,28 +72,22 @@ async function mtcuteHistory(h: MtcuteHandle): Promise<any[]> {
 }
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  const cfg = await echod.clientConfig();
-  target = { dcId: cfg.dcId, host: cfg.host, port: cfg.port, httpPort: echod.httpPort, publicKey: cfg.publicKey };
-  const a = await signUpGramjs(target, { phone: PHONES.alice, firstName: 'Alice' });
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
+  const a = await world.signUpGramjs({ phone: PHONES.alice, firstName: 'Alice' });
   alice = a.handle;
   ids.alice = a.userId;
-  closers.push(() => alice.close());
-  const b = await signUpMtcute(target, { phone: PHONES.bob, firstName: 'Bob', mtcute: { updates: true } });
+  const b = await world.signUpMtcute({ phone: PHONES.bob, firstName: 'Bob', mtcute: { updates: true } });
   bob = b.handle;
   ids.bob = b.userId;
-  closers.push(() => bob.close());
-  const c = await signUpGramjs(target, { phone: PHONES.carol, firstName: 'Carol' });
+  const c = await world.signUpGramjs({ phone: PHONES.carol, firstName: 'Carol' });
   carol = c.handle;
   ids.carol = c.userId;
-  closers.push(() => carol.close());
-  const d = await signUpMtcute(target, { phone: PHONES.dave, firstName: 'Dave', mtcute: { updates: true } });
+  const d = await world.signUpMtcute({ phone: PHONES.dave, firstName: 'Dave', mtcute: { updates: true } });
   dave = d.handle;
   ids.dave = d.userId;
-  closers.push(() => dave.close());
-  const a2 = await signInGramjs(target, { phone: PHONES.alice });
+  const a2 = await world.signInGramjs({ phone: PHONES.alice });
   alice2 = a2.handle;
-  closers.push(() => alice2.close());
 
   watchGramjs(alice, inbox.alice);
   watchGramjs(alice2, inbox.alice2);
@@ -159,10 +113,7 @@ before(async () => {
   }
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 describe('basic groups', { timeout: TIMEOUT }, () => {
   test('createChat answers messages.invitedUsers; every member and Alice\'s second device get messageActionChatCreate', async () => {
@@ -282,6 +233,36 @@ describe('basic groups', { timeout: TIMEOUT }, () => {
     await call(alice, new Api.messages.EditChatDefaultBannedRights({ peer: chatPeerG(), bannedRights: new Api.ChatBannedRights({ untilDate: 0 }) }));
     await mtcuteSend(bob, 'unmuted');
     await inbox.carol.waitFor(gramjsGot('unmuted'), 'Carol gets Bob\'s message again');
+  });
+
+  test('pins: a member pins for everyone with a service message; with pin_messages banned only admins may', async () => {
+    await gramjsSend(carol, 'pin me');
+    const bobCopy = (await inbox.bob.waitFor(mtcuteGot('pin me'), 'Bob gets the message')).message.id;
+    const aliceGot = await inbox.alice.waitFor(gramjsGot('pin me'), 'Alice gets the message');
+    const aliceCopy = aliceGot.id ?? aliceGot.message.id;
+
+    // Bob, a plain member, may pin by default; the chat shows it to everyone.
+    const res: any = await bob.client.call({ _: 'messages.updatePinnedMessage', peer: chatPeerM(), id: bobCopy } as any);
+    assert.ok(res.updates.some((u: any) => u._ === 'updatePinnedMessages' && u.pinned && u.messages[0] === bobCopy), 'Bob\'s answer has the pin');
+    const own = res.updates.find((u: any) => u._ === 'updateNewMessage');
+    assert.equal(own?.message.action._, 'messageActionPinMessage');
+    assert.equal(own.message.replyTo.replyToMsgId, bobCopy);
+    const pinAtAlice = await inbox.alice.waitFor((u) => u instanceof Api.UpdatePinnedMessages && u.pinned === true, 'Alice sees the pin');
+    assert.deepEqual(pinAtAlice.messages, [aliceCopy]);
+    assert.ok(pinAtAlice.peer instanceof Api.PeerChat && big(pinAtAlice.peer.chatId) === chatId);
+    const serviceAtAlice = await inbox.alice.waitFor(gramjsAction(Api.MessageActionPinMessage), 'Alice gets the pin service message');
+    assert.equal(serviceAtAlice.message.replyTo.replyToMsgId, aliceCopy);
+    assert.equal(big(serviceAtAlice.message.fromId.userId), ids.bob);
+    await inbox.carol.waitFor(gramjsAction(Api.MessageActionPinMessage), 'Carol gets the pin service message');
+
+    // The creator bans pinning for members: Bob gets Telegram's CHAT_ADMIN_REQUIRED; Carol, an admin, still unpins.
+    await call(alice, new Api.messages.EditChatDefaultBannedRights({ peer: chatPeerG(), bannedRights: new Api.ChatBannedRights({ pinMessages: true, untilDate: 0 }) }));
+    await rejectsWith(bob.client.call({ _: 'messages.updatePinnedMessage', peer: chatPeerM(), id: bobCopy, unpin: true } as any), 'CHAT_ADMIN_REQUIRED');
+    await rejectsWith(bob.client.call({ _: 'messages.unpinAllMessages', peer: chatPeerM() } as any), 'CHAT_ADMIN_REQUIRED');
+    const carolCopy = (await inbox.carol.waitFor((u) => u instanceof Api.UpdatePinnedMessages && u.pinned === true, 'Carol sees the pin')).messages[0];
+    await call(carol, new Api.messages.UpdatePinnedMessage({ peer: chatPeerG(), id: carolCopy, unpin: true }));
+    await inbox.bob.waitFor((u) => u._ === 'updatePinnedMessages' && !u.pinned && u.messages[0] === bobCopy, 'Bob sees the unpin');
+    await call(alice, new Api.messages.EditChatDefaultBannedRights({ peer: chatPeerG(), bannedRights: new Api.ChatBannedRights({ untilDate: 0 }) }));
   });
 
   test('invite link: exported on the server\'s host, previewed, imported (layer 227 result); everyone sees the join', async () => {

@@ -9,10 +9,11 @@ import bigInt from 'big-integer';
 import Long from 'long';
 import sharp from 'sharp';
 import { CustomFile } from 'telegram/client/uploads.js';
-import { startEchod, type EchodProcess } from '../support/echod.js';
+import type { EchodProcess } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signUpGramjs, signUpMtcute, testPhone } from '../support/accounts.js';
+import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 240_000;
 const ALICE_PHONE = testPhone(500001);
@@ -27,7 +28,7 @@ let alice: GramjsHandle;
 let bob: MtcuteHandle;
 let bobForAlice: Api.InputPeerUser;
 let aliceForBob: { _: 'inputPeerUser'; userId: number; accessHash: Long };
-const closers: (() => Promise<void>)[] = [];
+let world: E2eWorld;
 
 const aliceCall = <R>(req: Api.AnyRequest) => alice.client.invoke(req) as Promise<R>;
 
@@ -57,15 +58,12 @@ async function bobLatest(count: number): Promise<any[]> {
 }
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  const cfg = await echod.clientConfig();
-  target = { dcId: cfg.dcId, host: cfg.host, port: cfg.port, httpPort: echod.httpPort, publicKey: cfg.publicKey };
-  const a = await signUpGramjs(target, { phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 20 } });
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
+  const a = await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 20 } });
   alice = a.handle;
-  closers.push(() => alice.close());
-  const b = await signUpMtcute(target, { phone: BOB_PHONE, firstName: 'Bob' });
+  const b = await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob' });
   bob = b.handle;
-  closers.push(() => bob.close());
   const imported = await aliceCall<Api.contacts.ImportedContacts>(
     new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${BOB_PHONE}`, firstName: 'Bob', lastName: '' })] }),
   );
@@ -75,10 +73,7 @@ before(async () => {
   aliceForBob = { _: 'inputPeerUser', userId: back.users[0].id, accessHash: back.users[0].accessHash };
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 describe('files and media', { timeout: TIMEOUT }, () => {
   test('a 12 MB document (big-file parts) from GramJS downloads byte for byte in mtcute', async () => {

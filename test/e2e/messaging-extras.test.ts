@@ -9,48 +9,19 @@ import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
 import Long from 'long';
 import { Raw } from 'telegram/events/index.js';
-import { startEchod, type EchodProcess } from '../support/echod.js';
+import type { EchodProcess } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
+import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
+import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, connectGramjs, createGramjsClient, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import { type MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE, FIXED_CODE_ENV, signUpGramjs, signUpMtcute, testPhone } from '../support/accounts.js';
+import { FIXED_CODE, testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
 const ALICE_PHONE = testPhone(410001);
 const BOB_PHONE = testPhone(410002);
 const CAROL_PHONE = testPhone(410003);
 const SERVICE_ID = 777000n;
-
-class Inbox {
-  readonly items: any[] = [];
-  private waiters: { pred: (u: any) => boolean; resolve: (u: any) => void }[] = [];
-
-  push(u: any): void {
-    this.items.push(u);
-    for (const w of [...this.waiters]) {
-      if (safe(w.pred, u)) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(u);
-      }
-    }
-  }
-
-  waitFor(pred: (u: any) => boolean, what: string, timeoutMs = 15_000): Promise<any> {
-    const found = this.items.find((u) => safe(pred, u));
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no update: ${what}; received: ${this.items.map((u) => u?._ ?? u?.className).join(', ')}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (u) => (clearTimeout(timer), resolve(u)) });
-    });
-  }
-}
-
-function safe(pred: (u: any) => boolean, u: any): boolean {
-  try {
-    return pred(u);
-  } catch {
-    return false;
-  }
-}
 
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
 const randomLong = () => bigInt(randomBytes(8).readBigInt64LE().toString());
@@ -67,15 +38,10 @@ const alice2Inbox = new Inbox();
 const bobInbox = new Inbox();
 let bobForAlice: Api.InputPeerUser;
 let aliceForBob: { _: 'inputPeerUser'; userId: number; accessHash: Long };
-const closers: (() => Promise<void>)[] = [];
+let world: E2eWorld;
 
-const watchGramjs = (h: GramjsHandle, inbox: Inbox) => h.client.addEventHandler((u: any) => inbox.push(u), new Raw({}));
 const call = <R>(req: Api.AnyRequest, h: GramjsHandle = alice) => h.client.invoke(req) as Promise<R>;
 const bobCall = (req: any): Promise<any> => bob.client.call(req);
-
-async function rejectsWith(p: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(p, (e: any) => (e?.errorMessage ?? e?.text) === message || (assert.fail(`expected ${message}, got ${e?.errorMessage ?? e?.text ?? e}`) as never));
-}
 
 async function aliceSends(message: string): Promise<Api.UpdateShortSentMessage> {
   const res = await call<Api.TypeUpdates>(new Api.messages.SendMessage({ peer: bobForAlice, message, randomId: randomLong() }));
@@ -89,19 +55,16 @@ async function bobSends(message: string): Promise<number> {
 }
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  const cfg = await echod.clientConfig();
-  target = { dcId: cfg.dcId, host: cfg.host, port: cfg.port, httpPort: echod.httpPort, publicKey: cfg.publicKey };
-  const a = await signUpGramjs(target, { phone: ALICE_PHONE, firstName: 'Alice' });
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
+  const a = await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice' });
   alice = a.handle;
   aliceId = a.userId;
-  closers.push(() => alice.close());
-  const b = await signUpMtcute(target, { phone: BOB_PHONE, firstName: 'Bob', mtcute: { updates: true } });
+  const b = await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob', mtcute: { updates: true } });
   bob = b.handle;
   bobId = b.userId;
-  closers.push(() => bob.close());
   watchGramjs(alice, aliceInbox);
-  bob.client.onRawUpdate.add((info: any) => bobInbox.push(info.update));
+  watchMtcute(bob, bobInbox);
   await bob.client.startUpdatesLoop();
   // Alice's phone book has Bob and Carol (who has no account yet); Bob's has Alice.
   const imported = await call<Api.contacts.ImportedContacts>(
@@ -118,15 +81,12 @@ before(async () => {
   aliceForBob = { _: 'inputPeerUser', userId: back.users[0].id, accessHash: back.users[0].accessHash };
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 describe('messaging extras between GramJS and mtcute', { timeout: TIMEOUT }, () => {
   test('a second device gets its code in the app (sentCodeTypeApp): a message from 777000 on the online device', async () => {
     alice2 = createGramjsClient(target);
-    closers.push(() => alice2.close());
+    world.defer(() => alice2.close());
     await connectGramjs(alice2);
     const sent = await call<Api.auth.SentCode>(new Api.auth.SendCode({ phoneNumber: ALICE_PHONE, apiId: alice2.client.apiId, apiHash: alice2.client.apiHash, settings: new Api.CodeSettings({}) }), alice2);
     assert.ok(sent.type instanceof Api.auth.SentCodeTypeApp, `expected sentCodeTypeApp, got ${sent.type.className}`);
@@ -142,7 +102,7 @@ describe('messaging extras between GramJS and mtcute', { timeout: TIMEOUT }, () 
     await call(new Api.updates.GetState(), alice2);
     // resendCode goes through the configured sender ("SMS").
     const other = createGramjsClient(target);
-    closers.push(() => other.close());
+    world.defer(() => other.close());
     await connectGramjs(other);
     const first = await call<Api.auth.SentCode>(new Api.auth.SendCode({ phoneNumber: ALICE_PHONE, apiId: other.client.apiId, apiHash: other.client.apiHash, settings: new Api.CodeSettings({}) }), other);
     const again = await call<Api.auth.SentCode>(new Api.auth.ResendCode({ phoneNumber: ALICE_PHONE, phoneCodeHash: first.phoneCodeHash }), other);
@@ -290,8 +250,7 @@ describe('messaging extras between GramJS and mtcute', { timeout: TIMEOUT }, () 
   });
 
   test('a contact from the phone book signs up: messageActionContactSignUp in the importer\'s chat; peer settings', async () => {
-    const carol = await signUpGramjs(target, { phone: CAROL_PHONE, firstName: 'Carol' });
-    closers.push(() => carol.handle.close());
+    const carol = await world.signUpGramjs({ phone: CAROL_PHONE, firstName: 'Carol' });
     const u = await aliceInbox.waitFor((x) => x instanceof Api.UpdateNewMessage && x.message instanceof Api.MessageService && x.message.action instanceof Api.MessageActionContactSignUp, 'Alice sees Carol join');
     const m = u.message as Api.MessageService;
     assert.equal(big((m.peerId as Api.PeerUser).userId), carol.userId);

@@ -8,50 +8,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
 import Long from 'long';
-import { Raw } from 'telegram/events/index.js';
-import { startEchod, type EchodProcess } from '../support/echod.js';
+import type { EchodProcess } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
+import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, connectGramjs, createGramjsClient, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import { createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInGramjs, signUpGramjs, signUpMtcute, testPhone } from '../support/accounts.js';
+import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
 const ALICE_PHONE = testPhone(400001);
 const BOB_PHONE = testPhone(400002);
 /** Messages sent while a device is offline: more than two difference slices of 100. */
 const OFFLINE_MESSAGES = 210;
-
-/** Updates a client received, with a wait that also looks at what already arrived. */
-class Inbox {
-  readonly items: any[] = [];
-  private waiters: { pred: (u: any) => boolean; resolve: (u: any) => void }[] = [];
-
-  push(u: any): void {
-    this.items.push(u);
-    for (const w of [...this.waiters]) {
-      if (safe(w.pred, u)) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(u);
-      }
-    }
-  }
-
-  waitFor(pred: (u: any) => boolean, what: string, timeoutMs = 15_000): Promise<any> {
-    const found = this.items.find((u) => safe(pred, u));
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no update: ${what}; received: ${this.items.map((u) => u?._ ?? u?.className).join(', ')}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (u) => (clearTimeout(timer), resolve(u)) });
-    });
-  }
-}
-
-function safe(pred: (u: any) => boolean, u: any): boolean {
-  try {
-    return pred(u);
-  } catch {
-    return false;
-  }
-}
 
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
 const randomLong = (): bigint => randomBytes(8).readBigInt64LE();
@@ -66,15 +34,7 @@ let aliceInbox = new Inbox();
 let bobInbox = new Inbox();
 let bobForAlice: Api.InputPeerUser;
 let aliceForBob: { _: 'inputPeerUser'; userId: number; accessHash: Long };
-const closers: (() => Promise<void>)[] = [];
-
-function watchGramjs(h: GramjsHandle, inbox: Inbox): void {
-  h.client.addEventHandler((u: any) => inbox.push(u), new Raw({}));
-}
-
-function watchMtcute(h: MtcuteHandle, inbox: Inbox): void {
-  h.client.onRawUpdate.add((info: any) => inbox.push(info.update));
-}
+let world: E2eWorld;
 
 const aliceCall = <R>(req: Api.AnyRequest, h: GramjsHandle = alice) => h.client.invoke(req) as Promise<R>;
 
@@ -96,17 +56,14 @@ async function bobHistory(h: MtcuteHandle = bob, limit = 100): Promise<any[]> {
 }
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  const cfg = await echod.clientConfig();
-  target = { dcId: cfg.dcId, host: cfg.host, port: cfg.port, httpPort: echod.httpPort, publicKey: cfg.publicKey };
-  const a = await signUpGramjs(target, { phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 10 } });
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
+  const a = await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 10 } });
   alice = a.handle;
   aliceId = a.userId;
-  closers.push(() => alice.close());
-  const b = await signUpMtcute(target, { phone: BOB_PHONE, firstName: 'Bob', mtcute: { updates: true } });
+  const b = await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob', mtcute: { updates: true } });
   bob = b.handle;
   bobId = b.userId;
-  closers.push(() => bob.close());
   watchGramjs(alice, aliceInbox);
   watchMtcute(bob, bobInbox);
   // mtcute's loop starts with updates.getState (+ getDifference); awaiting it means later pushes are applied, not
@@ -124,10 +81,7 @@ before(async () => {
   aliceForBob = { _: 'inputPeerUser', userId: aliceUser.id, accessHash: aliceUser.accessHash };
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 // Ids of the conversation, each in its owner's box.
 let aliceHello: number;
@@ -302,19 +256,18 @@ describe('private messaging', { timeout: TIMEOUT }, () => {
   });
 
   test('the sender\'s other device receives its sent message; the sending session gets only the result', async () => {
-    const second = await signInGramjs(target, { phone: ALICE_PHONE });
-    closers.push(() => second.handle.close());
+    const second = await world.signInGramjs({ phone: ALICE_PHONE });
     const secondInbox = new Inbox();
     watchGramjs(second.handle, secondInbox);
     // The new device has to be the live one of its key before pushes reach it: any request makes it so.
     await aliceCall(new Api.updates.GetState(), second.handle);
     const sent = await aliceSends('from device one');
-    const u = (await secondInbox.waitFor((x) => x instanceof Api.UpdateNewMessage && (x.message as Api.Message).message === 'from device one', 'device two gets the message')) as Api.UpdateNewMessage;
-    const m = u.message as Api.Message;
-    assert.equal(m.id, sent.id);
-    assert.equal(m.out, true);
+    // Telegram's compact form: updateShortMessage with out set, naming the chat partner.
+    const u = (await secondInbox.waitFor((x) => x instanceof Api.UpdateShortMessage && x.message === 'from device one', 'device two gets the message')) as Api.UpdateShortMessage;
+    assert.equal(u.id, sent.id);
+    assert.equal(u.out, true);
     assert.equal(u.pts, sent.pts);
-    assert.equal(big((m.peerId as Api.PeerUser).userId), bobId);
+    assert.equal(big(u.userId), bobId);
     // A later push to device one arrives after anything queued before it, so its absence is final.
     await bob.client.sendText(aliceForBob, 'marker');
     await aliceInbox.waitFor((x) => x instanceof Api.UpdateShortMessage && x.message === 'marker', 'Alice gets the marker');
@@ -324,7 +277,7 @@ describe('private messaging', { timeout: TIMEOUT }, () => {
 
   test(`a device offline during ${OFFLINE_MESSAGES} messages catches up through getDifference slices`, async () => {
     // Bob's second device: signs in, learns its state, goes offline.
-    const second = await signInGramjs(target, { phone: BOB_PHONE });
+    const second = await world.signInGramjs({ phone: BOB_PHONE });
     const state = await aliceCall<Api.updates.State>(new Api.updates.GetState(), second.handle);
     const session = second.handle.saveSession();
     await second.handle.close();
@@ -335,7 +288,7 @@ describe('private messaging', { timeout: TIMEOUT }, () => {
     for (const t of texts) await bobInbox.waitFor((u) => u._ === 'updateNewMessage' && u.message.message === t, `Bob gets ${t}`);
 
     const back = createGramjsClient(target, { session });
-    closers.push(() => back.close());
+    world.defer(() => back.close());
     await connectGramjs(back);
     let pts = state.pts;
     let slices = 0;
@@ -372,10 +325,10 @@ describe('private messaging', { timeout: TIMEOUT }, () => {
     await echod.restart();
 
     const alice2 = createGramjsClient(target, { session: aliceSession });
-    closers.push(() => alice2.close());
+    world.defer(() => alice2.close());
     await connectGramjs(alice2);
     const bob2 = await createMtcuteClient(target, { session: bobSession, updates: true });
-    closers.push(() => bob2.close());
+    world.defer(() => bob2.close());
     const bob2Inbox = new Inbox();
     watchMtcute(bob2, bob2Inbox);
     await bob2.client.startUpdatesLoop();

@@ -7,9 +7,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { E2eWorld } from '../support/e2e.js';
 import { startEchod, echodCliPath, repoRoot, type EchodProcess, type LogLine } from '../support/echod.js';
 import { Api, createGramjsClient, connectGramjs, type EchoTarget } from '../support/gramjs.js';
-import { FIXED_CODE_ENV, testPhone, signUpGramjs, type GramjsAccount } from '../support/accounts.js';
+import { testPhone, type GramjsAccount } from '../support/accounts.js';
 import { readRsaPublicKey } from '../support/rsa-public.js';
 import { EchoClient, RpcFailure } from '../../src/client/mtproto-client.js';
 import type { TlObject } from '../../src/tl/index.js';
@@ -22,7 +23,7 @@ const BOB = testPhone(6002);
 let echod: EchodProcess;
 let target: EchoTarget;
 let work: string;
-const closers: (() => Promise<unknown>)[] = [];
+let world: E2eWorld;
 /** Every auth key a client used in this file: none may ever show up in a log. */
 const authKeys: Buffer[] = [];
 let copyLogs: LogLine[] = [];
@@ -31,13 +32,12 @@ let bob: GramjsAccount;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'echo-ops-e2e-'));
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV, ECHO_ADMIN_TOKEN: TOKEN } });
-  target = { ...(await echod.clientConfig()), httpPort: echod.httpPort };
+  world = await E2eWorld.start({ env: { ECHO_ADMIN_TOKEN: TOKEN } });
+  ({ echod, target } = world);
 });
 
 after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await echod?.dispose();
+  await world?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -76,7 +76,7 @@ async function echoClient(e: EchodProcess): Promise<EchoClient> {
   const config = await e.clientConfig();
   const parts = readRsaPublicKey(config.publicKey);
   const client = await EchoClient.open({ host: '127.0.0.1', port: e.tcpPorts[0]!, transport: 'intermediate' });
-  closers.push(async () => client.close());
+  world.defer(async () => client.close());
   const session = await client.createAuthKey({ n: parts.n, e: Buffer.from([1, 0, 1]), fingerprint: parts.fingerprint });
   authKeys.push(session.authKey.key);
   return client;
@@ -86,7 +86,7 @@ const getConfig = { _: 'help.getConfig' } as TlObject;
 
 test('/metrics shows the connection, the handshake and the help.getConfig call of a GramJS client', T, async () => {
   const handle = createGramjsClient(target);
-  closers.push(() => handle.close());
+  world.defer(() => handle.close());
   await connectGramjs(handle);
   await handle.client.invoke(new Api.help.GetConfig());
   authKeys.push(handle.authKey()!);
@@ -129,8 +129,7 @@ test('a failed RPC is logged as one info line with method and error name, and co
 test('the admin API needs the bearer token; stats count what the clients did', T, async () => {
   assert.equal((await admin(echod, '/admin/stats', { token: null })).status, 401);
   assert.equal((await admin(echod, '/admin/stats', { token: 'not-the-token-at-all' })).status, 401);
-  alice = await signUpGramjs(target, { phone: ALICE, firstName: 'Alice' });
-  closers.push(() => alice.handle.close());
+  alice = await world.signUpGramjs({ phone: ALICE, firstName: 'Alice' });
   authKeys.push(alice.handle.authKey()!);
   const stats = await admin(echod, '/admin/stats');
   assert.equal(stats.status, 200);
@@ -156,7 +155,7 @@ test('a ban through the admin API disconnects the user at once and the device is
 });
 
 test('revoking a session through the admin API kicks that device', T, async () => {
-  bob = await signUpGramjs(target, { phone: BOB, firstName: 'Bob' });
+  bob = await world.signUpGramjs({ phone: BOB, firstName: 'Bob' });
   authKeys.push(bob.handle.authKey()!);
   const [device] = (await admin(echod, `/admin/sessions?user=${bob.userId}`)).body.sessions;
   const kicks = echod.countLogs((l) => l.msg === 'connection closed by server' && l.reason === 'signed out');
@@ -169,7 +168,7 @@ test('revoking a session through the admin API kicks that device', T, async () =
 
 test('a backup taken while echod runs restores into a fresh data dir where a saved client session still works', T, async () => {
   // A device signed in at backup time, saved the way an app keeps its session.
-  const carol = await signUpGramjs(target, { phone: testPhone(6003), firstName: 'Carol' });
+  const carol = await world.signUpGramjs({ phone: testPhone(6003), firstName: 'Carol' });
   authKeys.push(carol.handle.authKey()!);
   const saved = carol.handle.saveSession();
   await carol.handle.close();
@@ -189,11 +188,11 @@ test('a backup taken while echod runs restores into a fresh data dir where a sav
   assert.equal(restored.code, 0, restored.stderr);
 
   const copy = await startEchod({ dataDir: fresh });
-  closers.push(() => copy.dispose());
+  world.defer(() => copy.dispose());
   const copyTarget = { ...(await copy.clientConfig()), httpPort: copy.httpPort };
   assert.equal(copyTarget.publicKey, target.publicKey, 'the server key came along');
   const again = createGramjsClient(copyTarget, { session: saved });
-  closers.push(() => again.close());
+  world.defer(() => again.close());
   await connectGramjs(again);
   const [me] = await again.client.invoke(new Api.users.GetUsers({ id: [new Api.InputUserSelf()] }));
   assert.equal((me as Api.User).firstName, 'Carol');

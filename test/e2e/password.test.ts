@@ -6,10 +6,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeCheck } from 'telegram/Password.js';
-import { startEchod, type EchodProcess } from '../support/echod.js';
+import type { EchodProcess } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
+import { rejectsWith, rpcMessage } from '../support/rpc-errors.js';
 import { Api, connectGramjs, createGramjsClient, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import { createMtcuteClient } from '../support/mtcute.js';
-import { FIXED_CODE, FIXED_CODE_ENV, signUpGramjs, testPhone } from '../support/accounts.js';
+import { FIXED_CODE, testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 90_000;
 const PHONE = testPhone(200001);
@@ -18,32 +20,17 @@ const CODE = FIXED_CODE;
 const API_ID = 12345;
 const API_HASH = '0123456789abcdef0123456789abcdef';
 
-/** GramJS throws RPCError {errorMessage}; mtcute throws RpcError {text}. */
-function rpcMessage(err: unknown): string {
-  const e = err as { errorMessage?: unknown; text?: unknown };
-  const message = typeof e?.errorMessage === 'string' ? e.errorMessage : typeof e?.text === 'string' ? e.text : undefined;
-  assert.ok(message, `expected an RPC error, got: ${String((err as Error)?.stack ?? err)}`);
-  return message;
-}
-
-async function rejectsWith(p: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(p, (err) => {
-    assert.equal(rpcMessage(err), message);
-    return true;
-  });
-}
-
 let echod: EchodProcess;
 let target: EchoTarget;
 let first: GramjsHandle;
 let userId: string;
 let second: GramjsHandle;
 let secondId: string;
-const closers: (() => Promise<void>)[] = [];
+let world: E2eWorld;
 
 async function newGramjsDevice(): Promise<GramjsHandle> {
   const handle = createGramjsClient(target);
-  closers.push(() => handle.close());
+  world.defer(() => handle.close());
   await connectGramjs(handle);
   return handle;
 }
@@ -61,23 +48,17 @@ async function signInWithCode(handle: GramjsHandle, phoneNumber = PHONE): Promis
 }
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  const cfg = await echod.clientConfig();
-  target = { dcId: cfg.dcId, host: cfg.host, port: cfg.port, httpPort: echod.httpPort, publicKey: cfg.publicKey };
-  const account = await signUpGramjs(target, { phone: PHONE, firstName: 'Paula' });
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
+  const account = await world.signUpGramjs({ phone: PHONE, firstName: 'Paula' });
   first = account.handle;
-  closers.push(() => first.close());
   userId = account.userId.toString();
-  const other = await signUpGramjs(target, { phone: PHONE2, firstName: 'Rafe' });
+  const other = await world.signUpGramjs({ phone: PHONE2, firstName: 'Rafe' });
   second = other.handle;
-  closers.push(() => second.close());
   secondId = other.userId.toString();
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 describe('two-step verification', { timeout: TIMEOUT }, () => {
   test('without a password, account.getPassword says so and offers the SRP group for a new one', async () => {
@@ -102,7 +83,7 @@ describe('two-step verification', { timeout: TIMEOUT }, () => {
 
   test('a new GramJS device gets SESSION_PASSWORD_NEEDED and signs in with the password (a wrong one first)', async () => {
     const device = createGramjsClient(target);
-    closers.push(() => device.close());
+    world.defer(() => device.close());
     const tried = ['wrong', 'secret'];
     const hints: (string | undefined)[] = [];
     const errors: string[] = [];
@@ -149,7 +130,7 @@ describe('two-step verification', { timeout: TIMEOUT }, () => {
 
   test('mtcute: signIn answers SESSION_PASSWORD_NEEDED, checkPassword completes the sign-in, changeCloudPassword works', async () => {
     const handle = await createMtcuteClient(target);
-    closers.push(() => handle.close());
+    world.defer(() => handle.close());
     const sent = await handle.client.sendCode({ phone: PHONE });
     assert.ok('phoneCodeHash' in sent);
     await rejectsWith(handle.client.signIn({ phone: PHONE, phoneCodeHash: sent.phoneCodeHash, phoneCode: CODE }), 'SESSION_PASSWORD_NEEDED');

@@ -8,30 +8,16 @@ import assert from 'node:assert/strict';
 import bigInt from 'big-integer';
 import Long from 'long';
 import { Raw } from 'telegram/events/index.js';
-import { startEchod, type EchodProcess } from '../support/echod.js';
+import type { EchodProcess } from '../support/echod.js';
+import { E2eWorld } from '../support/e2e.js';
+import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, GRAMJS_LAYER, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import { MTCUTE_LAYER, type MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInGramjs, signUpGramjs, signUpMtcute } from '../support/accounts.js';
 
 const TIMEOUT = 90_000;
 const GINA_PHONE = '15550200001';
 const MILO_PHONE = '15550200002';
 const DORA_PHONE = '15550200003';
-
-/** GramJS throws RPCError {errorMessage}; mtcute throws RpcError {text}. */
-function rpcMessage(err: unknown): string {
-  const e = err as { errorMessage?: unknown; text?: unknown };
-  const message = typeof e?.errorMessage === 'string' ? e.errorMessage : typeof e?.text === 'string' ? e.text : undefined;
-  assert.ok(message, `expected an RPC error, got: ${String((err as Error)?.stack ?? err)}`);
-  return message;
-}
-
-async function rejectsWith(p: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(p, (err) => {
-    assert.equal(rpcMessage(err), message);
-    return true;
-  });
-}
 
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
 const gbig = (v: bigint) => bigInt(v.toString());
@@ -78,23 +64,17 @@ let miloId: bigint;
 let miloHashForGina: bigint;
 let ginaHashForMilo: bigint;
 const ginaUpdates = new UpdateLog();
-const closers: (() => Promise<void>)[] = [];
+let world: E2eWorld;
 
 before(async () => {
-  echod = await startEchod({ env: { ...FIXED_CODE_ENV } });
-  const cfg = await echod.clientConfig();
-  target = { dcId: cfg.dcId, host: cfg.host, port: cfg.port, httpPort: echod.httpPort, publicKey: cfg.publicKey };
-  gina = (await signUpGramjs(target, { phone: GINA_PHONE, firstName: 'Gina' })).handle;
-  closers.push(() => gina.close());
-  milo = (await signUpMtcute(target, { phone: MILO_PHONE, firstName: 'Milo' })).handle;
-  closers.push(() => milo.close());
+  world = await E2eWorld.start();
+  ({ echod, target } = world);
+  gina = (await world.signUpGramjs({ phone: GINA_PHONE, firstName: 'Gina' })).handle;
+  milo = (await world.signUpMtcute({ phone: MILO_PHONE, firstName: 'Milo' })).handle;
   gina.client.addEventHandler((update: Api.TypeUpdate) => ginaUpdates.push(update), new Raw({}));
 });
 
-after(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  await echod?.dispose();
-});
+after(() => world?.close());
 
 const ginaCall = <R>(req: Api.AnyRequest) => gina.client.invoke(req) as Promise<R>;
 const miloAsGinaSees = () => new Api.InputUser({ userId: gbig(miloId), accessHash: gbig(miloHashForGina) });
@@ -306,8 +286,7 @@ describe('profiles', { timeout: TIMEOUT }, () => {
   });
 
   test("the owner's other device hears about its privacy and name changes", async () => {
-    const second = await signInGramjs(target, { phone: MILO_PHONE });
-    closers.push(() => second.handle.close());
+    const second = await world.signInGramjs({ phone: MILO_PHONE });
     assert.equal(second.userId, miloId);
     const log = new UpdateLog();
     second.handle.client.addEventHandler((update: Api.TypeUpdate) => log.push(update), new Raw({}));
@@ -330,8 +309,7 @@ describe('profiles', { timeout: TIMEOUT }, () => {
   });
 
   test('deleteAccount signs the device out and leaves a deleted user behind', async () => {
-    const dora = (await signUpGramjs(target, { phone: DORA_PHONE, firstName: 'Dora' })).handle;
-    closers.push(() => dora.close());
+    const dora = (await world.signUpGramjs({ phone: DORA_PHONE, firstName: 'Dora' })).handle;
     const doraCall = <R>(req: Api.AnyRequest) => dora.client.invoke(req) as Promise<R>;
     await doraCall(new Api.account.UpdateUsername({ username: 'dora_deleted' }));
     const res = await ginaCall<Api.contacts.ResolvedPeer>(new Api.contacts.ResolveUsername({ username: 'dora_deleted' }));

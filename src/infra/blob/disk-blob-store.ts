@@ -1,7 +1,8 @@
 // The embedded blob store: one file per blob under <dataDir>/files/<bucket>/<2-char fan-out>/<key>.
 // Writes go to a temp file in the same file system and are renamed into place, so a crash never leaves a
 // truncated blob under a real key.
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -33,11 +34,15 @@ export class DiskBlobStore implements BlobStore {
     await mkdir(join(this.root, bucket, key.slice(0, 2)), { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });
     const tmp = join(this.tmpDir, `${key}.${randomBytes(6).toString('hex')}`);
+    let out: WriteStream | undefined;
     try {
       if (Buffer.isBuffer(body)) await writeFile(tmp, body);
-      else await pipeline(body, createWriteStream(tmp));
+      else await pipeline(body, (out = createWriteStream(tmp)));
       await rename(tmp, target);
     } catch (err) {
+      // A source that fails at once can beat the file's asynchronous open: unlinking before the destroyed
+      // stream has closed would race the open and leave the temp file behind.
+      if (out && !out.closed) await once(out, 'close').catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw err;
     }

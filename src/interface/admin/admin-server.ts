@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../infra/metrics/index.js';
 import { AdminService, deviceJson, userJson } from '../../service/admin/index.js';
+import { listenOn } from '../listen.js';
 
 export interface AdminServerDeps {
   metrics: Metrics;
@@ -103,16 +104,8 @@ export class AdminServer {
     ];
   }
 
-  async listen(host: string, port: number): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.server.address();
-    return typeof address === 'object' && address ? address.port : port;
+  listen(host: string, port: number): Promise<number> {
+    return listenOn(this.server, host, port);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { MtprotoConnection } from './mtproto-connection.js';
 import type { PacketRouter } from './packet-router.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { listenOn } from '../listen.js';
 
 /** A socket that stays silent this long is closed; real clients ping far more often. */
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -24,16 +25,8 @@ export class TcpGateway {
     for (const port of ports) {
       const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
       server.on('error', (err) => this.log.error({ err }, 'TCP listener error'));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host, port }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      bound.push(await listenOn(server, host, port));
       this.servers.push(server);
-      const address = server.address();
-      bound.push(typeof address === 'object' && address ? address.port : port);
     }
     return bound;
   }

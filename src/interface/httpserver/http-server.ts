@@ -11,6 +11,7 @@ import { MtprotoConnection } from '../gateway/mtproto-connection.js';
 import type { PacketRouter, RouterConnectionState } from '../gateway/packet-router.js';
 import type { ConnectionRegistry } from '../gateway/connection-registry.js';
 import { HttpExchange } from './http-exchange.js';
+import { listenOn } from '../listen.js';
 
 const API_PATHS = new Set(['/api', '/apiw1', '/apiw', '/apiw_test', '/api_test']);
 const WS_PATHS = new Set(['/apiws', '/apiws_test']);
@@ -48,16 +49,8 @@ export class HttpServer {
     });
   }
 
-  async listen(host: string, port: number): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.server.address();
-    return typeof address === 'object' && address ? address.port : port;
+  listen(host: string, port: number): Promise<number> {
+    return listenOn(this.server, host, port);
   }
 
   /** Graceful shutdown, step one: no new connections; open WebSockets and keep-alive requests keep working. */

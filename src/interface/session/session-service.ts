@@ -8,7 +8,7 @@ import { sha256 } from '../../mtproto/crypto/hash.js';
 import { MtSession, type OutboundMessage } from '../../mtproto/session/session.js';
 import { checkClientMsgId, ServerMsgIdGenerator } from '../../mtproto/session/msg-id.js';
 import type { SaltSchedule } from '../../mtproto/session/salts.js';
-import { CANONICAL_LAYER, decodeObject, encodeObject, encodeResult, TlError, TlReader, TlWriter, type MethodName, type TlObject } from '../../tl/index.js';
+import { CANONICAL_LAYER, decodeObject, encodeObject, encodeResult, TlError, TlReader, type MethodName, type TlObject } from '../../tl/index.js';
 import { RpcError } from '../../common/rpc-error.js';
 import type { RpcDispatcher } from '../../bff/registry.js';
 import type { RpcContext } from '../../bff/context.js';
@@ -630,33 +630,31 @@ export class SessionService implements UpdatePusher {
     this.sendBatch(state, conn, batch);
   }
 
+  /** Encrypts one message, or a container of several, and sends it; the plaintext is built in one buffer. */
   private sendBatch(state: SessionState, conn: ConnectionHandle, batch: OutboundMessage[]): void {
-    let msgId: bigint;
-    let seqNo: number;
-    let body: Uint8Array;
-    if (batch.length === 1) {
-      ({ msgId, seqNo, body } = batch[0]!);
+    const single = batch.length === 1 ? batch[0]! : undefined;
+    const bodyLength = single ? single.body.length : batch.reduce((n, m) => n + m.body.length + 16, 8);
+    const { msgId, seqNo } = single ?? state.session.wrapperIds();
+    const plain = Buffer.allocUnsafe(32 + bodyLength);
+    plain.writeBigInt64LE(this.currentSalt(state.key, this.deps.now()), 0);
+    plain.writeBigInt64LE(state.session.id, 8);
+    plain.writeBigInt64LE(msgId, 16);
+    plain.writeInt32LE(seqNo, 24);
+    plain.writeInt32LE(bodyLength, 28);
+    if (single) {
+      plain.set(single.body, 32);
     } else {
-      const w = new TlWriter(batch.reduce((n, m) => n + m.body.length + 16, 8));
-      w.uint32(ID_MSG_CONTAINER);
-      w.int32(batch.length);
+      let at = plain.writeUInt32LE(ID_MSG_CONTAINER, 32);
+      at = plain.writeInt32LE(batch.length, at);
       for (const m of batch) {
-        w.int64(m.msgId);
-        w.int32(m.seqNo);
-        w.int32(m.body.length);
-        w.raw(m.body);
+        at = plain.writeBigInt64LE(m.msgId, at);
+        at = plain.writeInt32LE(m.seqNo, at);
+        at = plain.writeInt32LE(m.body.length, at);
+        plain.set(m.body, at);
+        at += m.body.length;
       }
-      body = w.finish();
-      ({ msgId, seqNo } = state.session.wrapperIds());
     }
-    const header = Buffer.allocUnsafe(32);
-    header.writeBigInt64LE(this.currentSalt(state.key, this.deps.now()), 0);
-    header.writeBigInt64LE(state.session.id, 8);
-    header.writeBigInt64LE(msgId, 16);
-    header.writeInt32LE(seqNo, 24);
-    header.writeInt32LE(body.length, 28);
-    const packet = encryptMessage(state.key.authKey, Buffer.concat([header, body]), 'server', this.deps.random);
-    conn.sendPacket(packet);
+    conn.sendPacket(encryptMessage(state.key.authKey, plain, 'server', this.deps.random));
   }
 }
 

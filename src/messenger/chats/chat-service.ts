@@ -7,7 +7,7 @@ import { RpcError } from '../../common/rpc-error.js';
 import type { TlObject } from '../../tl/index.js';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
-import { BoxWriter, type Tx } from '../box-writer.js';
+import { boxStatements, BoxWriter, type Tx } from '../box-writer.js';
 import type { MessageStore, SentMessage, BoxCopy } from '../message-store.js';
 import { userIdsOf } from '../message-row.js';
 import type { Caller, MessagingService, UserViewSource } from '../messaging.js';
@@ -36,6 +36,7 @@ import {
 } from './participants.js';
 import { bannedFromTl, bannedTl } from './rights.js';
 import { exportedInviteTl, hashOfLink, newInviteHash, requireUsable, usability } from './invites.js';
+import { isRemoval, type ChatPhotoMedia } from './chat-photos.js';
 
 /** Old messages a member added with fwd_limit may see at most (Telegram's own cap). */
 export const MAX_FWD_LIMIT = 100;
@@ -61,6 +62,8 @@ export interface ChatServiceDeps {
   /** The host invite links are on (`https://<host>/+<hash>`). */
   linkHost(): string;
   chatSizeMax?: number;
+  /** The media service, for group photos; absent: messages.editChatPhoto answers PHOTO_INVALID. */
+  photos?: ChatPhotoMedia;
 }
 
 export interface InviteOptions {
@@ -221,7 +224,7 @@ export class ChatService {
     const have = new Set(
       (await tx.selectFrom('message_boxes').select('global_id').where('owner_id', '=', newcomer).where('global_id', 'in', rows.map((r) => r.global_id)).execute()).map((r) => r.global_id),
     );
-    const w = new BoxWriter(tx, this.seconds());
+    const w = new BoxWriter(tx, this.seconds(), boxStatements(this.deps.db));
     await w.loadStates([newcomer]);
     let top = 0;
     let topDate = 0;
@@ -299,6 +302,50 @@ export class ChatService {
     return this.announce(caller, chatId, sent);
   }
 
+  /**
+   * messages.editChatPhoto: a new photo (uploaded or an existing one) or none, under the same rule as the
+   * title. The rights are checked before the upload is processed, so a refused member costs no image work.
+   */
+  async editPhoto(caller: Caller, chatId: bigint, input: TlObject): Promise<TlObject> {
+    const { chat, me } = await this.load(chatId, caller.userId);
+    requireMember(me);
+    requireRight(chat, me, 'changeInfo', 'changeInfo');
+    let photoId: bigint | null = null;
+    let action: TlObject = { _: 'messageActionChatDeletePhoto' };
+    if (isRemoval(input)) {
+      if (chat.photoId === undefined) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
+    } else {
+      if (!this.deps.photos) throw RpcError.badRequest('PHOTO_INVALID');
+      const made = await this.deps.photos.chatPhotoFromInput(caller.userId, input);
+      if (made.id === chat.photoId) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
+      photoId = made.id;
+      action = { _: 'messageActionChatEditPhoto', photo: made.photo };
+    }
+    const members = await this.deps.store.activeMemberIds(chatId);
+    const sent = await this.deps.db.transaction().execute(async (tx) => {
+      await this.deps.store.updateChat(tx, chatId, { photoId });
+      return this.serviceMessage(tx, chatId, caller.userId, members, action);
+    });
+    return this.announce(caller, chatId, sent);
+  }
+
+  /**
+   * The chat's current photo id for a download by `viewer` (inputPeerPhotoFileLocation): whoever is shown
+   * the photo may fetch it, that is members and those who left; kicked users see chatForbidden (no photo).
+   */
+  async photoIdFor(viewer: bigint, chatId: bigint): Promise<bigint | undefined> {
+    const [chat, me] = await Promise.all([this.deps.store.chat(chatId), this.deps.store.participant(chatId, viewer)]);
+    if (!chat || !me) throw RpcError.badRequest('PEER_ID_INVALID');
+    if (me.state === STATE_KICKED) throw RpcError.badRequest('CHAT_ID_INVALID');
+    return chat.photoId;
+  }
+
+  /** The full Photo of the chat's current photo, if it has one. */
+  private async photoObject(chat: ChatRecord): Promise<TlObject | undefined> {
+    if (chat.photoId === undefined || !this.deps.photos) return undefined;
+    return (await this.deps.photos.photoObjects([chat.photoId])).get(chat.photoId);
+  }
+
   /** messages.editChatAbout for a basic group. */
   async editAbout(caller: Caller, chatId: bigint, about: string): Promise<void> {
     const { chat, me } = await this.load(chatId, caller.userId);
@@ -357,6 +404,7 @@ export class ChatService {
         id: chat.id,
         about: chat.about,
         participants,
+        chatPhoto: me.state === STATE_KICKED ? undefined : await this.photoObject(chat),
         notifySettings: { _: 'peerNotifySettings' },
         exportedInvite: invite && exportedInviteTl(this.deps.linkHost(), invite),
       },
@@ -430,7 +478,7 @@ export class ChatService {
     return {
       _: 'chatInvite',
       title: chat.title,
-      photo: { _: 'photoEmpty', id: 0n },
+      photo: (await this.photoObject(chat)) ?? { _: 'photoEmpty', id: 0n },
       participantsCount: members.length,
       participants: await this.deps.userViews.many(viewer, members.slice(0, INVITE_PREVIEW_USERS)),
       color: Number(chat.id % 7n),

@@ -4,8 +4,9 @@ import type { TlObject } from '../../tl/index.js';
 import type { ChatStore } from './chat-store.js';
 import { adminRightsOf, STATE_KICKED, STATE_LEFT, ROLE_CREATOR, isActive, type ChatRecord, type Participant } from './participants.js';
 import { adminTl, bannedTl } from './rights.js';
+import { chatPhotoTl, type ChatPhotoMedia, type ChatPhotoSummary } from './chat-photos.js';
 
-export function chatTl(chat: ChatRecord, me: Participant | undefined, participantsCount: number): TlObject | undefined {
+export function chatTl(chat: ChatRecord, me: Participant | undefined, participantsCount: number, photo?: ChatPhotoSummary): TlObject | undefined {
   if (!me) return undefined;
   if (me.state === STATE_KICKED) return { _: 'chatForbidden', id: chat.id, title: chat.title };
   const rights = adminRightsOf(me);
@@ -15,7 +16,7 @@ export function chatTl(chat: ChatRecord, me: Participant | undefined, participan
     left: me.state === STATE_LEFT || undefined,
     id: chat.id,
     title: chat.title,
-    photo: { _: 'chatPhotoEmpty' },
+    photo: chatPhotoTl(photo),
     participantsCount,
     date: chat.date,
     version: chat.version,
@@ -25,17 +26,24 @@ export function chatTl(chat: ChatRecord, me: Participant | undefined, participan
 }
 
 export class ChatViews {
-  constructor(private readonly store: ChatStore) {}
+  constructor(
+    private readonly store: ChatStore,
+    /** Absent: chats show no photo. */
+    private readonly photos?: Pick<ChatPhotoMedia, 'photoSummaries'>,
+  ) {}
 
   /** The chats among `ids` that `viewer` belongs or belonged to, as they see them, in `ids` order. */
   async many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     const [chats, mine, counts] = await Promise.all([this.store.chats(unique), this.store.memberships(viewer, unique), this.store.counts(unique)]);
+    const photoIds = [...chats.values()].flatMap((c) => (c.photoId !== undefined ? [c.photoId] : []));
+    const photos = photoIds.length > 0 && this.photos ? await this.photos.photoSummaries(photoIds) : undefined;
     const out: TlObject[] = [];
     for (const id of unique) {
       const chat = chats.get(id);
-      const tl = chat && chatTl(chat, mine.get(id), counts.get(id) ?? 0);
+      const photo = chat?.photoId !== undefined ? photos?.get(chat.photoId) : undefined;
+      const tl = chat && chatTl(chat, mine.get(id), counts.get(id) ?? 0, photo);
       if (tl) out.push(tl);
     }
     return out;

@@ -6,7 +6,7 @@ import type { Conversation } from '../message-store.js';
 import { chatPeer } from '../peer.js';
 import type { ChatStore } from './chat-store.js';
 import type { ChatViews } from './chat-views.js';
-import { adminRightsOf, requireMember, requireSend } from './participants.js';
+import { adminRightsOf, requireMember, requirePinRight, requireSend } from './participants.js';
 import { hasAdminRight } from './rights.js';
 
 export interface GroupDirectory {
@@ -21,6 +21,8 @@ export interface GroupDirectory {
   moderated(user: bigint, chatIds: readonly bigint[]): Promise<Set<bigint>>;
   /** The chat objects as `viewer` sees them (chats they never belonged to are left out). */
   chatViews(viewer: bigint, chatIds: readonly bigint[]): Promise<TlObject[]>;
+  /** Nothing when `user` may pin and unpin in chat `chatId`; else CHAT_ID_INVALID, CHAT_WRITE_FORBIDDEN or CHAT_ADMIN_REQUIRED. */
+  requirePin(user: bigint, chatId: bigint): Promise<void>;
 }
 
 export class ChatDirectory implements GroupDirectory {
@@ -52,5 +54,11 @@ export class ChatDirectory implements GroupDirectory {
 
   chatViews(viewer: bigint, chatIds: readonly bigint[]): Promise<TlObject[]> {
     return this.views.many(viewer, chatIds);
+  }
+
+  async requirePin(user: bigint, chatId: bigint): Promise<void> {
+    const [chat, me] = await Promise.all([this.store.chat(chatId), this.store.participant(chatId, user)]);
+    if (!chat || !me) throw RpcError.badRequest('CHAT_ID_INVALID');
+    requirePinRight(chat, me);
   }
 }

@@ -5,6 +5,7 @@ import { ChatStore } from './chat-store.js';
 import { ChatViews } from './chat-views.js';
 import { ChatDirectory } from './directory.js';
 import { ChatService, type ChatServiceDeps } from './chat-service.js';
+import type { ChatPhotoMedia } from './chat-photos.js';
 
 /** The read side, built before the messenger (which needs the directory for group messages). */
 export class ChatBase {
@@ -12,15 +13,19 @@ export class ChatBase {
   readonly views: ChatViews;
   readonly directory: ChatDirectory;
 
-  constructor(db: Kysely<Tables>) {
+  /** `photos`: the media service, for group photos (absent: chats have none). */
+  constructor(
+    db: Kysely<Tables>,
+    private readonly photos?: ChatPhotoMedia,
+  ) {
     this.store = new ChatStore(db);
-    this.views = new ChatViews(this.store);
+    this.views = new ChatViews(this.store, photos);
     this.directory = new ChatDirectory(this.store, this.views);
   }
 
   /** The write side, once the messenger exists. */
-  service(deps: Omit<ChatServiceDeps, 'db' | 'store' | 'views'>): ChatService {
-    return new ChatService({ ...deps, db: this.store.db, store: this.store, views: this.views });
+  service(deps: Omit<ChatServiceDeps, 'db' | 'store' | 'views' | 'photos'>): ChatService {
+    return new ChatService({ ...deps, db: this.store.db, store: this.store, views: this.views, photos: this.photos });
   }
 }
 
@@ -28,5 +33,6 @@ export { ChatStore, type InviteRecord } from './chat-store.js';
 export { ChatViews, chatTl } from './chat-views.js';
 export { ChatDirectory, type GroupDirectory } from './directory.js';
 export { ChatService, type InviteOptions } from './chat-service.js';
+export { chatPhotoTl, type ChatPhotoMedia, type ChatPhotoSummary } from './chat-photos.js';
 export * from './participants.js';
 export * from './rights.js';

@@ -28,6 +28,8 @@ export interface ChatRecord {
   /** chatBannedRights flags for non-admin members. */
   defaultBanned: number;
   flags: number;
+  /** The current photo (media photo id), absent when the chat has none. */
+  photoId?: bigint;
 }
 
 export interface Participant {
@@ -66,6 +68,16 @@ export function may(chat: ChatRecord, p: Participant, right: AdminRight, banned?
 
 export function requireRight(chat: ChatRecord, p: Participant, right: AdminRight, banned?: BannedRight): void {
   if (!may(chat, p, right, banned)) throw RpcError.badRequest('CHAT_ADMIN_REQUIRED');
+}
+
+/**
+ * May `p` pin and unpin messages? Admins always (pin_messages is a basic-group admin right); plain members
+ * unless the chat's default rights ban pin_messages. Others get CHAT_ADMIN_REQUIRED, as from Telegram.
+ */
+export function requirePinRight(chat: ChatRecord, p: Participant | undefined): Participant {
+  const me = requireMember(p);
+  requireRight(chat, me, 'pinMessages', 'pinMessages');
+  return me;
 }
 
 /** Whether the member may post text and/or media now; admins are never restricted. */

@@ -2,7 +2,7 @@
 // replay window of client msg_ids, server seqno, and the server messages the client has not
 // acknowledged yet (re-sent when the client reconnects or asks with msg_resend_req).
 // No IO here: the session service decides where the queued messages go.
-import type { ServerMsgIdGenerator } from './msg-id.js';
+import { MSG_ID_MAX_AGE_SECONDS, MSG_ID_MAX_FUTURE_SECONDS, type ServerMsgIdGenerator } from './msg-id.js';
 
 export interface OutboundMessage {
   msgId: bigint;
@@ -17,6 +17,13 @@ export type InboundVerdict = 'new' | 'duplicate' | 'too-old';
 
 /** How many client msg_ids each session remembers for replay detection. */
 const REPLAY_WINDOW = 1024;
+/**
+ * A client msg_id this much older than one just accepted can no longer pass the time check (at most
+ * MSG_ID_MAX_AGE_SECONDS old, MSG_ID_MAX_FUTURE_SECONDS ahead): a replay of it is refused before it gets
+ * here, so it need not be remembered. This keeps the window of a busy session to its last few minutes
+ * instead of 1024 ids (about 60 KiB) per session.
+ */
+const REPLAY_HORIZON = BigInt(MSG_ID_MAX_AGE_SECONDS + MSG_ID_MAX_FUTURE_SECONDS) << 32n;
 /** Unacknowledged server messages kept per session; the oldest are dropped beyond this. */
 const MAX_UNACKED = 2048;
 
@@ -24,6 +31,8 @@ export class MtSession {
   private contentSent = 0;
   private readonly seen = new Set<bigint>();
   private readonly seenOrder: bigint[] = [];
+  /** Client msg_ids below this were forgotten for their age (see REPLAY_HORIZON). */
+  private forgottenBelow = 0n;
   private readonly unacked = new Map<bigint, OutboundMessage>();
   private readonly answered = new Map<bigint, bigint>(); // req msg_id -> rpc_result msg_id
   /** Client content-related msg_ids still to acknowledge with msgs_ack. */
@@ -46,6 +55,12 @@ export class MtSession {
   /** Records a client msg_id; duplicates and ids below the remembered window are reported. */
   registerInbound(msgId: bigint): InboundVerdict {
     if (this.seen.has(msgId)) return 'duplicate';
+    if (msgId < this.forgottenBelow) return 'too-old';
+    const horizon = msgId - REPLAY_HORIZON;
+    if (this.seenOrder.length > 0 && this.seenOrder[0]! < horizon) {
+      while (this.seenOrder.length > 0 && this.seenOrder[0]! < horizon) this.seen.delete(this.seenOrder.shift()!);
+      if (horizon > this.forgottenBelow) this.forgottenBelow = horizon;
+    }
     if (this.seenOrder.length >= REPLAY_WINDOW) {
       let min = this.seenOrder[0]!;
       for (const id of this.seenOrder) if (id < min) min = id;
@@ -62,11 +77,13 @@ export class MtSession {
     return this.seen.has(msgId);
   }
 
+  /** Client msg_ids below this are not remembered (undefined: every id this session got is). */
   oldestRemembered(): bigint | undefined {
-    if (this.seenOrder.length < REPLAY_WINDOW) return undefined;
+    const aged = this.forgottenBelow > 0n ? this.forgottenBelow : undefined;
+    if (this.seenOrder.length < REPLAY_WINDOW) return aged;
     let min = this.seenOrder[0]!;
     for (const id of this.seenOrder) if (id < min) min = id;
-    return min;
+    return aged !== undefined && aged > min ? aged : min;
   }
 
   private nextSeqNo(contentRelated: boolean): number {

@@ -133,12 +133,7 @@ export class MediaService {
   }
 
   private async savePhoto(userId: bigint, id: bigint, processed: ProcessedPhoto, videoSizes: StoredSize[] = []): Promise<PhotoRow> {
-    const sizes: StoredSize[] = [];
-    for (const s of processed.sizes) {
-      const key = `p${id}_${s.type}`;
-      await this.deps.dfs.blobs.put('photos', key, s.data);
-      sizes.push({ type: s.type, w: s.w, h: s.h, size: s.data.length, key });
-    }
+    const sizes = await this.storeSizes(`p${id}`, processed.sizes);
     const row: PhotoRow = {
       id,
       owner_id: userId,
@@ -149,6 +144,17 @@ export class MediaService {
     };
     await this.deps.store.insertPhoto(row);
     return row;
+  }
+
+  /** Writes each rendered size to the photos bucket as `<prefix>_<type>`. */
+  private async storeSizes(prefix: string, rendered: ProcessedPhoto['sizes']): Promise<StoredSize[]> {
+    const stored: StoredSize[] = [];
+    for (const s of rendered) {
+      const key = `${prefix}_${s.type}`;
+      await this.deps.dfs.blobs.put('photos', key, s.data);
+      stored.push({ type: s.type, w: s.w, h: s.h, size: s.data.length, key });
+    }
+    return stored;
   }
 
   private async profileVideo(userId: bigint, photoId: bigint, file: TlObject, startTs?: number): Promise<StoredSize[]> {
@@ -193,12 +199,7 @@ export class MediaService {
       processed = await this.probeAv(stored, attributes, processed, Boolean(media.nosoundVideo));
     }
 
-    const thumbs: StoredSize[] = [];
-    for (const s of processed?.sizes ?? []) {
-      const key = `d${id}_${s.type}`;
-      await this.deps.dfs.blobs.put('photos', key, s.data);
-      thumbs.push({ type: s.type, w: s.w, h: s.h, size: s.data.length, key });
-    }
+    const thumbs = await this.storeSizes(`d${id}`, processed?.sizes ?? []);
     const row: DocumentRow = {
       id,
       owner_id: userId,
@@ -319,8 +320,12 @@ export class MediaService {
 
   // ---- downloads ---------------------------------------------------------------------------------
 
-  /** Resolves an InputFileLocation for `viewer` (upload.getFile, upload.getFileHashes). */
-  async location(viewer: bigint, loc: TlObject, resolvePeer: (peer: TlObject) => bigint): Promise<FileLocation> {
+  /**
+   * Resolves an InputFileLocation for `viewer` (upload.getFile, upload.getFileHashes). `chatPhotoOf` gives
+   * the current photo id of a basic group the viewer may see (throwing for one they may not); without it a
+   * chat's photo location is refused like any unknown peer.
+   */
+  async location(viewer: bigint, loc: TlObject, resolvePeer: (peer: TlObject) => bigint, chatPhotoOf?: (chatId: bigint) => Promise<bigint | undefined>): Promise<FileLocation> {
     const l = loc as Any;
     switch (l._) {
       case 'inputPhotoFileLocation': {
@@ -340,10 +345,15 @@ export class MediaService {
         return { bucket: 'photos', key: thumb.key, size: thumb.size, type: { _: 'storage.fileJpeg' }, mtime: Number(row.date) };
       }
       case 'inputPeerPhotoFileLocation': {
-        const owner = resolvePeer(l.peer as TlObject);
         const photoId = l.photoId as bigint;
-        if (!(await this.deps.store.hasProfilePhoto(owner, photoId))) throw RpcError.badRequest('FILE_ID_INVALID');
-        if (owner !== viewer && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer))) throw RpcError.badRequest('FILE_ID_INVALID');
+        if (l.peer?._ === 'inputPeerChat' && chatPhotoOf) {
+          // Only the chat's current photo: an old one is refused as clients expect of a stale location.
+          if ((await chatPhotoOf(l.peer.chatId as bigint)) !== photoId) throw RpcError.badRequest('FILE_ID_INVALID');
+        } else {
+          const owner = resolvePeer(l.peer as TlObject);
+          if (!(await this.deps.store.hasProfilePhoto(owner, photoId))) throw RpcError.badRequest('FILE_ID_INVALID');
+          if (owner !== viewer && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer))) throw RpcError.badRequest('FILE_ID_INVALID');
+        }
         const row = await this.deps.store.photo(photoId);
         if (!row) throw RpcError.badRequest('FILE_ID_INVALID');
         const sizes = parseSizes(row.sizes);
@@ -367,14 +377,44 @@ export class MediaService {
   // ---- profile photos ----------------------------------------------------------------------------
 
   async uploadProfilePhoto(userId: bigint, req: { file?: TlObject; video?: TlObject; videoStartTs?: number }): Promise<PhotoRow> {
-    let row: PhotoRow;
-    if (req.file) {
-      row = await this.photoFromUpload(userId, req.file, PROFILE_PHOTO_SIZES, req.video ? { file: req.video, startTs: req.videoStartTs } : undefined);
-    } else if (req.video) {
-      row = await this.photoFromVideo(userId, req.video, req.videoStartTs);
-    } else throw RpcError.badRequest('PHOTO_FILE_MISSING');
+    const row = await this.profilePhotoFromUpload(userId, req);
     await this.deps.store.setProfilePhoto(userId, row.id, this.deps.now());
     return row;
+  }
+
+  /** A still and/or video uploaded as a profile or group photo, with the profile sizes. */
+  private async profilePhotoFromUpload(userId: bigint, req: { file?: TlObject; video?: TlObject; videoStartTs?: number }): Promise<PhotoRow> {
+    if (req.file) return this.photoFromUpload(userId, req.file, PROFILE_PHOTO_SIZES, req.video ? { file: req.video, startTs: req.videoStartTs } : undefined);
+    if (req.video) return this.photoFromVideo(userId, req.video, req.videoStartTs);
+    throw RpcError.badRequest('PHOTO_FILE_MISSING');
+  }
+
+  // ---- group photos (the chats area keeps which photo is a chat's current one) -------------------
+
+  /** messages.editChatPhoto's inputChatUploadedPhoto / inputChatPhoto (ChatPhotoMedia in messenger/chats). */
+  async chatPhotoFromInput(userId: bigint, input: TlObject): Promise<{ id: bigint; photo: TlObject }> {
+    const i = input as Any;
+    let row: PhotoRow;
+    if (i._ === 'inputChatUploadedPhoto') {
+      row = await this.profilePhotoFromUpload(userId, { file: i.file, video: i.video, videoStartTs: i.videoStartTs });
+    } else if (i._ === 'inputChatPhoto' && i.id?._ === 'inputPhoto') {
+      row = await this.inputPhoto(i.id);
+    } else throw RpcError.badRequest('PHOTO_INVALID');
+    return { id: row.id, photo: this.photoObject(row) };
+  }
+
+  async photoSummaries(ids: readonly bigint[]): Promise<Map<bigint, CurrentPhoto>> {
+    const out = new Map<bigint, CurrentPhoto>();
+    for (const [id, row] of await this.deps.store.photos([...new Set(ids)])) {
+      out.set(id, { photoId: id, strippedThumb: row.stripped ?? undefined, hasVideo: parseSizes(row.video_sizes).length > 0, dcId: this.deps.dcId });
+    }
+    return out;
+  }
+
+  async photoObjects(ids: readonly bigint[]): Promise<Map<bigint, TlObject>> {
+    const out = new Map<bigint, TlObject>();
+    for (const [id, row] of await this.deps.store.photos([...new Set(ids)])) out.set(id, this.photoObject(row));
+    return out;
   }
 
   /** A video-only profile photo: the still comes from a frame, which needs ffmpeg. */

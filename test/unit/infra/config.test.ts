@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, redactConfig, type EchoConfig } from '../../../src/infra/config/index.js';
+import { FIELDS } from '../../../src/infra/config/fields.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const dirs: string[] = [];
@@ -227,6 +228,25 @@ test('a YAML file that is not a mapping or not YAML at all is one clear line', (
   rejects(() => load({}, '- 1\n- 2\n'), 'etc/echod.yaml: expected a mapping of settings at the top level');
   rejects(() => load({}, 'httpPort: [1\n'), /^etc\/echod\.yaml: not valid YAML at line \d+: /);
   rejects(() => load({}, 'a: 1\na: 2\n'), /^etc\/echod\.yaml: not valid YAML/);
+});
+
+test('the documented example names every setting: its YAML key under its section, and its environment variable', () => {
+  const example = readFileSync(join(root, 'etc/echod.example.yaml'), 'utf8');
+  const lines = example.split('\n');
+  for (const [name, field] of Object.entries(FIELDS)) {
+    assert.ok(new RegExp(`\\b${field.env}\\b`).test(example), `${name}: ${field.env} is not mentioned`);
+    const [top, key] = field.path;
+    if (key === undefined) {
+      assert.ok(lines.some((l) => l.startsWith(`# ${top}:`)), `${name}: no commented \`${top}\` line`);
+      continue;
+    }
+    // A nested key: among the indented lines right below its section's line.
+    const section = lines.findIndex((l) => l.startsWith(`# ${top}:`));
+    assert.ok(section >= 0, `${name}: no commented \`${top}:\` section`);
+    let end = section + 1;
+    while (end < lines.length && lines[end]!.startsWith('#   ')) end++;
+    assert.ok(lines.slice(section + 1, end).some((l) => l.startsWith(`#   ${key}:`)), `${name}: no commented \`${key}\` under \`${top}:\``);
+  }
 });
 
 test('the documented example matches the defaults when its top-level settings are uncommented', () => {

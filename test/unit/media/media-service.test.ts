@@ -20,6 +20,7 @@ import { MediaService } from '../../../src/service/media/media-service.js';
 import { MediaStore } from '../../../src/service/media/media-store.js';
 import { MediaProbe } from '../../../src/service/media/probe.js';
 import type { TlObject } from '../../../src/tl/index.js';
+import { hasFfmpeg } from '../../support/ffmpeg.js';
 
 const dirs: string[] = [];
 const dbs: Database[] = [];
@@ -29,15 +30,6 @@ after(async () => {
 });
 
 const HOUR = 3600_000;
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    execFileSync('ffprobe', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 async function fixture(opts: { ffmpeg?: boolean; hidden?: Set<bigint> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'echo-media-'));
@@ -117,7 +109,7 @@ test('without ffmpeg a video keeps exactly the client\'s attributes and thumbnai
   assert.equal(bare.video, undefined);
 });
 
-test('with ffmpeg a video without attributes gets duration, size and a thumbnail', { skip: hasFfmpeg ? false : 'ffmpeg/ffprobe are not installed (scripts/setup-media-tools.sh installs them)' }, async () => {
+test('with ffmpeg a video without attributes gets duration, size and a thumbnail', { skip: hasFfmpeg() ? false : 'ffmpeg/ffprobe are not installed (scripts/setup-media-tools.sh installs them)' }, async () => {
   const { media, upload, dir } = await fixture();
   const clip = join(dir, 'clip.mp4');
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=480x270:rate=10', '-t', '2', '-pix_fmt', 'yuv420p', clip]);

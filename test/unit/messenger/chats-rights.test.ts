@@ -19,6 +19,7 @@ import {
   may,
   participantsTl,
   requireMember,
+  requirePinRight,
   requireRemovable,
   requireRoom,
   requireSend,
@@ -93,6 +94,19 @@ test('may: members use member-level rights unless banned; admin-only rights need
   assert.ok(may(chat(), p(2n, ROLE_ADMIN), 'banUsers'));
   assert.ok(!may(chat(), p(2n, ROLE_ADMIN), 'addAdmins'));
   assert.ok(!may(chat(), p(3n, ROLE_MEMBER, STATE_LEFT), 'inviteUsers', 'inviteUsers'));
+});
+
+test('requirePinRight: members pin unless the default rights ban it; admins and the creator always; former members never', () => {
+  assert.equal(requirePinRight(chat(), p(3n)).userId, 3n);
+  const noPins = chat(bannedBits(['pinMessages']));
+  assert.throws(() => requirePinRight(noPins, p(3n)), rpc('CHAT_ADMIN_REQUIRED'));
+  assert.equal(requirePinRight(noPins, p(2n, ROLE_ADMIN)).userId, 2n);
+  assert.equal(requirePinRight(noPins, p(1n, ROLE_CREATOR)).userId, 1n);
+  // Barred from writing is not barred from pinning.
+  assert.equal(requirePinRight(chat(bannedBits(['sendMessages'])), p(3n)).userId, 3n);
+  assert.throws(() => requirePinRight(chat(), p(3n, ROLE_MEMBER, STATE_LEFT)), rpc('CHAT_WRITE_FORBIDDEN'));
+  assert.throws(() => requirePinRight(chat(), p(3n, ROLE_ADMIN, STATE_KICKED)), rpc('CHAT_WRITE_FORBIDDEN'));
+  assert.throws(() => requirePinRight(chat(), undefined), rpc('CHAT_ID_INVALID'));
 });
 
 test('requireRemovable: leave, creator kicks anyone, admins kick members, members only their own invitees', () => {

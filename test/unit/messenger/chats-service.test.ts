@@ -11,6 +11,7 @@ import { MemoryBus } from '../../../src/infra/bus/index.js';
 import { Messenger } from '../../../src/messenger/index.js';
 import { ChatBase, type ChatService } from '../../../src/messenger/chats/index.js';
 import { chatPeer } from '../../../src/messenger/peer.js';
+import { PinService } from '../../../src/messenger/pins.js';
 import { RpcError } from '../../../src/common/rpc-error.js';
 import type { TlObject } from '../../../src/tl/index.js';
 
@@ -52,11 +53,13 @@ async function setup(opts: { chatSizeMax?: number } = {}) {
     linkHost: () => 'echo.test',
     chatSizeMax: opts.chatSizeMax,
   });
+  const pins = new PinService({ db: db.kysely, sync: messenger.sync, messaging: messenger.messaging, userViews, push, now: () => clock.now, groups: base.directory });
   const drain = () => bus.drain();
   return {
     db,
     messenger,
     chats,
+    pins,
     pushed,
     denied,
     clock,
@@ -326,6 +329,75 @@ test('deleteChatUser with revoke_history deletes the removed member\'s messages 
       assert.ok(texts.includes('keep'));
     }
     assert.ok(f.pushed.some((p) => p.userId === B && p.updates.updates?.[0]?._ === 'updateDeleteMessages'));
+  } finally {
+    await f.close();
+  }
+});
+
+test('pins in a basic group: every member\'s copy, a service message for all, and only with the pin right', async () => {
+  const f = await setup();
+  try {
+    const { chatId } = await f.chats.create(me(A), [B, C], 'G');
+    const [sent] = await f.messenger.messaging.send(me(A), chatPeer(chatId), [text('read the rules')]);
+    const copyOf = new Map<bigint, number>([[A, sent!.id], ...sent!.recipients.map((r) => [r.owner, r.row.id] as [bigint, number])]);
+    await f.drain();
+    f.pushed.length = 0;
+
+    // A plain member may pin by default; pm_oneside means nothing in a group.
+    const answer: any = await f.pins.pin(me(B), chatPeer(chatId), copyOf.get(B)!, { pmOneside: true });
+    await f.drain();
+    const [pinUpd, service] = answer.updates;
+    assert.equal(pinUpd._, 'updatePinnedMessages');
+    assert.deepEqual(pinUpd.peer, { _: 'peerChat', chatId });
+    assert.deepEqual(pinUpd.messages, [copyOf.get(B)]);
+    assert.equal(service._, 'updateNewMessage');
+    assert.deepEqual(service.message.action, { _: 'messageActionPinMessage' });
+    assert.deepEqual(service.message.replyTo, { _: 'messageReplyHeader', replyToMsgId: copyOf.get(B) });
+    assert.equal(answer.chats[0].id, chatId);
+    for (const owner of [A, B, C]) assert.equal(await f.pins.pinnedMsgId(owner, chatPeer(chatId)), copyOf.get(owner), `${owner}'s copy is pinned`);
+    for (const owner of [A, C]) {
+      const got = f.pushed.filter((p) => p.userId === owner).flatMap((p) => p.updates.updates ?? [p.updates.update]);
+      assert.deepEqual(got.find((u: any) => u._ === 'updatePinnedMessages')?.messages, [copyOf.get(owner)]);
+      const pinService = got.find((u: any) => u.message?.action?._ === 'messageActionPinMessage');
+      assert.ok(pinService, `${owner} gets the service message`);
+      assert.equal(pinService.message.replyTo?.replyToMsgId ?? pinService.message.replyToMsgId, copyOf.get(owner));
+    }
+    // Everyone's history shows it.
+    for (const owner of [A, B, C]) assert.ok((await history(f, owner, chatId)).some((m) => m.action?._ === 'messageActionPinMessage'));
+
+    // With pin_messages banned by default, a plain member gets CHAT_ADMIN_REQUIRED for pin, unpin and unpin-all;
+    // the creator and admins still pin. Being barred from writing does not stop an admin's pin either.
+    await f.chats.editDefaultBannedRights(me(A), chatId, { _: 'chatBannedRights', pinMessages: true, sendMessages: true, untilDate: 0 });
+    await assert.rejects(f.pins.pin(me(C), chatPeer(chatId), copyOf.get(C)!, { unpin: true }), rpc('CHAT_ADMIN_REQUIRED'));
+    await assert.rejects(f.pins.unpinAll(me(C), chatPeer(chatId)), rpc('CHAT_ADMIN_REQUIRED'));
+    await assert.rejects(f.pins.pin(me(B), chatPeer(chatId), copyOf.get(B)!, {}), rpc('CHAT_ADMIN_REQUIRED'));
+    assert.equal(await f.pins.pinnedMsgId(A, chatPeer(chatId)), copyOf.get(A), 'the refused unpin changed nothing');
+    await f.chats.editAdmin(me(A), chatId, B, true);
+    await f.pins.pin(me(B), chatPeer(chatId), copyOf.get(B)!, { unpin: true });
+    for (const owner of [A, B, C]) assert.equal(await f.pins.pinnedMsgId(owner, chatPeer(chatId)), undefined);
+    const again: any = await f.pins.pin(me(A), chatPeer(chatId), copyOf.get(A)!, { silent: true });
+    assert.equal(again.updates[1].message.silent, true);
+    const all = await f.pins.unpinAll(me(A), chatPeer(chatId));
+    assert.equal(all.ptsCount, 1);
+    assert.equal(await f.pins.pinnedMsgId(C, chatPeer(chatId)), undefined);
+
+    // Former members and strangers cannot pin.
+    await f.chats.deleteUser(me(A), chatId, C, false);
+    await assert.rejects(f.pins.pin(me(C), chatPeer(chatId), copyOf.get(C)!, {}), rpc('CHAT_WRITE_FORBIDDEN'));
+    await assert.rejects(f.pins.pin(me(D), chatPeer(chatId), 1, {}), rpc('CHAT_ID_INVALID'));
+  } finally {
+    await f.close();
+  }
+});
+
+test('pins in a group need the group directory: without it the chat is not a peer one can pin in', async () => {
+  const f = await setup();
+  try {
+    const { chatId } = await f.chats.create(me(A), [B], 'G');
+    const [sent] = await f.messenger.messaging.send(me(A), chatPeer(chatId), [text('x')]);
+    const bare = new PinService({ db: f.db.kysely, sync: f.messenger.sync, messaging: f.messenger.messaging, userViews: { many: async () => [] }, push: { isOnline: () => false }, now: () => f.clock.now });
+    await assert.rejects(bare.pin(me(A), chatPeer(chatId), sent!.id, {}), rpc('PEER_ID_INVALID'));
+    await assert.rejects(bare.unpinAll(me(A), chatPeer(chatId)), rpc('PEER_ID_INVALID'));
   } finally {
     await f.close();
   }

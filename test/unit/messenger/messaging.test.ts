@@ -13,7 +13,7 @@ function isRpc(message: string) {
   return (e: unknown) => e instanceof RpcError && e.errorMessage === message;
 }
 
-test('a send pushes updateShortMessage to the recipient and updates to the sender\'s other sessions', async () => {
+test('a send pushes updateShortMessage to the recipient and, with out: true, to the sender\'s other sessions', async () => {
   const f = await fixture();
   try {
     const [sent] = await f.messenger.messaging.send(alice, userPeer(BOB), [{ randomId: rid(), message: 'hello', entities: [{ _: 'messageEntityBold', offset: 0, length: 5 }] }]);
@@ -39,12 +39,21 @@ test('a send pushes updateShortMessage to the recipient and updates to the sende
     const toAlice = f.pushed.filter((p) => p.userId === ALICE);
     assert.equal(toAlice.length, 1);
     assert.deepEqual(toAlice[0]!.except, aliceSession);
-    const u = toAlice[0]!.updates;
-    assert.equal(u._, 'updates');
-    const [nm] = u.updates as TlObject[];
-    assert.equal(nm!._, 'updateNewMessage');
-    assert.equal((nm!.message as TlObject).out, true);
-    assert.deepEqual((u.users as TlObject[]).map((x) => x.id).sort(), [ALICE, BOB].sort());
+    assert.deepEqual(toAlice[0]!.updates, {
+      _: 'updateShortMessage',
+      out: true,
+      mentioned: undefined,
+      mediaUnread: undefined,
+      silent: undefined,
+      id: sent!.id,
+      userId: BOB,
+      message: 'hello',
+      pts: sent!.pts,
+      ptsCount: 1,
+      date: sent!.date,
+      replyTo: undefined,
+      entities: [{ _: 'messageEntityBold', offset: 0, length: 5 }],
+    });
   } finally {
     await f.close();
   }

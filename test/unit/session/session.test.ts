@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MtSession } from '../../../src/mtproto/session/session.js';
-import { ServerMsgIdGenerator } from '../../../src/mtproto/session/msg-id.js';
+import { msgIdFromTime, ServerMsgIdGenerator } from '../../../src/mtproto/session/msg-id.js';
 
 const make = () => new MtSession(42n, 7n, new ServerMsgIdGenerator(() => 1_700_000_000_000), 0);
 
@@ -11,6 +11,26 @@ test('replayed client msg_ids are reported as duplicates, and ids below the wind
   assert.equal(s.registerInbound(1000n), 'duplicate');
   for (let i = 1; i <= 1100; i++) assert.equal(s.registerInbound(1000n + BigInt(i) * 4n), 'new');
   assert.equal(s.registerInbound(1000n), 'too-old');
+});
+
+test('ids too old to pass the time check any more are forgotten, and stay refused', () => {
+  const s = make();
+  const t0 = 1_700_000_000_000;
+  const at = (ms: number) => msgIdFromTime(t0 + ms) & ~3n;
+  const first = at(0);
+  const second = at(1000);
+  assert.equal(s.registerInbound(first), 'new');
+  assert.equal(s.registerInbound(second), 'new');
+  assert.equal(s.oldestRemembered(), undefined, 'nothing forgotten yet');
+  // 330 s later (300 s age limit + 30 s future allowance) the first can no longer be valid.
+  assert.equal(s.registerInbound(at(330_500)), 'new');
+  assert.equal(s.hasSeen(first), false);
+  assert.equal(s.hasSeen(second), true, 'still within the horizon');
+  assert.equal(s.registerInbound(first), 'too-old');
+  assert.equal(s.registerInbound(second), 'duplicate');
+  assert.equal(s.oldestRemembered(), at(330_500) - (330n << 32n));
+  // An id older than the newest one (but new to the session) is still accepted inside the horizon.
+  assert.equal(s.registerInbound(at(200_000)), 'new');
 });
 
 test('seqno counts content-related messages only; acked messages are not re-sent', () => {
