@@ -8,7 +8,7 @@ import { CANONICAL_LAYER, encodeObject, type TlObject } from '../tl/index.js';
 import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLogTable } from './tables.js';
 import { peerKey, type PeerRef } from './peer.js';
 import { searchColumns } from './search-index.js';
-import { padToPowerOfTwo, param, powerOfTwoChunks, prepare, PreparedBySize } from './prepared.js';
+import { padToPowerOfTwo, param, powerOfTwoChunks, prepare, PreparedBySize } from '../infra/db/prepared.js';
 
 export type Tx = Transaction<Tables>;
 

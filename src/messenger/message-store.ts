@@ -13,7 +13,7 @@ import type { TlObject } from '../tl/index.js';
 import { encodeTl, encodeTlList } from './blobs.js';
 import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-writer.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
-import { padToPowerOfTwo, param, PreparedBySize } from './prepared.js';
+import { padToPowerOfTwo, param, PreparedBySize } from '../infra/db/prepared.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
 import { searchColumns } from './search-index.js';

@@ -1,5 +1,6 @@
 // SQL access for contact lists, uploaded phone books and block lists. Upserts are update-then-insert in a
 // transaction, so the same statements run on SQLite and MySQL.
+import { param, prepare } from '../../infra/db/prepared.js';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
 
@@ -49,7 +50,14 @@ function chunks<T>(items: readonly T[]): T[][] {
 }
 
 export class ContactStore {
-  constructor(private readonly db: Kysely<Tables>) {}
+  /** Asked twice for every message sent (both directions): compiled once. */
+  private readonly isBlockedStatement;
+
+  constructor(private readonly db: Kysely<Tables>) {
+    this.isBlockedStatement = prepare(
+      db.selectFrom('blocked_peers').select('peer_id').where('owner_id', '=', param<bigint>(0)).where('scope', '=', param<BlockScope>(1)).where('peer_id', '=', param<bigint>(2)),
+    );
+  }
 
   /** The owner's entries among `targets`, with the mutual flag, in one join per chunk. */
   async entriesOf(owner: bigint, targets: readonly bigint[]): Promise<Map<bigint, StoredContact>> {
@@ -186,8 +194,8 @@ export class ContactStore {
   }
 
   async isBlocked(owner: bigint, peerId: bigint, scope: BlockScope = 'all'): Promise<boolean> {
-    const row = await this.db.selectFrom('blocked_peers').select('peer_id').where('owner_id', '=', owner).where('scope', '=', scope).where('peer_id', '=', peerId).executeTakeFirst();
-    return row !== undefined;
+    const { rows } = await this.db.executeQuery(this.isBlockedStatement.bind([owner, scope, peerId]));
+    return rows.length > 0;
   }
 
   /** Newest first. */

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Tables, UsersTable } from '../../infra/db/schema.js';
 import type { IdGenerator } from '../idgen.js';
+import { param, prepare, type Prepared } from '../../infra/db/prepared.js';
 
 export interface UserRecord {
   id: bigint;
@@ -51,14 +52,19 @@ function toRecord(row: Selectable<UsersTable>): UserRecord {
 }
 
 export class UserStore {
+  /** Looked up on every message sent (the peer): compiled once. */
+  private readonly byIdStatement: Prepared<Selectable<UsersTable>>;
+
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.byIdStatement = prepare(db.selectFrom('users').selectAll().where('id', '=', param<bigint>(0)));
+  }
 
   async byId(id: bigint): Promise<UserRecord | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    const { rows } = await this.db.executeQuery(this.byIdStatement.bind([id]));
+    return rows[0] && toRecord(rows[0]);
   }
 
   async byIds(ids: readonly bigint[]): Promise<Map<bigint, UserRecord>> {

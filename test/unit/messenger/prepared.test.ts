@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src/infra/db/index.js';
-import { padToPowerOfTwo, param, powerOfTwoChunks, prepare, PreparedBySize } from '../../../src/messenger/prepared.js';
+import { padToPowerOfTwo, param, powerOfTwoChunks, prepare, PreparedBySize } from '../../../src/infra/db/prepared.js';
 
 test('a prepared statement binds arguments by marker, keeps its constants, and checks the argument count', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'echo-prepared-'));
