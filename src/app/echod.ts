@@ -25,7 +25,7 @@ import { PacketRouter } from '../interface/gateway/packet-router.js';
 import { ConnectionRegistry } from '../interface/gateway/connection-registry.js';
 import { TcpGateway } from '../interface/gateway/tcp-gateway.js';
 import { HttpServer } from '../interface/httpserver/http-server.js';
-import { RateLimiter } from '../interface/gateway/rate-limiter.js';
+import { RateLimiter } from '../common/rate-limiter.js';
 import { sql } from 'kysely';
 import { Metrics } from '../infra/metrics/index.js';
 import { AdminServer } from '../interface/admin/admin-server.js';

@@ -10,7 +10,7 @@ import { decodeObject, encodeObject } from '../../tl/index.js';
 import type { AuthKeyRegistry } from '../session/auth-keys.js';
 import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
 import type { ConnectionHandle } from '../session/connection.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from '../../common/rate-limiter.js';
 import type { GatewayMetrics } from '../../infra/metrics/metrics.js';
 
 export interface PacketRouterDeps {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from '../../../src/interface/gateway/rate-limiter.js';
+import { RateLimiter } from '../../../src/common/rate-limiter.js';
 import { loadConfig, ConfigError } from '../../../src/infra/config/index.js';
 
 test('a bucket allows its burst, then refills at its rate, per key', () => {

@@ -1,6 +1,5 @@
-// Token buckets keyed by client address: auth key creation costs the server ~5 ms of CPU (RSA + DH),
-// so one address may not start them faster than its bucket refills. Over the limit the client gets
-// the transport error -429 (core.telegram.org/mtproto/mtproto-transports#transport-errors).
+// Token buckets by key (a client address, a user): a burst at once, then a steady rate. Used for auth
+// key creation per address (~5 ms of server CPU each; -429 beyond it) and for upload bytes per user.
 
 export interface RateLimit {
   /** Requests allowed at once. */
@@ -17,8 +16,8 @@ interface Bucket {
 /** Buckets untouched this long are forgotten (they would be full anyway). */
 const IDLE_MS = 10 * 60 * 1000;
 
-export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+export class RateLimiter<K = string> {
+  private readonly buckets = new Map<K, Bucket>();
   private lastSweep = 0;
 
   constructor(
@@ -27,7 +26,12 @@ export class RateLimiter {
   ) {}
 
   /** Takes one token for `key`; false when the bucket is empty. */
-  take(key: string): boolean {
+  take(key: K): boolean {
+    return this.spend(key, 1) === 0;
+  }
+
+  /** Spends `cost` tokens for `key`: 0 when done, else the seconds until they would be there (nothing spent). */
+  spend(key: K, cost: number): number {
     const now = this.now();
     this.sweep(now);
     let bucket = this.buckets.get(key);
@@ -38,9 +42,9 @@ export class RateLimiter {
       bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.limit.perSecond);
       bucket.updatedAt = now;
     }
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    if (bucket.tokens < cost) return (cost - bucket.tokens) / this.limit.perSecond;
+    bucket.tokens -= cost;
+    return 0;
   }
 
   private sweep(now: number): void {
