@@ -15,6 +15,7 @@ import type { RpcContext } from '../../bff/context.js';
 import type { AuthKeyContext, AuthKeyRegistry } from './auth-keys.js';
 import type { ConnectionHandle } from './connection.js';
 import { verifyBindTempAuthKey } from './bind-temp-key.js';
+import { unwrapInvoke } from './invoke-wrappers.js';
 import type { SessionRef, UpdatePusher } from '../../messenger/push.js';
 import type { SessionMetrics } from '../../infra/metrics/metrics.js';
 
@@ -491,61 +492,25 @@ export class SessionService implements UpdatePusher {
   /** Unwraps the invoke* wrappers, calls the handler and encodes the result for the client's layer. */
   private async runRpc(state: SessionState, msgId: bigint, request: TlObject, call?: { method: string }): Promise<Buffer> {
     const key = state.key;
-    let query = request as TlObject & Record<string, any>;
-    for (;;) {
-      switch (query._) {
-        case 'invokeWithLayer':
-          if (key.layer !== query.layer) key.layer = query.layer as number;
-          query = query.query;
-          continue;
-        case 'initConnection': {
-          const info = {
-            layer: key.layer,
-            apiId: query.apiId as number,
-            deviceModel: query.deviceModel as string,
-            systemVersion: query.systemVersion as string,
-            appVersion: query.appVersion as string,
-            systemLangCode: query.systemLangCode as string,
-            langPack: query.langPack as string,
-            langCode: query.langCode as string,
-            ip: state.connection?.remoteAddress ?? '',
-            updatedAt: Math.floor(this.deps.now() / 1000),
-          };
-          const prev = key.clientInfo;
-          // Saved only when something changed: some clients wrap every single call in initConnection.
-          if (!prev || prev.layer !== info.layer || prev.apiId !== info.apiId || prev.appVersion !== info.appVersion || prev.deviceModel !== info.deviceModel || prev.ip !== info.ip || prev.langCode !== info.langCode) {
-            this.deps.keys.saveClientInfo(key, info).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'saving client info failed'));
-          }
-          query = query.query;
-          continue;
+    const query = await unwrapInvoke(request, key.layer, {
+      setLayer: (layer) => {
+        key.layer = layer;
+      },
+      clientInfo: (said) => {
+        const info = { ...said, ip: state.connection?.remoteAddress ?? '', updatedAt: Math.floor(this.deps.now() / 1000) };
+        const prev = key.clientInfo;
+        // Saved only when something changed: some clients wrap every single call in initConnection.
+        if (!prev || prev.layer !== info.layer || prev.apiId !== info.apiId || prev.appVersion !== info.appVersion || prev.deviceModel !== info.deviceModel || prev.ip !== info.ip || prev.langCode !== info.langCode) {
+          this.deps.keys.saveClientInfo(key, info).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'saving client info failed'));
         }
-        case 'invokeAfterMsg': {
-          const before = state.session.running.get(query.msgId as bigint);
-          if (before) await before;
-          query = query.query;
-          continue;
-        }
-        case 'invokeAfterMsgs': {
-          const waits = (query.msgIds as bigint[]).map((id) => state.session.running.get(id)).filter((p) => p !== undefined);
-          await Promise.all(waits);
-          query = query.query;
-          continue;
-        }
-        case 'invokeWithoutUpdates':
-          state.noUpdates = true;
-          query = query.query;
-          continue;
-        case 'invokeWithMessagesRange':
-        case 'invokeWithTakeout':
-        case 'invokeWithBusinessConnection':
-        case 'invokeWithGooglePlayIntegrity':
-        case 'invokeWithApnsSecret':
-        case 'invokeWithReCaptcha':
-          query = query.query;
-          continue;
-      }
-      break;
-    }
+      },
+      after: async (msgIds) => {
+        await Promise.all(msgIds.map((id) => state.session.running.get(id)).filter((p) => p !== undefined));
+      },
+      noUpdates: () => {
+        state.noUpdates = true;
+      },
+    });
     if (query === undefined || typeof query !== 'object') throw new RpcError(400, 'INPUT_FETCH_ERROR');
     if (call) call.method = query._;
     const layer = key.layer || CANONICAL_LAYER;
