@@ -27,7 +27,7 @@ const started = Date.now();
 // 1. The generator and the parser it imports are transpiled first, then run to write src/tl/generated/.
 const generatorSources = [...listTs(join(root, 'scripts')), ...listTs(join(root, 'src/tl')).filter((f) => !f.includes('/generated/'))];
 await build({ ...options, entryPoints: generatorSources });
-const gen = spawnSync(process.execPath, [join(root, 'dist/scripts/gen-tl.js')], { stdio: 'inherit', cwd: root });
+const gen = spawnSync(process.execPath, [join(root, 'dist/scripts/gen-tl.js'), ...(quiet ? ['--quiet'] : [])], { stdio: 'inherit', cwd: root });
 if (gen.status !== 0) process.exit(gen.status ?? 1);
 
 // 2. Everything, generated code included.
