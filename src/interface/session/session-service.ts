@@ -30,6 +30,8 @@ const MAX_CONTAINER_ITEMS = 1020;
 const MAX_CONTAINER_BYTES = 1 << 20;
 /** Sessions idle this long are forgotten. */
 const SESSION_IDLE_MS = 30 * 60 * 1000;
+/** Pushes for a device whose connection just dropped wait this long for it to come back. */
+const RECONNECT_WINDOW_MS = 60_000;
 /** A user whose last connection closed counts as offline only after this long (reconnects are quick). */
 const OFFLINE_GRACE_MS = 15_000;
 /** The handshake salt stays valid for this long after key creation. */
@@ -52,6 +54,8 @@ interface SessionState {
   connection?: ConnectionHandle;
   flushScheduled: boolean;
   noUpdates: boolean;
+  /** When the session's connection went away (ms); pushes still queue for a reconnect within a short window. */
+  disconnectedAt?: number;
 }
 
 export class SessionService implements UpdatePusher {
@@ -154,6 +158,7 @@ export class SessionService implements UpdatePusher {
     for (const state of states) {
       if (state.connection !== conn) continue;
       state.connection = undefined;
+      state.disconnectedAt = this.deps.now();
       if (state.key.userId !== undefined) users.add(state.key.userId);
     }
     this.byConnection.delete(conn.id);
@@ -194,7 +199,7 @@ export class SessionService implements UpdatePusher {
   pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {
     const encoded = new Map<number, Buffer>();
     for (const key of this.deps.keys.contextsOfUser(userId)) {
-      const target = this.liveSessionOf(key.authKey.id);
+      const target = this.pushTargetOf(key.authKey.id);
       if (!target || (except && except.authKeyId === key.authKey.id && except.sessionId === target.session.id)) continue;
       const layer = key.layer || CANONICAL_LAYER;
       let body = encoded.get(layer);
@@ -217,7 +222,7 @@ export class SessionService implements UpdatePusher {
     let target: SessionState | undefined;
     let layer = CANONICAL_LAYER;
     for (const key of this.deps.keys.contextsFor(permKeyId)) {
-      const live = this.liveSessionOf(key.authKey.id);
+      const live = this.pushTargetOf(key.authKey.id);
       if (live && (!target || live.session.lastActive > target.session.lastActive)) {
         target = live;
         layer = key.layer || CANONICAL_LAYER;
@@ -246,6 +251,23 @@ export class SessionService implements UpdatePusher {
     for (const id of authKeyIds) {
       for (const state of this.byAuthKey.get(id) ?? []) state.connection?.close(reason);
     }
+  }
+
+  /**
+   * Where a push for this device goes: its live session, or else the session whose connection dropped
+   * moments ago — clients reconnect within seconds and do not ask for a difference unless they notice a
+   * gap, so the update waits in that session's queue and leaves when the session reappears.
+   */
+  private pushTargetOf(authKeyId: bigint): SessionState | undefined {
+    const live = this.liveSessionOf(authKeyId);
+    if (live) return live;
+    const since = this.deps.now() - RECONNECT_WINDOW_MS;
+    let best: SessionState | undefined;
+    for (const state of this.byAuthKey.get(authKeyId) ?? []) {
+      if (state.noUpdates || state.disconnectedAt === undefined || state.disconnectedAt < since) continue;
+      if (!best || state.session.lastActive > best.session.lastActive) best = state;
+    }
+    return best;
   }
 
   private liveSessionOf(authKeyId: bigint): SessionState | undefined {
@@ -293,6 +315,7 @@ export class SessionService implements UpdatePusher {
     }
     if (state.connection !== conn) {
       const previous = state.connection;
+      state.disconnectedAt = undefined;
       const cameOnline = !conn.ephemeral && key.userId !== undefined && this.connectivityListener !== undefined && !this.isOnline(key.userId);
       state.connection = conn;
       if (cameOnline) this.connectivityListener!(key.userId!, true);
