@@ -24,6 +24,7 @@ import { MediaStore } from '../../../src/service/media/media-store.js';
 import { MediaProbe } from '../../../src/service/media/probe.js';
 import { inflateStripped } from '../../../src/service/media/stripped.js';
 import type { TlObject } from '../../../src/tl/index.js';
+import { plainUserViews, recordingPush } from './stubs.js';
 
 const A = 3_000_001n;
 const B = 3_000_002n;
@@ -67,8 +68,8 @@ async function setup() {
   });
   const pushed: { userId: bigint; updates: any }[] = [];
   const base = new ChatBase(db.kysely, media);
-  const push = { pushToUser: (userId: bigint, updates: TlObject) => void pushed.push({ userId, updates }), isOnline: () => true, pushToAuthKey: () => {}, onConnectivity: () => {} };
-  const userViews = { many: async (_v: bigint, ids: readonly bigint[]) => [...new Set(ids)].map((id) => ({ _: 'user', id })) };
+  const push = recordingPush(pushed);
+  const userViews = plainUserViews;
   const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false }, userViews, now: () => clock.ms, groups: base.directory });
   let seq = 0n;
   const chats: ChatService = base.service({

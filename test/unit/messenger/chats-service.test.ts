@@ -13,7 +13,7 @@ import { ChatBase, type ChatService } from '../../../src/messenger/chats/index.j
 import { chatPeer } from '../../../src/messenger/peer.js';
 import { PinService } from '../../../src/messenger/pins.js';
 import { RpcError } from '../../../src/common/rpc-error.js';
-import type { TlObject } from '../../../src/tl/index.js';
+import { plainUserViews, recordingPush, type Pushed } from './stubs.js';
 
 const A = 2_000_001n;
 const B = 2_000_002n;
@@ -21,11 +21,6 @@ const C = 2_000_003n;
 const D = 2_000_004n;
 
 const rpc = (message: string) => (e: unknown) => e instanceof RpcError && e.errorMessage === message;
-
-interface Pushed {
-  userId: bigint;
-  updates: any;
-}
 
 async function setup(opts: { chatSizeMax?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'echo-chats-'));
@@ -35,8 +30,8 @@ async function setup(opts: { chatSizeMax?: number } = {}) {
   const denied = new Set<string>();
   const clock = { now: 1_700_000_000_000 };
   const base = new ChatBase(db.kysely);
-  const push = { pushToUser: (userId: bigint, updates: TlObject) => void pushed.push({ userId, updates }), isOnline: () => true, pushToAuthKey: () => {}, onConnectivity: () => {} };
-  const userViews = { many: async (_v: bigint, ids: readonly bigint[]) => [...new Set(ids)].map((id) => ({ _: 'user', id })) };
+  const push = recordingPush(pushed);
+  const userViews = plainUserViews;
   const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false }, userViews, now: () => clock.now, groups: base.directory });
   let seq = 0n;
   const chats: ChatService = base.service({

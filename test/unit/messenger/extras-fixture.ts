@@ -6,6 +6,7 @@ import type { PrivacyKey } from '../../../src/service/privacy/rules.js';
 import type { UserRecord } from '../../../src/service/users/user-store.js';
 import type { FullUserExtras } from '../../../src/service/users/user-view.js';
 import { ALICE, fixture, type Fixture } from './fixture.js';
+import { recordingPush } from './stubs.js';
 
 export interface ExtrasFixture extends Fixture {
   x: MessengerExtras;
@@ -31,7 +32,7 @@ export async function extrasFixture(): Promise<ExtrasFixture> {
   const x = new MessengerExtras({
     db: f.db.kysely,
     messenger: f.messenger,
-    push: { pushToUser: () => {}, pushToAuthKey: () => {}, isOnline: (id) => f.online.has(id), onConnectivity: () => {} },
+    push: recordingPush([], (id) => f.online.has(id)),
     userViews,
     contacts: {
       contactsOf: async (owner, targets) => new Map(targets.filter((t) => contacts.has(`${owner}>${t}`)).map((t) => [t, { firstName: '', lastName: '', mutual: false }])),

@@ -5,18 +5,13 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../../../src/infra/db/index.js';
 import { MemoryBus } from '../../../src/infra/bus/index.js';
 import { Messenger } from '../../../src/messenger/index.js';
-import type { SessionRef } from '../../../src/messenger/push.js';
-import type { TlObject } from '../../../src/tl/index.js';
+import { plainUserViews, recordingPush, type Pushed } from './stubs.js';
 
 export const ALICE = 1_000_001n;
 export const BOB = 1_000_002n;
 export const CAROL = 1_000_003n;
 
-export interface Pushed {
-  userId: bigint;
-  updates: TlObject;
-  except?: SessionRef;
-}
+export type { Pushed } from './stubs.js';
 
 export interface Fixture {
   db: Database;
@@ -40,9 +35,9 @@ export async function fixture(opts: { differenceSlice?: number; differenceTooLon
   const messenger = new Messenger({
     db: db.kysely,
     bus,
-    push: { pushToUser: (userId, updates, except) => pushed.push({ userId, updates, except }), isOnline: (id) => online.has(id), pushToAuthKey: () => {}, onConnectivity: () => {} },
+    push: recordingPush(pushed, (id) => online.has(id)),
     contacts: { isBlocked: async (blocker, target) => blocks.has(`${blocker}>${target}`) },
-    userViews: { many: async (_viewer, ids) => [...new Set(ids)].map((id) => ({ _: 'user', id })) },
+    userViews: plainUserViews,
     now: () => clock.now,
     editTimeLimit: opts.editTimeLimit,
     limits: { differenceSlice: opts.differenceSlice ?? 100, differenceTooLong: opts.differenceTooLong ?? 5000 },
