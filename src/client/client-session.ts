@@ -17,6 +17,8 @@ export interface ServerMessageInfo {
   seqNo: number;
   /** Decoded body; for rpc_result the `result` is decoded too (raw bytes when it is a bare vector). */
   body: TlObject;
+  /** The body as received (unzipped; an rpc_result's result alone), to see which layer's constructors the server chose. */
+  bytes: Buffer;
 }
 
 export interface OutgoingMessage {
@@ -117,8 +119,8 @@ export class ClientSession {
       } catch {
         decoded = result; // a bare vector result: the caller decodes it with decodeResult(method, bytes)
       }
-      return [{ msgId, seqNo, body: { _: 'rpc_result', reqMsgId, result: decoded } as TlObject }];
+      return [{ msgId, seqNo, body: { _: 'rpc_result', reqMsgId, result: decoded } as TlObject, bytes: result }];
     }
-    return [{ msgId, seqNo, body: decodeObject(body) }];
+    return [{ msgId, seqNo, body: decodeObject(body), bytes: body }];
   }
 }

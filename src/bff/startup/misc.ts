@@ -1,7 +1,7 @@
 // The remaining start-up calls: chat folders, attachment-menu bots, top peers, birthdays, quick replies,
 // contact requirements, the default auto-delete timer and the Stars balance. Each answers Echo's state.
 import { RpcError } from '../../common/rpc-error.js';
-import { encodeVectorResult, schemaLayerFor, type TlObject } from '../../tl/index.js';
+import { encodeVectorResult, registerLayerFallback, schemaLayerFor, type TlObject } from '../../tl/index.js';
 import type { RpcContext } from '../context.js';
 import { inputUserId, viewerOf } from '../peers.js';
 import type { RpcDispatcher } from '../registry.js';
@@ -10,6 +10,11 @@ import { cached64 } from './cache-hash.js';
 
 /** The first layer whose payments.starsStatus.balance is a StarsAmount instead of a long. */
 const STARS_AMOUNT_LAYER = 195;
+
+// No object stands in for these in the layers that lack them; the handlers below never build them there:
+// layers before 176 get a pre-encoded Vector<DialogFilter>, and only layers from 206 can ask for a TON balance.
+registerLayerFallback('messages.dialogFilters', () => undefined);
+registerLayerFallback('starsTonAmount', () => undefined);
 
 /** The most users one users.getRequirementsToContact call may name (Telegram's users.getUsers limit). */
 export const REQUIREMENTS_MAX_USERS = 200;

@@ -2,7 +2,7 @@
 // of their TL constructor, so storing and comparing them is an integer and the TL form is a table lookup.
 import type { TlObject } from '../../tl/index.js';
 
-/** chatBannedRights field -> flag bit (schema layer 228). */
+/** chatBannedRights field -> flag bit (canonical schema layer; a unit test compares them). */
 export const BANNED_BITS = {
   viewMessages: 0,
   sendMessages: 1,
@@ -29,7 +29,7 @@ export const BANNED_BITS = {
   manageLinkedPeers: 28,
 } as const;
 
-/** chatAdminRights field -> flag bit (schema layer 228). */
+/** chatAdminRights field -> flag bit (canonical schema layer; a unit test compares them). */
 export const ADMIN_BITS = {
   changeInfo: 0,
   postMessages: 1,
@@ -49,6 +49,7 @@ export const ADMIN_BITS = {
   manageDirectMessages: 17,
   manageRanks: 18,
   manageLinkedPeers: 19,
+  manageWelcomeMessages: 20,
 } as const;
 
 export type BannedRight = keyof typeof BANNED_BITS;

@@ -1,7 +1,10 @@
 // TL views of devices: the `authorization` objects of account.getAuthorizations and the
 // updateNewAuthorization notice the user's other devices get.
-import type { TlObject } from '../../tl/index.js';
+import { registerLayerFallback, type TlObject } from '../../tl/index.js';
 import type { Device } from './device-directory.js';
+
+// Layers before 163 have no such notice: the push fails to encode for them and is skipped (pushToUser).
+registerLayerFallback('updateNewAuthorization', () => undefined);
 
 /** lang_pack names the official apps send in initConnection; other apps send ''. */
 const OFFICIAL_PACKS: Readonly<Record<string, { platform: string; app: string }>> = {

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcError } from '../../../src/common/rpc-error.js';
+import { snakeToCamel } from '../../../src/tl/parser.js';
+import { CANONICAL_LAYER } from '../../../src/tl/index.js';
+import { loadSchemaSet } from '../tl/synth.js';
 import {
+  ADMIN_BITS,
+  BANNED_BITS,
   adminBits,
   adminTl,
   bannedBits,
@@ -196,4 +201,14 @@ test('results whose type changed across layers: older layers get the Updates ins
   const invited = { _: 'messages.invitedUsers' as const, updates, missingInvitees: [] };
   assert.equal(decodeObject(encodeResult('messages.createChat', invited, 158))._, 'updates');
   assert.equal(decodeObject(encodeResult('messages.createChat', invited, 198))._, 'messages.invitedUsers');
+});
+
+test('the rights tables name every true-flag of the canonical chatAdminRights and chatBannedRights, at their bits', () => {
+  const defs = loadSchemaSet().layerDefs.get(CANONICAL_LAYER)!;
+  for (const [predicate, table] of [['chatAdminRights', ADMIN_BITS], ['chatBannedRights', BANNED_BITS]] as const) {
+    const flags = Object.fromEntries(
+      defs.get(predicate)!.params.filter((p) => p.cond && p.type.kind === 'prim' && p.type.name === 'true').map((p) => [snakeToCamel(p.name), p.cond!.bit]),
+    );
+    assert.deepEqual({ ...table }, flags, predicate);
+  }
 });

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   CANONICAL_LAYER,
   SUPPORTED_LAYERS,
@@ -25,17 +27,21 @@ import {
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-test('layers: canonical 228, clamping and the closest older schema file', () => {
-  assert.equal(CANONICAL_LAYER, 228);
+test('layers: the newest schema file is canonical, clamping and the closest older schema file', () => {
+  const files = readdirSync(fileURLToPath(new URL('../../../../schema/layers', import.meta.url))).map((n) => /^api-(\d+)\.tl$/.exec(n)).filter((m) => m !== null);
+  const newest = Math.max(...files.map((m) => Number(m[1])));
+  assert.equal(CANONICAL_LAYER, newest);
+  assert.deepEqual(SUPPORTED_LAYERS, files.map((m) => Number(m[1])).sort((a, b) => a - b));
+  assert.ok(CANONICAL_LAYER >= 229);
   assert.equal(SUPPORTED_LAYERS[0], 158);
-  assert.equal(SUPPORTED_LAYERS.at(-1), 228);
   assert.equal(schemaLayerFor(100), 158);
   assert.equal(schemaLayerFor(158), 158);
   assert.equal(schemaLayerFor(168), 167); // no api-168.tl
   assert.equal(schemaLayerFor(198), 198);
   assert.equal(schemaLayerFor(226), 225);
   assert.equal(schemaLayerFor(228), 228);
-  assert.equal(schemaLayerFor(400), 228);
+  assert.equal(schemaLayerFor(229), 229);
+  assert.equal(schemaLayerFor(400), CANONICAL_LAYER);
   assert.equal(schemaLayerFor(Number.NaN), 158);
 });
 
@@ -222,7 +228,7 @@ test('a predicate the layer lacks throws unless a fallback replaces it', () => {
   });
   assert.deepEqual(encodeObject(media, 160), hex('9ef4849f'));
   assert.deepEqual(seen, [160]);
-  assert.deepEqual(encodeObject(media), encodeObject(media, 228)); // canonical untouched
+  assert.deepEqual(encodeObject(media), encodeObject(media, CANONICAL_LAYER)); // canonical untouched
   registerLayerFallback('messageMediaPaidMedia', () => undefined);
   assert.throws(() => encodeObject(media, 160), TlError);
 });
@@ -233,7 +239,7 @@ test('predicates only older layers have encode for those layers and decode every
   const bytes = encodeObject(upd, 200);
   assert.equal(bytes.readUInt32LE(0), 0x192efbe3);
   assert.deepEqual(decodeObject(bytes), upd);
-  assert.throws(() => encodeObject(upd), (e: unknown) => e instanceof TlError && /updateChannelPinnedTopic/.test(e.message) && /228/.test(e.message));
+  assert.throws(() => encodeObject(upd), (e: unknown) => e instanceof TlError && /updateChannelPinnedTopic/.test(e.message) && e.message.includes(`layer ${CANONICAL_LAYER}`));
   assert.equal(constructorId('updateChannelPinnedTopic', 214), 0x192efbe3);
   assert.equal(constructorId('updateChannelPinnedTopic', 216), undefined);
   // a method an old client may still call
