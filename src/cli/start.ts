@@ -1,7 +1,7 @@
 // `echod start`: config -> logger -> server key -> database -> listeners, then wait for SIGINT/SIGTERM.
 import { startEchod } from '../app/echod.js';
 import { loadConfig, type EchoConfig } from '../infra/config/index.js';
-import { openDatabase, type Database } from '../infra/db/index.js';
+import { openConfiguredDatabase, type Database } from '../infra/db/index.js';
 import { loadOrCreateServerKey } from '../infra/keys.js';
 import { createLogger } from '../infra/log.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
@@ -44,7 +44,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
-    db = await openDatabase(config.dataDir, { log: kyselyQueryLogger(metrics) });
+    db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics) });
     running = await startEchod({ config, logger, db, serverKey, metrics });
   } catch (err) {
     stopListening();
@@ -119,12 +119,11 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
 }
 
 /**
- * The scale-out adapters are configured here already but not built yet; running on the embedded ones while
- * the operator believes MySQL or Redis is in use would split their data without anyone noticing.
+ * The scale-out adapters not built yet are configured here already; running on the embedded ones while
+ * the operator believes Redis is in use would split their data without anyone noticing.
  */
 function refuseUnbuiltEngines(config: EchoConfig): void {
   const chosen: [boolean, string][] = [
-    [config.sql.engine !== 'sqlite', 'DB_HOST (MySQL)'],
     [config.cache.engine !== 'memory', 'REDIS_HOST (Redis)'],
     [config.bus.engine !== 'memory', 'KAFKA_BROKERS (Kafka)'],
     [config.discovery.engine !== 'single', 'ETCD_ENDPOINTS (etcd)'],
