@@ -1,7 +1,7 @@
 // `echod start`: config -> logger -> server key -> database -> listeners, then wait for SIGINT/SIGTERM.
 import { startEchod } from '../app/echod.js';
 import { loadConfig, type EchoConfig } from '../infra/config/index.js';
-import { openConfiguredDatabase, type Database } from '../infra/db/index.js';
+import { checkMysql, openConfiguredDatabase, type Database } from '../infra/db/index.js';
 import { loadOrCreateServerKey } from '../infra/keys.js';
 import { createLogger } from '../infra/log.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
@@ -16,6 +16,8 @@ const SHUTDOWN_GRACE_S = 30;
 export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   refuseUnbuiltEngines(config);
+  // An unusable MySQL stops the start before anything is created or claimed.
+  if (config.sql.engine === 'mysql') await checkMysql(config.sql);
   const logger = createLogger(config.logLevel);
   const keyFile = loadOrCreateServerKey(config.dataDir);
   const serverKey = loadRsaKey(keyFile.privatePem);
