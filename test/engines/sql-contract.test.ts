@@ -3,6 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { openDatabase, openMysqlDatabase, type Database } from '../../src/infra/db/index.js';
 import { sqlContract } from '../support/sql-contract.js';
@@ -48,5 +49,30 @@ test('one migration source gives SQLite and MySQL the same tables and columns', 
   } finally {
     await sqlite.close();
     await mysql.close();
+  }
+});
+
+test('DB_READ_HOSTS: lag-tolerant reads go to the replicas, writes and everything else to the primary', async () => {
+  const settings = scratch.next();
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const deadPort = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  // A replica nobody answers on: what is routed there fails, what is not keeps working.
+  const db = await openMysqlDatabase({ ...settings, readHosts: [{ host: '127.0.0.1', port: deadPort }] });
+  try {
+    assert.notEqual(db.reader, db.kysely);
+    await db.kysely.insertInto('id_sequences').values({ name: 'primary', value: 1n }).execute();
+    assert.equal((await db.kysely.selectFrom('id_sequences').select('value').where('name', '=', 'primary').executeTakeFirst())?.value, 1n);
+    await assert.rejects(db.reader.selectFrom('id_sequences').select('value').execute(), /ECONNREFUSED|connect/);
+  } finally {
+    await db.close();
+  }
+  // Without replicas the reader is the primary itself.
+  const plain = await openMysqlDatabase(settings);
+  try {
+    assert.equal(plain.reader, plain.kysely);
+  } finally {
+    await plain.close();
   }
 });
