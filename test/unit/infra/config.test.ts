@@ -148,7 +148,7 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
 
 test('scale-out engines from YAML', () => {
   const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\nkafka:\n  brokers: [k1:1, k2:2]\netcd:\n  endpoints: http://e:2379\n');
-  assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo' });
+  assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo', poolSize: 10, readHosts: [] });
   assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 1 }, { host: 'k2', port: 2 }] });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e:2379'] });
 });
