@@ -74,6 +74,7 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     config,
     identity,
     db: db.kysely,
+    reader: db.reader,
     kv,
     ids,
     users: new UserStore(db.kysely, ids),

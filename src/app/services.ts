@@ -47,7 +47,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   const chatBase = new ChatBase(core.db, media);
   const messenger = new Messenger({ db: core.db, bus, push: core.push, contacts, userViews, now: core.now, groups: chatBase.directory });
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
-  const messengerExtras = new MessengerExtras({ db: core.db, messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
+  const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);
   return { core, contacts, privacy, userViews, presence, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras };
 }

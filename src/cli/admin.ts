@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../infra/config/index.js';
-import { openDatabase, DATABASE_FILE, type Database } from '../infra/db/index.js';
+import { openConfiguredDatabase, DATABASE_FILE, type Database } from '../infra/db/index.js';
 import { SqlIdGenerator } from '../service/idgen.js';
 import { UserStore, type UserRecord } from '../service/users/user-store.js';
 import { DeviceDirectory, type Device } from '../service/authsession/device-directory.js';
@@ -46,8 +46,9 @@ export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
   if (extra !== undefined || (command === 'codes' && sub !== undefined)) throw new CliError(`unexpected argument "${extra ?? sub}"`, 2);
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   // openDatabase would create an empty database; a wrong data dir must be reported, not papered over.
-  if (!existsSync(join(config.dataDir, DATABASE_FILE))) throw new CliError(`no database in ${config.dataDir}: has echod run with this data dir (ECHO_DATA_DIR)?`);
-  const db = await openDatabase(config.dataDir);
+  if (config.sql.engine === 'sqlite' && !existsSync(join(config.dataDir, DATABASE_FILE)))
+    throw new CliError(`no database in ${config.dataDir}: has echod run with this data dir (ECHO_DATA_DIR)?`);
+  const db = await openConfiguredDatabase(config);
   try {
     const users = new UserStore(db.kysely, new SqlIdGenerator(db.kysely));
     const devices = new DeviceDirectory(db.kysely);

@@ -1,7 +1,7 @@
 // `echod start`: config -> logger -> server key -> database -> listeners, then wait for SIGINT/SIGTERM.
 import { startEchod } from '../app/echod.js';
 import { loadConfig, type EchoConfig } from '../infra/config/index.js';
-import { openDatabase, type Database } from '../infra/db/index.js';
+import { checkMysql, openConfiguredDatabase, type Database } from '../infra/db/index.js';
 import { loadOrCreateServerKey } from '../infra/keys.js';
 import { createLogger } from '../infra/log.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
@@ -16,6 +16,8 @@ const SHUTDOWN_GRACE_S = 30;
 export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   refuseUnbuiltEngines(config);
+  // An unusable MySQL stops the start before anything is created or claimed.
+  if (config.sql.engine === 'mysql') await checkMysql(config.sql);
   const logger = createLogger(config.logLevel);
   const keyFile = loadOrCreateServerKey(config.dataDir);
   const serverKey = loadRsaKey(keyFile.privatePem);
@@ -44,7 +46,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
-    db = await openDatabase(config.dataDir, { log: kyselyQueryLogger(metrics) });
+    db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics) });
     running = await startEchod({ config, logger, db, serverKey, metrics });
   } catch (err) {
     stopListening();
@@ -119,12 +121,11 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
 }
 
 /**
- * The scale-out adapters are configured here already but not built yet; running on the embedded ones while
- * the operator believes MySQL or Redis is in use would split their data without anyone noticing.
+ * The scale-out adapters not built yet are configured here already; running on the embedded ones while
+ * the operator believes Redis is in use would split their data without anyone noticing.
  */
 function refuseUnbuiltEngines(config: EchoConfig): void {
   const chosen: [boolean, string][] = [
-    [config.sql.engine !== 'sqlite', 'DB_HOST (MySQL)'],
     [config.cache.engine !== 'memory', 'REDIS_HOST (Redis)'],
     [config.bus.engine !== 'memory', 'KAFKA_BROKERS (Kafka)'],
     [config.discovery.engine !== 'single', 'ETCD_ENDPOINTS (etcd)'],

@@ -9,6 +9,7 @@ import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLog
 import { peerKey, type PeerRef } from './peer.js';
 import { searchColumns } from './search-index.js';
 import { padToPowerOfTwo, param, powerOfTwoChunks, prepare, PreparedBySize } from '../infra/db/prepared.js';
+import { dialectOf, lockingRead } from '../infra/db/dialect.js';
 
 export type Tx = Transaction<Tables>;
 
@@ -77,7 +78,11 @@ class BatchInsert {
 }
 
 function prepareStatements(db: Kysely<Tables>) {
+  // On MySQL the state and sequence rows are read FOR UPDATE: transactions run side by side there, and pts,
+  // message ids and global ids are read, advanced in memory and written back by this transaction.
+  const dialect = dialectOf(db);
   return {
+    dialect,
     messages: new BatchInsert(db, 'messages', MESSAGE_COLUMNS),
     boxes: new BatchInsert(db, 'message_boxes', BOX_COLUMNS),
     logs: new BatchInsert(db, 'update_log', LOG_COLUMNS),
@@ -86,10 +91,20 @@ function prepareStatements(db: Kysely<Tables>) {
     states: new BatchInsert(db, 'update_state', STATE_COLUMNS),
     /** The update states of n users, n a power of two (see padToPowerOfTwo). */
     loadStates: new PreparedBySize((size) =>
+      lockingRead(
+        db
+          .selectFrom('update_state')
+          .select(['user_id', 'pts', 'seq', 'date', 'last_message_id'])
+          .where('user_id', 'in', Array.from({ length: size }, (_, i) => param<bigint>(i))),
+        dialect,
+      ),
+    ),
+    /** Empty states for users that have none yet (MySQL: created first, so that they can be locked). */
+    seedStates: new PreparedBySize((size) =>
       db
-        .selectFrom('update_state')
-        .select(['user_id', 'pts', 'seq', 'date', 'last_message_id'])
-        .where('user_id', 'in', Array.from({ length: size }, (_, i) => param<bigint>(i))),
+        .insertInto('update_state')
+        .values(Array.from({ length: size }, (_, i) => ({ user_id: param<bigint>(i), pts: 0, seq: 0, date: 0, last_message_id: 0 })))
+        .orIgnore(),
     ),
     updateState: prepare(
       db.updateTable('update_state').set({ pts: param(0), seq: param(1), date: param(2), last_message_id: param(3) }).where('user_id', '=', param(4)),
@@ -102,9 +117,9 @@ function prepareStatements(db: Kysely<Tables>) {
         .where('peer_type', '=', param(4))
         .where('peer_id', '=', param(5)),
     ),
-    sequence: prepare(db.selectFrom('id_sequences').select('value').where('name', '=', param(0))),
+    sequence: prepare(lockingRead(db.selectFrom('id_sequences').select('value').where('name', '=', param(0)), dialect)),
     setSequence: prepare(db.updateTable('id_sequences').set({ value: param(0) }).where('name', '=', param(1))),
-    newSequence: prepare(db.insertInto('id_sequences').values({ name: param(0), value: param(1) })),
+    newSequence: prepare(db.insertInto('id_sequences').values({ name: param(0), value: param(1) }).orIgnore()),
   };
 }
 
@@ -137,16 +152,33 @@ export class BoxWriter {
 
   /** Loads the update state of `owners` (one query per 512); must come before ids or pts are handed out for them. */
   async loadStates(owners: Iterable<bigint>): Promise<void> {
-    const missing = [...new Set(owners)].filter((o) => !this.states.has(o));
+    // Ascending order: transactions that lock overlapping sets of states take the locks in one order.
+    const missing = [...new Set(owners)].filter((o) => !this.states.has(o)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (missing.length === 0) return;
-    for (let i = 0; i < missing.length; i += STATE_CHUNK) {
-      const ids = padToPowerOfTwo(missing.slice(i, i + STATE_CHUNK));
+    await this.selectStates(missing);
+    if (this.sql.dialect === 'mysql') {
+      // A state no row holds yet cannot be locked; two transactions would both insert it. Seed the missing
+      // rows (a concurrent seed is ignored), then lock and read them like the others.
+      const unseen = missing.filter((o) => !this.states.has(o));
+      if (unseen.length > 0) {
+        for (let i = 0; i < unseen.length; i += STATE_CHUNK) {
+          const ids = padToPowerOfTwo(unseen.slice(i, i + STATE_CHUNK));
+          await this.tx.executeQuery(this.sql.seedStates.get(ids.length).bind(ids));
+        }
+        await this.selectStates(unseen);
+      }
+    }
+    for (const o of missing) if (!this.states.has(o)) this.states.set(o, { pts: 0, seq: 0, date: 0, lastMessageId: 0, exists: false, dirty: false });
+  }
+
+  private async selectStates(owners: readonly bigint[]): Promise<void> {
+    for (let i = 0; i < owners.length; i += STATE_CHUNK) {
+      const ids = padToPowerOfTwo(owners.slice(i, i + STATE_CHUNK));
       const { rows } = await this.tx.executeQuery(this.sql.loadStates.get(ids.length).bind(ids));
       for (const r of rows) {
         this.states.set(r.user_id, { pts: Number(r.pts), seq: Number(r.seq), date: Number(r.date), lastMessageId: Number(r.last_message_id), exists: true, dirty: false });
       }
     }
-    for (const o of missing) if (!this.states.has(o)) this.states.set(o, { pts: 0, seq: 0, date: 0, lastMessageId: 0, exists: false, dirty: false });
   }
 
   state(owner: bigint): BoxState {
@@ -162,12 +194,15 @@ export class BoxWriter {
 
   /** Reserves `count` global message ids and returns the first. */
   async nextGlobalIds(count: number): Promise<bigint> {
-    const { rows } = await this.tx.executeQuery(this.sql.sequence.bind([GLOBAL_SEQUENCE]));
-    const row = rows[0];
-    const first = (row ? BigInt(row.value) : 0n) + 1n;
+    let { rows } = await this.tx.executeQuery(this.sql.sequence.bind([GLOBAL_SEQUENCE]));
+    if (!rows[0]) {
+      // The first draw ever creates the row; a concurrent first draw's insert is ignored and both then lock it.
+      await this.tx.executeQuery(this.sql.newSequence.bind([GLOBAL_SEQUENCE, 0n]));
+      ({ rows } = await this.tx.executeQuery(this.sql.sequence.bind([GLOBAL_SEQUENCE])));
+    }
+    const first = BigInt(rows[0]!.value) + 1n;
     const last = first + BigInt(count - 1);
-    if (row) await this.tx.executeQuery(this.sql.setSequence.bind([last, GLOBAL_SEQUENCE]));
-    else await this.tx.executeQuery(this.sql.newSequence.bind([GLOBAL_SEQUENCE, last]));
+    await this.tx.executeQuery(this.sql.setSequence.bind([last, GLOBAL_SEQUENCE]));
     return first;
   }
 

@@ -36,6 +36,8 @@ export interface MessengerExtrasDeps {
   groups?: PinDeps['groups'];
   now(): number;
   log?: { warn(obj: object, msg: string): void };
+  /** For reads that tolerate replication lag (search); `db` when absent. */
+  reader?: Kysely<Tables>;
 }
 
 /** How a login code is worded in the message from the service account (Telegram's text, shortened). */
@@ -58,7 +60,8 @@ export class MessengerExtras {
   constructor(private readonly deps: MessengerExtrasDeps) {
     const { db, messenger, push, userViews, now } = deps;
     const sync = messenger.sync;
-    this.search = new MessageSearch(db, userViews);
+    // Search tolerates replica lag: a message sent a moment ago may be missing from a result, never wrong.
+    this.search = new MessageSearch(deps.reader ?? db, userViews);
     this.search.chatViews = deps.chatViews;
     this.pins = new PinService({ db, sync, messaging: messenger.messaging, userViews, push, now, groups: deps.groups });
     this.drafts = new DraftService({ db, sync, userViews, now });

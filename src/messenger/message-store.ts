@@ -14,6 +14,7 @@ import { encodeTl, encodeTlList } from './blobs.js';
 import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-writer.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { padToPowerOfTwo, param, PreparedBySize } from '../infra/db/prepared.js';
+import { retryOnConflict } from '../infra/db/dialect.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
 import { searchColumns } from './search-index.js';
@@ -139,7 +140,7 @@ export class MessageStore {
     private readonly opts: MessageStoreOptions = { editTimeLimit: 172800 },
   ) {
     this.sql = boxStatements(db);
-    this.sends = new GroupCommit((jobs) => db.transaction().execute((tx) => this.sendAll(tx, jobs)));
+    this.sends = new GroupCommit((jobs) => retryOnConflict(() => db.transaction().execute((tx) => this.sendAll(tx, jobs))));
     this.earlierRandomIds = new PreparedBySize((size) =>
       db
         .selectFrom('message_random_ids')
@@ -176,6 +177,10 @@ export class MessageStore {
   private async sendAll(tx: Tx, jobs: readonly SendJob[]): Promise<Outcome<SentMessage[]>[]> {
     const outcomes: Outcome<SentMessage[]>[] = [];
     const plans: (SendPlan | undefined)[] = [];
+    const w = new BoxWriter(tx, this.seconds(), this.sql);
+    // The states of every box first: on MySQL that locks them (box-writer.ts), so the random-id reads below
+    // see every earlier send of these senders, whichever transaction or node made it.
+    await w.loadStates(jobs.flatMap((j) => [j.conv.sender, ...j.conv.recipients]));
     for (const job of jobs) {
       try {
         plans.push(await this.plan(tx, job));
@@ -184,7 +189,6 @@ export class MessageStore {
         outcomes[plans.length - 1] = { ok: false, error };
       }
     }
-    const w = new BoxWriter(tx, this.seconds(), this.sql);
     // A random id may repeat within the batch (a request resent on another connection): the first one stores.
     const batchKey = (sender: bigint, randomId: bigint) => `${sender}:${BigInt.asIntN(64, randomId)}`;
     const claimed = new Set<string>();

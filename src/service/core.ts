@@ -16,6 +16,8 @@ export interface CoreServices {
   config: EchoConfig;
   identity: ServerIdentity;
   db: Kysely<Tables>;
+  /** Reads that tolerate replication lag (message search); the primary when there are no replicas. */
+  reader?: Kysely<Tables>;
   kv: KeyValueStore;
   ids: IdGenerator;
   users: UserStore;

@@ -1,6 +1,7 @@
 // idgen: ids for users, chats and other entities, from named sequences in the SQL store. Each
 // sequence starts above a floor so ids look like Telegram's and never collide with service ids.
 import type { Kysely } from 'kysely';
+import { dialectOf, lockingRead } from '../infra/db/dialect.js';
 import type { Tables } from '../infra/db/schema.js';
 
 export interface IdGenerator {
@@ -14,11 +15,18 @@ export class SqlIdGenerator implements IdGenerator {
   ) {}
 
   async next(sequence: string): Promise<bigint> {
+    const dialect = dialectOf(this.db);
     return this.db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom('id_sequences').select('value').where('name', '=', sequence).executeTakeFirst();
-      const next = (row ? BigInt(row.value) : (this.floors[sequence] ?? 0n)) + 1n;
-      if (row) await tx.updateTable('id_sequences').set({ value: next }).where('name', '=', sequence).execute();
-      else await tx.insertInto('id_sequences').values({ name: sequence, value: next }).execute();
+      // Locked until commit on MySQL, where two transactions (or two nodes) may draw from one sequence at once.
+      const read = () => lockingRead(tx.selectFrom('id_sequences').select('value').where('name', '=', sequence), dialect).executeTakeFirst();
+      let row = await read();
+      if (!row) {
+        // Two first draws may race to create the row: the loser's insert is ignored and it reads the winner's.
+        await tx.insertInto('id_sequences').values({ name: sequence, value: this.floors[sequence] ?? 0n }).orIgnore().execute();
+        row = await read();
+      }
+      const next = BigInt(row!.value) + 1n;
+      await tx.updateTable('id_sequences').set({ value: next }).where('name', '=', sequence).execute();
       return next;
     });
   }

@@ -178,6 +178,14 @@ export const FIELDS = {
     schema: z.string().trim().regex(/^[A-Za-z0-9_$]{1,64}$/),
     default: 'echo',
   },
+  dbPoolSize: {
+    path: ['db', 'poolSize'],
+    env: 'DB_POOL_SIZE',
+    expected: 'a number of connections 1-1000',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,4}$/).transform(Number)]).pipe(z.int().min(1).max(1000)),
+    default: 10,
+  },
+  dbReadHosts: { path: ['db', 'readHosts'], env: 'DB_READ_HOSTS', expected: 'a comma-separated list of host:port (read replicas)', schema: list(hostPort(3306)) },
   redisHost: { path: ['redis', 'host'], env: 'REDIS_HOST', expected: 'host or host:port', schema: hostPort(6379) },
   kafkaBrokers: { path: ['kafka', 'brokers'], env: 'KAFKA_BROKERS', expected: 'a comma-separated list of host:port', schema: list(hostPort(9092)) },
   etcdEndpoints: {

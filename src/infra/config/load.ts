@@ -29,7 +29,9 @@ export interface EchoConfig {
   adminListen: HostPort;
   /** Bearer token of the admin API; null = API disabled. */
   adminToken: string | null;
-  sql: { engine: 'sqlite' } | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string };
+  sql:
+    | { engine: 'sqlite' }
+    | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string; poolSize: number; readHosts: HostPort[] };
   cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number };
   bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[] };
   discovery: { engine: 'single' } | { engine: 'etcd'; endpoints: string[] };
@@ -133,6 +135,8 @@ function sqlEngine(get: (name: FieldName) => unknown): EchoConfig['sql'] {
     user: get('dbUser') as string,
     password: get('dbPassword') as string,
     database: get('dbName') as string,
+    poolSize: get('dbPoolSize') as number,
+    readHosts: (get('dbReadHosts') as HostPort[] | undefined) ?? [],
   };
 }
 

@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type LogEvent } from 'kysely';
 import { withStatementCache } from './statement-cache.js';
 import { SqlAuthKeyStore, type AuthKeyStore } from './auth-key-store.js';
 import { migrationProvider, type SqlDialect } from './migrations/index.js';
@@ -11,14 +11,27 @@ import type { Tables } from './schema.js';
 export const DATABASE_FILE = 'echo.db';
 
 export interface Database {
+  /** The primary: every write, and every read that must see the caller's own writes. */
   readonly kysely: Kysely<Tables>;
+  /**
+   * For reads that tolerate replication lag (history, search, other users' dialogs): the read replicas
+   * when DB_READ_HOSTS names some, else the primary itself.
+   */
+  readonly reader: Kysely<Tables>;
   readonly dialect: SqlDialect;
-  /** The database file (SQLite). */
+  /** The database file (SQLite), or a mysql:// description without the password. */
   readonly path: string;
   readonly authKeys: AuthKeyStore;
-  /** The raw SQLite handle, for what Kysely does not offer (online backup). */
-  readonly sqlite: BetterSqlite3.Database;
+  /** The raw SQLite handle, for what Kysely does not offer (online backup); undefined on MySQL. */
+  readonly sqlite: BetterSqlite3.Database | undefined;
+  /** Throws a one-line error naming the engine and why when the database cannot be queried. */
+  check(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The embedded store, whose raw handle is always there. */
+export interface SqliteDatabase extends Database {
+  readonly sqlite: BetterSqlite3.Database;
 }
 
 export interface OpenDatabaseOptions {
@@ -37,7 +50,7 @@ export class DatabaseError extends Error {
  * full signed 64-bit range, and a silent rounding of one of them would be far worse than calling Number()
  * on a timestamp.
  */
-export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = {}): Promise<Database> {
+export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = {}): Promise<SqliteDatabase> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, DATABASE_FILE);
   let sqlite: BetterSqlite3.Database | undefined;
@@ -72,10 +85,18 @@ export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = 
   let closed = false;
   return {
     kysely,
+    reader: kysely,
     dialect: 'sqlite',
     path,
     authKeys: new SqlAuthKeyStore(kysely),
     sqlite,
+    async check() {
+      try {
+        await sql`select 1`.execute(kysely);
+      } catch (err) {
+        throw new DatabaseError(`SQLite database ${path}: ${(err as Error).message}`);
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -199,7 +199,7 @@ export class ChatService {
       // Someone coming back keeps their role (a creator who left is the creator again).
       const role = returning || target?.role === ROLE_CREATOR ? (target?.role ?? ROLE_MEMBER) : ROLE_MEMBER;
       await this.deps.store.putParticipant(tx, { chatId, userId, inviterId: returning ? me.inviterId : caller.userId, date, role, state: STATE_MEMBER });
-      await this.deps.store.updateChat(tx, chatId, { version: chat.version + 1 });
+      await this.deps.store.bumpVersion(tx, chatId);
       if (limit > 0 && !returning) await this.copyRecentHistory(tx, chatId, caller.userId, userId, limit);
       return this.serviceMessage(tx, chatId, caller.userId, [...members, userId], { _: 'messageActionChatAddUser', users: [userId] });
     });
@@ -262,7 +262,7 @@ export class ChatService {
     const sent = await this.deps.db.transaction().execute(async (tx) => {
       const s = await this.serviceMessage(tx, chatId, caller.userId, members, { _: 'messageActionChatDeleteUser', userId: target.userId });
       await this.deps.store.setParticipant(tx, chatId, target.userId, { state: leaving ? STATE_LEFT : STATE_KICKED });
-      await this.deps.store.updateChat(tx, chatId, { version: chat.version + 1 });
+      await this.deps.store.bumpVersion(tx, chatId);
       return s;
     });
     const answer = await this.announce(caller, chatId, sent);
@@ -502,7 +502,7 @@ export class ChatService {
       const fresh = requireUsable(await this.deps.store.invite(hash, tx), this.seconds());
       await this.deps.store.updateInvite(tx, hash, { uses: fresh.uses + 1 });
       await this.deps.store.putParticipant(tx, { chatId, userId: caller.userId, inviterId: invite.adminId, date: this.seconds(), role: wasCreator ? ROLE_CREATOR : ROLE_MEMBER, state: STATE_MEMBER });
-      await this.deps.store.updateChat(tx, chatId, { version: chat.version + 1 });
+      await this.deps.store.bumpVersion(tx, chatId);
       return this.serviceMessage(tx, chatId, caller.userId, members, { _: 'messageActionChatJoinedByLink', inviterId: invite.adminId });
     });
     return this.announce(caller, chatId, sent);

@@ -2,6 +2,7 @@
 // a transaction, so a change of the chat and its service message commit together (see chat-service.ts).
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
+import { dialectOf, lockingRead } from '../../infra/db/dialect.js';
 import type { Tx } from '../box-writer.js';
 import { STATE_MEMBER, type ChatRecord, type MemberState, type Participant, type Role } from './participants.js';
 
@@ -83,6 +84,15 @@ export class ChatStore {
     if (Object.keys(values).length > 0) await db.updateTable('chats').set(values).where('id', '=', id).execute();
   }
 
+  /** chat.version + 1, atomically: two membership changes committed side by side (MySQL) both count. */
+  async bumpVersion(db: Db, id: bigint): Promise<void> {
+    await db
+      .updateTable('chats')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
   async participant(chatId: bigint, userId: bigint, db: Db = this.db): Promise<Participant | undefined> {
     const r = await db.selectFrom('chat_participants').select(PARTICIPANT_COLUMNS).where('chat_id', '=', chatId).where('user_id', '=', userId).executeTakeFirst();
     return r && participantFromRow(r);
@@ -138,8 +148,10 @@ export class ChatStore {
     await db.updateTable('chat_participants').set(set).where('chat_id', '=', chatId).where('user_id', '=', userId).execute();
   }
 
+  /** The invite; read inside a transaction, its row stays locked until commit on MySQL (a use is read, then counted). */
   async invite(hash: string, db: Db = this.db): Promise<InviteRecord | undefined> {
-    const r = await db.selectFrom('chat_invites').select(INVITE_COLUMNS).where('hash', '=', hash).executeTakeFirst();
+    const q = db.selectFrom('chat_invites').select(INVITE_COLUMNS).where('hash', '=', hash);
+    const r = await (db.isTransaction ? lockingRead(q, dialectOf(db)) : q).executeTakeFirst();
     return r && inviteFromRow(r);
   }
 

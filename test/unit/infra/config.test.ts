@@ -111,6 +111,18 @@ test('TLS: both files give https settings', () => {
   assert.deepEqual(c.tls, { certFile: join(cwd, 'cert.pem'), keyFile: join(cwd, 'key.pem') });
 });
 
+test('MySQL pool size and read replicas', () => {
+  const c = load({ DB_HOST: 'primary', DB_POOL_SIZE: '32', DB_READ_HOSTS: 'r1, r2:3307' });
+  assert.ok(c.sql.engine === 'mysql');
+  assert.equal(c.sql.poolSize, 32);
+  assert.deepEqual(c.sql.readHosts, [
+    { host: 'r1', port: 3306 },
+    { host: 'r2', port: 3307 },
+  ]);
+  assert.throws(() => load({ DB_HOST: 'primary', DB_POOL_SIZE: '0' }), /DB_POOL_SIZE: expected a number of connections 1-1000, got "0"/);
+  assert.throws(() => load({ DB_HOST: 'primary', DB_READ_HOSTS: 'r1:99999' }), /DB_READ_HOSTS/);
+});
+
 test('scale-out engines are selected by their host or endpoint, with defaults for the rest', () => {
   const c = load({
     DB_HOST: 'db.internal',
@@ -122,7 +134,7 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
     MINIO_ACCESS_KEY: 'ak',
     MINIO_SECRET_KEY: 'sk',
   });
-  assert.deepEqual(c.sql, { engine: 'mysql', host: 'db.internal', port: 3306, user: 'echo', password: 's3cret', database: 'echo' });
+  assert.deepEqual(c.sql, { engine: 'mysql', host: 'db.internal', port: 3306, user: 'echo', password: 's3cret', database: 'echo', poolSize: 10, readHosts: [] });
   assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 6379 });
   assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 9092 }, { host: 'k2', port: 9092 }] });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e1:2379', 'http://e2:2379'] });
@@ -136,7 +148,7 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
 
 test('scale-out engines from YAML', () => {
   const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\nkafka:\n  brokers: [k1:1, k2:2]\netcd:\n  endpoints: http://e:2379\n');
-  assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo' });
+  assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo', poolSize: 10, readHosts: [] });
   assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 1 }, { host: 'k2', port: 2 }] });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e:2379'] });
 });

@@ -1,14 +1,14 @@
 // Auth keys (permanent and temporary, with the temp -> perm binding of auth.bindTempAuthKey) and the
 // client description each key last sent in initConnection.
 import type { Kysely } from 'kysely';
-import { int64Key, type EchoMigration, type SqlDialect } from './types.js';
+import { blob, int64Key, text, type EchoMigration, type SqlDialect } from './types.js';
 
 export const migration: EchoMigration = {
   async up(db: Kysely<any>, dialect: SqlDialect) {
     await db.schema
       .createTable('auth_keys')
       .addColumn('auth_key_id', int64Key(dialect), (c) => c.primaryKey())
-      .addColumn('auth_key', 'blob', (c) => c.notNull())
+      .addColumn('auth_key', blob(dialect), (c) => c.notNull())
       .addColumn('kind', 'varchar(8)', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('expires_at', 'bigint')

@@ -1,7 +1,7 @@
 // Messaging: per-user message boxes, per-user update state and update log, dialogs, random_id de-duplication
 // (core.telegram.org/api/updates). Row types are in src/messenger/tables.ts.
 import type { Kysely } from 'kysely';
-import { int64Key, type EchoMigration, type SqlDialect } from './types.js';
+import { blob, int64Key, text, type EchoMigration, type SqlDialect } from './types.js';
 
 export const migration: EchoMigration = {
   async up(db: Kysely<any>, dialect: SqlDialect) {
@@ -12,11 +12,11 @@ export const migration: EchoMigration = {
       .addColumn('author_id', 'bigint', (c) => c.notNull())
       .addColumn('date', 'integer', (c) => c.notNull())
       .addColumn('edit_date', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('message', text(dialect), (c) => c.notNull())
       // TL-encoded Vector<MessageEntity>, MessageMedia and MessageFwdHeader (canonical layer).
-      .addColumn('entities', 'blob')
-      .addColumn('media', 'blob')
-      .addColumn('fwd_from', 'blob')
+      .addColumn('entities', blob(dialect))
+      .addColumn('media', blob(dialect))
+      .addColumn('fwd_from', blob(dialect))
       .addColumn('flags', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
 
@@ -56,7 +56,7 @@ export const migration: EchoMigration = {
       .addColumn('pts_count', 'integer', (c) => c.notNull())
       .addColumn('date', 'integer', (c) => c.notNull())
       // The canonical Update, TL-encoded.
-      .addColumn('body', 'blob', (c) => c.notNull())
+      .addColumn('body', blob(dialect), (c) => c.notNull())
       .addPrimaryKeyConstraint('update_log_pk', ['owner_id', 'pts'])
       .execute();
 

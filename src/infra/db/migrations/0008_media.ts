@@ -1,7 +1,7 @@
 // Photos, documents and profile photos (service/media). File contents live in the blob store; these rows
 // hold what the API objects are built from.
 import type { Kysely } from 'kysely';
-import { int64Key, type EchoMigration, type SqlDialect } from './types.js';
+import { blob, int64Key, text, type EchoMigration, type SqlDialect } from './types.js';
 
 export const migration: EchoMigration = {
   async up(db: Kysely<any>, dialect: SqlDialect) {
@@ -10,9 +10,9 @@ export const migration: EchoMigration = {
       .addColumn('id', int64Key(dialect), (c) => c.primaryKey())
       .addColumn('owner_id', 'bigint', (c) => c.notNull())
       .addColumn('date', 'bigint', (c) => c.notNull())
-      .addColumn('sizes', 'text', (c) => c.notNull())
-      .addColumn('stripped', 'blob')
-      .addColumn('video_sizes', 'text', (c) => c.notNull())
+      .addColumn('sizes', text(dialect), (c) => c.notNull())
+      .addColumn('stripped', blob(dialect))
+      .addColumn('video_sizes', text(dialect), (c) => c.notNull())
       .execute();
 
     await db.schema
@@ -24,9 +24,9 @@ export const migration: EchoMigration = {
       .addColumn('size', 'bigint', (c) => c.notNull())
       .addColumn('bucket', 'varchar(16)', (c) => c.notNull())
       .addColumn('blob_key', 'varchar(200)', (c) => c.notNull())
-      .addColumn('attributes', 'blob', (c) => c.notNull())
-      .addColumn('thumbs', 'text', (c) => c.notNull())
-      .addColumn('stripped', 'blob')
+      .addColumn('attributes', blob(dialect), (c) => c.notNull())
+      .addColumn('thumbs', text(dialect), (c) => c.notNull())
+      .addColumn('stripped', blob(dialect))
       .execute();
 
     await db.schema

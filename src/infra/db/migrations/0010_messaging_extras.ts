@@ -2,14 +2,14 @@
 // dates and dismissed peer-settings bars. Row types are in src/messenger/tables.ts.
 import type { Kysely } from 'kysely';
 import { foldForSearch, searchKinds } from '../../../messenger/search-index.js';
-import type { EchoMigration } from './types.js';
+import { blob, text, type EchoMigration, type SqlDialect } from './types.js';
 
 /** Rows per backfill batch. */
 const BACKFILL_BATCH = 500;
 
 export const migration: EchoMigration = {
-  async up(db: Kysely<any>) {
-    await db.schema.alterTable('messages').addColumn('search_text', 'text').execute();
+  async up(db: Kysely<any>, dialect: SqlDialect) {
+    await db.schema.alterTable('messages').addColumn('search_text', text(dialect)).execute();
     await db.schema.alterTable('messages').addColumn('search_kinds', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     // Folding is Unicode-aware JavaScript, not SQL, so existing contents are indexed here.
     let after = -(2n ** 63n);
@@ -28,9 +28,9 @@ export const migration: EchoMigration = {
       .addColumn('peer_type', 'integer', (c) => c.notNull())
       .addColumn('peer_id', 'bigint', (c) => c.notNull())
       .addColumn('date', 'integer', (c) => c.notNull())
-      .addColumn('message', 'text', (c) => c.notNull())
-      .addColumn('entities', 'blob')
-      .addColumn('reply_to', 'blob')
+      .addColumn('message', text(dialect), (c) => c.notNull())
+      .addColumn('entities', blob(dialect))
+      .addColumn('reply_to', blob(dialect))
       .addColumn('flags', 'integer', (c) => c.notNull().defaultTo(0))
       .addPrimaryKeyConstraint('drafts_pk', ['owner_id', 'peer_type', 'peer_id'])
       .execute();
@@ -41,7 +41,7 @@ export const migration: EchoMigration = {
       .addColumn('scope', 'integer', (c) => c.notNull())
       .addColumn('peer_type', 'integer', (c) => c.notNull())
       .addColumn('peer_id', 'bigint', (c) => c.notNull())
-      .addColumn('settings', 'blob', (c) => c.notNull())
+      .addColumn('settings', blob(dialect), (c) => c.notNull())
       .addPrimaryKeyConstraint('notify_settings_pk', ['owner_id', 'scope', 'peer_type', 'peer_id'])
       .execute();
 

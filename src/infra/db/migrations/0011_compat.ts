@@ -1,10 +1,10 @@
 // Small per-user account preferences the start-up calls read and write (contact sign-up notifications),
 // and the push tokens devices register (account.registerDevice). Row types: src/service/account/tables.ts.
 import type { Kysely } from 'kysely';
-import type { EchoMigration } from './types.js';
+import { blob, text, type EchoMigration, type SqlDialect } from './types.js';
 
 export const migration: EchoMigration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<any>, dialect: SqlDialect) {
     await db.schema
       .createTable('account_settings')
       .addColumn('user_id', 'bigint', (c) => c.primaryKey())
@@ -19,12 +19,12 @@ export const migration: EchoMigration = {
       .addColumn('perm_key_id', 'bigint', (c) => c.notNull())
       .addColumn('token_type', 'integer', (c) => c.notNull())
       .addColumn('user_id', 'bigint', (c) => c.notNull())
-      .addColumn('token', 'text', (c) => c.notNull())
+      .addColumn('token', text(dialect), (c) => c.notNull())
       .addColumn('app_sandbox', 'integer', (c) => c.notNull())
       .addColumn('no_muted', 'integer', (c) => c.notNull())
-      .addColumn('secret', 'blob')
+      .addColumn('secret', blob(dialect))
       // JSON list of decimal user ids: the other accounts signed in in the same app.
-      .addColumn('other_uids', 'text', (c) => c.notNull())
+      .addColumn('other_uids', text(dialect), (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('push_devices_pk', ['perm_key_id', 'token_type'])
       .execute();

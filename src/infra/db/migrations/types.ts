@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type ColumnDataType, type Expression, type Kysely } from 'kysely';
+
+type DataTypeExpression = ColumnDataType | Expression<unknown>;
 
 /** The SQL engines the migrations know; a migration may pick a column type per engine, nothing more. */
 export type SqlDialect = 'sqlite' | 'mysql';
@@ -14,4 +16,17 @@ export interface EchoMigration {
  */
 export function int64Key(dialect: SqlDialect): 'integer' | 'bigint' {
   return dialect === 'sqlite' ? 'integer' : 'bigint';
+}
+
+/**
+ * Binary column type. MySQL's BLOB holds 64 KB; LONGBLOB lifts that bound to what SQLite's blob takes, so a
+ * row that fits one engine fits the other.
+ */
+export function blob(dialect: SqlDialect): DataTypeExpression {
+  return dialect === 'sqlite' ? 'blob' : sql`longblob`;
+}
+
+/** Text column type: MySQL's TEXT holds 64 KB (of UTF-8); MEDIUMTEXT (16 MB) is never the tighter bound. */
+export function text(dialect: SqlDialect): DataTypeExpression {
+  return dialect === 'sqlite' ? 'text' : sql`mediumtext`;
 }
