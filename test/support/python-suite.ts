@@ -197,7 +197,6 @@ export function pythonClientSuite(opts: PythonSuiteOptions): void {
   let py: PythonClient;
   let other: OtherSide;
   let pyUserId = 0;
-  let chatId = 0;
   const authKeysCreated = () => world.echod.countLogs((l) => l.msg === AUTH_KEY_CREATED_MSG);
   const ctx: PythonSuiteContext = {
     get py() { return py; },
@@ -243,10 +242,8 @@ export function pythonClientSuite(opts: PythonSuiteOptions): void {
       const toOther = { user: pyUserId };
       const toPy = { user: other.userId };
 
-      const arrives = other.waitForMessage(toOther, `hello from ${opts.kind}`);
-      const sent = await py.call('send_text', { peer: toPy, text: `hello from ${opts.kind}` });
+      const [, sent] = await Promise.all([other.waitForMessage(toOther, `hello from ${opts.kind}`), py.call('send_text', { peer: toPy, text: `hello from ${opts.kind}` })]);
       assert.deepEqual([sent.out, sent.chat], [true, { type: 'user', id: Number(other.userId) }]);
-      await arrives;
 
       const reply = `hello from ${opts.other}`;
       await other.sendText(toOther, reply);
@@ -257,14 +254,11 @@ export function pythonClientSuite(opts: PythonSuiteOptions): void {
     opts.extra?.(ctx);
 
     test('a basic group: the Python client creates it, both members get each other\'s messages', async () => {
-      const created = other.waitForGroupCreated(title);
-      chatId = (await py.call('create_group', { title, users: [Number(other.userId)] })).chat_id;
-      assert.equal(await created, chatId, 'the member sees the creation in the same chat');
+      const [seen, created] = await Promise.all([other.waitForGroupCreated(title), py.call('create_group', { title, users: [Number(other.userId)] })]);
+      const chatId = created.chat_id;
+      assert.equal(seen, chatId, 'the member sees the creation in the same chat');
       const group = { chat: chatId };
-
-      const arrives = other.waitForMessage(group, 'to the group');
-      await py.call('send_text', { peer: group, text: 'to the group' });
-      await arrives;
+      await Promise.all([other.waitForMessage(group, 'to the group'), py.call('send_text', { peer: group, text: 'to the group' })]);
 
       await other.sendText(group, 'group reply');
       const got = await py.waitForMessage((m) => m.text === 'group reply', 'the group reply');
@@ -277,9 +271,7 @@ export function pythonClientSuite(opts: PythonSuiteOptions): void {
       const data = randomBytes(700 * 1024 + 17);
       const path = join(dir, 'from-python.bin');
       writeFileSync(path, data);
-      const arrives = other.waitForMessage(toOther, 'a file');
-      await py.call('send_file', { peer: toPy, path, photo: false, caption: 'a file' });
-      const got = await arrives;
+      const [got] = await Promise.all([other.waitForMessage(toOther, 'a file'), py.call('send_file', { peer: toPy, path, photo: false, caption: 'a file' })]);
       assert.equal(got.media, 'document');
       assert.equal(sha256(await other.download(toOther, got.id)), sha256(data));
 
@@ -296,10 +288,8 @@ export function pythonClientSuite(opts: PythonSuiteOptions): void {
       const toPy = { user: other.userId };
       const path = join(dir, 'from-python.jpg');
       writeFileSync(path, await noiseJpeg(640, 480, 1));
-      const arrives = other.waitForMessage(toOther, 'a photo');
-      const sent = await py.call('send_file', { peer: toPy, path, photo: true, caption: 'a photo' });
+      const [got, sent] = await Promise.all([other.waitForMessage(toOther, 'a photo'), py.call('send_file', { peer: toPy, path, photo: true, caption: 'a photo' })]);
       assert.equal(sent.media, 'photo');
-      const got = await arrives;
       assert.equal(got.media, 'photo');
       const otherCopy = await other.download(toOther, got.id);
       const meta = await sharp(otherCopy).metadata();
@@ -327,9 +317,7 @@ export function pythonClientSuite(opts: PythonSuiteOptions): void {
       await other.sendText({ user: pyUserId }, 'after the restart');
       const got = await py.waitForMessage((m) => m.text === 'after the restart', 'a message after the restart');
       assert.equal(got.sender_id, Number(other.userId));
-      const arrives = other.waitForMessage({ chat: chatId }, 'back in the group');
-      await py.call('send_text', { peer: { chat: chatId }, text: 'back in the group' });
-      await arrives;
+      await Promise.all([other.waitForMessage({ user: pyUserId }, 'sent after the restart'), py.call('send_text', { peer: { user: other.userId }, text: 'sent after the restart' })]);
       assert.equal(authKeysCreated(), keys, 'no auth key was created for the restarted client');
     });
   });
