@@ -1,0 +1,91 @@
+// What other client libraries send that GramJS and mtcute do not by default (issue 9), driven through
+// mtcute's raw call() (which serializes whatever constructor it is given) and GramJS:
+// - an InputPeer where the schema types InputUser (Pyrogram-family clients do this everywhere);
+// - a phone number a user imported is shown to them on every user object of its owner.
+// The tests in this file run in order and share one echod.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import bigInt from 'big-integer';
+import Long from 'long';
+import { E2eWorld } from '../support/e2e.js';
+import { Api, type GramjsHandle } from '../support/gramjs.js';
+import type { MtcuteHandle } from '../support/mtcute.js';
+import { testPhone } from '../support/accounts.js';
+
+const TIMEOUT = 60_000;
+const PIA_PHONE = testPhone(900001);
+const GUS_PHONE = testPhone(900002);
+
+let world: E2eWorld;
+let pia: MtcuteHandle;
+let piaId: bigint;
+let gus: GramjsHandle;
+let gusId: bigint;
+/** Gus as Pia sees him (from her import of his number). */
+let gusForPia: { userId: number; accessHash: Long };
+
+before(async () => {
+  world = await E2eWorld.start();
+  const p = await world.signUpMtcute({ phone: PIA_PHONE, firstName: 'Pia' });
+  pia = p.handle;
+  piaId = p.userId;
+  const g = await world.signUpGramjs({ phone: GUS_PHONE, firstName: 'Gus' });
+  gus = g.handle;
+  gusId = g.userId;
+});
+
+after(() => world?.close());
+
+/** mtcute's call() typed loosely: these requests deliberately put the "wrong" constructor in a field. */
+const raw = (req: Record<string, unknown>): Promise<any> => pia.client.call(req as any);
+
+describe('InputPeer accepted where InputUser is expected', { timeout: TIMEOUT }, () => {
+  before(async () => {
+    const res = await raw({
+      _: 'contacts.importContacts',
+      contacts: [{ _: 'inputPhoneContact', clientId: Long.fromInt(1), phone: `+${GUS_PHONE}`, firstName: 'Gus', lastName: '' }],
+    });
+    const user = res.users[0];
+    assert.equal(BigInt(user.id), gusId);
+    gusForPia = { userId: user.id, accessHash: user.accessHash };
+  });
+
+  test('users.getUsers with inputPeerUser and inputPeerSelf answers both users', async () => {
+    const users = await raw({ _: 'users.getUsers', id: [{ _: 'inputPeerUser', ...gusForPia }, { _: 'inputPeerSelf' }] });
+    assert.deepEqual(
+      users.map((u: any) => [u._, BigInt(u.id)]),
+      [
+        ['user', gusId],
+        ['user', piaId],
+      ],
+    );
+    assert.equal(users[1].self, true);
+  });
+
+  test('users.getFullUser with inputPeerUser answers the full user', async () => {
+    const full = await raw({ _: 'users.getFullUser', id: { _: 'inputPeerUser', ...gusForPia } });
+    assert.equal(full._, 'users.userFull');
+    assert.equal(BigInt(full.fullUser.id), gusId);
+  });
+
+  test('messages.createChat with inputPeerUser members creates the group with them', async () => {
+    const res = await raw({ _: 'messages.createChat', users: [{ _: 'inputPeerUser', ...gusForPia }], title: 'Peers as users' });
+    assert.equal(res._, 'messages.invitedUsers');
+    assert.deepEqual(res.missingInvitees, []);
+    const chat = res.updates.chats.find((c: any) => c._ === 'chat');
+    assert.equal(chat.title, 'Peers as users');
+    assert.equal(chat.participantsCount, 2);
+    // Gus, the member added through an inputPeerUser, sees the group in his dialogs.
+    const dialogs = (await gus.client.invoke(
+      new Api.messages.GetDialogs({ offsetPeer: new Api.InputPeerEmpty(), limit: 20, hash: bigInt(0) }),
+    )) as Api.messages.Dialogs;
+    assert.ok(
+      dialogs.chats.some((c) => c instanceof Api.Chat && c.title === 'Peers as users' && BigInt(c.id.toString()) === BigInt(chat.id)),
+      'Gus sees the group',
+    );
+  });
+
+  test('an InputPeer of another kind is still refused as a InputUser', async () => {
+    await assert.rejects(raw({ _: 'users.getFullUser', id: { _: 'inputPeerChat', chatId: 1 } }), /INPUT_METHOD_INVALID|INPUT_/);
+  });
+});
