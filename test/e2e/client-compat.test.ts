@@ -15,6 +15,7 @@ import { testPhone } from '../support/accounts.js';
 const TIMEOUT = 60_000;
 const PIA_PHONE = testPhone(900001);
 const GUS_PHONE = testPhone(900002);
+const REX_PHONE = testPhone(900003);
 
 let world: E2eWorld;
 let pia: MtcuteHandle;
@@ -87,5 +88,46 @@ describe('InputPeer accepted where InputUser is expected', { timeout: TIMEOUT },
 
   test('an InputPeer of another kind is still refused as a InputUser', async () => {
     await assert.rejects(raw({ _: 'users.getFullUser', id: { _: 'inputPeerChat', chatId: 1 } }), /INPUT_METHOD_INVALID|INPUT_/);
+  });
+});
+
+describe('a number saved in the phone book is shown on its owner', { timeout: TIMEOUT }, () => {
+  test('Pia imported Gus by number: his default privacy still shows it to her everywhere', async () => {
+    const contacts = await raw({ _: 'contacts.getContacts', hash: Long.ZERO });
+    const gusUser = contacts.users.find((u: any) => BigInt(u.id) === gusId);
+    assert.equal(gusUser.phone, GUS_PHONE);
+    const [viaGetUsers] = await raw({ _: 'users.getUsers', id: [{ _: 'inputUser', ...gusForPia }] });
+    assert.equal(viaGetUsers.phone, GUS_PHONE);
+  });
+
+  test('GramJS getEntity(phone) fails before Gus imports the number and finds its owner after', async () => {
+    // Rex has nobody in his contacts, so his default phone privacy (my contacts) shows his number to no one.
+    const rex = await world.signUpMtcute({ phone: REX_PHONE, firstName: 'Rex' });
+    await assert.rejects(gus.client.getEntity(`+${REX_PHONE}`), /Cannot find any entity/);
+    await gus.client.invoke(
+      new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${REX_PHONE}`, firstName: 'Rex', lastName: '' })] }),
+    );
+    const entity = await gus.client.getEntity(`+${REX_PHONE}`);
+    assert.ok(entity instanceof Api.User);
+    assert.equal(BigInt(entity.id.toString()), rex.userId);
+    assert.equal(entity.phone, REX_PHONE);
+    const res = (await gus.client.invoke(new Api.contacts.GetContacts({ hash: bigInt(0) }))) as Api.contacts.Contacts;
+    assert.equal((res.users.find((u) => BigInt(u.id.toString()) === rex.userId) as Api.User).phone, REX_PHONE);
+    await gus.client.invoke(
+      new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(2), phone: `+${PIA_PHONE}`, firstName: 'Pia', lastName: '' })] }),
+    );
+  });
+
+  test('hiding the number from everyone does not hide it from who has it saved, only from others', async () => {
+    await raw({ _: 'account.setPrivacy', key: { _: 'inputPrivacyKeyPhoneNumber' }, rules: [{ _: 'inputPrivacyValueDisallowAll' }] });
+    const entity = await gus.client.getEntity(`+${PIA_PHONE}`);
+    assert.equal((entity as Api.User).phone, PIA_PHONE);
+    // Gus saved again without a number: now only Pia's privacy decides, and it says no.
+    await gus.client.invoke(
+      new Api.contacts.AddContact({ id: await gus.client.getInputEntity(entity), firstName: 'Pia', lastName: '', phone: '' }),
+    );
+    const res = (await gus.client.invoke(new Api.contacts.GetContacts({ hash: bigInt(0) }))) as Api.contacts.Contacts;
+    // GramJS reads an absent flag field as null.
+    assert.equal((res.users.find((u) => BigInt(u.id.toString()) === piaId) as Api.User).phone ?? undefined, undefined);
   });
 });

@@ -1,6 +1,6 @@
 // Builds the `user` objects a given viewer may see (core.telegram.org/constructor/user): contact names
-// and flags from the viewer's side, phone and last-seen only where the owner's privacy allows, an
-// access_hash computed for that viewer. Every user object the server returns comes from here.
+// and flags from the viewer's side, phone and last-seen only where the owner's privacy allows (the phone
+// also when the viewer has the number saved), an access_hash computed for that viewer. Every user object the server returns comes from here.
 import type { TlObject } from '../../tl/index.js';
 import type { AccessHashes } from '../access-hash.js';
 import type { ContactEntry, ContactRelations } from '../contacts/relations.js';
@@ -128,7 +128,10 @@ export class UserViews {
     const isContact = !self && contact !== undefined;
     // A contact saved without any name still shows the user's own.
     const named = isContact && (contact.firstName !== '' || contact.lastName !== '');
-    const showPhone = self || (record.phone !== null && (await this.deps.privacy.allows(record.id, 'phoneNumber', viewer)));
+    // Telegram: "users who have your number saved in their contacts will also see it", whatever the
+    // phoneNumber rules say; a contact saved under an older number does not reveal the current one.
+    const knowsNumber = isContact && record.phone !== null && contact.phone !== '' && contact.phone === record.phone;
+    const showPhone = self || knowsNumber || (record.phone !== null && (await this.deps.privacy.allows(record.id, 'phoneNumber', viewer)));
     return {
       _: 'user',
       self,
