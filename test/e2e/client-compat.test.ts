@@ -1,13 +1,17 @@
 // What other client libraries send that GramJS and mtcute do not by default (issue 9), driven through
 // mtcute's raw call() (which serializes whatever constructor it is given) and GramJS:
 // - an InputPeer where the schema types InputUser (Pyrogram-family clients do this everywhere);
-// - a phone number a user imported is shown to them on every user object of its owner.
+// - a phone number a user imported is shown to them on every user object of its owner;
+// - mtcute's compressed requests: it packs every request over 128 bytes that deflates to under 90 %
+//   (session-connection.js in @mtcute/core) as a zlib stream inside gzip_packed.
 // The tests in this file run in order and share one echod.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import bigInt from 'big-integer';
 import Long from 'long';
+import { InputMedia } from '@mtcute/node';
 import { E2eWorld } from '../support/e2e.js';
+import { Inbox, watchGramjs } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
@@ -129,5 +133,38 @@ describe('a number saved in the phone book is shown on its owner', { timeout: TI
     const res = (await gus.client.invoke(new Api.contacts.GetContacts({ hash: bigInt(0) }))) as Api.contacts.Contacts;
     // GramJS reads an absent flag field as null.
     assert.equal((res.users.find((u) => BigInt(u.id.toString()) === piaId) as Api.User).phone ?? undefined, undefined);
+  });
+});
+
+describe('requests mtcute compresses (zlib inside gzip_packed)', { timeout: TIMEOUT }, () => {
+  const gusInbox = new Inbox();
+  const gusPeer = () => ({ _: 'inputPeerUser' as const, userId: gusForPia.userId, accessHash: gusForPia.accessHash });
+  const newMessageAtGus = (pred: (m: Api.Message) => boolean) => (u: unknown) =>
+    u instanceof Api.UpdateNewMessage && u.message instanceof Api.Message && BigInt(u.message.senderId!.toString()) === piaId && pred(u.message);
+  before(() => watchGramjs(gus, gusInbox));
+
+  test('a long text message arrives', async () => {
+    const text = 'compress me '.repeat(200);
+    const res = await raw({ _: 'messages.sendMessage', peer: gusPeer(), message: text, randomId: Long.fromNumber(Date.now()) });
+    assert.equal(res._, 'updateShortSentMessage');
+    // A private text message reaches the other side as updateShortMessage.
+    const u = await gusInbox.waitFor((x) => x instanceof Api.UpdateShortMessage && BigInt(x.userId.toString()) === piaId && x.message === text, 'Gus gets the long message');
+    assert.equal(u.out, false);
+  });
+
+  test('a voice note (its file parts compressed too) arrives as a voice note', async () => {
+    const audio = Buffer.alloc(8192, 0x4f);
+    const sent = await pia.client.sendMedia(gusPeer(), InputMedia.voice(audio, { fileMime: 'audio/ogg', duration: 3, waveform: Array(50).fill(7), caption: 'listen '.repeat(40) }));
+    const u = await gusInbox.waitFor(newMessageAtGus((m) => m.id === sent.id || m.message.startsWith('listen')), 'Gus gets the voice note');
+    const media = u.message.media as Api.MessageMediaDocument;
+    assert.ok(media instanceof Api.MessageMediaDocument);
+    assert.equal(media.voice, true);
+    const doc = media.document as Api.Document;
+    assert.equal(doc.size.toString(), String(audio.length));
+    const attr = doc.attributes.find((a) => a instanceof Api.DocumentAttributeAudio) as Api.DocumentAttributeAudio;
+    assert.equal(attr.voice, true);
+    assert.equal(attr.duration, 3);
+    const downloaded = (await gus.client.downloadMedia(u.message)) as Buffer;
+    assert.deepEqual(Buffer.from(downloaded), audio);
   });
 });
