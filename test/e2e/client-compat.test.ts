@@ -2,6 +2,7 @@
 // mtcute's raw call() (which serializes whatever constructor it is given) and GramJS:
 // - an InputPeer where the schema types InputUser (Pyrogram-family clients do this everywhere);
 // - a phone number a user imported is shown to them on every user object of its owner;
+// - users.getFullUser carries the profile photo (userFull.profile_photo) where privacy lets it be seen;
 // - mtcute's compressed requests: it packs every request over 128 bytes that deflates to under 90 %
 //   (session-connection.js in @mtcute/core) as a zlib stream inside gzip_packed.
 // The tests in this file run in order and share one echod.
@@ -10,6 +11,8 @@ import assert from 'node:assert/strict';
 import bigInt from 'big-integer';
 import Long from 'long';
 import { InputMedia } from '@mtcute/node';
+import sharp from 'sharp';
+import { CustomFile } from 'telegram/client/uploads.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
@@ -166,5 +169,50 @@ describe('requests mtcute compresses (zlib inside gzip_packed)', { timeout: TIME
     assert.equal(attr.duration, 3);
     const downloaded = (await gus.client.downloadMedia(u.message)) as Buffer;
     assert.deepEqual(Buffer.from(downloaded), audio);
+  });
+});
+
+describe('userFull.profile_photo', { timeout: TIMEOUT }, () => {
+  let photoId: bigint;
+  const piaSeesGus = async () => (await raw({ _: 'users.getFullUser', id: { _: 'inputUser', ...gusForPia } })).fullUser;
+
+  test('absent before any photo is set', async () => {
+    assert.equal((await piaSeesGus()).profilePhoto, undefined);
+  });
+
+  test('after photos.uploadProfilePhoto the owner and a viewer allowed by privacy get the full photo', async () => {
+    const jpeg = await sharp({ create: { width: 320, height: 320, channels: 3, background: { r: 200, g: 40, b: 90 } } }).jpeg().toBuffer();
+    const file = await gus.client.uploadFile({ file: new CustomFile('me.jpg', jpeg.length, '', jpeg), workers: 1 });
+    const res = (await gus.client.invoke(new Api.photos.UploadProfilePhoto({ file }))) as Api.photos.Photo;
+    photoId = BigInt((res.photo as Api.Photo).id.toString());
+
+    const own = (await gus.client.invoke(new Api.users.GetFullUser({ id: new Api.InputUserSelf() }))) as Api.users.UserFull;
+    const ownPhoto = own.fullUser.profilePhoto as Api.Photo;
+    assert.ok(ownPhoto instanceof Api.Photo, `owner sees ${own.fullUser.profilePhoto?.className}`);
+    assert.equal(BigInt(ownPhoto.id.toString()), photoId);
+    assert.ok(ownPhoto.sizes.some((sz) => sz instanceof Api.PhotoSize));
+
+    const seen = await piaSeesGus();
+    assert.equal(seen.profilePhoto?._, 'photo');
+    assert.equal(BigInt(seen.profilePhoto.id.toString()), photoId);
+    assert.equal(seen.personalPhoto, undefined);
+    assert.equal(seen.fallbackPhoto, undefined);
+    // The viewer can download it from the gallery entry it got there.
+    const big = seen.profilePhoto.sizes.filter((sz: any) => sz._ === 'photoSize').at(-1);
+    const file2 = await raw({
+      _: 'upload.getFile',
+      location: { _: 'inputPhotoFileLocation', id: seen.profilePhoto.id, accessHash: seen.profilePhoto.accessHash, fileReference: seen.profilePhoto.fileReference, thumbSize: big.type },
+      offset: 0,
+      limit: 1024 * 1024,
+    });
+    assert.ok(file2.bytes.length > 100);
+  });
+
+  test('a viewer the profilePhoto privacy excludes gets no profile_photo; the owner still does', async () => {
+    await gus.client.invoke(new Api.account.SetPrivacy({ key: new Api.InputPrivacyKeyProfilePhoto(), rules: [new Api.InputPrivacyValueDisallowAll()] }));
+    const seen = await piaSeesGus();
+    assert.equal(seen.profilePhoto, undefined);
+    const own = (await gus.client.invoke(new Api.users.GetFullUser({ id: new Api.InputUserSelf() }))) as Api.users.UserFull;
+    assert.equal(BigInt((own.fullUser.profilePhoto as Api.Photo).id.toString()), photoId);
   });
 });
