@@ -52,11 +52,15 @@ class KurigramDriver:
         saved = Path(session + SQLiteStorage.FILE_EXTENSION).exists()
         self.client = Client(session, api_id=api_id, api_hash=api_hash, device_model="echo-e2e", app_version="1.0",
                              storage_engine=EchoStorage(session, host, port))
-        self.client.add_handler(MessageHandler(lambda _, m: harness.event("message", **describe(m))))
+        self.client.add_handler(MessageHandler(self.on_message))
         authorized = await self.client.connect()
         if authorized:
             await self.finish_start()
         return {"authorized": authorized, "layer": raw.all.layer, "saved_session": saved}
+
+    @staticmethod
+    async def on_message(_client, message):  # async: kurigram runs plain functions on worker threads
+        harness.event("message", **describe(message))
 
     async def finish_start(self):
         """What Client.start() does once the session is authorized (its own sign-in path is an interactive prompt)."""

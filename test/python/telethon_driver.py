@@ -32,8 +32,12 @@ class TelethonDriver:
         if not saved:
             self.client.session.set_dc(dc_id, host, port)
         await self.client.connect()
-        self.client.add_event_handler(lambda e: harness.event("message", **describe(e.message)), events.NewMessage())
+        self.client.add_event_handler(self.on_message, events.NewMessage())
         return {"authorized": await self.client.is_user_authorized(), "layer": LAYER, "saved_session": saved}
+
+    @staticmethod
+    async def on_message(event):
+        harness.event("message", **describe(event.message))
 
     async def cmd_sign_in(self, phone, code, first_name):
         sent = await self.client.send_code_request(phone)
