@@ -9,6 +9,10 @@ REQ=test/python/requirements.txt
 PY=${PYTHON:-python3}
 STAMP="$VENV/.requirements.sha256"
 
+# Test files running in parallel may both call this: the second waits here, then finds the venv ready.
+exec 9<"$REQ"
+flock 9
+
 want=$(sha256sum "$REQ" | cut -d' ' -f1)
 if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
   exit 0

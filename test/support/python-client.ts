@@ -61,6 +61,8 @@ export class PythonClient {
     ready: () => void,
   ) {
     createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line, ready));
+    // A write after the driver died fails with EPIPE; the 'close' handler below already rejects what is pending.
+    child.stdin!.on('error', () => undefined);
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-4000);
       if (process.env.DEBUG) process.stderr.write(`[${kind}] ${chunk}`);
