@@ -1,6 +1,13 @@
 // How to point the common clients at this server. Each client hides the address and the key in a different
 // place; the notes in each snippet are the traps found while testing them (see docs on clients).
+import { createPublicKey } from 'node:crypto';
 import type { ClientConfig } from './server-info.js';
+
+/** The key's modulus (hex) and exponent, for clients whose key table takes numbers rather than a PEM. */
+function rsaNumbers(pem: string): { modulusHex: string; exponent: number } {
+  const jwk = createPublicKey(pem).export({ format: 'jwk' });
+  return { modulusHex: Buffer.from(jwk.n!, 'base64url').toString('hex'), exponent: Number(BigInt(`0x${Buffer.from(jwk.e!, 'base64url').toString('hex')}`)) };
+}
 
 export function describeClientConfig(c: ClientConfig, otherPorts: number[]): string {
   const also = otherPorts.length ? ` (also ${otherPorts.join(', ')})` : '';
@@ -9,6 +16,8 @@ export function describeClientConfig(c: ClientConfig, otherPorts: number[]): str
     .split('\n')
     .map((line, i, all) => `${' '.repeat(i === 0 ? 0 : 35)}"${line}${i < all.length - 1 ? '\\n' : ''}"`)
     .join('\n');
+  const { modulusHex, exponent } = rsaNumbers(c.publicKey);
+  const modulusLines = modulusHex.match(/.{1,64}/g)!.map((part) => `      "${part}"`).join('\n');
   return `Echo server
   DC id            ${c.dcId}
   address          ${c.host}:${c.port}${also}
@@ -47,6 +56,23 @@ Telethon (Python):
   rsa.add_key(open('echo-public.pem').read(), old=False)
   client = TelegramClient('echo', API_ID, API_HASH)
   client.session.set_dc(${c.dcId}, '${c.host}', ${c.port})
+  # Telethon's sign_up() refuses on purpose; a new number signs up with functions.auth.SignUpRequest.
+
+Pyrogram family (kurigram 2.2, Python): the client writes the address of its own DC table into a new session,
+so a storage subclass (a public Client option) keeps Echo's; the key goes into its fingerprint table.
+  from pathlib import Path
+  from pyrogram import Client
+  from pyrogram.crypto import rsa
+  from pyrogram.storage import SQLiteStorage
+  rsa.server_public_keys[${c.fingerprint}] = rsa.PublicKey(m=int(
+${modulusLines}, 16), e=${exponent})
+  class EchoStorage(SQLiteStorage):
+      async def server_address(self, value=object):  # object: read, anything else: a write
+          return await super().server_address(value if value is object else '${c.host}')
+      async def port(self, value=object):
+          return await super().port(value if value is object else ${c.port})
+  app = Client('echo', API_ID, API_HASH, storage_engine=EchoStorage('echo', workdir=Path('.')))
+  # Pyrogram 2.0 itself has no such storage option: override pyrogram.session.internals.DataCenter instead.
 
 Telegram Android (DrKLO/Telegram, rebuild the native part):
   TMessagesProj/jni/tgnet/ConnectionsManager.cpp, ConnectionsManager::initDatacenters():

@@ -5,6 +5,7 @@
 import type { TlDef, TlParam, TlTypeExpr } from './parser.js';
 import { snakeToCamel } from './parser.js';
 import { defKey, isTrueFlag, typeText, type SchemaSet } from './schema-set.js';
+import { TYPE_COERCIONS } from './coercions.js';
 
 const VECTOR_ID = 0x1cb5c415;
 
@@ -16,6 +17,8 @@ interface GenState {
   set: SchemaSet;
   /** Type name -> ids (with decoder function names) of every predicate that ever had that type. */
   typeMembers: Map<string, Map<number, string>>;
+  /** Type name -> ids of other types' predicates its fields accept, decoded then renamed (coercions.ts). */
+  typeCoercions: Map<string, Map<number, { fn: string; target: string }>>;
   decoderName: Map<number, string>;
   /** defKey -> encoder function name. */
   encoderName: Map<string, string>;
@@ -69,6 +72,7 @@ export function generate(set: SchemaSet): GeneratedFiles {
   const st: GenState = {
     set,
     typeMembers,
+    typeCoercions: coercedMembers(set, primary, decoderName),
     decoderName,
     encoderName: new Map(),
     primary,
@@ -79,6 +83,28 @@ export function generate(set: SchemaSet): GeneratedFiles {
     out: [],
   };
   return { 'codec.ts': genCodec(st), 'types.ts': genTypes(st) };
+}
+
+/**
+ * The ids each coercible type also accepts (see coercions.ts). A source is only a rename of its target:
+ * every version of the source must carry the target's fields, or the build fails here.
+ */
+function coercedMembers(set: SchemaSet, primary: Map<string, TlDef>, decoderName: Map<number, string>): Map<string, Map<number, { fn: string; target: string }>> {
+  const fieldsOf = (d: TlDef) => d.params.filter((p) => p.type.kind !== 'nat').map((p) => `${p.name}:${typeText(p.type)}`).join(' ');
+  const out = new Map<string, Map<number, { fn: string; target: string }>>();
+  for (const [type, table] of Object.entries(TYPE_COERCIONS)) {
+    const m = new Map<number, { fn: string; target: string }>();
+    for (const [id, d] of set.decoders) {
+      const target = d.kind === 'constructor' ? table[d.name] : undefined;
+      if (target === undefined) continue;
+      const t = primary.get(target);
+      if (!t || t.typeText !== type) throw new Error(`coercion ${d.name} -> ${target}: ${target} is not a ${type}`);
+      if (fieldsOf(t) !== fieldsOf(d)) throw new Error(`coercion ${d.name} -> ${target}: fields differ (${fieldsOf(d)} / ${fieldsOf(t)})`);
+      m.set(id, { fn: decoderName.get(id)!, target });
+    }
+    out.set(type, m);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- decoding
@@ -414,6 +440,9 @@ function genCodec(st: GenState): string {
       done.add(type);
       const members = st.typeMembers.get(type) ?? new Map<number, string>();
       const cases = [...members].map(([id, fn]) => `    case ${hex(id)}: return ${fn}(r, d + 1);`);
+      for (const [id, { fn, target }] of st.typeCoercions.get(type) ?? []) {
+        if (!members.has(id)) cases.push(`    case ${hex(id)}: { const o = ${fn}(r, d + 1); o._ = ${q(target)}; return o; }`);
+      }
       dispatchers.push(
         `function t_${ident(type)}(r: R, d: number): any {\n  if (d >= MAX_DEPTH) tooDeep();\n  const id = r.uint32();\n  switch (id) {\n${cases.join('\n')}\n    default: return wrongType(id, ${q(type)});\n  }\n}`,
       );

@@ -21,7 +21,7 @@ export class Inbox {
     const found = this.items.find((u) => safe(pred, u));
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no update: ${what}; received: ${this.items.map((u) => u?._ ?? u?.className).join(', ')}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no update: ${what}; received: ${this.items.map((u) => u?._ ?? u?.className ?? JSON.stringify(u?.text)).join(', ')}`)), timeoutMs);
       this.waiters.push({ pred, resolve: (u) => (clearTimeout(timer), resolve(u)) });
     });
   }

@@ -1,13 +1,14 @@
 // The MTProto session layer for encrypted traffic (core.telegram.org/mtproto/service_messages and
 // /mtproto/description): decrypts packets, checks salts and msg_ids, unpacks containers and gzip,
 // answers service messages, runs RPC calls and sends their results back on the session's connection.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { decryptMessage, encryptMessage } from '../../mtproto/crypto/message.js';
 import { sha256 } from '../../mtproto/crypto/hash.js';
 import { MtSession, type OutboundMessage } from '../../mtproto/session/session.js';
 import { checkClientMsgId, ServerMsgIdGenerator } from '../../mtproto/session/msg-id.js';
 import type { SaltSchedule } from '../../mtproto/session/salts.js';
+import { inflatePacked } from '../../mtproto/session/packed.js';
 import { CANONICAL_LAYER, decodeObject, encodeObject, encodeResult, TlError, TlReader, type MethodName, type TlObject } from '../../tl/index.js';
 import { RpcError } from '../../common/rpc-error.js';
 import type { RpcDispatcher } from '../../bff/registry.js';
@@ -21,8 +22,6 @@ import type { SessionMetrics } from '../../infra/metrics/metrics.js';
 
 const ID_MSG_CONTAINER = 0x73f1f8dc;
 const ID_GZIP_PACKED = 0x3072cfa1;
-/** Inflated size cap for gzip_packed: guards against gzip bombs. */
-const MAX_GUNZIP_BYTES = 16 * 1024 * 1024;
 /** Results at least this large are sent gzip_packed when that makes them smaller. */
 const GZIP_THRESHOLD = 512;
 const MAX_CONTAINER_ITEMS = 1020;
@@ -362,7 +361,7 @@ export class SessionService implements UpdatePusher {
     if (constructor === ID_GZIP_PACKED) {
       try {
         const packed = decodeObject(body) as TlObject & { packedData: Buffer };
-        inner = gunzipSync(packed.packedData, { maxOutputLength: MAX_GUNZIP_BYTES });
+        inner = inflatePacked(packed.packedData);
       } catch (err) {
         this.deps.log.info({ conn: state.connection?.id, reason: (err as Error).message }, 'bad gzip_packed');
         this.replyError(state, msgId, new RpcError(400, 'INPUT_FETCH_ERROR'));

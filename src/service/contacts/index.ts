@@ -82,7 +82,7 @@ export class ContactsService implements ContactRelations {
   async contactsOf(owner: bigint, targets: readonly bigint[]): Promise<Map<bigint, ContactEntry>> {
     const out = new Map<bigint, ContactEntry>();
     if (targets.length === 0) return out;
-    for (const [id, c] of await this.store.entriesOf(owner, targets)) out.set(id, { firstName: c.firstName, lastName: c.lastName, mutual: c.mutual });
+    for (const [id, c] of await this.store.entriesOf(owner, targets)) out.set(id, { firstName: c.firstName, lastName: c.lastName, phone: c.phone, mutual: c.mutual });
     return out;
   }
 

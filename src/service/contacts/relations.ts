@@ -4,6 +4,11 @@ export interface ContactEntry {
   /** The name the owner saved the contact under. */
   firstName: string;
   lastName: string;
+  /**
+   * The number the owner saved the contact under (digits; '' when added without one). Whoever has a
+   * user's number in their phone book sees it on that user, whatever the phone privacy says.
+   */
+  phone: string;
   /** The contact has the owner in their contacts too. */
   mutual: boolean;
 }

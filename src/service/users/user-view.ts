@@ -1,6 +1,6 @@
 // Builds the `user` objects a given viewer may see (core.telegram.org/constructor/user): contact names
-// and flags from the viewer's side, phone and last-seen only where the owner's privacy allows, an
-// access_hash computed for that viewer. Every user object the server returns comes from here.
+// and flags from the viewer's side, phone and last-seen only where the owner's privacy allows (the phone
+// also when the viewer has the number saved), an access_hash computed for that viewer. Every user object the server returns comes from here.
 import type { TlObject } from '../../tl/index.js';
 import type { AccessHashes } from '../access-hash.js';
 import type { ContactEntry, ContactRelations } from '../contacts/relations.js';
@@ -27,6 +27,8 @@ export interface UserViewDeps {
 /** What user objects need from the media area to show `photo`. */
 export interface ProfilePhotoSource {
   currentPhoto(userId: bigint): Promise<{ photoId: bigint; strippedThumb?: Buffer; hasVideo: boolean; dcId: number } | undefined>;
+  /** Full `photo` objects (userFull.profile_photo), by id. */
+  photoObjects(ids: readonly bigint[]): Promise<Map<bigint, TlObject>>;
 }
 
 /** userFull fields other areas own (pinned message, notify settings, peer settings bar). */
@@ -94,7 +96,9 @@ export class UserViews {
 
   /**
    * users.userFull for users.getFullUser, or undefined for an unknown id. The bio follows the `about`
-   * privacy key; groups, photos, bots and calls do not exist yet, so those fields stay at their empty values.
+   * privacy key, profile_photo (the photo the apps open the profile gallery from) the `profilePhoto` one;
+   * Echo sets neither personal (contact) nor fallback photos, so those fields stay absent, and bots and
+   * calls do not exist yet, so their fields stay at their empty values.
    */
   async fullUser(viewer: bigint, id: bigint): Promise<TlObject | undefined> {
     const record = await this.deps.users.byId(id);
@@ -108,10 +112,18 @@ export class UserViews {
       about: showAbout ? record.about : undefined,
       settings: { _: 'peerSettings' },
       notifySettings: { _: 'peerNotifySettings' },
+      profilePhoto: record.deleted ? undefined : await this.fullPhoto(viewer, id),
       commonChatsCount: 0,
       ...(this.fullUserExtras && !record.deleted ? await this.fullUserExtras(viewer, id) : {}),
     };
     return { _: 'users.userFull', fullUser, chats: [], users: [await this.ofRecord(viewer, record)] } as TlObject;
+  }
+
+  /** The current profile photo as a full `photo`, when `viewer` may see it. */
+  private async fullPhoto(viewer: bigint, owner: bigint): Promise<TlObject | undefined> {
+    const current = await this.deps.photos?.currentPhoto(owner);
+    if (!current || (viewer !== owner && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer)))) return undefined;
+    return (await this.deps.photos!.photoObjects([current.photoId])).get(current.photoId);
   }
 
   /** userProfilePhoto as `viewer` may see it (the profilePhoto privacy key), or undefined. */
@@ -128,7 +140,10 @@ export class UserViews {
     const isContact = !self && contact !== undefined;
     // A contact saved without any name still shows the user's own.
     const named = isContact && (contact.firstName !== '' || contact.lastName !== '');
-    const showPhone = self || (record.phone !== null && (await this.deps.privacy.allows(record.id, 'phoneNumber', viewer)));
+    // Telegram: "users who have your number saved in their contacts will also see it", whatever the
+    // phoneNumber rules say; a contact saved under an older number does not reveal the current one.
+    const knowsNumber = isContact && record.phone !== null && contact.phone !== '' && contact.phone === record.phone;
+    const showPhone = self || knowsNumber || (record.phone !== null && (await this.deps.privacy.allows(record.id, 'phoneNumber', viewer)));
     return {
       _: 'user',
       self,

@@ -69,15 +69,15 @@ test('addContact saves the name; contactsOf reports it and the mutual flag on bo
   assert.equal((await f.service.contactsOf(alice.id, [bob.id, carol.id])).size, 0);
   assert.equal(await f.service.addContact(alice.id, bob, { firstName: ' Bobby ', lastName: 'B', phone: '+1 555 000 0002' }), true);
   let seen = await f.service.contactsOf(alice.id, [bob.id, carol.id, alice.id]);
-  assert.deepEqual([...seen.entries()], [[bob.id, { firstName: 'Bobby', lastName: 'B', mutual: false }]]);
+  assert.deepEqual([...seen.entries()], [[bob.id, { firstName: 'Bobby', lastName: 'B', phone: '15550000002', mutual: false }]]);
   assert.equal((await f.service.contactsOf(bob.id, [alice.id])).size, 0);
 
   // Renaming is not a new contact.
   assert.equal(await f.service.addContact(alice.id, bob, { firstName: 'Robert', lastName: '', phone: '' }), false);
   await f.service.addContact(bob.id, alice, { firstName: 'Al', lastName: '', phone: '' });
   seen = await f.service.contactsOf(alice.id, [bob.id]);
-  assert.deepEqual(seen.get(bob.id), { firstName: 'Robert', lastName: '', mutual: true });
-  assert.deepEqual((await f.service.contactsOf(bob.id, [alice.id])).get(alice.id), { firstName: 'Al', lastName: '', mutual: true });
+  assert.deepEqual(seen.get(bob.id), { firstName: 'Robert', lastName: '', phone: '', mutual: true });
+  assert.deepEqual((await f.service.contactsOf(bob.id, [alice.id])).get(alice.id), { firstName: 'Al', lastName: '', phone: '', mutual: true });
   assert.deepEqual(await f.service.whoHasContact(bob.id), [alice.id]);
   assert.deepEqual(await f.service.whoHasContact(carol.id), []);
   assert.equal((await f.service.contactsOf(alice.id, [])).size, 0);
@@ -123,7 +123,7 @@ test('importContacts normalises phones, imports accounts, keeps the rest and hon
     { mayFind: async (id) => id !== carol.id },
   );
   assert.deepEqual(result, { imported: [{ userId: bob.id, clientId: 1n }], retry: [] });
-  assert.deepEqual((await f.service.contactsOf(alice.id, [bob.id, carol.id, alice.id])).get(bob.id), { firstName: 'Bobby', lastName: '', mutual: false });
+  assert.deepEqual((await f.service.contactsOf(alice.id, [bob.id, carol.id, alice.id])).get(bob.id), { firstName: 'Bobby', lastName: '', phone: '15550000002', mutual: false });
   assert.equal((await f.service.contactsOf(alice.id, [carol.id])).size, 0);
   const saved = await f.service.savedPhoneBook(alice.id);
   assert.deepEqual(saved.map((s) => [s.phone, s.firstName, s.clientId]).sort(), [
@@ -137,7 +137,7 @@ test('importContacts normalises phones, imports accounts, keeps the rest and hon
   // A line without a name saves the user's own; a re-import of the same number replaces the line.
   const again = await f.service.importContacts(alice.id, [{ clientId: 9n, phone: '15550000002', firstName: '', lastName: '' }]);
   assert.deepEqual(again.imported, [{ userId: bob.id, clientId: 9n }]);
-  assert.deepEqual((await f.service.contactsOf(alice.id, [bob.id])).get(bob.id), { firstName: 'Bob', lastName: 'Real', mutual: false });
+  assert.deepEqual((await f.service.contactsOf(alice.id, [bob.id])).get(bob.id), { firstName: 'Bob', lastName: 'Real', phone: '15550000002', mutual: false });
   assert.equal((await f.service.savedPhoneBook(alice.id)).length, 4);
 });
 
@@ -167,8 +167,8 @@ test('someone who signs up later becomes a contact of everyone who uploaded the 
 
   const dana = await f.user('49301234567', 'Dana', 'Real');
   await f.events.emit('userSignedUp', { user: dana });
-  assert.deepEqual((await f.service.contactsOf(alice.id, [dana.id])).get(dana.id), { firstName: 'Dana', lastName: 'D', mutual: false });
-  assert.deepEqual((await f.service.contactsOf(bob.id, [dana.id])).get(dana.id), { firstName: 'Dana', lastName: 'Real', mutual: false });
+  assert.deepEqual((await f.service.contactsOf(alice.id, [dana.id])).get(dana.id), { firstName: 'Dana', lastName: 'D', phone: '49301234567', mutual: false });
+  assert.deepEqual((await f.service.contactsOf(bob.id, [dana.id])).get(dana.id), { firstName: 'Dana', lastName: 'Real', phone: '49301234567', mutual: false });
   assert.deepEqual(joined.sort((a, b) => (a[0] < b[0] ? -1 : 1)), [
     [alice.id, dana.id],
     [bob.id, dana.id],

@@ -35,7 +35,7 @@ export async function extrasFixture(): Promise<ExtrasFixture> {
     push: recordingPush([], (id) => f.online.has(id)),
     userViews,
     contacts: {
-      contactsOf: async (owner, targets) => new Map(targets.filter((t) => contacts.has(`${owner}>${t}`)).map((t) => [t, { firstName: '', lastName: '', mutual: false }])),
+      contactsOf: async (owner, targets) => new Map(targets.filter((t) => contacts.has(`${owner}>${t}`)).map((t) => [t, { firstName: '', lastName: '', phone: '', mutual: false }])),
       isBlocked: async (blocker, target) => f.blocks.has(`${blocker}>${target}`),
       onContactJoined: (l) => listeners.push(l),
     },

@@ -24,7 +24,7 @@ class FakeContacts implements ContactRelations {
   async contactsOf(owner: bigint, targets: readonly bigint[]): Promise<Map<bigint, ContactEntry>> {
     this.lookups++;
     const out = new Map<bigint, ContactEntry>();
-    for (const t of targets) if (this.pairs.some(([o, c]) => o === owner && c === t)) out.set(t, { firstName: 'x', lastName: '', mutual: false });
+    for (const t of targets) if (this.pairs.some(([o, c]) => o === owner && c === t)) out.set(t, { firstName: 'x', lastName: '', phone: '', mutual: false });
     return out;
   }
   async isBlocked(): Promise<boolean> {

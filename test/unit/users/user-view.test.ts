@@ -90,9 +90,21 @@ test('phone follows the phoneNumber privacy', async () => {
   assert.equal(((await views(w).one(BOB, ALICE)) as unknown as { phone?: string }).phone, undefined);
 });
 
+test('a number the viewer saved in their phone book is shown whatever the phoneNumber privacy', async () => {
+  const w = world();
+  w.denied.add(`${ALICE}:phoneNumber:${BOB}`);
+  w.contacts.set(BOB, new Map([[ALICE, { firstName: 'Ally', lastName: '', phone: `4477${ALICE}`, mutual: false }]]));
+  assert.equal(((await views(w).one(BOB, ALICE)) as unknown as { phone?: string }).phone, `4477${ALICE}`);
+  // A contact saved under another (an old) number does not reveal the current one.
+  w.contacts.set(BOB, new Map([[ALICE, { firstName: 'Ally', lastName: '', phone: '447700000000', mutual: false }]]));
+  assert.equal(((await views(w).one(BOB, ALICE)) as unknown as { phone?: string }).phone, undefined);
+  w.contacts.set(BOB, new Map([[ALICE, { firstName: 'Ally', lastName: '', phone: '', mutual: false }]]));
+  assert.equal(((await views(w).one(BOB, ALICE)) as unknown as { phone?: string }).phone, undefined);
+});
+
 test('a contact sees the saved name and the contact flags', async () => {
   const w = world();
-  w.contacts.set(BOB, new Map([[ALICE, { firstName: 'Ally', lastName: '', mutual: true }]]));
+  w.contacts.set(BOB, new Map([[ALICE, { firstName: 'Ally', lastName: '', phone: '', mutual: true }]]));
   const u = (await views(w).one(BOB, ALICE)) as unknown as Record<string, unknown>;
   assert.equal(u.contact, true);
   assert.equal(u.mutualContact, true);
@@ -162,7 +174,7 @@ test('fullUser: about by privacy, blocked flag, the user included', async () => 
 
 test('nameUpdate carries the name the recipient sees and the username', async () => {
   const w = world();
-  w.contacts.set(BOB, new Map([[ALICE, { firstName: 'Ally', lastName: 'S', mutual: false }]]));
+  w.contacts.set(BOB, new Map([[ALICE, { firstName: 'Ally', lastName: 'S', phone: '', mutual: false }]]));
   const v = views(w);
   assert.deepEqual(await v.nameUpdate(BOB, w.users.get(ALICE)!), {
     _: 'updateUserName',
