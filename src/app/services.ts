@@ -45,7 +45,16 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     announce().catch((err: Error) => core.log.warn({ err: err.message }, 'status change announcement failed'));
   });
   const chatBase = new ChatBase(core.db, media);
-  const messenger = new Messenger({ db: core.db, bus, push: core.push, contacts, userViews, now: core.now, groups: chatBase.directory });
+  const messenger = new Messenger({
+    db: core.db,
+    bus,
+    push: core.push,
+    contacts,
+    userViews,
+    now: core.now,
+    groups: chatBase.directory,
+    userIdByUsername: async (name) => (await core.users.byUsername(name))?.id,
+  });
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);

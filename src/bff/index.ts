@@ -17,6 +17,8 @@ import { registerPhotos } from './photos.js';
 import { registerMessagesMedia } from './messages-media.js';
 import { registerMessagesDialogs } from './messages-dialogs.js';
 import { registerMessagesSearch } from './messages-search.js';
+import { registerMessagesSaved } from './messages-saved.js';
+import { registerMessagesContents } from './messages-contents.js';
 import { registerAccountNotify } from './account-notify.js';
 import { registerStartup } from './startup/index.js';
 import type { AppServices } from './services.js';
@@ -40,6 +42,8 @@ export function registerApi(rpc: RpcDispatcher, services: AppServices): RpcDispa
   registerMessagesMedia(rpc, services);
   registerMessagesDialogs(rpc, services);
   registerMessagesSearch(rpc, services);
+  registerMessagesSaved(rpc, services);
+  registerMessagesContents(rpc, services);
   registerAccountNotify(rpc, services);
   registerStartup(rpc, services);
   return rpc;

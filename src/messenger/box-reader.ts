@@ -82,16 +82,20 @@ const DIALOG_COLUMNS = ['peer_type', 'peer_id', 'top_message', 'top_date', 'read
 export class BoxReader {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  private inPeer(owner: bigint, peer: PeerRef) {
-    return selectJoined(this.db).where('b.owner_id', '=', owner).where('b.peer_type', '=', peer.type).where('b.peer_id', '=', peer.id);
+  private inPeer(owner: bigint, peer: PeerRef, savedPeer?: PeerRef) {
+    const s = selectJoined(this.db).where('b.owner_id', '=', owner).where('b.peer_type', '=', peer.type).where('b.peer_id', '=', peer.id);
+    return savedPeer ? s.where('b.saved_peer_type', '=', savedPeer.type).where('b.saved_peer_id', '=', savedPeer.id) : s;
   }
 
-  /** A page of the owner's history with `peer`, newest first, and the number of messages in the whole chat. */
-  async history(owner: bigint, peer: PeerRef, q: HistoryQuery): Promise<{ rows: MessageRow[]; count: number }> {
+  /**
+   * A page of the owner's history with `peer`, newest first, and the number of messages in the whole chat.
+   * With `savedPeer` (Saved Messages only): the messages saved from that peer (messages.getSavedHistory).
+   */
+  async history(owner: bigint, peer: PeerRef, q: HistoryQuery, savedPeer?: PeerRef): Promise<{ rows: MessageRow[]; count: number }> {
     const limit = effectiveLimit(q.limit);
     const plan = historyPlan(q, limit);
     const bounded = () => {
-      let s = this.inPeer(owner, peer);
+      let s = this.inPeer(owner, peer, savedPeer);
       if (q.maxId > 0) s = s.where('b.id', '<', q.maxId);
       if (q.minId > 0) s = s.where('b.id', '>', q.minId);
       return s;
@@ -114,13 +118,14 @@ export class BoxReader {
       if (plan.skipOlder > 0) page = page.offset(plan.skipOlder);
       older = (await page.execute()).map(rowFromJoined);
     }
-    const counted = await this.db
+    let countQ = this.db
       .selectFrom('message_boxes')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('owner_id', '=', owner)
       .where('peer_type', '=', peer.type)
-      .where('peer_id', '=', peer.id)
-      .executeTakeFirst();
+      .where('peer_id', '=', peer.id);
+    if (savedPeer) countQ = countQ.where('saved_peer_type', '=', savedPeer.type).where('saved_peer_id', '=', savedPeer.id);
+    const counted = await countQ.executeTakeFirst();
     return { rows: [...newer, ...older], count: Number(counted?.n ?? 0) };
   }
 

@@ -43,7 +43,7 @@ const STATE_CHUNK = 512;
 const GLOBAL_SEQUENCE = 'message';
 
 const MESSAGE_COLUMNS = ['id', 'author_id', 'date', 'message', 'entities', 'media', 'fwd_from', 'grouped_id', 'flags', 'search_text', 'search_kinds'] as const;
-const BOX_COLUMNS = ['owner_id', 'id', 'global_id', 'peer_type', 'peer_id', 'out', 'date', 'reply_to_id', 'flags'] as const;
+const BOX_COLUMNS = ['owner_id', 'id', 'global_id', 'peer_type', 'peer_id', 'out', 'date', 'reply_to_id', 'flags', 'saved_peer_type', 'saved_peer_id'] as const;
 const LOG_COLUMNS = ['owner_id', 'pts', 'pts_count', 'date', 'body'] as const;
 const RANDOM_ID_COLUMNS = ['owner_id', 'random_id', 'message_id', 'pts', 'date'] as const;
 const DIALOG_COLUMNS = ['owner_id', 'peer_type', 'peer_id', 'top_message', 'top_date', 'unread_count'] as const;

@@ -10,6 +10,7 @@ import { SyncChannel } from './sync.js';
 import { MessagingService, type UserViewSource } from './messaging.js';
 import { MessageViews, DEFAULT_VIEW_LIMITS, type ViewLimits } from './views.js';
 import type { GroupDirectory } from './chats/directory.js';
+import { SavedDialogs } from './saved-dialogs.js';
 
 export interface MessengerDeps {
   db: Kysely<Tables>;
@@ -22,6 +23,8 @@ export interface MessengerDeps {
   limits?: ViewLimits;
   /** Basic groups (src/messenger/chats). */
   groups?: GroupDirectory;
+  /** Resolves @username mentions in groups (unread mentions); without it only mention-name entities count. */
+  userIdByUsername?: (username: string) => Promise<bigint | undefined>;
 }
 
 /** The messaging area of one node. */
@@ -31,12 +34,15 @@ export class Messenger {
   readonly sync: SyncChannel;
   readonly messaging: MessagingService;
   readonly views: MessageViews;
+  /** Saved Messages grouped by saved peer. */
+  readonly saved: SavedDialogs;
 
   constructor(deps: MessengerDeps) {
     this.store = new MessageStore(deps.db, deps.now, { editTimeLimit: deps.editTimeLimit ?? 172800 });
     this.reader = new BoxReader(deps.db);
+    this.saved = new SavedDialogs(deps.db);
     this.sync = new SyncChannel(deps.bus, deps.push);
-    this.messaging = new MessagingService({ store: this.store, sync: this.sync, userViews: deps.userViews, contacts: deps.contacts, push: deps.push, now: deps.now, groups: deps.groups });
+    this.messaging = new MessagingService({ store: this.store, sync: this.sync, userViews: deps.userViews, contacts: deps.contacts, push: deps.push, now: deps.now, groups: deps.groups, userIdByUsername: deps.userIdByUsername });
     this.views = new MessageViews(this.reader, deps.userViews, deps.now, deps.limits ?? DEFAULT_VIEW_LIMITS, deps.groups && { many: (viewer, ids) => deps.groups!.chatViews(viewer, ids) });
   }
 }

@@ -34,6 +34,8 @@ export interface MessageRow {
   fwdFrom: Buffer | null;
   groupedId?: bigint | null;
   flags: number;
+  /** In Saved Messages: the saved peer (saved-peer.ts); null elsewhere. */
+  savedPeer?: PeerRef | null;
 }
 
 /** The joined columns as the SQL store returns them (bigint integers). */
@@ -55,6 +57,8 @@ export interface JoinedRow {
   fwd_from: Buffer | null;
   grouped_id?: number | bigint | null;
   flags: number | bigint;
+  saved_peer_type?: number | bigint | null;
+  saved_peer_id?: bigint | null;
 }
 
 export function rowFromJoined(r: JoinedRow): MessageRow {
@@ -75,6 +79,7 @@ export function rowFromJoined(r: JoinedRow): MessageRow {
     fwdFrom: r.fwd_from,
     groupedId: r.grouped_id == null ? null : BigInt(r.grouped_id),
     flags: Number(r.flags),
+    savedPeer: r.saved_peer_id == null || r.saved_peer_type == null ? null : { type: Number(r.saved_peer_type) as PeerType, id: BigInt(r.saved_peer_id) },
   };
 }
 
@@ -100,6 +105,7 @@ export function messageTl(row: MessageRow): TlObject {
     entities: decodeTlList(row.entities),
     groupedId: row.groupedId ?? undefined,
     editDate: row.editDate > 0 ? row.editDate : undefined,
+    savedPeerId: row.savedPeer ? peerTl(row.savedPeer) : undefined,
   };
 }
 
@@ -113,6 +119,7 @@ export function userIdsOf(row: MessageRow, into: Set<bigint>): void {
     const from = fwd?.fromId as TlObject | undefined;
     if (from?._ === 'peerUser') into.add(from.userId as bigint);
   }
+  if (row.savedPeer?.type === PEER_USER) into.add(row.savedPeer.id);
 }
 
 function serviceMessageTl(row: MessageRow): TlObject {

@@ -10,12 +10,14 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
-import { encodeTl, encodeTlList } from './blobs.js';
+import { decodeTl, encodeTl, encodeTlList } from './blobs.js';
 import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-writer.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { padToPowerOfTwo, param, PreparedBySize } from '../infra/db/prepared.js';
 import { retryOnConflict } from '../infra/db/dialect.js';
-import { CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
+import { BOX_MEDIA_UNREAD, BOX_MENTIONED, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
+import { isPlayable } from './contents.js';
+import { isSavedMessages, savedPeerOf } from './saved-peer.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
 import { searchColumns } from './search-index.js';
 
@@ -33,6 +35,8 @@ export interface OutgoingMessage {
   noforwards?: boolean;
   /** A service message (basic groups) with this MessageAction instead of text and media. */
   action?: TlObject;
+  /** Group members the text mentions (contents.ts): their copies are marked as unread mentions. */
+  mentions?: readonly bigint[];
 }
 
 export interface Conversation {
@@ -107,6 +111,8 @@ const SELECT_JOINED = [
   'm.fwd_from',
   'm.grouped_id',
   'm.flags',
+  'b.saved_peer_type',
+  'b.saved_peer_id',
 ] as const;
 
 /** Box rows joined with their content: the base of every message read. */
@@ -126,6 +132,8 @@ interface SendPlan extends SendJob {
   /** The sender's rows of those earlier answers (absent when deleted since). */
   oldRows: Map<number, MessageRow>;
   replies: Map<number, Map<bigint, number>>;
+  /** Author of each replied message (sender's id): a reply mentions them. */
+  replyAuthors: Map<number, bigint>;
 }
 
 export class MessageStore {
@@ -233,9 +241,9 @@ export class MessageStore {
     const { rows: seen } = await tx.executeQuery(this.earlierRandomIds.get(randomIds.length).bind([conv.sender, ...randomIds]));
     const earlier = new Map(seen.map((r) => [BigInt.asIntN(64, r.random_id), r]));
     const fresh = items.filter((i) => !earlier.has(BigInt.asIntN(64, i.randomId)));
-    const replies = await this.mapReplies(tx, conv, fresh);
+    const { replies, authors: replyAuthors } = await this.mapReplies(tx, conv, fresh);
     const oldRows = await this.rowsByIds(tx, conv.sender, seen.map((r) => Number(r.message_id)));
-    return { ...job, earlier, oldRows, replies };
+    return { ...job, earlier, oldRows, replies, replyAuthors };
   }
 
   /** The first answer to a random id stored by an earlier transaction. */
@@ -269,11 +277,32 @@ export class MessageStore {
       flags,
     };
     w.addContent({ id: gid, author_id: conv.sender, date: w.date, message: content.message, entities: content.entities, media: content.media, fwd_from: content.fwdFrom, grouped_id: content.groupedId, flags });
+    const playable = !item.action && isPlayable(item.media);
+    const mentioned = new Set(item.mentions ?? []);
+    const replyAuthor = item.replyToId !== undefined ? plan.replyAuthors.get(item.replyToId) : undefined;
+    if (replyAuthor !== undefined) mentioned.add(replyAuthor);
     const copyFor = (owner: bigint, peer: PeerRef, replyToId: number | null): BoxCopy => {
       const id = w.nextMessageId(owner);
       const out = owner === conv.sender;
-      const row: MessageRow = { ownerId: owner, id, globalId: gid, peer, out, date: w.date, replyToId, boxFlags: 0, ...content };
-      w.addBox({ owner_id: owner, id, global_id: gid, peer_type: peer.type, peer_id: peer.id, out: out ? 1 : 0, date: w.date, reply_to_id: replyToId, flags: 0 });
+      const savedPeer = isSavedMessages(owner, peer) ? savedPeerOf(owner, item.fwdFrom) : null;
+      // Every copy of a voice note / round video but a Saved Messages one waits to be played (the
+      // sender's too: it shows whether the other side listened); a mention waits for the member it names.
+      let boxFlags = playable && !savedPeer ? BOX_MEDIA_UNREAD : 0;
+      if (peer.type === PEER_CHAT && !out && mentioned.has(owner)) boxFlags |= BOX_MENTIONED | BOX_MEDIA_UNREAD;
+      const row: MessageRow = { ownerId: owner, id, globalId: gid, peer, out, date: w.date, replyToId, boxFlags, ...content, savedPeer };
+      w.addBox({
+        owner_id: owner,
+        id,
+        global_id: gid,
+        peer_type: peer.type,
+        peer_id: peer.id,
+        out: out ? 1 : 0,
+        date: w.date,
+        reply_to_id: replyToId,
+        flags: boxFlags,
+        saved_peer_type: savedPeer?.type ?? null,
+        saved_peer_id: savedPeer?.id ?? null,
+      });
       w.bumpDialog(owner, peer, id, w.date, out ? 0 : 1);
       const { pts, update } = w.appendUpdate(owner, 1, (p) => ({ _: 'updateNewMessage', message: messageTl(row), pts: p, ptsCount: 1 }));
       return { owner, row, pts, ptsCount: 1, update };
@@ -285,23 +314,26 @@ export class MessageStore {
     return { randomId: item.randomId, duplicate: false, id: own.row.id, pts: own.pts, date: w.date, own, recipients };
   }
 
-  /** Sender's replied ids -> (owner -> that owner's id of the same message). */
-  private async mapReplies(tx: Tx, conv: Conversation, items: readonly OutgoingMessage[]): Promise<Map<number, Map<bigint, number>>> {
+  /** Sender's replied ids -> (owner -> that owner's id of the same message), and each one's author. */
+  private async mapReplies(tx: Tx, conv: Conversation, items: readonly OutgoingMessage[]): Promise<{ replies: Map<number, Map<bigint, number>>; authors: Map<number, bigint> }> {
     const ids = [...new Set(items.map((i) => i.replyToId).filter((id): id is number => id !== undefined))];
     const out = new Map<number, Map<bigint, number>>();
-    if (ids.length === 0) return out;
+    const authors = new Map<number, bigint>();
+    if (ids.length === 0) return { replies: out, authors };
     const own = await tx
-      .selectFrom('message_boxes')
-      .select(['id', 'global_id'])
-      .where('owner_id', '=', conv.sender)
-      .where('peer_type', '=', conv.peer.type)
-      .where('peer_id', '=', conv.peer.id)
-      .where('id', 'in', ids)
+      .selectFrom('message_boxes as b')
+      .innerJoin('messages as m', 'm.id', 'b.global_id')
+      .select(['b.id', 'b.global_id', 'm.author_id'])
+      .where('b.owner_id', '=', conv.sender)
+      .where('b.peer_type', '=', conv.peer.type)
+      .where('b.peer_id', '=', conv.peer.id)
+      .where('b.id', 'in', ids)
       .execute();
     if (own.length !== ids.length) throw new RpcError(400, 'REPLY_MESSAGE_ID_INVALID');
+    for (const r of own) authors.set(Number(r.id), r.author_id);
     const byGlobal = new Map(own.map((r) => [r.global_id, Number(r.id)]));
     for (const id of ids) out.set(id, new Map());
-    if (conv.recipients.length === 0) return out;
+    if (conv.recipients.length === 0) return { replies: out, authors };
     const copies = await tx
       .selectFrom('message_boxes')
       .select(['owner_id', 'id', 'global_id'])
@@ -309,7 +341,7 @@ export class MessageStore {
       .where('owner_id', 'in', [...conv.recipients])
       .execute();
     for (const c of copies) out.get(byGlobal.get(c.global_id)!)!.set(c.owner_id, Number(c.id));
-    return out;
+    return { replies: out, authors };
   }
 
   /** The owner's messages with these ids (any peer). */
@@ -457,6 +489,43 @@ export class MessageStore {
   }
 
   /**
+   * messages.readMessageContents: clears media_unread on the reader's copies (a voice note or round
+   * video played, a mention opened) and, for played media someone else sent, on the author's copy too,
+   * so the author sees it was listened to. Each owner whose copies changed gets one
+   * updateReadMessagesContents in their log; the reader's share comes first (absent if nothing changed).
+   */
+  async readContents(reader: bigint, ids: readonly number[]): Promise<{ pts: number; reads: ContentsRead[] }> {
+    return this.db.transaction().execute(async (tx) => {
+      const w = new BoxWriter(tx, this.seconds(), this.sql);
+      await w.loadStates([reader]);
+      const rows = [...(await this.rowsByIds(tx, reader, ids)).values()].filter((r) => (r.boxFlags & BOX_MEDIA_UNREAD) !== 0).sort((a, b) => a.id - b.id);
+      if (rows.length === 0) return { pts: w.state(reader).pts, reads: [] };
+      const changed = new Map<bigint, number[]>([[reader, []]]);
+      for (const r of rows) {
+        await this.setBoxFlags(tx, reader, r.id, r.boxFlags & ~BOX_MEDIA_UNREAD);
+        changed.get(reader)!.push(r.id);
+        if (r.out || r.authorId === reader || !isPlayable(decodeTl(r.media))) continue;
+        const theirs = await tx.selectFrom('message_boxes').select(['id', 'flags']).where('global_id', '=', r.globalId).where('owner_id', '=', r.authorId).executeTakeFirst();
+        if (!theirs || (Number(theirs.flags) & BOX_MEDIA_UNREAD) === 0) continue;
+        await this.setBoxFlags(tx, r.authorId, Number(theirs.id), Number(theirs.flags) & ~BOX_MEDIA_UNREAD);
+        changed.set(r.authorId, [...(changed.get(r.authorId) ?? []), Number(theirs.id)]);
+      }
+      await w.loadStates(changed.keys());
+      const reads: ContentsRead[] = [];
+      for (const [owner, mine] of changed) {
+        const { pts, update } = w.appendUpdate(owner, 1, (p) => ({ _: 'updateReadMessagesContents', messages: mine, pts: p, ptsCount: 1, date: w.date }));
+        reads.push({ owner, ids: mine, pts, update });
+      }
+      await w.flush();
+      return { pts: reads[0]!.pts, reads };
+    });
+  }
+
+  private async setBoxFlags(tx: Tx, owner: bigint, id: number, flags: number): Promise<void> {
+    await tx.updateTable('message_boxes').set({ flags }).where('owner_id', '=', owner).where('id', '=', id).execute();
+  }
+
+  /**
    * Marks the reader's incoming messages in `peer` up to `maxId` (0: all) as read, and the authors'
    * outgoing copies as read by the other side (updateReadHistoryOutbox with each author's own id).
    * `peerOfAuthor` gives the conversation from an author's side.
@@ -542,6 +611,14 @@ export class MessageStore {
       return result;
     });
   }
+}
+
+/** One owner's share of messages.readMessageContents: ids whose contents became read, and the logged update. */
+export interface ContentsRead {
+  owner: bigint;
+  ids: number[];
+  pts: number;
+  update: TlObject;
 }
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {

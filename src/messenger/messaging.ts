@@ -15,6 +15,7 @@ import { messageTl, userIdsOf, type MessageRow } from './message-row.js';
 import { PEER_CHAT, PEER_USER, userPeer, type PeerRef } from './peer.js';
 import type { GroupDirectory } from './chats/directory.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from './sync.js';
+import { mentionedUsers } from './contents.js';
 
 export const MAX_MESSAGE_LENGTH = 4096;
 
@@ -38,6 +39,8 @@ export interface MessagingDeps {
   now(): number;
   /** Basic groups (src/messenger/chats); without it only private chats work. */
   groups?: GroupDirectory;
+  /** @username -> user id, for unread mentions in groups. */
+  userIdByUsername?: (username: string) => Promise<bigint | undefined>;
 }
 
 /** The conversation between `sender` and `peer` as the store needs it. */
@@ -93,6 +96,7 @@ export class MessagingService {
   async send(caller: Caller, peer: PeerRef, items: OutgoingMessage[], opts: { clearDraft?: boolean } = {}): Promise<SentMessage[]> {
     if (items.length === 0) throw new RpcError(400, 'MESSAGE_IDS_EMPTY');
     await this.checkBlocks(caller.userId, peer);
+    if (peer.type === PEER_CHAT) items = await this.withMentions(items);
     const sent = await this.deps.store.send(await this.conversation(caller.userId, peer, items), items);
     const fresh = sent.filter((s) => !s.duplicate);
     if (fresh.length > 0) {
@@ -114,6 +118,12 @@ export class MessagingService {
     }
     if (opts.clearDraft && this.onClearDraft) await this.onClearDraft(caller, peer);
     return sent;
+  }
+
+  /** Group messages with the members their entities mention (the store marks those copies). */
+  private async withMentions(items: OutgoingMessage[]): Promise<OutgoingMessage[]> {
+    const byUsername = this.deps.userIdByUsername ?? (async () => undefined);
+    return Promise.all(items.map(async (i) => (i.action || !i.entities ? i : { ...i, mentions: await mentionedUsers(i.message, i.entities, byUsername) })));
   }
 
   /** `updates` carrying the copies' logged updates and their users, or undefined when the owner is offline. */
@@ -203,6 +213,19 @@ export class MessagingService {
     }
     await this.deps.sync.publish(events);
     return { pts: res.pts, ptsCount: res.ptsCount };
+  }
+
+  /**
+   * messages.readMessageContents: the reader's other devices and each author whose played voice/video
+   * note it was are told with updateReadMessagesContents. Returns the reader's pts.
+   */
+  async readContents(caller: Caller, ids: readonly number[]): Promise<{ pts: number; ptsCount: number }> {
+    const { pts, reads } = await this.deps.store.readContents(caller.userId, ids);
+    const date = this.seconds();
+    await this.deps.sync.publish(
+      reads.map((r) => ({ userId: r.owner, updates: updatesContainer([r.update], [], date), except: r.owner === caller.userId ? caller.session : undefined })),
+    );
+    return { pts, ptsCount: reads.some((r) => r.owner === caller.userId) ? 1 : 0 };
   }
 
   /** Typing and other chat actions: pushed to the peer's sessions, never stored. */

@@ -206,3 +206,24 @@ export interface ChatsTable {
   /** The chat's current photo (media_photos.id), null when it has none. */
   photo_id: NullableBig;
 }
+
+// --- Saved Messages dialogs (migration 0013_saved_dialogs).
+type NullableSmall = ColumnType<number | bigint | null, number | bigint | null | undefined, number | bigint | null>;
+
+export interface MessageBoxesTable {
+  /** In Saved Messages: the peer the message was saved from (PEER_* and id); null elsewhere. */
+  saved_peer_type: NullableSmall;
+  saved_peer_id: NullableBig;
+}
+
+/** A pinned Saved Messages dialog; higher positions come first. */
+export interface SavedDialogPinsTable {
+  owner_id: Big;
+  peer_type: Int;
+  peer_id: Big;
+  position: Int;
+}
+
+export interface MessagingTables {
+  saved_dialog_pins: SavedDialogPinsTable;
+}

@@ -6,6 +6,7 @@ import { PEER_CHAT, PEER_USER, peerKey, peerTl, type PeerRef } from './peer.js';
 import type { BoxReader, DialogRow, DialogsQuery, HistoryQuery } from './box-reader.js';
 import type { UserViewSource } from './messaging.js';
 import type { BoxState } from './box-writer.js';
+import type { SavedDialogRow } from './saved-dialogs.js';
 import { actionUserIds, chatIdsOfUpdate } from './chats/refs.js';
 
 export interface ViewLimits {
@@ -101,12 +102,12 @@ export class MessageViews {
   }
 
   /** messages.getHistory: messages.messages when the page is the whole chat, else messages.messagesSlice. */
-  async history(viewer: bigint, peer: PeerRef, q: HistoryQuery, hash: bigint): Promise<TlObject> {
-    const { rows, count } = await this.reader.history(viewer, peer, q);
+  async history(viewer: bigint, peer: PeerRef, q: HistoryQuery, hash: bigint, savedPeer?: PeerRef): Promise<TlObject> {
+    const { rows, count } = await this.reader.history(viewer, peer, q, savedPeer);
     if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
     const messages = rows.map(messageTl);
     const users = await this.withUsers(viewer, rows);
-    const chats = await this.withChats(viewer, rows, peer.type === PEER_CHAT ? [peer.id] : []);
+    const chats = await this.withChats(viewer, rows, [peer, ...(savedPeer ? [savedPeer] : [])].filter((p) => p.type === PEER_CHAT).map((p) => p.id));
     if (rows.length >= count) return { _: 'messages.messages', messages, topics: [], chats, users };
     return { _: 'messages.messagesSlice', count, messages, topics: [], chats, users };
   }
@@ -140,6 +141,18 @@ export class MessageViews {
     for (const decorate of this.dialogDecorators) await decorate(viewer, dialogs, tl);
     const chats = await this.withChats(viewer, rows, dialogs.filter((d) => d.peer.type === PEER_CHAT).map((d) => d.peer.id));
     return { dialogs: tl, messages: rows.map(messageTl), users: await this.withUsers(viewer, rows, peers), chats };
+  }
+
+  /** dialogs/messages/chats/users of saved dialogs (messages.savedDialogs and its slice). */
+  async savedDialogsPayload(viewer: bigint, dialogs: readonly SavedDialogRow[]): Promise<{ dialogs: TlObject[]; messages: TlObject[]; users: TlObject[]; chats: TlObject[] }> {
+    const tops = await this.reader.byIds(viewer, dialogs.map((d) => d.topMessage));
+    const rows = [...tops.values()];
+    return {
+      dialogs: dialogs.map((d) => ({ _: 'savedDialog', pinned: d.pinned || undefined, peer: peerTl(d.peer), topMessage: d.topMessage })),
+      messages: rows.map(messageTl),
+      chats: await this.withChats(viewer, rows, dialogs.filter((d) => d.peer.type === PEER_CHAT).map((d) => d.peer.id)),
+      users: await this.withUsers(viewer, rows, dialogs.filter((d) => d.peer.type === PEER_USER).map((d) => d.peer.id)),
+    };
   }
 
   async dialogs(viewer: bigint, q: DialogsQuery): Promise<TlObject> {

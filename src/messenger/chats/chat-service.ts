@@ -102,6 +102,13 @@ export class ChatService {
     return { type: PEER_CHAT, id: chatId };
   }
 
+  /** The current members of a chat `viewer` is a current member of (messages.getOnlines); PEER_ID_INVALID otherwise. */
+  async activeMembers(viewer: bigint, chatId: bigint): Promise<bigint[]> {
+    const members = await this.deps.store.activeMemberIds(chatId);
+    if (!members.includes(viewer)) throw RpcError.badRequest('PEER_ID_INVALID');
+    return members;
+  }
+
   /** Whether `inviter` may add `target` (the target's chatInvite privacy rule, and blocks). */
   private async invitable(inviter: bigint, target: bigint): Promise<boolean> {
     if (target === inviter) return true;

@@ -13,6 +13,7 @@ import { migration as m0009 } from './0009_chats.js';
 import { migration as m0010 } from './0010_messaging_extras.js';
 import { migration as m0011compat } from './0011_compat.js';
 import { migration as m0012 } from './0012_chat_photos.js';
+import { migration as m0013 } from './0013_saved_dialogs.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0010_messaging_extras': m0010,
   '0011_compat': m0011compat,
   '0012_chat_photos': m0012,
+  '0013_saved_dialogs': m0013,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
