@@ -10,14 +10,14 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
-import { encodeTl, encodeTlList } from './blobs.js';
+import { encodeTl, encodeTlList } from '../infra/db/tl-columns.js';
 import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-writer.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { padToPowerOfTwo, param, PreparedBySize } from '../infra/db/prepared.js';
 import { retryOnConflict } from '../infra/db/dialect.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
-import { searchColumns } from './search-index.js';
+import { searchColumns } from '../infra/db/search-index.js';
 
 export interface OutgoingMessage {
   randomId: bigint;
