@@ -56,7 +56,7 @@ export interface UsersTable {
 }
 
 /**
- * Every table. Feature areas keep their row types next to their code and add them here, one line each.
+ * Every table. Each feature area's row types are in tables/ (one file per area, like migrations/), added here.
  */
 export interface Tables extends AccountTables, ContactTables, MessagingTables, MediaTables {
   auth_keys: AuthKeysTable;
