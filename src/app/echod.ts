@@ -10,7 +10,7 @@ import { ServerMsgIdGenerator } from '../mtproto/session/msg-id.js';
 import { SaltSchedule } from '../mtproto/session/salts.js';
 import { registerApi } from '../bff/index.js';
 import { RpcDispatcher } from '../bff/registry.js';
-import type { ServerIdentity } from '../bff/server-identity.js';
+import type { ServerIdentity } from '../contracts/server-identity.js';
 import { MemoryKeyValueStore } from '../infra/kv/memory-kv.js';
 import { SqlIdGenerator } from '../service/idgen.js';
 import { AccessHashes } from '../service/access-hash.js';

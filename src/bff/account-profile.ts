@@ -1,7 +1,7 @@
 // account.updateProfile, updateUsername, checkUsername, updateStatus, deleteAccount: the user's own profile.
 import type { Req } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
-import type { SessionRef } from '../messenger/push.js';
+import type { SessionRef } from '../contracts/push.js';
 import { isValidUsername } from '../service/users/username.js';
 import { ProfilePush } from '../service/users/profile-push.js';
 import { deleteAccount } from '../service/users/delete-account.js';

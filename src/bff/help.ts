@@ -4,7 +4,7 @@ import { getCountries, getCountryCallingCode } from 'libphonenumber-js';
 import { encodeObject, type TlObject } from '../tl/index.js';
 import type { RpcDispatcher } from './registry.js';
 import type { RpcContext } from './context.js';
-import type { ServerIdentity } from './server-identity.js';
+import type { ServerIdentity } from '../contracts/server-identity.js';
 
 /** How long a client may cache help.getConfig before asking again. */
 const CONFIG_TTL_SECONDS = 3600;

@@ -11,7 +11,7 @@ import { userPeer, type PeerRef } from '../messenger/peer.js';
 import type { Caller } from '../messenger/messaging.js';
 import type { OutgoingMessage } from '../messenger/message-store.js';
 import { checkText } from '../messenger/messaging.js';
-import { decodeTl, decodeTlList } from '../messenger/blobs.js';
+import { decodeTl, decodeTlList } from '../infra/db/tl-columns.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE } from '../messenger/message-row.js';
 
 /** Messages per forwardMessages / deleteMessages / getMessages call, as Telegram allows. */

@@ -5,9 +5,9 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { CANONICAL_LAYER, encodeObject, type TlObject } from '../tl/index.js';
-import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLogTable } from './tables.js';
+import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLogTable } from '../infra/db/tables/messenger.js';
 import { peerKey, type PeerRef } from './peer.js';
-import { searchColumns } from './search-index.js';
+import { searchColumns } from '../infra/db/search-index.js';
 import { padToPowerOfTwo, param, powerOfTwoChunks, prepare, PreparedBySize } from '../infra/db/prepared.js';
 import { dialectOf, lockingRead } from '../infra/db/dialect.js';
 

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
-import { decodeTl, decodeTlList, encodeTl, encodeTlList } from './blobs.js';
+import { decodeTl, decodeTlList, encodeTl, encodeTlList } from '../infra/db/tl-columns.js';
 import { MAX_MESSAGE_LENGTH, type Caller, type UserViewSource } from './messaging.js';
 import { PEER_USER, peerKey, peerTl, type PeerRef, type PeerType } from './peer.js';
 import { updatesContainer, type SyncChannel } from './sync.js';

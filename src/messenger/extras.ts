@@ -12,7 +12,7 @@ import type { FullUserExtras } from '../service/users/user-view.js';
 import { SERVICE_USER_ID } from '../service/authsession/service-account.js';
 import type { Messenger } from './index.js';
 import type { UserViewSource } from './messaging.js';
-import type { UpdatePusher } from './push.js';
+import type { UpdatePusher } from '../contracts/push.js';
 import { peerKey, userPeer } from './peer.js';
 import { MessageSearch, type ChatViewSource } from './search.js';
 import { PinService, type PinDeps } from './pins.js';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import type { EventBus } from '../infra/bus/index.js';
 import type { ContactRelations } from '../service/contacts/relations.js';
-import type { UpdatePusher } from './push.js';
+import type { UpdatePusher } from '../contracts/push.js';
 import { MessageStore } from './message-store.js';
 import { BoxReader } from './box-reader.js';
 import { SyncChannel } from './sync.js';

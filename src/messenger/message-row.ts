@@ -1,6 +1,6 @@
 // A message as one owner sees it (their box row joined with the shared content), and its TL form.
 import type { TlObject } from '../tl/index.js';
-import { decodeTl, decodeTlList } from './blobs.js';
+import { decodeTl, decodeTlList } from '../infra/db/tl-columns.js';
 import { PEER_USER, peerTl, type PeerRef, type PeerType } from './peer.js';
 import { refreshMediaReferences } from '../service/media/reference-refresh.js';
 import { actionUserIds } from './chats/refs.js';

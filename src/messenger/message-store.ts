@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
-import { decodeTl, encodeTl, encodeTlList } from './blobs.js';
+import { decodeTl, encodeTl, encodeTlList } from '../infra/db/tl-columns.js';
 import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-writer.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { padToPowerOfTwo, param, PreparedBySize } from '../infra/db/prepared.js';
@@ -19,7 +19,7 @@ import { BOX_MEDIA_UNREAD, BOX_MENTIONED, CONTENT_NOFORWARDS, CONTENT_SERVICE, C
 import { isPlayable } from './contents.js';
 import { isSavedMessages, savedPeerOf } from './saved-peer.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
-import { searchColumns } from './search-index.js';
+import { searchColumns } from '../infra/db/search-index.js';
 
 export interface OutgoingMessage {
   randomId: bigint;

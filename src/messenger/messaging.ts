@@ -9,7 +9,7 @@
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
 import type { ContactRelations } from '../service/contacts/relations.js';
-import type { UpdatePusher, SessionRef } from './push.js';
+import type { UpdatePusher, SessionRef } from '../contracts/push.js';
 import type { MessageStore, OutgoingMessage, BoxCopy, SentMessage, Conversation } from './message-store.js';
 import { messageTl, userIdsOf, type MessageRow } from './message-row.js';
 import { PEER_CHAT, PEER_USER, userPeer, type PeerRef } from './peer.js';

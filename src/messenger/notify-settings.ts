@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import type { TlObject } from '../tl/index.js';
-import { decodeTl, encodeTl } from './blobs.js';
+import { decodeTl, encodeTl } from '../infra/db/tl-columns.js';
 import type { Caller } from './messaging.js';
 import { PEER_CHANNEL, PEER_CHAT, peerKey, peerTl, type PeerRef, type PeerType } from './peer.js';
 import { updatesContainer, type SyncChannel } from './sync.js';

@@ -12,7 +12,7 @@ import { boxStatements, BoxWriter, type Tx } from './box-writer.js';
 import { BOX_PINNED, CONTENT_SERVICE } from './message-row.js';
 import type { Caller, MessagingService, UserViewSource } from './messaging.js';
 import type { GroupDirectory } from './chats/directory.js';
-import type { UpdatePusher } from './push.js';
+import type { UpdatePusher } from '../contracts/push.js';
 import { PEER_CHAT, PEER_USER, peerTl, samePeer, type PeerRef, type PeerType } from './peer.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from './sync.js';
 

@@ -11,7 +11,7 @@ import { selectJoined } from './message-store.js';
 import { BOX_MENTIONED, BOX_PINNED, messageTl, rowFromJoined, userIdsOf, type MessageRow } from './message-row.js';
 import type { UserViewSource } from './messaging.js';
 import { PEER_CHAT, type PeerRef, type PeerType } from './peer.js';
-import { kindsOfFilter, searchWords, wordPattern } from './search-index.js';
+import { kindsOfFilter, searchWords, wordPattern } from '../infra/db/search-index.js';
 
 export interface SearchFilter {
   q: string;

@@ -4,13 +4,13 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import type { TlObject } from '../tl/index.js';
-import { encodeTl, encodeTlList } from './blobs.js';
+import { encodeTl, encodeTlList } from '../infra/db/tl-columns.js';
 import { boxStatements, BoxWriter } from './box-writer.js';
 import { CONTENT_SERVICE, messageTl, userIdsOf, type MessageRow } from './message-row.js';
 import type { PeerRef } from './peer.js';
 import { updatesContainer, type SyncChannel } from './sync.js';
 import type { UserViewSource } from './messaging.js';
-import type { UpdatePusher } from './push.js';
+import type { UpdatePusher } from '../contracts/push.js';
 
 export interface InboundMessage {
   /** The box it goes to. */

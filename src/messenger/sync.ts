@@ -3,7 +3,7 @@
 // drop (core.telegram.org/api/updates), so replays are harmless.
 import { SYNC_TOPIC, type EventBus, type Subscription } from '../infra/bus/index.js';
 import type { TlObject } from '../tl/index.js';
-import type { SessionRef, UpdatePusher } from './push.js';
+import type { SessionRef, UpdatePusher } from '../contracts/push.js';
 
 export interface SyncEvent {
   userId: bigint;

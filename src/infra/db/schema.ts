@@ -1,10 +1,10 @@
 // Row types of the tables, as Kysely sees them. With better-sqlite3's safe integers on (see open.ts),
 // every INTEGER column reads as bigint; inserts accept number or bigint.
 import type { ColumnType } from 'kysely';
-import type { AccountTables } from '../../service/account/tables.js';
-import type { ContactTables } from '../../service/contacts/tables.js';
-import type { MessagingTables } from '../../messenger/tables.js';
-import type { MediaTables } from '../../service/media/tables.js';
+import type { AccountTables } from './tables/account.js';
+import type { ContactTables } from './tables/contacts.js';
+import type { MessagingTables } from './tables/messenger.js';
+import type { MediaTables } from './tables/media.js';
 
 export type Int64 = ColumnType<bigint, bigint | number, bigint | number>;
 export type NullableInt64 = ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
@@ -56,7 +56,7 @@ export interface UsersTable {
 }
 
 /**
- * Every table. Feature areas keep their row types next to their code and add them here, one line each.
+ * Every table. Each feature area's row types are in tables/ (one file per area, like migrations/), added here.
  */
 export interface Tables extends AccountTables, ContactTables, MessagingTables, MediaTables {
   auth_keys: AuthKeysTable;

@@ -17,7 +17,7 @@ import type { AuthKeyContext, AuthKeyRegistry } from './auth-keys.js';
 import type { ConnectionHandle } from './connection.js';
 import { verifyBindTempAuthKey } from './bind-temp-key.js';
 import { unwrapInvoke } from './invoke-wrappers.js';
-import type { SessionRef, UpdatePusher } from '../../messenger/push.js';
+import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
 import type { SessionMetrics } from '../../infra/metrics/metrics.js';
 
 const ID_MSG_CONTAINER = 0x73f1f8dc;

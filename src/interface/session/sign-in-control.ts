@@ -1,5 +1,5 @@
 // Sign-in state of devices, as services see it: binds perm keys to users and kicks devices out.
-import type { SignInControl } from '../../messenger/push.js';
+import type { SignInControl } from '../../contracts/push.js';
 import type { AuthKeyRegistry } from './auth-keys.js';
 import type { SessionService } from './session-service.js';
 

@@ -12,7 +12,7 @@ import type { MessageStore, SentMessage, BoxCopy } from '../message-store.js';
 import { userIdsOf } from '../message-row.js';
 import type { Caller, MessagingService, UserViewSource } from '../messaging.js';
 import { chatPeer, PEER_CHAT } from '../peer.js';
-import type { UpdatePusher } from '../push.js';
+import type { UpdatePusher } from '../../contracts/push.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from '../sync.js';
 import type { ChatStore, InviteRecord } from './chat-store.js';
 import type { ChatViews } from './chat-views.js';

@@ -4,7 +4,7 @@
 // signOutByNote).
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
-import type { SignInControl } from '../../messenger/push.js';
+import type { SignInControl } from '../../contracts/push.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import type { Device, DeviceDirectory } from '../authsession/device-directory.js';
 

@@ -2,7 +2,7 @@
 // user and answer auth.authorization with the user as the user sees themself.
 import type { TlObject } from '../../tl/index.js';
 import type { UserViews } from '../users/user-view.js';
-import type { SignInControl } from '../../messenger/push.js';
+import type { SignInControl } from '../../contracts/push.js';
 
 export interface FinishSignInDeps {
   signIns: SignInControl;

@@ -3,7 +3,7 @@
 // bff/account-authorizations.ts) turn TL requests into calls here.
 import type { CoreServices } from '../core.js';
 import type { UserRecord } from '../users/user-store.js';
-import type { SessionRef } from '../../messenger/push.js';
+import type { SessionRef } from '../../contracts/push.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { LoginCodeStore } from './code-store.js';
 import { LogCodeSender, WebhookCodeSender, type CodeSender } from './code-sender.js';

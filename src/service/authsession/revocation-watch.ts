@@ -1,7 +1,7 @@
 // The server keeps each auth key's sign-in state in memory; a device the admin CLI signs out (another
 // process, writing only to the database) is kicked here, within a poll interval.
 import type { Logger } from '../../infra/log.js';
-import type { SignInControl } from '../../messenger/push.js';
+import type { SignInControl } from '../../contracts/push.js';
 import type { DeviceDirectory } from './device-directory.js';
 
 export class RevocationWatch {

@@ -1,7 +1,7 @@
-// SQL access for photos, documents and profile photos (tables in ./tables.ts).
+// SQL access for photos, documents and profile photos (tables in infra/db/tables/media.ts).
 import type { Kysely, Selectable } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
-import type { MediaDocumentsTable, MediaPhotosTable } from './tables.js';
+import type { MediaDocumentsTable, MediaPhotosTable } from '../../infra/db/tables/media.js';
 
 export type PhotoRow = Selectable<MediaPhotosTable>;
 export type DocumentRow = Selectable<MediaDocumentsTable>;

@@ -1,7 +1,7 @@
 // Who is online. A user is online while one of its devices holds a live connection, unless the devices
 // said otherwise with account.updateStatus(offline=true): then the user counts as offline until one of
 // its devices reports being back (offline=false). Marks live in memory, per node, like the connections.
-import type { UpdatePusher } from '../../messenger/push.js';
+import type { UpdatePusher } from '../../contracts/push.js';
 
 export interface PresenceView {
   isOnline(userId: bigint): boolean;

@@ -2,7 +2,7 @@
 // the user's own devices and everyone who has the user in their contacts (chats will add their members).
 // Each recipient gets the change as it may see it: its own contact name, a status within the owner's privacy.
 import type { TlObject } from '../../tl/index.js';
-import type { SessionRef, UpdatePusher } from '../../messenger/push.js';
+import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
 import type { ContactRelations } from '../contacts/relations.js';
 import type { PrivacyRules } from '../privacy/rules.js';
 import type { UserStore } from './user-store.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcError } from '../../../src/common/rpc-error.js';
-import { encodeTl, encodeTlList } from '../../../src/messenger/blobs.js';
+import { encodeTl, encodeTlList } from '../../../src/infra/db/tl-columns.js';
 import { chatPeer, userPeer } from '../../../src/messenger/peer.js';
 import {
   foldForSearch,
@@ -14,7 +14,7 @@ import {
   SEARCH_KIND_URL,
   SEARCH_KIND_VIDEO,
   SEARCH_KIND_VOICE,
-} from '../../../src/messenger/search-index.js';
+} from '../../../src/infra/db/search-index.js';
 import type { ChatSearch } from '../../../src/messenger/search.js';
 import type { TlObject } from '../../../src/tl/index.js';
 import { ALICE, BOB, CAROL, rid } from './fixture.js';

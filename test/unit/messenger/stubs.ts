@@ -1,6 +1,6 @@
 // Stand-ins the messenger unit tests share: a push that records what would reach devices, and user
 // objects reduced to their ids (the tests look at messages and updates, not at user views).
-import type { SessionRef, UpdatePusher } from '../../../src/messenger/push.js';
+import type { SessionRef, UpdatePusher } from '../../../src/contracts/push.js';
 import type { TlObject } from '../../../src/tl/index.js';
 
 export interface Pushed {

@@ -1,5 +1,5 @@
 // Login codes, revocations made by the admin CLI, and each user's authorization TTL (auth.* and the
-// account.*Authorization* methods; see service/authsession/tables.ts).
+// account.*Authorization* methods; see infra/db/tables/authsession.ts).
 import type { Kysely } from 'kysely';
 import { int64Key, type EchoMigration, type SqlDialect } from './types.js';
 

@@ -1,5 +1,5 @@
 // Messaging: per-user message boxes, per-user update state and update log, dialogs, random_id de-duplication
-// (core.telegram.org/api/updates). Row types are in src/messenger/tables.ts.
+// (core.telegram.org/api/updates). Row types are in src/infra/db/tables/messenger.ts.
 import type { Kysely } from 'kysely';
 import { blob, int64Key, text, type EchoMigration, type SqlDialect } from './types.js';
 

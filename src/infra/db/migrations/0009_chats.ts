@@ -1,7 +1,7 @@
 // Basic groups (core.telegram.org/api/channel#basic-groups): the chat itself, its participants (current and
 // former, since a user who left or was kicked still sees the chat, as `chat{left}` or `chatForbidden`) and
 // its invite links. Messages of a chat live in the members' boxes (0007_messaging). Row types are in
-// src/messenger/tables.ts (ChatTables).
+// src/infra/db/tables/messenger.ts (ChatTables).
 import type { Kysely } from 'kysely';
 import { int64Key, type EchoMigration, type SqlDialect } from './types.js';
 

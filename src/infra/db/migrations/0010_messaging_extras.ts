@@ -1,7 +1,7 @@
 // Messaging extras: search columns on message contents, cloud drafts, notification settings, outbox read
-// dates and dismissed peer-settings bars. Row types are in src/messenger/tables.ts.
+// dates and dismissed peer-settings bars. Row types are in src/infra/db/tables/messenger.ts.
 import type { Kysely } from 'kysely';
-import { foldForSearch, searchKinds } from '../../../messenger/search-index.js';
+import { foldForSearch, searchKinds } from '../search-index.js';
 import { blob, text, type EchoMigration, type SqlDialect } from './types.js';
 
 /** Rows per backfill batch. */

@@ -1,5 +1,5 @@
 // Small per-user account preferences the start-up calls read and write (contact sign-up notifications),
-// and the push tokens devices register (account.registerDevice). Row types: src/service/account/tables.ts.
+// and the push tokens devices register (account.registerDevice). Row types: src/infra/db/tables/account.ts.
 import type { Kysely } from 'kysely';
 import { blob, text, type EchoMigration, type SqlDialect } from './types.js';
 

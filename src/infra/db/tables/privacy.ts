@@ -1,5 +1,5 @@
 // Row types of the privacy tables (see infra/db/migrations/0005_privacy.ts).
-import type { Int64 } from '../../infra/db/schema.js';
+import type { Int64 } from '../schema.js';
 
 export interface PrivacyRulesTable {
   user_id: Int64;

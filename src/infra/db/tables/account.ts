@@ -1,8 +1,8 @@
 // Row types of the tables for account data (authorizations, login codes, passwords, privacy) (see infra/db/schema.ts).
-import type { AuthSessionTables } from '../authsession/tables.js';
-import type { UserPasswordsTable } from '../password/tables.js';
-import type { PrivacyRulesTable } from '../privacy/tables.js';
-import type { AccountSettingsTable, PushDevicesTable } from './settings-tables.js';
+import type { AuthSessionTables } from './authsession.js';
+import type { UserPasswordsTable } from './password.js';
+import type { PrivacyRulesTable } from './privacy.js';
+import type { AccountSettingsTable, PushDevicesTable } from './account-settings.js';
 export interface AccountTables extends AuthSessionTables {
   privacy_rules: PrivacyRulesTable;
   user_passwords: UserPasswordsTable;

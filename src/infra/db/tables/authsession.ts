@@ -1,4 +1,4 @@
-// Row types of the sign-in tables (migration 0003_authsession), listed in service/account/tables.ts.
+// Row types of the sign-in tables (migration 0003_authsession), listed in tables/account.ts.
 import type { ColumnType } from 'kysely';
 
 type Int64 = ColumnType<bigint, bigint | number, bigint | number>;

@@ -1,4 +1,4 @@
-// Row type of the 2FA password table (migration 0004_passwords), listed in service/account/tables.ts.
+// Row type of the 2FA password table (migration 0004_passwords), listed in tables/account.ts.
 import type { ColumnType } from 'kysely';
 
 export interface UserPasswordsTable {

@@ -6,8 +6,8 @@
 //   fold ASCII). The scan is bounded by the owner's box (and the chat) through the message_boxes indexes.
 //   MySQL path: a FULLTEXT index (ngram parser) on search_text can replace the LIKE when boxes grow large.
 // - search_kinds: bits for the media filters (photos, videos, documents, links, ...).
-import type { TlObject } from '../tl/index.js';
-import { decodeTl, decodeTlList } from './blobs.js';
+import type { TlObject } from '../../tl/index.js';
+import { decodeTl, decodeTlList } from './tl-columns.js';
 
 export const SEARCH_KIND_PHOTO = 1;
 export const SEARCH_KIND_VIDEO = 2;

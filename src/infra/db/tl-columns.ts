@@ -1,6 +1,6 @@
 // TL-encoded columns: entities, media and forward headers are stored as the canonical layer's bytes,
 // so a row is decoded with the same codec that writes it to clients and no JSON is ever built.
-import { CANONICAL_LAYER, TlReader, TlWriter, decodeObject, encodeObject, writeObject, type TlObject } from '../tl/index.js';
+import { CANONICAL_LAYER, TlReader, TlWriter, decodeObject, encodeObject, writeObject, type TlObject } from '../../tl/index.js';
 
 export function encodeTl(obj: TlObject | undefined): Buffer | null {
   return obj ? encodeObject(obj, CANONICAL_LAYER) : null;
