@@ -10,7 +10,7 @@ import type { AppServices } from './services.js';
 export function registerAccountAuthorizations(rpc: RpcDispatcher, services: AppServices): void {
   const { devices } = services.authSessions;
 
-  rpc.register('account.getAuthorizations', async (_req: Req<'account.getAuthorizations'>, ctx: RpcContext) => {
+  rpc.registerUntyped('account.getAuthorizations', async (_req: Req<'account.getAuthorizations'>, ctx: RpcContext) => {
     const userId = ctx.authKey.userId!;
     const own = ctx.authKey.permKeyId;
     const list = await devices.list({ userId });
@@ -23,7 +23,7 @@ export function registerAccountAuthorizations(rpc: RpcDispatcher, services: AppS
     };
   });
 
-  rpc.register('account.resetAuthorization', async (req: Req<'account.resetAuthorization'>, ctx: RpcContext) => {
+  rpc.registerUntyped('account.resetAuthorization', async (req: Req<'account.resetAuthorization'>, ctx: RpcContext) => {
     const hash = BigInt.asIntN(64, BigInt(req.hash));
     // The current device is listed with hash 0 and ends its own session with auth.logOut instead.
     if (hash === 0n || hash === ctx.authKey.permKeyId) throw RpcError.badRequest('HASH_INVALID');
@@ -33,7 +33,7 @@ export function registerAccountAuthorizations(rpc: RpcDispatcher, services: AppS
     return true;
   });
 
-  rpc.register('account.setAuthorizationTTL', async (req: Req<'account.setAuthorizationTTL'>, ctx: RpcContext) => {
+  rpc.registerUntyped('account.setAuthorizationTTL', async (req: Req<'account.setAuthorizationTTL'>, ctx: RpcContext) => {
     const days = req.authorizationTtlDays;
     if (!Number.isInteger(days) || days < MIN_AUTHORIZATION_TTL_DAYS || days > MAX_AUTHORIZATION_TTL_DAYS) throw RpcError.badRequest('TTL_DAYS_INVALID');
     await devices.setAuthorizationTtl(ctx.authKey.userId!, days);

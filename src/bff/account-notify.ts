@@ -28,9 +28,9 @@ export function registerAccountNotify(rpc: RpcDispatcher, services: AppServices)
     }
   }
 
-  rpc.register('account.getNotifySettings', async (req: TlObject, ctx: RpcContext) => notify.get(viewerOf(ctx), await scopeOf(ctx, req.peer as TlObject)));
+  rpc.registerUntyped('account.getNotifySettings', async (req: TlObject, ctx: RpcContext) => notify.get(viewerOf(ctx), await scopeOf(ctx, req.peer as TlObject)));
 
-  rpc.register('account.updateNotifySettings', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('account.updateNotifySettings', async (req: TlObject, ctx: RpcContext) => {
     const scope = await scopeOf(ctx, req.peer as TlObject);
     const settings = req.settings as TlObject | undefined;
     if (settings?._ !== 'inputPeerNotifySettings') throw RpcError.badRequest('SETTINGS_INVALID');
@@ -40,7 +40,7 @@ export function registerAccountNotify(rpc: RpcDispatcher, services: AppServices)
     return true;
   });
 
-  rpc.register('account.resetNotifySettings', async (_req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('account.resetNotifySettings', async (_req: TlObject, ctx: RpcContext) => {
     await notify.reset(callerOf(ctx));
     return true;
   });

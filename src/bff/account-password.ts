@@ -26,20 +26,20 @@ export function registerAccountPassword(rpc: RpcDispatcher, services: AppService
   }
 
   // Signed-out devices ask for the SRP parameters between auth.signIn (SESSION_PASSWORD_NEEDED) and auth.checkPassword.
-  rpc.register('account.getPassword', async (_req: Req<'account.getPassword'>, ctx: RpcContext) => passwords.getPassword(await passwordUser(ctx)), {
+  rpc.registerUntyped('account.getPassword', async (_req: Req<'account.getPassword'>, ctx: RpcContext) => passwords.getPassword(await passwordUser(ctx)), {
     allowUnauthorized: true,
   });
 
-  rpc.register('account.updatePasswordSettings', async (req: Req<'account.updatePasswordSettings'>, ctx: RpcContext) => {
+  rpc.registerUntyped('account.updatePasswordSettings', async (req: Req<'account.updatePasswordSettings'>, ctx: RpcContext) => {
     await passwords.updateSettings(signedInUser(ctx), req.password, req.newSettings);
     return true;
   });
 
-  rpc.register('account.getPasswordSettings', async (req: Req<'account.getPasswordSettings'>, ctx: RpcContext) =>
+  rpc.registerUntyped('account.getPasswordSettings', async (req: Req<'account.getPasswordSettings'>, ctx: RpcContext) =>
     passwords.getSettings(signedInUser(ctx), req.password),
   );
 
-  rpc.register(
+  rpc.registerUntyped(
     'auth.checkPassword',
     async (req: Req<'auth.checkPassword'>, ctx: RpcContext) => {
       // A signed-in client may use it just to test the password (GramJS's isCheckPassword); nothing to bind then.
@@ -58,7 +58,7 @@ export function registerAccountPassword(rpc: RpcDispatcher, services: AppService
     { allowUnauthorized: true },
   );
 
-  rpc.register('auth.requestPasswordRecovery', async (_req: Req<'auth.requestPasswordRecovery'>, ctx: RpcContext) => passwords.requestRecovery(await passwordUser(ctx)), {
+  rpc.registerUntyped('auth.requestPasswordRecovery', async (_req: Req<'auth.requestPasswordRecovery'>, ctx: RpcContext) => passwords.requestRecovery(await passwordUser(ctx)), {
     allowUnauthorized: true,
   });
 
@@ -67,6 +67,6 @@ export function registerAccountPassword(rpc: RpcDispatcher, services: AppService
     await passwordUser(ctx);
     throw RpcError.badRequest('PASSWORD_RECOVERY_NA');
   };
-  rpc.register('auth.checkRecoveryPassword', recoveryUnavailable, { allowUnauthorized: true });
-  rpc.register('auth.recoverPassword', recoveryUnavailable, { allowUnauthorized: true });
+  rpc.registerUntyped('auth.checkRecoveryPassword', recoveryUnavailable, { allowUnauthorized: true });
+  rpc.registerUntyped('auth.recoverPassword', recoveryUnavailable, { allowUnauthorized: true });
 }

@@ -17,13 +17,13 @@ export function registerAccountPrivacy(rpc: RpcDispatcher, services: AppServices
     return { _: 'account.privacyRules', rules: rules.map(ruleToTl), chats: [], users: await userViews.many(owner, usersNamed(rules)) } as TlObject;
   }
 
-  rpc.register('account.getPrivacy', async (req: Req<'account.getPrivacy'>, ctx: RpcContext) => {
+  rpc.registerUntyped('account.getPrivacy', async (req: Req<'account.getPrivacy'>, ctx: RpcContext) => {
     const owner = viewerOf(ctx);
     const key = privacyKeyFromInput(req.key as TlObject);
     return privacyRules(owner, await privacy.rules(owner, key));
   });
 
-  rpc.register('account.setPrivacy', async (req: Req<'account.setPrivacy'>, ctx: RpcContext) => {
+  rpc.registerUntyped('account.setPrivacy', async (req: Req<'account.setPrivacy'>, ctx: RpcContext) => {
     const owner = viewerOf(ctx);
     const key = privacyKeyFromInput(req.key as TlObject);
     const rules = await rulesFromInput(req.rules as TlObject[], async (inputs) => {

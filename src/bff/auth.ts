@@ -59,19 +59,19 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
   const auth = services.authSessions;
   const open = { allowUnauthorized: true };
 
-  rpc.register(
+  rpc.registerUntyped(
     'auth.sendCode',
     async (req: Req<'auth.sendCode'>, ctx: RpcContext) => sentCode(await auth.sendCode(req.phoneNumber, callerOf(ctx))),
     open,
   );
 
-  rpc.register(
+  rpc.registerUntyped(
     'auth.resendCode',
     async (req: Req<'auth.resendCode'>, ctx: RpcContext) => sentCode(await auth.resendCode(req.phoneNumber, req.phoneCodeHash, callerOf(ctx))),
     open,
   );
 
-  rpc.register(
+  rpc.registerUntyped(
     'auth.cancelCode',
     async (req: Req<'auth.cancelCode'>, ctx: RpcContext) => {
       await auth.cancelCode(req.phoneNumber, req.phoneCodeHash, callerOf(ctx));
@@ -80,7 +80,7 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
     open,
   );
 
-  rpc.register(
+  rpc.registerUntyped(
     'auth.signIn',
     async (req: Req<'auth.signIn'>, ctx: RpcContext) => {
       const accepted = await auth.checkCode(req.phoneNumber, req.phoneCodeHash, req.phoneCode, callerOf(ctx));
@@ -90,7 +90,7 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
     open,
   );
 
-  rpc.register(
+  rpc.registerUntyped(
     'auth.signUp',
     async (req: Req<'auth.signUp'>, ctx: RpcContext) => {
       const user = await auth.signUp({ phoneRaw: req.phoneNumber, hash: req.phoneCodeHash, firstName: req.firstName, lastName: req.lastName }, callerOf(ctx));
@@ -99,7 +99,7 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
     open,
   );
 
-  rpc.register('auth.logOut', async (_req: Req<'auth.logOut'>, ctx: RpcContext) => {
+  rpc.registerUntyped('auth.logOut', async (_req: Req<'auth.logOut'>, ctx: RpcContext) => {
     const permKeyId = ctx.authKey.permKeyId!;
     // No kick: the answer must still reach the device; its next request answers 401.
     await auth.signOut(permKeyId, false);
@@ -107,7 +107,7 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
     return { _: 'auth.loggedOut' };
   });
 
-  rpc.register('auth.resetAuthorizations', async (_req: Req<'auth.resetAuthorizations'>, ctx: RpcContext) => {
+  rpc.registerUntyped('auth.resetAuthorizations', async (_req: Req<'auth.resetAuthorizations'>, ctx: RpcContext) => {
     const self = ctx.authKey.permKeyId;
     for (const device of await auth.devices.list({ userId: ctx.authKey.userId! })) {
       if (device.permKeyId !== self) await auth.signOut(device.permKeyId, true);
@@ -115,13 +115,13 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
     return true;
   });
 
-  rpc.register('help.acceptTermsOfService', (req: Req<'help.acceptTermsOfService'>) => {
+  rpc.registerUntyped('help.acceptTermsOfService', (req: Req<'help.acceptTermsOfService'>) => {
     if (req.id?._ !== 'dataJSON') throw RpcError.badRequest('DATA_JSON_INVALID');
     return true;
   }, { allowUnauthorized: false });
 
   // QR login (core.telegram.org/api/qr-login).
-  rpc.register(
+  rpc.registerUntyped(
     'auth.exportLoginToken',
     async (_req: Req<'auth.exportLoginToken'>, ctx: RpcContext) => {
       const permKeyId = ctx.authKey.permKeyId;
@@ -134,7 +134,7 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
     open,
   );
 
-  rpc.register(
+  rpc.registerUntyped(
     'auth.importLoginToken',
     async (req: Req<'auth.importLoginToken'>, ctx: RpcContext) => {
       // One DC: a token only ever comes back to the device that exported it, after it was accepted.
@@ -149,7 +149,7 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
     open,
   );
 
-  rpc.register('auth.acceptLoginToken', async (req: Req<'auth.acceptLoginToken'>, ctx: RpcContext) => {
+  rpc.registerUntyped('auth.acceptLoginToken', async (req: Req<'auth.acceptLoginToken'>, ctx: RpcContext) => {
     const userId = ctx.authKey.userId!;
     const waiting = await auth.qr.deviceOf(Buffer.from(req.token));
     if (waiting === ctx.authKey.permKeyId) throw RpcError.badRequest('AUTH_TOKEN_INVALID');

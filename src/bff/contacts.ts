@@ -61,7 +61,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     await privacy.setRules(owner, 'phoneNumber', rules);
   }
 
-  rpc.register('contacts.getContacts', async (req: Req<'contacts.getContacts'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.getContacts', async (req: Req<'contacts.getContacts'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const snap = await contacts.snapshot(owner);
     // 0 means "nothing cached": even an empty list (whose hash is 0 too) is sent in full.
@@ -74,7 +74,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     };
   });
 
-  rpc.register('contacts.importContacts', async (req: Req<'contacts.importContacts'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.importContacts', async (req: Req<'contacts.importContacts'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const lines = req.contacts
       .filter((c) => c._ === 'inputPhoneContact')
@@ -89,7 +89,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     };
   });
 
-  rpc.register('contacts.addContact', async (req: Req<'contacts.addContact'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.addContact', async (req: Req<'contacts.addContact'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const target = await inputUser(ctx, req.id as TlObject, 'CONTACT_ID_INVALID');
     await contacts.addContact(owner, target, { firstName: req.firstName, lastName: req.lastName, phone: req.phone });
@@ -101,7 +101,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     return result;
   });
 
-  rpc.register('contacts.deleteContacts', async (req: Req<'contacts.deleteContacts'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.deleteContacts', async (req: Req<'contacts.deleteContacts'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const targets: bigint[] = [];
     for (const input of req.id) targets.push((await inputUser(ctx, input as TlObject, 'CONTACT_ID_INVALID')).id);
@@ -111,7 +111,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     return result;
   });
 
-  rpc.register('contacts.deleteByPhones', async (req: Req<'contacts.deleteByPhones'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.deleteByPhones', async (req: Req<'contacts.deleteByPhones'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const removed = await contacts.deleteByPhones(owner, req.phones);
     if (removed.length > 0) toOtherDevices(ctx, updates(ctx, [], await userViews.many(owner, removed)));
@@ -130,10 +130,10 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     return true;
   }
 
-  rpc.register('contacts.block', (req: Req<'contacts.block'>, ctx: RpcContext) => setBlocked(req as { myStoriesFrom?: boolean; id: TlObject }, ctx, true));
-  rpc.register('contacts.unblock', (req: Req<'contacts.unblock'>, ctx: RpcContext) => setBlocked(req as { myStoriesFrom?: boolean; id: TlObject }, ctx, false));
+  rpc.registerUntyped('contacts.block', (req: Req<'contacts.block'>, ctx: RpcContext) => setBlocked(req as { myStoriesFrom?: boolean; id: TlObject }, ctx, true));
+  rpc.registerUntyped('contacts.unblock', (req: Req<'contacts.unblock'>, ctx: RpcContext) => setBlocked(req as { myStoriesFrom?: boolean; id: TlObject }, ctx, false));
 
-  rpc.register('contacts.getBlocked', async (req: Req<'contacts.getBlocked'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.getBlocked', async (req: Req<'contacts.getBlocked'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const offset = Math.max(0, req.offset);
     const page = await contacts.blocked(owner, req.myStoriesFrom ? 'stories' : 'all', offset, req.limit);
@@ -143,7 +143,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     return { _: 'contacts.blockedSlice', count: page.count, blocked, chats: [], users };
   });
 
-  rpc.register('contacts.search', async (req: Req<'contacts.search'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.search', async (req: Req<'contacts.search'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const found = await contacts.search(owner, req.q, req.limit);
     return {
@@ -155,7 +155,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     };
   });
 
-  rpc.register('contacts.getStatuses', async (_req: Req<'contacts.getStatuses'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.getStatuses', async (_req: Req<'contacts.getStatuses'>, ctx: RpcContext) => {
     const owner = me(ctx);
     const list = await contacts.list(owner);
     const records = await core.users.byIds(list.map((c) => c.contactId));
@@ -168,12 +168,12 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     return out;
   });
 
-  rpc.register('contacts.resetSaved', async (_req: Req<'contacts.resetSaved'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.resetSaved', async (_req: Req<'contacts.resetSaved'>, ctx: RpcContext) => {
     await contacts.resetSaved(me(ctx));
     return true;
   });
 
-  rpc.register('contacts.getSaved', async (_req: Req<'contacts.getSaved'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.getSaved', async (_req: Req<'contacts.getSaved'>, ctx: RpcContext) => {
     const saved = await contacts.savedPhoneBook(me(ctx));
     return saved.map((e) => ({ _: 'savedPhoneContact', phone: e.phone, firstName: e.firstName, lastName: e.lastName, date: e.createdAt }));
   });

@@ -64,27 +64,27 @@ function buildCountries(): TlObject[] {
 export function registerHelp(rpc: RpcDispatcher, identity: ServerIdentity): void {
   const seconds = (ctx: RpcContext) => Math.floor(ctx.now() / 1000);
 
-  rpc.register('help.getConfig', (_req, ctx) => buildConfig(identity, seconds(ctx)));
+  rpc.registerUntyped('help.getConfig', (_req, ctx) => buildConfig(identity, seconds(ctx)));
 
   // One DC: the nearest is always this one. The country stays empty: Echo does not geolocate clients.
-  rpc.register('help.getNearestDc', () => ({ _: 'nearestDc', country: '', thisDc: identity.dcId, nearestDc: identity.dcId }));
+  rpc.registerUntyped('help.getNearestDc', () => ({ _: 'nearestDc', country: '', thisDc: identity.dcId, nearestDc: identity.dcId }));
 
   // No server-side feature flags yet: an empty JSON object, which clients read as "all defaults".
   const appConfig = { _: 'jsonObject', value: [] } as TlObject;
   const appConfigHash = contentHash(appConfig);
-  rpc.register('help.getAppConfig', (req: { hash: number }) =>
+  rpc.registerUntyped('help.getAppConfig', (req: { hash: number }) =>
     req.hash === appConfigHash ? { _: 'help.appConfigNotModified' } : { _: 'help.appConfig', hash: appConfigHash, config: appConfig },
   );
 
   const countries = buildCountries();
   const countriesHash = contentHash({ _: 'help.countriesList', countries, hash: 0 } as TlObject);
-  rpc.register('help.getCountriesList', (req: { hash: number }) =>
+  rpc.registerUntyped('help.getCountriesList', (req: { hash: number }) =>
     req.hash === countriesHash ? { _: 'help.countriesListNotModified' } : { _: 'help.countriesList', countries, hash: countriesHash },
   );
 
   // Echo has no terms of service of its own to push; check again in an hour.
-  rpc.register('help.getTermsOfServiceUpdate', (_req, ctx) => ({ _: 'help.termsOfServiceUpdateEmpty', expires: seconds(ctx) + 3600 }));
+  rpc.registerUntyped('help.getTermsOfServiceUpdate', (_req, ctx) => ({ _: 'help.termsOfServiceUpdateEmpty', expires: seconds(ctx) + 3600 }));
 
   // No CDN DCs: every file is served by this DC.
-  rpc.register('help.getCdnConfig', () => ({ _: 'cdnConfig', publicKeys: [] }));
+  rpc.registerUntyped('help.getCdnConfig', () => ({ _: 'cdnConfig', publicKeys: [] }));
 }

@@ -21,20 +21,20 @@ function checkLangCode(langCode: string): void {
 }
 
 export function registerLangpack(rpc: RpcDispatcher): void {
-  rpc.register('langpack.getLanguages', () => [ENGLISH]);
-  rpc.register('langpack.getLanguage', (req: { langCode: string }) => {
+  rpc.registerUntyped('langpack.getLanguages', () => [ENGLISH]);
+  rpc.registerUntyped('langpack.getLanguage', (req: { langCode: string }) => {
     checkLangCode(req.langCode);
     return ENGLISH;
   });
-  rpc.register('langpack.getLangPack', (req: { langCode: string }) => {
+  rpc.registerUntyped('langpack.getLangPack', (req: { langCode: string }) => {
     checkLangCode(req.langCode);
     return { _: 'langPackDifference', langCode: req.langCode, fromVersion: 0, version: 0, strings: [] };
   });
-  rpc.register('langpack.getDifference', (req: { langCode: string; fromVersion: number }) => {
+  rpc.registerUntyped('langpack.getDifference', (req: { langCode: string; fromVersion: number }) => {
     checkLangCode(req.langCode);
     return { _: 'langPackDifference', langCode: req.langCode, fromVersion: req.fromVersion, version: 0, strings: [] };
   });
-  rpc.register('langpack.getStrings', (req: { langCode: string }) => {
+  rpc.registerUntyped('langpack.getStrings', (req: { langCode: string }) => {
     checkLangCode(req.langCode);
     return [];
   });

@@ -47,7 +47,7 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
     requestNeeded: req.requestNeeded === true,
   });
 
-  rpc.register('messages.createChat', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.createChat', async (req: TlObject, ctx: RpcContext) => {
     const inputs = req.users as TlObject[];
     if (inputs.length > MAX_CREATE_USERS) throw RpcError.badRequest('USERS_TOO_MUCH');
     const ids: bigint[] = [];
@@ -56,59 +56,59 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
     return { _: 'messages.invitedUsers', updates: res.updates, missingInvitees: res.missing.map((userId) => ({ _: 'missingInvitee', userId })) };
   });
 
-  rpc.register('messages.addChatUser', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.addChatUser', async (req: TlObject, ctx: RpcContext) => {
     const userId = await userOf(ctx, req.userId as TlObject);
     const updates = await chats.addUser(caller(ctx), req.chatId as bigint, userId, req.fwdLimit as number);
     return { _: 'messages.invitedUsers', updates, missingInvitees: [] };
   });
 
-  rpc.register('messages.deleteChatUser', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.deleteChatUser', async (req: TlObject, ctx: RpcContext) => {
     const userId = (await resolveInputUserRecord(services, ctx, req.userId as TlObject)).id;
     return chats.deleteUser(caller(ctx), req.chatId as bigint, userId, req.revokeHistory === true);
   });
 
-  rpc.register('messages.editChatTitle', async (req: TlObject, ctx: RpcContext) => chats.editTitle(caller(ctx), req.chatId as bigint, req.title as string));
+  rpc.registerUntyped('messages.editChatTitle', async (req: TlObject, ctx: RpcContext) => chats.editTitle(caller(ctx), req.chatId as bigint, req.title as string));
 
-  rpc.register('messages.editChatPhoto', async (req: TlObject, ctx: RpcContext) => chats.editPhoto(caller(ctx), req.chatId as bigint, req.photo as TlObject));
+  rpc.registerUntyped('messages.editChatPhoto', async (req: TlObject, ctx: RpcContext) => chats.editPhoto(caller(ctx), req.chatId as bigint, req.photo as TlObject));
 
-  rpc.register('messages.editChatAbout', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.editChatAbout', async (req: TlObject, ctx: RpcContext) => {
     await chats.editAbout(caller(ctx), chatIdOf(req.peer as TlObject), req.about as string);
     return true;
   });
 
-  rpc.register('messages.editChatAdmin', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.editChatAdmin', async (req: TlObject, ctx: RpcContext) => {
     const userId = await userOf(ctx, req.userId as TlObject);
     await chats.editAdmin(caller(ctx), req.chatId as bigint, userId, req.isAdmin === true);
     return true;
   });
 
-  rpc.register('messages.editChatDefaultBannedRights', async (req: TlObject, ctx: RpcContext) =>
+  rpc.registerUntyped('messages.editChatDefaultBannedRights', async (req: TlObject, ctx: RpcContext) =>
     chats.editDefaultBannedRights(caller(ctx), chatIdOf(req.peer as TlObject), req.bannedRights as TlObject),
   );
 
-  rpc.register('messages.getChats', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getChats', async (req: TlObject, ctx: RpcContext) => {
     const ids = req.id as bigint[];
     if (ids.length > MAX_GET_CHATS) throw RpcError.badRequest('LIMIT_INVALID');
     return chats.getChats(viewerOf(ctx), ids);
   });
 
-  rpc.register('messages.getFullChat', async (req: TlObject, ctx: RpcContext) => chats.getFullChat(viewerOf(ctx), req.chatId as bigint));
+  rpc.registerUntyped('messages.getFullChat', async (req: TlObject, ctx: RpcContext) => chats.getFullChat(viewerOf(ctx), req.chatId as bigint));
 
-  rpc.register('messages.exportChatInvite', async (req: TlObject, ctx: RpcContext) => chats.exportInvite(caller(ctx), chatIdOf(req.peer as TlObject), inviteOptions(req)));
+  rpc.registerUntyped('messages.exportChatInvite', async (req: TlObject, ctx: RpcContext) => chats.exportInvite(caller(ctx), chatIdOf(req.peer as TlObject), inviteOptions(req)));
 
-  rpc.register('messages.checkChatInvite', async (req: TlObject, ctx: RpcContext) => chats.checkInvite(viewerOf(ctx), req.hash as string));
+  rpc.registerUntyped('messages.checkChatInvite', async (req: TlObject, ctx: RpcContext) => chats.checkInvite(viewerOf(ctx), req.hash as string));
 
-  rpc.register('messages.importChatInvite', async (req: TlObject, ctx: RpcContext) => ({
+  rpc.registerUntyped('messages.importChatInvite', async (req: TlObject, ctx: RpcContext) => ({
     _: 'messages.chatInviteJoinResultOk',
     updates: await chats.importInvite(caller(ctx), req.hash as string),
   }));
 
-  rpc.register('messages.getExportedChatInvites', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getExportedChatInvites', async (req: TlObject, ctx: RpcContext) => {
     const adminId = (await resolveInputUserRecord(services, ctx, req.adminId as TlObject)).id;
     return chats.listInvites(viewerOf(ctx), chatIdOf(req.peer as TlObject), adminId, req.revoked === true, (req.offsetDate as number | undefined) ?? 0, req.offsetLink as string | undefined, req.limit as number);
   });
 
-  rpc.register('messages.editExportedChatInvite', async (req: TlObject, ctx: RpcContext) =>
+  rpc.registerUntyped('messages.editExportedChatInvite', async (req: TlObject, ctx: RpcContext) =>
     chats.editInvite(caller(ctx), chatIdOf(req.peer as TlObject), req.link as string, req.revoked === true, {
       expireDate: req.expireDate as number | undefined,
       usageLimit: req.usageLimit as number | undefined,
@@ -116,7 +116,7 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
     }),
   );
 
-  rpc.register('messages.deleteExportedChatInvite', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.deleteExportedChatInvite', async (req: TlObject, ctx: RpcContext) => {
     await chats.deleteInvite(caller(ctx), chatIdOf(req.peer as TlObject), req.link as string);
     return true;
   });

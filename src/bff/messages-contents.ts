@@ -16,20 +16,20 @@ const MAX_IDS = 100;
 registerLayerFallback('messages.webPagePreview', (o) => o.media as TlObject);
 
 export function registerMessagesContents(rpc: RpcDispatcher, services: AppServices): void {
-  rpc.register('messages.readMessageContents', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.readMessageContents', async (req: TlObject, ctx: RpcContext) => {
     const ids = req.id as number[];
     if (ids.length > MAX_IDS) throw RpcError.badRequest('MESSAGE_ID_INVALID');
     const res = await services.messenger.messaging.readContents(callerOf(ctx), ids);
     return { _: 'messages.affectedMessages', pts: res.pts, ptsCount: res.ptsCount };
   });
 
-  rpc.register('messages.getWebPagePreview', async (req: TlObject) => {
+  rpc.registerUntyped('messages.getWebPagePreview', async (req: TlObject) => {
     if (typeof req.message !== 'string') throw RpcError.badRequest('MESSAGE_EMPTY');
     // No preview is generated for any link: the empty media is the true answer ("no preview").
     return { _: 'messages.webPagePreview', media: { _: 'messageMediaEmpty' }, chats: [], users: [] };
   });
 
-  rpc.register('messages.getOnlines', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getOnlines', async (req: TlObject, ctx: RpcContext) => {
     const peer = req.peer as TlObject;
     const viewer = viewerOf(ctx);
     if (peer._ === 'inputPeerChat') {

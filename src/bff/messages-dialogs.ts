@@ -40,18 +40,18 @@ export function resolveDialogPeer(services: AppServices, ctx: RpcContext, input:
 export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppServices): void {
   const x = services.messengerExtras;
 
-  rpc.register('messages.updatePinnedMessage', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.updatePinnedMessage', async (req: TlObject, ctx: RpcContext) => {
     const peer = await resolvePeer(services, ctx, req.peer as TlObject);
     return x.pins.pin(callerOf(ctx), peer, req.id as number, { unpin: req.unpin === true, silent: req.silent === true, pmOneside: req.pmOneside === true });
   });
 
-  rpc.register('messages.unpinAllMessages', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.unpinAllMessages', async (req: TlObject, ctx: RpcContext) => {
     const peer = await resolvePeer(services, ctx, req.peer as TlObject);
     const res = await x.pins.unpinAll(callerOf(ctx), peer);
     return { _: 'messages.affectedHistory', pts: res.pts, ptsCount: res.ptsCount, offset: res.offset };
   });
 
-  rpc.register('messages.saveDraft', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.saveDraft', async (req: TlObject, ctx: RpcContext) => {
     const peer = await resolvePeer(services, ctx, req.peer as TlObject);
     if (typeof req.message !== 'string') throw RpcError.badRequest('MESSAGE_EMPTY');
     await x.drafts.save(callerOf(ctx), peer, {
@@ -64,20 +64,20 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
     return true;
   });
 
-  rpc.register('messages.getAllDrafts', async (_req: TlObject, ctx: RpcContext) => x.drafts.allAsUpdates(viewerOf(ctx)));
+  rpc.registerUntyped('messages.getAllDrafts', async (_req: TlObject, ctx: RpcContext) => x.drafts.allAsUpdates(viewerOf(ctx)));
 
-  rpc.register('messages.clearAllDrafts', async (_req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.clearAllDrafts', async (_req: TlObject, ctx: RpcContext) => {
     await x.drafts.clearAll(callerOf(ctx));
     return true;
   });
 
-  rpc.register('messages.toggleDialogPin', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.toggleDialogPin', async (req: TlObject, ctx: RpcContext) => {
     const peer = await resolveDialogPeer(services, ctx, req.peer as TlObject);
     await x.dialogs.togglePin(callerOf(ctx), peer, req.pinned === true);
     return true;
   });
 
-  rpc.register('messages.reorderPinnedDialogs', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.reorderPinnedDialogs', async (req: TlObject, ctx: RpcContext) => {
     const order = req.order as TlObject[];
     if (order.length > MAX_PEERS_PER_CALL) throw RpcError.badRequest('PINNED_DIALOGS_TOO_MUCH');
     const folderId = checkFolder(req.folderId as number);
@@ -87,21 +87,21 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
     return true;
   });
 
-  rpc.register('messages.getPinnedDialogs', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getPinnedDialogs', async (req: TlObject, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const peers = await x.dialogs.pinnedPeers(viewer, checkFolder(req.folderId as number));
     return services.messenger.views.peerDialogs(viewer, peers);
   });
 
-  rpc.register('messages.markDialogUnread', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.markDialogUnread', async (req: TlObject, ctx: RpcContext) => {
     const peer = await resolveDialogPeer(services, ctx, req.peer as TlObject);
     await x.dialogs.markUnread(callerOf(ctx), peer, req.unread === true);
     return true;
   });
 
-  rpc.register('messages.getDialogUnreadMarks', async (_req: TlObject, ctx: RpcContext) => x.dialogs.unreadMarks(viewerOf(ctx)));
+  rpc.registerUntyped('messages.getDialogUnreadMarks', async (_req: TlObject, ctx: RpcContext) => x.dialogs.unreadMarks(viewerOf(ctx)));
 
-  rpc.register('folders.editPeerFolders', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('folders.editPeerFolders', async (req: TlObject, ctx: RpcContext) => {
     const entries = req.folderPeers as TlObject[];
     if (entries.length > MAX_PEERS_PER_CALL) throw RpcError.badRequest('LIMIT_INVALID');
     const moves: { peer: PeerRef; folderId: number }[] = [];
@@ -109,7 +109,7 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
     return x.dialogs.editFolders(callerOf(ctx), moves);
   });
 
-  rpc.register('messages.getPeerSettings', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getPeerSettings', async (req: TlObject, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const peer = await resolvePeer(services, ctx, req.peer as TlObject);
     const settings = await x.peerSettings.settings(viewer, peer);
@@ -118,13 +118,13 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
     return { _: 'messages.peerSettings', settings, chats, users };
   });
 
-  rpc.register('messages.hidePeerSettingsBar', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.hidePeerSettingsBar', async (req: TlObject, ctx: RpcContext) => {
     const peer = await resolvePeer(services, ctx, req.peer as TlObject);
     await x.peerSettings.hide(viewerOf(ctx), peer);
     return true;
   });
 
-  rpc.register('messages.getOutboxReadDate', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getOutboxReadDate', async (req: TlObject, ctx: RpcContext) => {
     const peer = await resolvePeer(services, ctx, req.peer as TlObject);
     return { _: 'outboxReadDate', date: await x.readDates.outboxReadDate(viewerOf(ctx), peer, req.msgId as number) };
   });

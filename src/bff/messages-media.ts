@@ -45,7 +45,7 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
 
   const replyToId = (replyTo: TlObject | undefined): number | undefined => (replyTo?._ === 'inputReplyToMessage' ? (replyTo.replyToMsgId as number) : undefined);
 
-  rpc.register('messages.sendMedia', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.sendMedia', async (req: TlObject, ctx: RpcContext) => {
     const me = caller(ctx);
     const peer = await peerOf(ctx, req.peer as TlObject);
     const caption = checkCaption(req.message, req.entities);
@@ -61,7 +61,7 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     return messaging.sentUpdates(me, await messaging.send(me, peer, [item], { clearDraft: req.clearDraft === true }));
   });
 
-  rpc.register('messages.sendMultiMedia', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.sendMultiMedia', async (req: TlObject, ctx: RpcContext) => {
     const me = caller(ctx);
     const peer = await peerOf(ctx, req.peer as TlObject);
     const list = (req.multiMedia as TlObject[]) ?? [];
@@ -89,7 +89,7 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     return messaging.sentUpdates(me, await messaging.send(me, peer, items, { clearDraft: req.clearDraft === true }));
   });
 
-  rpc.register('messages.uploadMedia', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.uploadMedia', async (req: TlObject, ctx: RpcContext) => {
     const userId = viewerOf(ctx);
     await peerOf(ctx, req.peer as TlObject);
     return media.resolveInputMedia(userId, req.media as TlObject);

@@ -40,7 +40,7 @@ export function registerMessagesSaved(rpc: RpcDispatcher, services: AppServices)
     await services.messenger.sync.publish([{ userId: caller.userId, updates: { _: 'updateShort', update, date: Math.floor(ctx.now() / 1000) }, except: caller.session }]);
   }
 
-  rpc.register('messages.getSavedDialogs', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getSavedDialogs', async (req: TlObject, ctx: RpcContext) => {
     checkParent(ctx, req.parentPeer as TlObject | undefined);
     const viewer = viewerOf(ctx);
     const q = { excludePinned: req.excludePinned === true, offsetDate: req.offsetDate as number, offsetId: req.offsetId as number, limit: req.limit as number };
@@ -52,13 +52,13 @@ export function registerMessagesSaved(rpc: RpcDispatcher, services: AppServices)
     return payload(viewer, dialogs, count, firstPage && !q.excludePinned && dialogs.length >= count);
   });
 
-  rpc.register('messages.getPinnedSavedDialogs', async (_req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getPinnedSavedDialogs', async (_req: TlObject, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const dialogs = await saved.pinned(viewer);
     return payload(viewer, dialogs, dialogs.length, true);
   });
 
-  rpc.register('messages.getSavedHistory', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getSavedHistory', async (req: TlObject, ctx: RpcContext) => {
     checkParent(ctx, req.parentPeer as TlObject | undefined);
     const viewer = viewerOf(ctx);
     const peer = await savedPeerOf(ctx, req.peer as TlObject);
@@ -66,7 +66,7 @@ export function registerMessagesSaved(rpc: RpcDispatcher, services: AppServices)
     return views.history(viewer, userPeer(viewer), q, req.hash as bigint, peer);
   });
 
-  rpc.register('messages.deleteSavedHistory', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.deleteSavedHistory', async (req: TlObject, ctx: RpcContext) => {
     checkParent(ctx, req.parentPeer as TlObject | undefined);
     const caller = callerOf(ctx);
     const peer = await savedPeerOf(ctx, req.peer as TlObject);
@@ -82,7 +82,7 @@ export function registerMessagesSaved(rpc: RpcDispatcher, services: AppServices)
     return { _: 'messages.affectedHistory', pts: res.pts, ptsCount: res.ptsCount, offset: ids.length > DELETE_BATCH ? 1 : 0 };
   });
 
-  rpc.register('messages.toggleSavedDialogPin', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.toggleSavedDialogPin', async (req: TlObject, ctx: RpcContext) => {
     const input = req.peer as TlObject;
     if (input._ !== 'inputDialogPeer') throw RpcError.badRequest('PEER_ID_INVALID');
     const viewer = viewerOf(ctx);
@@ -98,7 +98,7 @@ export function registerMessagesSaved(rpc: RpcDispatcher, services: AppServices)
     return true;
   });
 
-  rpc.register('messages.reorderPinnedSavedDialogs', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.reorderPinnedSavedDialogs', async (req: TlObject, ctx: RpcContext) => {
     const order: PeerRef[] = [];
     for (const p of req.order as TlObject[]) {
       if (p._ !== 'inputDialogPeer') throw RpcError.badRequest('PEER_ID_INVALID');

@@ -21,7 +21,7 @@ function query(q: unknown): string {
 export function registerMessagesSearch(rpc: RpcDispatcher, services: AppServices): void {
   const search = services.messengerExtras.search;
 
-  rpc.register('messages.search', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.search', async (req: TlObject, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const peer = await resolvePeer(services, ctx, req.peer as TlObject);
     const from = req.fromId as TlObject | undefined;
@@ -41,7 +41,7 @@ export function registerMessagesSearch(rpc: RpcDispatcher, services: AppServices
     });
   });
 
-  rpc.register('messages.searchGlobal', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.searchGlobal', async (req: TlObject, ctx: RpcContext) => {
     const kinds: PeerType[] = [];
     if (req.usersOnly === true) kinds.push(PEER_USER);
     if (req.groupsOnly === true) kinds.push(PEER_CHAT);

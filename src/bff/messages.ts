@@ -33,7 +33,7 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
 
   const replyToId = (replyTo: TlObject | undefined): number | undefined => (replyTo?._ === 'inputReplyToMessage' ? (replyTo.replyToMsgId as number) : undefined);
 
-  rpc.register('messages.sendMessage', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.sendMessage', async (req: TlObject, ctx: RpcContext) => {
     const peer = await peerOf(ctx, req.peer as TlObject, { forWriting: true });
     const { message, entities } = checkText(req.message as string, req.entities as TlObject[] | undefined);
     const item: OutgoingMessage = { randomId: req.randomId as bigint, message, entities, replyToId: replyToId(req.replyTo as TlObject | undefined), silent: req.silent === true, noforwards: req.noforwards === true };
@@ -41,7 +41,7 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     return { _: 'updateShortSentMessage', out: true, id: sent!.id, pts: sent!.pts, ptsCount: 1, date: sent!.date, entities: sent!.own?.row.entities ? decodeTlList(sent!.own.row.entities) : undefined };
   });
 
-  rpc.register('messages.forwardMessages', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.forwardMessages', async (req: TlObject, ctx: RpcContext) => {
     const ids = req.id as number[];
     const randomIds = req.randomId as bigint[];
     if (ids.length === 0) throw RpcError.badRequest('MESSAGE_IDS_EMPTY');
@@ -72,14 +72,14 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     return messaging.sentUpdates(me, sent);
   });
 
-  rpc.register('messages.editMessage', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.editMessage', async (req: TlObject, ctx: RpcContext) => {
     const peer = await peerOf(ctx, req.peer as TlObject);
     if (req.media !== undefined) throw RpcError.badRequest('MEDIA_INVALID');
     if (typeof req.message !== 'string') throw RpcError.badRequest('MESSAGE_NOT_MODIFIED');
     return messaging.edit(caller(ctx), peer, req.id as number, req.message, req.entities as TlObject[] | undefined);
   });
 
-  rpc.register('messages.deleteMessages', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.deleteMessages', async (req: TlObject, ctx: RpcContext) => {
     const ids = req.id as number[];
     if (ids.length > MAX_IDS) throw RpcError.badRequest('MESSAGE_ID_INVALID');
     const me = caller(ctx);
@@ -91,19 +91,19 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     return { _: 'messages.affectedMessages', pts: res.pts, ptsCount: res.ptsCount };
   });
 
-  rpc.register('messages.readHistory', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.readHistory', async (req: TlObject, ctx: RpcContext) => {
     const peer = await peerOf(ctx, req.peer as TlObject);
     const res = await messaging.readHistory(caller(ctx), peer, req.maxId as number);
     return { _: 'messages.affectedMessages', pts: res.pts, ptsCount: res.ptsCount };
   });
 
-  rpc.register('messages.setTyping', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.setTyping', async (req: TlObject, ctx: RpcContext) => {
     const peer = await peerOf(ctx, req.peer as TlObject);
     await messaging.setTyping(caller(ctx), peer, req.action as TlObject);
     return true;
   });
 
-  rpc.register('messages.getHistory', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getHistory', async (req: TlObject, ctx: RpcContext) => {
     const peer = await peerOf(ctx, req.peer as TlObject);
     return views.history(
       viewerOf(ctx),
@@ -113,13 +113,13 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     );
   });
 
-  rpc.register('messages.getMessages', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getMessages', async (req: TlObject, ctx: RpcContext) => {
     const ids = req.id as TlObject[];
     if (ids.length > MAX_IDS) throw RpcError.badRequest('LIMIT_INVALID');
     return views.messages(viewerOf(ctx), ids);
   });
 
-  rpc.register('messages.getDialogs', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getDialogs', async (req: TlObject, ctx: RpcContext) => {
     return views.dialogs(viewerOf(ctx), {
       offsetDate: req.offsetDate as number,
       offsetId: req.offsetId as number,
@@ -129,7 +129,7 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     });
   });
 
-  rpc.register('messages.getPeerDialogs', async (req: TlObject, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getPeerDialogs', async (req: TlObject, ctx: RpcContext) => {
     const peers: PeerRef[] = [];
     for (const p of req.peers as TlObject[]) {
       if (p._ === 'inputDialogPeer') peers.push(await peerOf(ctx, p.peer as TlObject));

@@ -23,7 +23,7 @@ async function announce(services: AppServices, userId: bigint, ctx: RpcContext):
 export function registerPhotos(rpc: RpcDispatcher, services: AppServices): void {
   const { media } = services;
 
-  rpc.register('photos.uploadProfilePhoto', async (req: Req<'photos.uploadProfilePhoto'>, ctx: RpcContext) => {
+  rpc.registerUntyped('photos.uploadProfilePhoto', async (req: Req<'photos.uploadProfilePhoto'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     if (req.bot) throw RpcError.badRequest('BOT_INVALID');
     if (req.videoEmojiMarkup && !req.file && !req.video) throw RpcError.badRequest('PHOTO_FILE_MISSING');
@@ -32,7 +32,7 @@ export function registerPhotos(rpc: RpcDispatcher, services: AppServices): void 
     return { _: 'photos.photo', photo: media.photoObject(row), users };
   });
 
-  rpc.register('photos.updateProfilePhoto', async (req: Req<'photos.updateProfilePhoto'>, ctx: RpcContext) => {
+  rpc.registerUntyped('photos.updateProfilePhoto', async (req: Req<'photos.updateProfilePhoto'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     if (req.bot) throw RpcError.badRequest('BOT_INVALID');
     const row = await media.updateProfilePhoto(viewer, req.id as TlObject);
@@ -40,7 +40,7 @@ export function registerPhotos(rpc: RpcDispatcher, services: AppServices): void 
     return { _: 'photos.photo', photo: row ? media.photoObject(row) : { _: 'photoEmpty', id: 0n }, users };
   });
 
-  rpc.register('photos.getUserPhotos', async (req: Req<'photos.getUserPhotos'>, ctx: RpcContext) => {
+  rpc.registerUntyped('photos.getUserPhotos', async (req: Req<'photos.getUserPhotos'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const owner = await resolveInputUser(services, ctx, req.userId as TlObject);
     if (req.limit < 0 || req.offset < 0) throw RpcError.badRequest('LIMIT_INVALID');
@@ -50,7 +50,7 @@ export function registerPhotos(rpc: RpcDispatcher, services: AppServices): void 
     return { _: 'photos.photos', photos, users };
   });
 
-  rpc.register('photos.deletePhotos', async (req: Req<'photos.deletePhotos'>, ctx: RpcContext) => {
+  rpc.registerUntyped('photos.deletePhotos', async (req: Req<'photos.deletePhotos'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const deleted = await media.deleteProfilePhotos(viewer, req.id as TlObject[]);
     if (deleted.length > 0) await announce(services, viewer, ctx);

@@ -1,8 +1,18 @@
 // Maps API method names to handlers, and enforces who may call them.
-import type { TlObject } from '../tl/index.js';
+import type { MethodName, Req, Res, TlObject } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { RpcContext } from './context.js';
 
+/**
+ * What a handler may answer: the canonical result of its method, or the result already encoded for the
+ * caller's layer (a Uint8Array, sent as is) where an older layer's result type differs from the canonical one.
+ */
+export type RpcResult<M extends MethodName> = Res<M> | Uint8Array;
+
+/** A handler of one method: its request as the schema types it, its answer checked against the schema. */
+export type TypedRpcHandler<M extends MethodName> = (request: Req<M>, ctx: RpcContext) => RpcResult<M> | Promise<RpcResult<M>>;
+
+/** Handlers not yet converted to TypedRpcHandler (issue 10: to be removed once every module is typed). */
 export type RpcHandler = (request: any, ctx: RpcContext) => unknown;
 
 interface Registration {
@@ -16,9 +26,23 @@ const PRE_LOGIN_NAMESPACES = ['help.', 'langpack.'];
 export class RpcDispatcher {
   private readonly handlers = new Map<string, Registration>();
 
-  register(method: string, handler: RpcHandler, opts: { allowUnauthorized?: boolean } = {}): void {
+  register<M extends MethodName>(method: M, handler: NoInfer<TypedRpcHandler<M>>, opts: { allowUnauthorized?: boolean } = {}): void {
+    this.add(method, handler as RpcHandler, opts);
+  }
+
+  /** The old untyped registration, kept only while modules are converted (issue 10). */
+  registerUntyped(method: string, handler: RpcHandler, opts: { allowUnauthorized?: boolean } = {}): void {
+    this.add(method, handler, opts);
+  }
+
+  private add(method: string, handler: RpcHandler, opts: { allowUnauthorized?: boolean }): void {
     if (this.handlers.has(method)) throw new Error(`handler for ${method} registered twice`);
     this.handlers.set(method, { handler, allowUnauthorized: opts.allowUnauthorized ?? PRE_LOGIN_NAMESPACES.some((p) => method.startsWith(p)) });
+  }
+
+  /** Every method with a handler, in registration order. */
+  methods(): string[] {
+    return [...this.handlers.keys()];
   }
 
   has(method: string): boolean {

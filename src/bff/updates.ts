@@ -8,6 +8,6 @@ import type { AppServices } from './services.js';
 
 export function registerUpdates(rpc: RpcDispatcher, services: AppServices): void {
   const { views } = services.messenger;
-  rpc.register('updates.getState', async (_req: TlObject, ctx: RpcContext) => views.state(viewerOf(ctx)));
-  rpc.register('updates.getDifference', async (req: TlObject, ctx: RpcContext) => views.difference(viewerOf(ctx), req.pts as number, req.ptsTotalLimit as number | undefined));
+  rpc.registerUntyped('updates.getState', async (_req: TlObject, ctx: RpcContext) => views.state(viewerOf(ctx)));
+  rpc.registerUntyped('updates.getDifference', async (req: TlObject, ctx: RpcContext) => views.difference(viewerOf(ctx), req.pts as number, req.ptsTotalLimit as number | undefined));
 }

@@ -11,12 +11,12 @@ import { inputUserId, viewerOf } from './peers.js';
 export function registerUpload(rpc: RpcDispatcher, services: AppServices): void {
   const { dfs, media } = services;
 
-  rpc.register('upload.saveFilePart', async (req: Req<'upload.saveFilePart'>, ctx: RpcContext) => {
+  rpc.registerUntyped('upload.saveFilePart', async (req: Req<'upload.saveFilePart'>, ctx: RpcContext) => {
     await dfs.saveFilePart(viewerOf(ctx), req.fileId, req.filePart, Buffer.from(req.bytes));
     return true;
   });
 
-  rpc.register('upload.saveBigFilePart', async (req: Req<'upload.saveBigFilePart'>, ctx: RpcContext) => {
+  rpc.registerUntyped('upload.saveBigFilePart', async (req: Req<'upload.saveBigFilePart'>, ctx: RpcContext) => {
     await dfs.saveBigFilePart(viewerOf(ctx), req.fileId, req.filePart, req.fileTotalParts, Buffer.from(req.bytes));
     return true;
   });
@@ -28,7 +28,7 @@ export function registerUpload(rpc: RpcDispatcher, services: AppServices): void 
   };
   const chatPhotoOf = (viewer: bigint) => (chatId: bigint) => services.chats.photoIdFor(viewer, chatId);
 
-  rpc.register('upload.getFile', async (req: Req<'upload.getFile'>, ctx: RpcContext) => {
+  rpc.registerUntyped('upload.getFile', async (req: Req<'upload.getFile'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const { offset, limit } = checkDownloadRange(req.offset, req.limit, Boolean(req.precise));
     const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer), chatPhotoOf(viewer));
@@ -36,7 +36,7 @@ export function registerUpload(rpc: RpcDispatcher, services: AppServices): void 
     return { _: 'upload.file', type: loc.type, mtime: loc.mtime, bytes };
   });
 
-  rpc.register('upload.getFileHashes', async (req: Req<'upload.getFileHashes'>, ctx: RpcContext) => {
+  rpc.registerUntyped('upload.getFileHashes', async (req: Req<'upload.getFileHashes'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     if (req.offset < 0n) throw RpcError.badRequest('OFFSET_INVALID');
     const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer), chatPhotoOf(viewer));

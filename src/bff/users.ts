@@ -16,7 +16,7 @@ const RESOLVABLE_RE = /^[a-zA-Z0-9_]{1,32}$/;
 export function registerUsers(rpc: RpcDispatcher, services: AppServices): void {
   // Unresolvable entries (unknown ids, wrong access hashes) are left out, as Telegram does: clients match
   // the answer by id, and GramJS's getMe asks for [inputUserSelf] this way.
-  rpc.register('users.getUsers', async (req: Req<'users.getUsers'>, ctx: RpcContext) => {
+  rpc.registerUntyped('users.getUsers', async (req: Req<'users.getUsers'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     if (req.id.length > GET_USERS_LIMIT) throw RpcError.badRequest('LIMIT_INVALID');
     const ids: bigint[] = [];
@@ -27,7 +27,7 @@ export function registerUsers(rpc: RpcDispatcher, services: AppServices): void {
     return services.userViews.many(viewer, ids);
   });
 
-  rpc.register('users.getFullUser', async (req: Req<'users.getFullUser'>, ctx: RpcContext) => {
+  rpc.registerUntyped('users.getFullUser', async (req: Req<'users.getFullUser'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const id = await resolveInputUser(services, ctx, req.id as TlObject);
     const full = await services.userViews.fullUser(viewer, id);
@@ -35,7 +35,7 @@ export function registerUsers(rpc: RpcDispatcher, services: AppServices): void {
     return full;
   });
 
-  rpc.register('contacts.resolveUsername', async (req: Req<'contacts.resolveUsername'>, ctx: RpcContext) => {
+  rpc.registerUntyped('contacts.resolveUsername', async (req: Req<'contacts.resolveUsername'>, ctx: RpcContext) => {
     const viewer = viewerOf(ctx);
     const username = normalizeUsernameQuery(req.username);
     if (!RESOLVABLE_RE.test(username)) throw RpcError.badRequest('USERNAME_INVALID');

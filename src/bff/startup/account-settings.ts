@@ -80,26 +80,26 @@ export const AUTO_DOWNLOAD_PRESETS: TlObject = {
 
 export function registerAccountSettings(rpc: RpcDispatcher, settings: AccountSettingsStore): void {
   // Echo does not classify content as sensitive, so there is no filter to switch on.
-  rpc.register('account.getContentSettings', () => ({ _: 'account.contentSettings' }));
+  rpc.registerUntyped('account.getContentSettings', () => ({ _: 'account.contentSettings' }));
 
-  rpc.register('account.getGlobalPrivacySettings', () => EFFECTIVE_GLOBAL_PRIVACY);
+  rpc.registerUntyped('account.getGlobalPrivacySettings', () => EFFECTIVE_GLOBAL_PRIVACY);
   // Echo's archive and read-date behaviour is fixed: what can be satisfied answers the settings in force
   // (which the client shows); what cannot answers Telegram's error for it.
-  rpc.register('account.setGlobalPrivacySettings', (req: { settings: TlObject }) => {
+  rpc.registerUntyped('account.setGlobalPrivacySettings', (req: { settings: TlObject }) => {
     const err = globalPrivacyError(req.settings);
     if (err) throw err;
     return EFFECTIVE_GLOBAL_PRIVACY;
   });
 
   // A preference synced between the user's devices: whether "contact joined" notices notify.
-  rpc.register('account.getContactSignUpNotification', (_req, ctx: RpcContext) => settings.contactSignUpSilent(viewerOf(ctx)));
-  rpc.register('account.setContactSignUpNotification', async (req: { silent: boolean }, ctx: RpcContext) => {
+  rpc.registerUntyped('account.getContactSignUpNotification', (_req, ctx: RpcContext) => settings.contactSignUpSilent(viewerOf(ctx)));
+  rpc.registerUntyped('account.setContactSignUpNotification', async (req: { silent: boolean }, ctx: RpcContext) => {
     await settings.setContactSignUpSilent(viewerOf(ctx), req.silent === true);
     return true;
   });
 
   // The token is stored per device for a push sender; Echo itself delivers updates over MTProto only.
-  rpc.register('account.registerDevice', async (req: { noMuted?: boolean; tokenType: number; token: string; appSandbox: boolean; secret?: Buffer; otherUids?: bigint[] }, ctx: RpcContext) => {
+  rpc.registerUntyped('account.registerDevice', async (req: { noMuted?: boolean; tokenType: number; token: string; appSandbox: boolean; secret?: Buffer; otherUids?: bigint[] }, ctx: RpcContext) => {
     const userId = viewerOf(ctx);
     const permKeyId = ctx.authKey.permKeyId;
     if (permKeyId === undefined) throw RpcError.unauthorized('AUTH_KEY_PERM_EMPTY');
@@ -118,7 +118,7 @@ export function registerAccountSettings(rpc: RpcDispatcher, settings: AccountSet
     return true;
   });
   // Afterwards the token is not registered for this account, whether or not it was before.
-  rpc.register('account.unregisterDevice', async (req: { tokenType: number; token: string }, ctx: RpcContext) => {
+  rpc.registerUntyped('account.unregisterDevice', async (req: { tokenType: number; token: string }, ctx: RpcContext) => {
     if (!Number.isInteger(req.tokenType) || req.tokenType < TOKEN_TYPE_MIN || req.tokenType > TOKEN_TYPE_MAX) throw RpcError.badRequest('TOKEN_TYPE_INVALID');
     await settings.unregisterDevice(viewerOf(ctx), req.tokenType, req.token);
     return true;
@@ -126,14 +126,14 @@ export function registerAccountSettings(rpc: RpcDispatcher, settings: AccountSet
 
   // Nobody can react here, so no reaction notifies: leaving messages_notify_from / stories_notify_from
   // unset is the API's "reaction notifications off".
-  rpc.register('account.getReactionsNotifySettings', () => ({ _: 'reactionsNotifySettings', sound: { _: 'notificationSoundDefault' }, showPreviews: true }));
+  rpc.registerUntyped('account.getReactionsNotifySettings', () => ({ _: 'reactionsNotifySettings', sound: { _: 'notificationSoundDefault' }, showPreviews: true }));
 
   // Themes: Echo has no cloud themes and no chat themes.
   const themes = cached64('themes', (hash) => ({ _: 'account.themes', hash, themes: [] }), { _: 'account.themesNotModified' });
   const chatThemes = cached64('chat-themes', (hash) => ({ _: 'account.themes', hash, themes: [] }), { _: 'account.themesNotModified' });
-  rpc.register('account.getThemes', (req: { hash: bigint }) => themes.answer(req.hash));
-  rpc.register('account.getChatThemes', (req: { hash: bigint }) => chatThemes.answer(req.hash));
-  rpc.register('account.getTheme', () => {
+  rpc.registerUntyped('account.getThemes', (req: { hash: bigint }) => themes.answer(req.hash));
+  rpc.registerUntyped('account.getChatThemes', (req: { hash: bigint }) => chatThemes.answer(req.hash));
+  rpc.registerUntyped('account.getTheme', () => {
     throw RpcError.badRequest('THEME_INVALID');
   });
 
@@ -146,7 +146,7 @@ export function registerAccountSettings(rpc: RpcDispatcher, settings: AccountSet
     ['account.getChannelRestrictedStatusEmojis', 'channel-restricted-status-emojis'],
   ] as const) {
     const c = emojiList(list);
-    rpc.register(method, (req: { hash: bigint }) => c.answer(req.hash));
+    rpc.registerUntyped(method, (req: { hash: bigint }) => c.answer(req.hash));
   }
   const emojiStatuses = (list: string) => cached64(list, (hash) => ({ _: 'account.emojiStatuses', hash, statuses: [] }), { _: 'account.emojiStatusesNotModified' });
   for (const [method, list] of [
@@ -156,17 +156,17 @@ export function registerAccountSettings(rpc: RpcDispatcher, settings: AccountSet
     ['account.getCollectibleEmojiStatuses', 'collectible-emoji-statuses'],
   ] as const) {
     const c = emojiStatuses(list);
-    rpc.register(method, (req: { hash: bigint }) => c.answer(req.hash));
+    rpc.registerUntyped(method, (req: { hash: bigint }) => c.answer(req.hash));
   }
 
   const wallPapers = cached64('wallpapers', (hash) => ({ _: 'account.wallPapers', hash, wallpapers: [] }), { _: 'account.wallPapersNotModified' });
-  rpc.register('account.getWallPapers', (req: { hash: bigint }) => wallPapers.answer(req.hash));
+  rpc.registerUntyped('account.getWallPapers', (req: { hash: bigint }) => wallPapers.answer(req.hash));
   const ringtones = cached64('ringtones', (hash) => ({ _: 'account.savedRingtones', hash, ringtones: [] }), { _: 'account.savedRingtonesNotModified' });
-  rpc.register('account.getSavedRingtones', (req: { hash: bigint }) => ringtones.answer(req.hash));
+  rpc.registerUntyped('account.getSavedRingtones', (req: { hash: bigint }) => ringtones.answer(req.hash));
 
-  rpc.register('account.getAutoDownloadSettings', () => AUTO_DOWNLOAD_PRESETS);
+  rpc.registerUntyped('account.getAutoDownloadSettings', () => AUTO_DOWNLOAD_PRESETS);
   // Nothing is configured to be saved to the gallery automatically.
-  rpc.register('account.getAutoSaveSettings', () => ({
+  rpc.registerUntyped('account.getAutoSaveSettings', () => ({
     _: 'account.autoSaveSettings',
     usersSettings: { _: 'autoSaveSettings' },
     chatsSettings: { _: 'autoSaveSettings' },
@@ -177,7 +177,7 @@ export function registerAccountSettings(rpc: RpcDispatcher, settings: AccountSet
   }));
 
   // Echo has no bot login widget, so no website holds a login.
-  rpc.register('account.getWebAuthorizations', () => ({ _: 'account.webAuthorizations', authorizations: [], users: [] }));
+  rpc.registerUntyped('account.getWebAuthorizations', () => ({ _: 'account.webAuthorizations', authorizations: [], users: [] }));
   // Passkey sign-in does not exist here.
-  rpc.register('account.getPasskeys', () => ({ _: 'account.passkeys', passkeys: [] }));
+  rpc.registerUntyped('account.getPasskeys', () => ({ _: 'account.passkeys', passkeys: [] }));
 }

@@ -10,23 +10,23 @@ import { cached32, cached64 } from './cache-hash.js';
 
 export function registerReactions(rpc: RpcDispatcher, services: AppServices): void {
   const available = cached32('available-reactions', (hash) => ({ _: 'messages.availableReactions', hash, reactions: [] }), { _: 'messages.availableReactionsNotModified' });
-  rpc.register('messages.getAvailableReactions', (req: { hash: number }) => available.answer(req.hash));
+  rpc.registerUntyped('messages.getAvailableReactions', (req: { hash: number }) => available.answer(req.hash));
 
   const reactions = (list: string) => cached64(list, (hash) => ({ _: 'messages.reactions', hash, reactions: [] }), { _: 'messages.reactionsNotModified' });
   const recent = reactions('recent-reactions');
   const top = reactions('top-reactions');
   const tagDefaults = reactions('default-tag-reactions');
-  rpc.register('messages.getRecentReactions', (req: { hash: bigint }) => recent.answer(req.hash));
-  rpc.register('messages.getTopReactions', (req: { hash: bigint }) => top.answer(req.hash));
-  rpc.register('messages.getDefaultTagReactions', (req: { hash: bigint }) => tagDefaults.answer(req.hash));
+  rpc.registerUntyped('messages.getRecentReactions', (req: { hash: bigint }) => recent.answer(req.hash));
+  rpc.registerUntyped('messages.getTopReactions', (req: { hash: bigint }) => top.answer(req.hash));
+  rpc.registerUntyped('messages.getDefaultTagReactions', (req: { hash: bigint }) => tagDefaults.answer(req.hash));
 
   // Saved-message tags are reactions on saved messages: none, in every saved dialog.
   const tags = cached64('saved-reaction-tags', (hash) => ({ _: 'messages.savedReactionTags', tags: [], hash }), { _: 'messages.savedReactionTagsNotModified' });
-  rpc.register('messages.getSavedReactionTags', async (req: { peer?: TlObject; hash: bigint }, ctx: RpcContext) => {
+  rpc.registerUntyped('messages.getSavedReactionTags', async (req: { peer?: TlObject; hash: bigint }, ctx: RpcContext) => {
     if (req.peer) await resolvePeer(services, ctx, req.peer);
     return tags.answer(req.hash);
   });
 
   const effects = cached32('available-effects', (hash) => ({ _: 'messages.availableEffects', hash, effects: [], documents: [] }), { _: 'messages.availableEffectsNotModified' });
-  rpc.register('messages.getAvailableEffects', (req: { hash: number }) => effects.answer(req.hash));
+  rpc.registerUntyped('messages.getAvailableEffects', (req: { hash: number }) => effects.answer(req.hash));
 }

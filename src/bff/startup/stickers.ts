@@ -14,25 +14,25 @@ export function registerStickers(rpc: RpcDispatcher): void {
   const installed = allStickers('stickers');
   const masks = allStickers('masks');
   const emoji = allStickers('emoji');
-  rpc.register('messages.getAllStickers', (req: HashReq) => installed.answer(req.hash));
-  rpc.register('messages.getMaskStickers', (req: HashReq) => masks.answer(req.hash));
-  rpc.register('messages.getEmojiStickers', (req: HashReq) => emoji.answer(req.hash));
+  rpc.registerUntyped('messages.getAllStickers', (req: HashReq) => installed.answer(req.hash));
+  rpc.registerUntyped('messages.getMaskStickers', (req: HashReq) => masks.answer(req.hash));
+  rpc.registerUntyped('messages.getEmojiStickers', (req: HashReq) => emoji.answer(req.hash));
 
   // Archived sets: none were ever installed, so none were archived.
-  rpc.register('messages.getArchivedStickers', () => ({ _: 'messages.archivedStickers', count: 0, sets: [] }));
+  rpc.registerUntyped('messages.getArchivedStickers', () => ({ _: 'messages.archivedStickers', count: 0, sets: [] }));
 
   // Stickers matching an emoji: no sticker is associated with any emoji.
   const byEmoji = cached64('stickers-by-emoji', (hash) => ({ _: 'messages.stickers', hash, stickers: [] }), { _: 'messages.stickersNotModified' });
-  rpc.register('messages.getStickers', (req: HashReq) => byEmoji.answer(req.hash));
+  rpc.registerUntyped('messages.getStickers', (req: HashReq) => byEmoji.answer(req.hash));
 
   const faved = cached64('faved', (hash) => ({ _: 'messages.favedStickers', hash, packs: [], stickers: [] }), { _: 'messages.favedStickersNotModified' });
-  rpc.register('messages.getFavedStickers', (req: HashReq) => faved.answer(req.hash));
+  rpc.registerUntyped('messages.getFavedStickers', (req: HashReq) => faved.answer(req.hash));
 
   const recent = cached64('recent', (hash) => ({ _: 'messages.recentStickers', hash, packs: [], stickers: [], dates: [] }), { _: 'messages.recentStickersNotModified' });
-  rpc.register('messages.getRecentStickers', (req: HashReq) => recent.answer(req.hash));
+  rpc.registerUntyped('messages.getRecentStickers', (req: HashReq) => recent.answer(req.hash));
 
   const gifs = cached64('gifs', (hash) => ({ _: 'messages.savedGifs', hash, gifs: [] }), { _: 'messages.savedGifsNotModified' });
-  rpc.register('messages.getSavedGifs', (req: HashReq) => gifs.answer(req.hash));
+  rpc.registerUntyped('messages.getSavedGifs', (req: HashReq) => gifs.answer(req.hash));
 
   // featuredStickersNotModified carries the number of featured sets: 0.
   const featured = (list: string, premium: boolean) =>
@@ -42,18 +42,18 @@ export function registerStickers(rpc: RpcDispatcher): void {
     });
   const featuredStickers = featured('featured', false);
   const featuredEmoji = featured('featured-emoji', true);
-  rpc.register('messages.getFeaturedStickers', (req: HashReq) => featuredStickers.answer(req.hash));
-  rpc.register('messages.getFeaturedEmojiStickers', (req: HashReq) => featuredEmoji.answer(req.hash));
-  rpc.register('messages.getOldFeaturedStickers', (req: HashReq) => featuredStickers.answer(req.hash));
+  rpc.registerUntyped('messages.getFeaturedStickers', (req: HashReq) => featuredStickers.answer(req.hash));
+  rpc.registerUntyped('messages.getFeaturedEmojiStickers', (req: HashReq) => featuredEmoji.answer(req.hash));
+  rpc.registerUntyped('messages.getOldFeaturedStickers', (req: HashReq) => featuredStickers.answer(req.hash));
 
   // Every InputStickerSet form (by id, short name, the animated-emoji / dice / premium placeholders) names a
   // set Echo does not have.
-  rpc.register('messages.getStickerSet', () => {
+  rpc.registerUntyped('messages.getStickerSet', () => {
     throw RpcError.badRequest('STICKERSET_INVALID');
   });
 
   // Telegram answers the custom emoji documents it found among the ids: there are none here.
-  rpc.register('messages.getCustomEmojiDocuments', () => []);
+  rpc.registerUntyped('messages.getCustomEmojiDocuments', () => []);
 
   // Emoji groups of the emoji, status, profile-photo and sticker pickers: none defined.
   const groups = (list: string) => cached32(list, (hash) => ({ _: 'messages.emojiGroups', hash, groups: [] }), { _: 'messages.emojiGroupsNotModified' });
@@ -61,15 +61,15 @@ export function registerStickers(rpc: RpcDispatcher): void {
   const statusGroups = groups('status-groups');
   const photoGroups = groups('profile-photo-groups');
   const stickerGroups = groups('sticker-groups');
-  rpc.register('messages.getEmojiGroups', (req: { hash: number }) => emojiGroups.answer(req.hash));
-  rpc.register('messages.getEmojiStatusGroups', (req: { hash: number }) => statusGroups.answer(req.hash));
-  rpc.register('messages.getEmojiProfilePhotoGroups', (req: { hash: number }) => photoGroups.answer(req.hash));
-  rpc.register('messages.getEmojiStickerGroups', (req: { hash: number }) => stickerGroups.answer(req.hash));
+  rpc.registerUntyped('messages.getEmojiGroups', (req: { hash: number }) => emojiGroups.answer(req.hash));
+  rpc.registerUntyped('messages.getEmojiStatusGroups', (req: { hash: number }) => statusGroups.answer(req.hash));
+  rpc.registerUntyped('messages.getEmojiProfilePhotoGroups', (req: { hash: number }) => photoGroups.answer(req.hash));
+  rpc.registerUntyped('messages.getEmojiStickerGroups', (req: { hash: number }) => stickerGroups.answer(req.hash));
 
   // Emoji keywords (core.telegram.org/api/custom-emoji#emoji-keywords): Echo has no keyword list in any
   // language. Version 0 is "nothing yet"; a difference from any version is empty and lands on version 0.
   const keywords = (langCode: string, fromVersion: number): TlObject => ({ _: 'emojiKeywordsDifference', langCode, fromVersion, version: 0, keywords: [] });
-  rpc.register('messages.getEmojiKeywords', (req: { langCode: string }) => keywords(req.langCode, 0));
-  rpc.register('messages.getEmojiKeywordsDifference', (req: { langCode: string; fromVersion: number }) => keywords(req.langCode, req.fromVersion));
-  rpc.register('messages.getEmojiKeywordsLanguages', () => []);
+  rpc.registerUntyped('messages.getEmojiKeywords', (req: { langCode: string }) => keywords(req.langCode, 0));
+  rpc.registerUntyped('messages.getEmojiKeywordsDifference', (req: { langCode: string; fromVersion: number }) => keywords(req.langCode, req.fromVersion));
+  rpc.registerUntyped('messages.getEmojiKeywordsLanguages', () => []);
 }

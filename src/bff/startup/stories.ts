@@ -15,7 +15,7 @@ export const NO_STORIES_STATE = 'echo:no-stories';
 const STEALTH_OFF: TlObject = { _: 'storiesStealthMode' };
 
 export function registerStories(rpc: RpcDispatcher, services: AppServices): void {
-  rpc.register('stories.getAllStories', (req: { next?: boolean; hidden?: boolean; state?: string }) => {
+  rpc.registerUntyped('stories.getAllStories', (req: { next?: boolean; hidden?: boolean; state?: string }) => {
     if (req.state !== undefined && !req.next && req.state === NO_STORIES_STATE) {
       return { _: 'stories.allStoriesNotModified', state: NO_STORIES_STATE, stealthMode: STEALTH_OFF };
     }
@@ -23,10 +23,10 @@ export function registerStories(rpc: RpcDispatcher, services: AppServices): void
   });
 
   // The read positions of peers' stories arrive as updateReadStories: there are none to report.
-  rpc.register('stories.getAllReadPeerStories', (_req, ctx: RpcContext) => ({ _: 'updates', updates: [], users: [], chats: [], date: Math.floor(ctx.now() / 1000), seq: 0 }));
+  rpc.registerUntyped('stories.getAllReadPeerStories', (_req, ctx: RpcContext) => ({ _: 'updates', updates: [], users: [], chats: [], date: Math.floor(ctx.now() / 1000), seq: 0 }));
 
   // A user's active stories: none. Basic groups cannot have stories, and there are no channels.
-  rpc.register('stories.getPeerStories', async (req: { peer: TlObject }, ctx: RpcContext) => {
+  rpc.registerUntyped('stories.getPeerStories', async (req: { peer: TlObject }, ctx: RpcContext) => {
     if (req.peer._ !== 'inputPeerSelf' && req.peer._ !== 'inputPeerUser') throw RpcError.badRequest('PEER_ID_INVALID');
     const id = await resolveInputUser(services, ctx, req.peer);
     const users = await services.userViews.many(viewerOf(ctx), [id]);
@@ -34,5 +34,5 @@ export function registerStories(rpc: RpcDispatcher, services: AppServices): void
   });
 
   // Stories can be posted to one's own profile or to channels one administers: there are no channels.
-  rpc.register('stories.getChatsToSend', () => ({ _: 'messages.chats', chats: [] }));
+  rpc.registerUntyped('stories.getChatsToSend', () => ({ _: 'messages.chats', chats: [] }));
 }

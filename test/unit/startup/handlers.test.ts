@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../../../src/infra/db/index.js';
 import { createLogger } from '../../../src/infra/log.js';
 import { AccountEvents } from '../../../src/service/events.js';
-import { RpcDispatcher, type RpcHandler } from '../../../src/bff/registry.js';
+import { RpcDispatcher } from '../../../src/bff/registry.js';
 import type { RpcContext } from '../../../src/bff/context.js';
 import type { AppServices } from '../../../src/bff/services.js';
 import { registerStartup } from '../../../src/bff/startup/index.js';
@@ -23,17 +23,10 @@ const OTHER = 2000n;
 const GOOD_HASH = 77n;
 const NOW = 1_700_000_000_000;
 
-class RecordingDispatcher extends RpcDispatcher {
-  readonly methods: string[] = [];
-  override register(method: string, handler: RpcHandler, opts?: { allowUnauthorized?: boolean }): void {
-    this.methods.push(method);
-    super.register(method, handler, opts);
-  }
-}
 
 let dir: string;
 let db: Database;
-const rpc = new RecordingDispatcher();
+const rpc = new RpcDispatcher();
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'echo-startup-handlers-'));
@@ -165,8 +158,8 @@ const SAMPLES: { req: TlObject; error?: string }[] = [
 
 test('every registered method has a sample, and every sample names a registered method', () => {
   const sampled = new Set(SAMPLES.map((s) => s.req._));
-  assert.deepEqual(rpc.methods.filter((m) => !sampled.has(m)), []);
-  assert.deepEqual([...sampled].filter((m) => !rpc.methods.includes(m)), []);
+  assert.deepEqual(rpc.methods().filter((m) => !sampled.has(m)), []);
+  assert.deepEqual([...sampled].filter((m) => !rpc.methods().includes(m)), []);
 });
 
 test('every answer encodes for every supported layer that has the method, and decodes back', async () => {
