@@ -2,7 +2,7 @@
 // (core.telegram.org/api/files#sending-files). The media service turns the InputMedia into a MessageMedia;
 // the messenger stores and delivers the message like any other.
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { TlObject, TlType } from '../tl/index.js';
 import { userPeer, type PeerRef } from '../messenger/peer.js';
 import type { Caller } from '../messenger/messaging.js';
 import type { OutgoingMessage } from '../messenger/message-store.js';
@@ -49,7 +49,7 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     const me = caller(ctx);
     const peer = await peerOf(ctx, req.peer as TlObject);
     const caption = checkCaption(req.message, req.entities);
-    const messageMedia = await media.resolveInputMedia(me.userId, req.media as TlObject);
+    const messageMedia = await media.resolveInputMedia(me.userId, req.media as TlType<'InputMedia'>);
     const item: OutgoingMessage = {
       randomId: req.randomId as bigint,
       ...caption,
@@ -75,7 +75,7 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     for (let i = 0; i < list.length; i++) {
       const single = list[i]!;
       const caption = checkCaption(single.message, single.entities);
-      const messageMedia = await media.resolveInputMedia(me.userId, single.media as TlObject, i);
+      const messageMedia = await media.resolveInputMedia(me.userId, single.media as TlType<'InputMedia'>, i);
       items.push({
         randomId: single.randomId as bigint,
         ...caption,
@@ -92,6 +92,6 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
   rpc.registerUntyped('messages.uploadMedia', async (req: TlObject, ctx: RpcContext) => {
     const userId = viewerOf(ctx);
     await peerOf(ctx, req.peer as TlObject);
-    return media.resolveInputMedia(userId, req.media as TlObject);
+    return media.resolveInputMedia(userId, req.media as TlType<'InputMedia'>);
   });
 }

@@ -88,7 +88,8 @@ export class MessengerExtras {
     userViews.fullUserExtras = async (viewer, id) => {
       const peer = userPeer(id);
       const [pinnedMsgId, notifySettings, settings] = await Promise.all([this.pins.pinnedMsgId(viewer, peer), this.notify.forPeers(viewer, [peer]), this.peerSettings.settings(viewer, peer)]);
-      return { pinnedMsgId, notifySettings: notifySettings.get(peerKey(peer)) ?? { _: 'peerNotifySettings' }, settings };
+      // notify-settings and peer-settings still answer TlObject (issue 10: typed with the messenger's helpers).
+      return { pinnedMsgId, notifySettings: notifySettings.get(peerKey(peer)) ?? { _: 'peerNotifySettings' }, settings } as Awaited<ReturnType<FullUserExtras>>;
     };
     // Someone from the owner's phone book signed up: the chat with them opens with Telegram's notice.
     deps.contacts.onContactJoined?.((ownerId, user) =>

@@ -23,7 +23,7 @@ import { MediaService } from '../../../src/service/media/media-service.js';
 import { MediaStore } from '../../../src/service/media/media-store.js';
 import { MediaProbe } from '../../../src/service/media/probe.js';
 import { inflateStripped } from '../../../src/service/media/stripped.js';
-import type { TlObject } from '../../../src/tl/index.js';
+import type { Obj, TlObject } from '../../../src/tl/index.js';
 import { plainUserViews, recordingPush } from './stubs.js';
 
 const A = 3_000_001n;
@@ -86,16 +86,16 @@ async function setup() {
     linkHost: () => 'echo.test',
   });
   let nextFile = 1n;
-  const upload = async (user: bigint, data: Buffer): Promise<TlObject> => {
+  const upload = async (user: bigint, data: Buffer): Promise<Obj<'inputFile'>> => {
     const id = nextFile++;
     const part = 64 * 1024;
     let n = 0;
     for (let i = 0; i < data.length; i += part) await dfs.saveFilePart(user, id, n++, data.subarray(i, i + part));
-    return { _: 'inputFile', id, parts: n, name: 'p.jpg', md5Checksum: '' } as TlObject;
+    return { _: 'inputFile', id, parts: n, name: 'p.jpg', md5Checksum: '' };
   };
   /** upload.getFile's resolution of a chat photo location, as src/bff/upload.ts wires it. */
   const download = async (viewer: bigint, chatId: bigint, photoId: bigint, big: boolean) => {
-    const loc = await media.location(viewer, { _: 'inputPeerPhotoFileLocation', big: big || undefined, peer: { _: 'inputPeerChat', chatId }, photoId } as TlObject, () => {
+    const loc = await media.location(viewer, { _: 'inputPeerPhotoFileLocation', big: big || undefined, peer: { _: 'inputPeerChat', chatId }, photoId }, () => {
       throw new RpcError(400, 'PEER_ID_INVALID');
     }, (id) => chats.photoIdFor(viewer, id));
     return readAll(await dfs.blobs.read(loc.bucket, loc.key));
