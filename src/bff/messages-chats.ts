@@ -7,7 +7,7 @@
 // - messages.createChat / messages.addChatUser: messages.invitedUsers (since layer 160-ish), Updates before;
 // - messages.importChatInvite: messages.chatInviteJoinResultOk (layer 227+), Updates before (GramJS, 198).
 import { RpcError } from '../common/rpc-error.js';
-import { registerLayerFallback, type TlObject } from '../tl/index.js';
+import { registerLayerFallback, type Req, type TlType } from '../tl/index.js';
 import type { Caller } from '../messenger/messaging.js';
 import type { InviteOptions } from '../messenger/chats/index.js';
 import type { RpcContext } from './context.js';
@@ -15,8 +15,8 @@ import { resolveInputUserRecord, viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
 
-registerLayerFallback('messages.invitedUsers', (o) => o.updates as TlObject);
-registerLayerFallback('messages.chatInviteJoinResultOk', (o) => o.updates as TlObject);
+registerLayerFallback('messages.invitedUsers', (o) => o.updates);
+registerLayerFallback('messages.chatInviteJoinResultOk', (o) => o.updates);
 
 /** Users per messages.createChat, besides the creator (chat_size_max bounds it further). */
 const MAX_CREATE_USERS = 199;
@@ -27,97 +27,93 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
   const caller = (ctx: RpcContext): Caller => ({ userId: viewerOf(ctx), session: { authKeyId: ctx.authKey.authKey.id, sessionId: ctx.sessionId } });
 
   /** An InputUser to add or remove: an existing, not deleted user. */
-  async function userOf(ctx: RpcContext, input: TlObject): Promise<bigint> {
+  async function userOf(ctx: RpcContext, input: TlType<'InputUser'>): Promise<bigint> {
     const record = await resolveInputUserRecord(services, ctx, input);
     if (record.deleted) throw RpcError.badRequest('INPUT_USER_DEACTIVATED');
     return record.id;
   }
 
   /** The chat id an InputPeer names; basic groups only (channels are not built). */
-  function chatIdOf(input: TlObject): bigint {
+  function chatIdOf(input: TlType<'InputPeer'>): bigint {
     if (input._ !== 'inputPeerChat') throw RpcError.badRequest('PEER_ID_INVALID');
-    return input.chatId as bigint;
+    return input.chatId;
   }
 
-  const inviteOptions = (req: TlObject): InviteOptions => ({
+  const inviteOptions = (req: Req<'messages.exportChatInvite'>): InviteOptions => ({
     legacyRevokePermanent: req.legacyRevokePermanent === true,
-    expireDate: req.expireDate as number | undefined,
-    usageLimit: req.usageLimit as number | undefined,
-    title: req.title as string | undefined,
+    expireDate: req.expireDate,
+    usageLimit: req.usageLimit,
+    title: req.title,
     requestNeeded: req.requestNeeded === true,
   });
 
-  rpc.registerUntyped('messages.createChat', async (req: TlObject, ctx: RpcContext) => {
-    const inputs = req.users as TlObject[];
+  rpc.register('messages.createChat', async (req, ctx) => {
+    const inputs = req.users;
     if (inputs.length > MAX_CREATE_USERS) throw RpcError.badRequest('USERS_TOO_MUCH');
     const ids: bigint[] = [];
     for (const u of inputs) ids.push(await userOf(ctx, u));
-    const res = await chats.create(caller(ctx), ids, req.title as string);
+    const res = await chats.create(caller(ctx), ids, req.title);
     return { _: 'messages.invitedUsers', updates: res.updates, missingInvitees: res.missing.map((userId) => ({ _: 'missingInvitee', userId })) };
   });
 
-  rpc.registerUntyped('messages.addChatUser', async (req: TlObject, ctx: RpcContext) => {
-    const userId = await userOf(ctx, req.userId as TlObject);
-    const updates = await chats.addUser(caller(ctx), req.chatId as bigint, userId, req.fwdLimit as number);
+  rpc.register('messages.addChatUser', async (req, ctx) => {
+    const userId = await userOf(ctx, req.userId);
+    const updates = await chats.addUser(caller(ctx), req.chatId, userId, req.fwdLimit);
     return { _: 'messages.invitedUsers', updates, missingInvitees: [] };
   });
 
-  rpc.registerUntyped('messages.deleteChatUser', async (req: TlObject, ctx: RpcContext) => {
-    const userId = (await resolveInputUserRecord(services, ctx, req.userId as TlObject)).id;
-    return chats.deleteUser(caller(ctx), req.chatId as bigint, userId, req.revokeHistory === true);
+  rpc.register('messages.deleteChatUser', async (req, ctx) => {
+    const userId = (await resolveInputUserRecord(services, ctx, req.userId)).id;
+    return chats.deleteUser(caller(ctx), req.chatId, userId, req.revokeHistory === true);
   });
 
-  rpc.registerUntyped('messages.editChatTitle', async (req: TlObject, ctx: RpcContext) => chats.editTitle(caller(ctx), req.chatId as bigint, req.title as string));
+  rpc.register('messages.editChatTitle', async (req, ctx) => chats.editTitle(caller(ctx), req.chatId, req.title));
 
-  rpc.registerUntyped('messages.editChatPhoto', async (req: TlObject, ctx: RpcContext) => chats.editPhoto(caller(ctx), req.chatId as bigint, req.photo as TlObject));
+  rpc.register('messages.editChatPhoto', async (req, ctx) => chats.editPhoto(caller(ctx), req.chatId, req.photo));
 
-  rpc.registerUntyped('messages.editChatAbout', async (req: TlObject, ctx: RpcContext) => {
-    await chats.editAbout(caller(ctx), chatIdOf(req.peer as TlObject), req.about as string);
+  rpc.register('messages.editChatAbout', async (req, ctx) => {
+    await chats.editAbout(caller(ctx), chatIdOf(req.peer), req.about);
     return true;
   });
 
-  rpc.registerUntyped('messages.editChatAdmin', async (req: TlObject, ctx: RpcContext) => {
-    const userId = await userOf(ctx, req.userId as TlObject);
-    await chats.editAdmin(caller(ctx), req.chatId as bigint, userId, req.isAdmin === true);
+  rpc.register('messages.editChatAdmin', async (req, ctx) => {
+    const userId = await userOf(ctx, req.userId);
+    await chats.editAdmin(caller(ctx), req.chatId, userId, req.isAdmin === true);
     return true;
   });
 
-  rpc.registerUntyped('messages.editChatDefaultBannedRights', async (req: TlObject, ctx: RpcContext) =>
-    chats.editDefaultBannedRights(caller(ctx), chatIdOf(req.peer as TlObject), req.bannedRights as TlObject),
+  rpc.register('messages.editChatDefaultBannedRights', async (req, ctx) =>
+    chats.editDefaultBannedRights(caller(ctx), chatIdOf(req.peer), req.bannedRights),
   );
 
-  rpc.registerUntyped('messages.getChats', async (req: TlObject, ctx: RpcContext) => {
-    const ids = req.id as bigint[];
+  rpc.register('messages.getChats', async (req, ctx) => {
+    const ids = req.id;
     if (ids.length > MAX_GET_CHATS) throw RpcError.badRequest('LIMIT_INVALID');
     return chats.getChats(viewerOf(ctx), ids);
   });
 
-  rpc.registerUntyped('messages.getFullChat', async (req: TlObject, ctx: RpcContext) => chats.getFullChat(viewerOf(ctx), req.chatId as bigint));
+  rpc.register('messages.getFullChat', async (req, ctx) => chats.getFullChat(viewerOf(ctx), req.chatId));
 
-  rpc.registerUntyped('messages.exportChatInvite', async (req: TlObject, ctx: RpcContext) => chats.exportInvite(caller(ctx), chatIdOf(req.peer as TlObject), inviteOptions(req)));
+  rpc.register('messages.exportChatInvite', async (req, ctx) => chats.exportInvite(caller(ctx), chatIdOf(req.peer), inviteOptions(req)));
 
-  rpc.registerUntyped('messages.checkChatInvite', async (req: TlObject, ctx: RpcContext) => chats.checkInvite(viewerOf(ctx), req.hash as string));
+  rpc.register('messages.checkChatInvite', async (req, ctx) => chats.checkInvite(viewerOf(ctx), req.hash));
 
-  rpc.registerUntyped('messages.importChatInvite', async (req: TlObject, ctx: RpcContext) => ({
+  rpc.register('messages.importChatInvite', async (req, ctx) => ({
     _: 'messages.chatInviteJoinResultOk',
-    updates: await chats.importInvite(caller(ctx), req.hash as string),
+    updates: await chats.importInvite(caller(ctx), req.hash),
   }));
 
-  rpc.registerUntyped('messages.getExportedChatInvites', async (req: TlObject, ctx: RpcContext) => {
-    const adminId = (await resolveInputUserRecord(services, ctx, req.adminId as TlObject)).id;
-    return chats.listInvites(viewerOf(ctx), chatIdOf(req.peer as TlObject), adminId, req.revoked === true, (req.offsetDate as number | undefined) ?? 0, req.offsetLink as string | undefined, req.limit as number);
+  rpc.register('messages.getExportedChatInvites', async (req, ctx) => {
+    const adminId = (await resolveInputUserRecord(services, ctx, req.adminId)).id;
+    return chats.listInvites(viewerOf(ctx), chatIdOf(req.peer), adminId, req.revoked === true, req.offsetDate ?? 0, req.offsetLink, req.limit);
   });
 
-  rpc.registerUntyped('messages.editExportedChatInvite', async (req: TlObject, ctx: RpcContext) =>
-    chats.editInvite(caller(ctx), chatIdOf(req.peer as TlObject), req.link as string, req.revoked === true, {
-      expireDate: req.expireDate as number | undefined,
-      usageLimit: req.usageLimit as number | undefined,
-      title: req.title as string | undefined,
-    }),
+  rpc.register('messages.editExportedChatInvite', async (req, ctx) =>
+    chats.editInvite(caller(ctx), chatIdOf(req.peer), req.link, req.revoked === true, { expireDate: req.expireDate, usageLimit: req.usageLimit, title: req.title }),
   );
 
-  rpc.registerUntyped('messages.deleteExportedChatInvite', async (req: TlObject, ctx: RpcContext) => {
-    await chats.deleteInvite(caller(ctx), chatIdOf(req.peer as TlObject), req.link as string);
+  rpc.register('messages.deleteExportedChatInvite', async (req, ctx) => {
+    await chats.deleteInvite(caller(ctx), chatIdOf(req.peer), req.link);
     return true;
   });
 }

@@ -2,8 +2,7 @@
 // video note played, a mention opened), messages.getWebPagePreview (Echo fetches no link previews, and
 // says so), messages.getOnlines (how many members of a group are online).
 import { RpcError } from '../common/rpc-error.js';
-import { registerLayerFallback, type TlObject } from '../tl/index.js';
-import type { RpcContext } from './context.js';
+import { registerLayerFallback } from '../tl/index.js';
 import { viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
@@ -13,27 +12,27 @@ import { callerOf } from './messages-dialogs.js';
 const MAX_IDS = 100;
 
 // Until layer 195 getWebPagePreview answered the MessageMedia itself.
-registerLayerFallback('messages.webPagePreview', (o) => o.media as TlObject);
+registerLayerFallback('messages.webPagePreview', (o) => o.media);
 
 export function registerMessagesContents(rpc: RpcDispatcher, services: AppServices): void {
-  rpc.registerUntyped('messages.readMessageContents', async (req: TlObject, ctx: RpcContext) => {
-    const ids = req.id as number[];
+  rpc.register('messages.readMessageContents', async (req, ctx) => {
+    const ids = req.id;
     if (ids.length > MAX_IDS) throw RpcError.badRequest('MESSAGE_ID_INVALID');
     const res = await services.messenger.messaging.readContents(callerOf(ctx), ids);
     return { _: 'messages.affectedMessages', pts: res.pts, ptsCount: res.ptsCount };
   });
 
-  rpc.registerUntyped('messages.getWebPagePreview', async (req: TlObject) => {
+  rpc.register('messages.getWebPagePreview', async (req) => {
     if (typeof req.message !== 'string') throw RpcError.badRequest('MESSAGE_EMPTY');
     // No preview is generated for any link: the empty media is the true answer ("no preview").
     return { _: 'messages.webPagePreview', media: { _: 'messageMediaEmpty' }, chats: [], users: [] };
   });
 
-  rpc.registerUntyped('messages.getOnlines', async (req: TlObject, ctx: RpcContext) => {
-    const peer = req.peer as TlObject;
+  rpc.register('messages.getOnlines', async (req, ctx) => {
+    const peer = req.peer;
     const viewer = viewerOf(ctx);
     if (peer._ === 'inputPeerChat') {
-      const members = await services.chats.activeMembers(viewer, peer.chatId as bigint);
+      const members = await services.chats.activeMembers(viewer, peer.chatId);
       return { _: 'chatOnlines', onlines: members.filter((m) => services.presence.isOnline(m)).length };
     }
     // Private chats and oneself: Telegram answers for groups only.

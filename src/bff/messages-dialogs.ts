@@ -2,7 +2,7 @@
 // /api/folders): pinned messages, cloud drafts, pinned and archived dialogs, unread marks, the peer
 // settings bar and outbox read dates. Everything lives in messenger/extras.ts.
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { TlObject, TlType } from '../tl/index.js';
 import type { RpcContext } from './context.js';
 import { resolveInputUserRecord, viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
@@ -19,113 +19,119 @@ export function callerOf(ctx: RpcContext): Caller {
 }
 
 /** The chat an InputPeer names: the caller, a user reachable with its access_hash, or a group the caller is in. */
-export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlObject | undefined): Promise<PeerRef> {
+export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlType<'InputPeer'> | undefined): Promise<PeerRef>;
+/** @deprecated transitional (issue 10): account-notify.ts passes an untyped InputPeer until it is converted. */
+export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlObject | undefined): Promise<PeerRef>;
+export async function resolvePeer(services: AppServices, ctx: RpcContext, untyped: TlType<'InputPeer'> | TlObject | undefined): Promise<PeerRef> {
+  // The untyped callers pass a decoded request field of type InputPeer (see the overload above).
+  const input = untyped as TlType<'InputPeer'> | undefined;
   switch (input?._) {
     case 'inputPeerSelf':
     case 'inputPeerUser':
       return userPeer((await resolveInputUserRecord(services, ctx, input)).id);
     case 'inputPeerChat':
-      return services.chats.peerFor(viewerOf(ctx), input.chatId as bigint);
+      return services.chats.peerFor(viewerOf(ctx), input.chatId);
     default:
       throw RpcError.badRequest('PEER_ID_INVALID');
   }
 }
 
 /** An InputDialogPeer naming one chat (folder entries are not dialogs one can act on here). */
-export function resolveDialogPeer(services: AppServices, ctx: RpcContext, input: TlObject | undefined): Promise<PeerRef> {
+export function resolveDialogPeer(services: AppServices, ctx: RpcContext, input: TlType<'InputDialogPeer'> | undefined): Promise<PeerRef> {
   if (input?._ !== 'inputDialogPeer') throw RpcError.badRequest('PEER_ID_INVALID');
-  return resolvePeer(services, ctx, input.peer as TlObject);
+  return resolvePeer(services, ctx, input.peer);
 }
 
 export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppServices): void {
   const x = services.messengerExtras;
 
-  rpc.registerUntyped('messages.updatePinnedMessage', async (req: TlObject, ctx: RpcContext) => {
-    const peer = await resolvePeer(services, ctx, req.peer as TlObject);
-    return x.pins.pin(callerOf(ctx), peer, req.id as number, { unpin: req.unpin === true, silent: req.silent === true, pmOneside: req.pmOneside === true });
+  rpc.register('messages.updatePinnedMessage', async (req, ctx) => {
+    const peer = await resolvePeer(services, ctx, req.peer);
+    return x.pins.pin(callerOf(ctx), peer, req.id, { unpin: req.unpin === true, silent: req.silent === true, pmOneside: req.pmOneside === true });
   });
 
-  rpc.registerUntyped('messages.unpinAllMessages', async (req: TlObject, ctx: RpcContext) => {
-    const peer = await resolvePeer(services, ctx, req.peer as TlObject);
+  rpc.register('messages.unpinAllMessages', async (req, ctx) => {
+    const peer = await resolvePeer(services, ctx, req.peer);
     const res = await x.pins.unpinAll(callerOf(ctx), peer);
     return { _: 'messages.affectedHistory', pts: res.pts, ptsCount: res.ptsCount, offset: res.offset };
   });
 
-  rpc.registerUntyped('messages.saveDraft', async (req: TlObject, ctx: RpcContext) => {
-    const peer = await resolvePeer(services, ctx, req.peer as TlObject);
+  rpc.register('messages.saveDraft', async (req, ctx) => {
+    const peer = await resolvePeer(services, ctx, req.peer);
     if (typeof req.message !== 'string') throw RpcError.badRequest('MESSAGE_EMPTY');
     await x.drafts.save(callerOf(ctx), peer, {
       message: req.message,
-      entities: req.entities as TlObject[] | undefined,
-      replyTo: req.replyTo as TlObject | undefined,
+      entities: req.entities,
+      replyTo: req.replyTo,
       noWebpage: req.noWebpage === true,
       invertMedia: req.invertMedia === true,
     });
     return true;
   });
 
-  rpc.registerUntyped('messages.getAllDrafts', async (_req: TlObject, ctx: RpcContext) => x.drafts.allAsUpdates(viewerOf(ctx)));
+  rpc.register('messages.getAllDrafts', async (_req, ctx) => x.drafts.allAsUpdates(viewerOf(ctx)));
 
-  rpc.registerUntyped('messages.clearAllDrafts', async (_req: TlObject, ctx: RpcContext) => {
+  rpc.register('messages.clearAllDrafts', async (_req, ctx) => {
     await x.drafts.clearAll(callerOf(ctx));
     return true;
   });
 
-  rpc.registerUntyped('messages.toggleDialogPin', async (req: TlObject, ctx: RpcContext) => {
-    const peer = await resolveDialogPeer(services, ctx, req.peer as TlObject);
+  rpc.register('messages.toggleDialogPin', async (req, ctx) => {
+    const peer = await resolveDialogPeer(services, ctx, req.peer);
     await x.dialogs.togglePin(callerOf(ctx), peer, req.pinned === true);
     return true;
   });
 
-  rpc.registerUntyped('messages.reorderPinnedDialogs', async (req: TlObject, ctx: RpcContext) => {
-    const order = req.order as TlObject[];
+  rpc.register('messages.reorderPinnedDialogs', async (req, ctx) => {
+    const order = req.order;
     if (order.length > MAX_PEERS_PER_CALL) throw RpcError.badRequest('PINNED_DIALOGS_TOO_MUCH');
-    const folderId = checkFolder(req.folderId as number);
+    const folderId = checkFolder(req.folderId);
     const peers: PeerRef[] = [];
     for (const p of order) peers.push(await resolveDialogPeer(services, ctx, p));
     await x.dialogs.reorderPinned(callerOf(ctx), folderId, peers, req.force === true);
     return true;
   });
 
-  rpc.registerUntyped('messages.getPinnedDialogs', async (req: TlObject, ctx: RpcContext) => {
+  rpc.register('messages.getPinnedDialogs', async (req, ctx) => {
     const viewer = viewerOf(ctx);
-    const peers = await x.dialogs.pinnedPeers(viewer, checkFolder(req.folderId as number));
+    const peers = await x.dialogs.pinnedPeers(viewer, checkFolder(req.folderId));
     return services.messenger.views.peerDialogs(viewer, peers);
   });
 
-  rpc.registerUntyped('messages.markDialogUnread', async (req: TlObject, ctx: RpcContext) => {
-    const peer = await resolveDialogPeer(services, ctx, req.peer as TlObject);
+  rpc.register('messages.markDialogUnread', async (req, ctx) => {
+    const peer = await resolveDialogPeer(services, ctx, req.peer);
     await x.dialogs.markUnread(callerOf(ctx), peer, req.unread === true);
     return true;
   });
 
-  rpc.registerUntyped('messages.getDialogUnreadMarks', async (_req: TlObject, ctx: RpcContext) => x.dialogs.unreadMarks(viewerOf(ctx)));
+  rpc.register('messages.getDialogUnreadMarks', async (_req, ctx) => x.dialogs.unreadMarks(viewerOf(ctx)));
 
-  rpc.registerUntyped('folders.editPeerFolders', async (req: TlObject, ctx: RpcContext) => {
-    const entries = req.folderPeers as TlObject[];
+  rpc.register('folders.editPeerFolders', async (req, ctx) => {
+    const entries = req.folderPeers;
     if (entries.length > MAX_PEERS_PER_CALL) throw RpcError.badRequest('LIMIT_INVALID');
     const moves: { peer: PeerRef; folderId: number }[] = [];
-    for (const e of entries) moves.push({ peer: await resolvePeer(services, ctx, e.peer as TlObject), folderId: checkFolder(e.folderId as number) });
+    for (const e of entries) moves.push({ peer: await resolvePeer(services, ctx, e.peer), folderId: checkFolder(e.folderId) });
     return x.dialogs.editFolders(callerOf(ctx), moves);
   });
 
-  rpc.registerUntyped('messages.getPeerSettings', async (req: TlObject, ctx: RpcContext) => {
+  rpc.register('messages.getPeerSettings', async (req, ctx) => {
     const viewer = viewerOf(ctx);
-    const peer = await resolvePeer(services, ctx, req.peer as TlObject);
+    const peer = await resolvePeer(services, ctx, req.peer);
     const settings = await x.peerSettings.settings(viewer, peer);
-    const users = peer.type === PEER_USER ? await services.userViews.many(viewer, [peer.id]) : [];
+    // Issue 10, transitional: UserViews (src/service) still answers TlObject[] of user objects until typed.
+    const users = peer.type === PEER_USER ? ((await services.userViews.many(viewer, [peer.id])) as TlType<'User'>[]) : [];
     const chats = peer.type === PEER_USER ? [] : ((await x.search.chatViews?.many(viewer, [peer.id])) ?? []);
     return { _: 'messages.peerSettings', settings, chats, users };
   });
 
-  rpc.registerUntyped('messages.hidePeerSettingsBar', async (req: TlObject, ctx: RpcContext) => {
-    const peer = await resolvePeer(services, ctx, req.peer as TlObject);
+  rpc.register('messages.hidePeerSettingsBar', async (req, ctx) => {
+    const peer = await resolvePeer(services, ctx, req.peer);
     await x.peerSettings.hide(viewerOf(ctx), peer);
     return true;
   });
 
-  rpc.registerUntyped('messages.getOutboxReadDate', async (req: TlObject, ctx: RpcContext) => {
-    const peer = await resolvePeer(services, ctx, req.peer as TlObject);
-    return { _: 'outboxReadDate', date: await x.readDates.outboxReadDate(viewerOf(ctx), peer, req.msgId as number) };
+  rpc.register('messages.getOutboxReadDate', async (req, ctx) => {
+    const peer = await resolvePeer(services, ctx, req.peer);
+    return { _: 'outboxReadDate', date: await x.readDates.outboxReadDate(viewerOf(ctx), peer, req.msgId) };
   });
 }

@@ -17,15 +17,19 @@ export const MAX_CAPTION_LENGTH = 1024;
 export const MAX_ALBUM_SIZE = 10;
 
 /** The caption and its valid entities; an empty caption is fine for media. */
-export function checkCaption(message: unknown, entities: unknown): { message: string; entities: TlObject[] | undefined } {
+export function checkCaption(message: string | undefined, entities: readonly TlType<'MessageEntity'>[] | undefined): { message: string; entities: TlType<'MessageEntity'>[] | undefined } {
   const text = typeof message === 'string' ? message : '';
   if (text.length > MAX_CAPTION_LENGTH) throw RpcError.badRequest('MEDIA_CAPTION_TOO_LONG');
-  const valid = (Array.isArray(entities) ? (entities as TlObject[]) : []).filter((e) => {
-    const offset = e.offset as number;
-    const length = e.length as number;
+  const valid = (entities ?? []).filter((e) => {
+    const { offset, length } = e;
     return Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length > 0 && offset + length <= text.length;
   });
   return { message: text, entities: valid.length > 0 ? valid : undefined };
+}
+
+/** Issue 10, transitional: MediaService.resolveInputMedia (src/service) builds a MessageMedia but answers TlObject until it is typed. */
+async function messageMediaOf(media: Promise<TlObject>): Promise<TlType<'MessageMedia'>> {
+  return (await media) as TlType<'MessageMedia'>;
 }
 
 export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices): void {
@@ -35,39 +39,39 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
   const caller = (ctx: RpcContext): Caller => ({ userId: viewerOf(ctx), session: { authKeyId: ctx.authKey.authKey.id, sessionId: ctx.sessionId } });
 
   /** Private chats and Saved Messages; groups come later. */
-  async function peerOf(ctx: RpcContext, input: TlObject): Promise<PeerRef> {
-    if (input._ === 'inputPeerChat') return services.chats.peerFor(viewerOf(ctx), input.chatId as bigint);
+  async function peerOf(ctx: RpcContext, input: TlType<'InputPeer'>): Promise<PeerRef> {
+    if (input._ === 'inputPeerChat') return services.chats.peerFor(viewerOf(ctx), input.chatId);
     if (input._ !== 'inputPeerSelf' && input._ !== 'inputPeerUser') throw RpcError.badRequest('PEER_ID_INVALID');
     const record = await resolveInputUserRecord(services, ctx, input);
     if (record.deleted) throw RpcError.badRequest('INPUT_USER_DEACTIVATED');
     return userPeer(record.id);
   }
 
-  const replyToId = (replyTo: TlObject | undefined): number | undefined => (replyTo?._ === 'inputReplyToMessage' ? (replyTo.replyToMsgId as number) : undefined);
+  const replyToId = (replyTo: TlType<'InputReplyTo'> | undefined): number | undefined => (replyTo?._ === 'inputReplyToMessage' ? replyTo.replyToMsgId : undefined);
 
-  rpc.registerUntyped('messages.sendMedia', async (req: TlObject, ctx: RpcContext) => {
+  rpc.register('messages.sendMedia', async (req, ctx) => {
     const me = caller(ctx);
-    const peer = await peerOf(ctx, req.peer as TlObject);
+    const peer = await peerOf(ctx, req.peer);
     const caption = checkCaption(req.message, req.entities);
-    const messageMedia = await media.resolveInputMedia(me.userId, req.media as TlType<'InputMedia'>);
+    const messageMedia = await messageMediaOf(media.resolveInputMedia(me.userId, req.media));
     const item: OutgoingMessage = {
-      randomId: req.randomId as bigint,
+      randomId: req.randomId,
       ...caption,
       media: messageMedia,
-      replyToId: replyToId(req.replyTo as TlObject | undefined),
+      replyToId: replyToId(req.replyTo),
       silent: req.silent === true,
       noforwards: req.noforwards === true,
     };
     return messaging.sentUpdates(me, await messaging.send(me, peer, [item], { clearDraft: req.clearDraft === true }));
   });
 
-  rpc.registerUntyped('messages.sendMultiMedia', async (req: TlObject, ctx: RpcContext) => {
+  rpc.register('messages.sendMultiMedia', async (req, ctx) => {
     const me = caller(ctx);
-    const peer = await peerOf(ctx, req.peer as TlObject);
-    const list = (req.multiMedia as TlObject[]) ?? [];
+    const peer = await peerOf(ctx, req.peer);
+    const list = req.multiMedia ?? [];
     if (list.length === 0) throw RpcError.badRequest('MEDIA_EMPTY');
     if (list.length > MAX_ALBUM_SIZE) throw RpcError.badRequest('MULTI_MEDIA_TOO_LONG');
-    const randomIds = list.map((m) => BigInt.asIntN(64, m.randomId as bigint));
+    const randomIds = list.map((m) => BigInt.asIntN(64, m.randomId));
     if (new Set(randomIds).size !== randomIds.length) throw RpcError.badRequest('RANDOM_ID_DUPLICATE');
     // One id for the whole album, time-ordered like Telegram's.
     const groupedId = (BigInt(ctx.now()) << 20n) | BigInt(services.core.random(3).readUIntBE(0, 3) & 0xfffff);
@@ -75,13 +79,13 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     for (let i = 0; i < list.length; i++) {
       const single = list[i]!;
       const caption = checkCaption(single.message, single.entities);
-      const messageMedia = await media.resolveInputMedia(me.userId, single.media as TlType<'InputMedia'>, i);
+      const messageMedia = await messageMediaOf(media.resolveInputMedia(me.userId, single.media, i));
       items.push({
-        randomId: single.randomId as bigint,
+        randomId: single.randomId,
         ...caption,
         media: messageMedia,
         groupedId,
-        replyToId: replyToId(req.replyTo as TlObject | undefined),
+        replyToId: replyToId(req.replyTo),
         silent: req.silent === true,
         noforwards: req.noforwards === true,
       });
@@ -89,9 +93,9 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     return messaging.sentUpdates(me, await messaging.send(me, peer, items, { clearDraft: req.clearDraft === true }));
   });
 
-  rpc.registerUntyped('messages.uploadMedia', async (req: TlObject, ctx: RpcContext) => {
+  rpc.register('messages.uploadMedia', async (req, ctx) => {
     const userId = viewerOf(ctx);
-    await peerOf(ctx, req.peer as TlObject);
-    return media.resolveInputMedia(userId, req.media as TlType<'InputMedia'>);
+    await peerOf(ctx, req.peer);
+    return messageMediaOf(media.resolveInputMedia(userId, req.media));
   });
 }

@@ -2,7 +2,7 @@
 // messages by id, dialogs with their top messages, update state and the update log.
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
-import { decodeObject, type TlObject } from '../tl/index.js';
+import { decodeObject, type TlType } from '../tl/index.js';
 import { rowFromJoined, type MessageRow } from './message-row.js';
 import { selectJoined } from './message-store.js';
 import { peerKey, type PeerRef, type PeerType } from './peer.js';
@@ -40,7 +40,7 @@ export interface DialogsQuery {
 export type Difference =
   | { kind: 'empty'; state: BoxState }
   | { kind: 'tooLong'; state: BoxState }
-  | { kind: 'full' | 'slice'; updates: TlObject[]; state: BoxState };
+  | { kind: 'full' | 'slice'; updates: TlType<'Update'>[]; state: BoxState };
 
 export const DEFAULT_HISTORY_LIMIT = 20;
 export const MAX_HISTORY_LIMIT = 100;
@@ -167,7 +167,8 @@ export class BoxReader {
       .execute();
     const slice = rows.length > opts.limit;
     const taken = slice ? rows.slice(0, opts.limit) : rows;
-    const updates = taken.map((r) => decodeObject(r.body));
+    // The log holds only what BoxWriter.appendUpdate encoded from a typed Update: the table is the contract.
+    const updates = taken.map((r) => decodeObject(r.body) as TlType<'Update'>);
     if (!slice) return { kind: 'full', updates, state };
     const last = taken[taken.length - 1]!;
     return { kind: 'slice', updates, state: { ...state, pts: Number(last.pts), date: Number(last.date) } };

@@ -4,7 +4,7 @@
 // commit, message-store.ts), and per-statement query building would cost more than SQLite's work.
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
-import { CANONICAL_LAYER, encodeObject, type TlObject } from '../tl/index.js';
+import { CANONICAL_LAYER, encodeObject, type TlType } from '../tl/index.js';
 import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLogTable } from '../infra/db/tables/messenger.js';
 import { peerKey, type PeerRef } from './peer.js';
 import { searchColumns } from '../infra/db/search-index.js';
@@ -210,7 +210,7 @@ export class BoxWriter {
    * Advances the owner's pts by `ptsCount` and logs the update `build` returns for the new pts.
    * Returns the update (canonical TL) and its pts.
    */
-  appendUpdate(owner: bigint, ptsCount: number, build: (pts: number) => TlObject): { pts: number; update: TlObject } {
+  appendUpdate(owner: bigint, ptsCount: number, build: (pts: number) => TlType<'Update'>): { pts: number; update: TlType<'Update'> } {
     const s = this.entry(owner);
     s.pts += ptsCount;
     s.date = this.date;

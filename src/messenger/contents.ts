@@ -1,13 +1,13 @@
 // Message contents a recipient "consumes" apart from reading the chat (core.telegram.org/api/mentions,
 // messages.readMessageContents): voice notes and round videos stay media_unread until played, and a
 // mention in a group stays unread (mentioned + media_unread) until the mentioned member opens it.
-import type { TlObject } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 
 /** A voice note or a round video: the media Telegram marks media_unread until it is played. */
-export function isPlayable(media: TlObject | undefined): boolean {
+export function isPlayable(media: TlType<'MessageMedia'> | undefined): boolean {
   if (media?._ !== 'messageMediaDocument') return false;
   if (media.voice === true || media.round === true) return true;
-  const attributes = ((media.document as TlObject | undefined)?.attributes ?? []) as TlObject[];
+  const attributes = media.document?._ === 'document' ? media.document.attributes : [];
   return attributes.some((a) => (a._ === 'documentAttributeAudio' && a.voice === true) || (a._ === 'documentAttributeVideo' && a.roundMessage === true));
 }
 
@@ -17,17 +17,16 @@ export function isPlayable(media: TlObject | undefined): boolean {
  */
 export async function mentionedUsers(
   message: string,
-  entities: readonly TlObject[] | undefined,
+  entities: readonly TlType<'MessageEntity'>[] | undefined,
   byUsername: (username: string) => Promise<bigint | undefined>,
 ): Promise<bigint[]> {
   const out = new Set<bigint>();
   for (const e of entities ?? []) {
-    if (e._ === 'messageEntityMentionName') out.add(e.userId as bigint);
+    if (e._ === 'messageEntityMentionName') out.add(e.userId);
     else if (e._ === 'inputMessageEntityMentionName') {
-      const u = e.userId as TlObject;
-      if (u._ === 'inputUser') out.add(u.userId as bigint);
+      if (e.userId._ === 'inputUser') out.add(e.userId.userId);
     } else if (e._ === 'messageEntityMention') {
-      const text = message.slice(e.offset as number, (e.offset as number) + (e.length as number));
+      const text = message.slice(e.offset, e.offset + e.length);
       if (!text.startsWith('@')) continue;
       const id = await byUsername(text.slice(1));
       if (id !== undefined) out.add(id);

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlType } from '../tl/index.js';
 import { boxStatements, BoxWriter } from './box-writer.js';
 import type { Caller } from './messaging.js';
 import { peerKey, peerTl, type PeerRef, type PeerType } from './peer.js';
@@ -28,7 +28,7 @@ export function checkFolder(folderId: number): number {
   return folderId;
 }
 
-export const dialogPeerTl = (p: PeerRef): TlObject => ({ _: 'dialogPeer', peer: peerTl(p) });
+export const dialogPeerTl = (p: PeerRef): Obj<'dialogPeer'> => ({ _: 'dialogPeer', peer: peerTl(p) });
 
 export class DialogSettings {
   constructor(private readonly deps: DialogSettingsDeps) {}
@@ -57,7 +57,7 @@ export class DialogSettings {
     await this.deps.db.updateTable('dialogs').set(values).where('owner_id', '=', owner).where('peer_type', '=', peer.type).where('peer_id', '=', peer.id).execute();
   }
 
-  private async tellOthers(caller: Caller, updates: TlObject[]): Promise<void> {
+  private async tellOthers(caller: Caller, updates: TlType<'Update'>[]): Promise<void> {
     await this.deps.sync.publish([{ userId: caller.userId, updates: updatesContainer(updates, [], this.seconds()), except: caller.session }]);
   }
 
@@ -136,7 +136,7 @@ export class DialogSettings {
   }
 
   /** messages.getDialogUnreadMarks. */
-  async unreadMarks(owner: bigint): Promise<TlObject[]> {
+  async unreadMarks(owner: bigint): Promise<Obj<'dialogPeer'>[]> {
     const rows = await this.deps.db.selectFrom('dialogs').select(['peer_type', 'peer_id']).where('owner_id', '=', owner).where('unread_mark', '=', 1).execute();
     return rows.map((r) => dialogPeerTl({ type: Number(r.peer_type) as PeerType, id: r.peer_id }));
   }
@@ -145,7 +145,7 @@ export class DialogSettings {
    * folders.editPeerFolders: moves dialogs between the main list and the archive. A moved dialog leaves
    * its old folder's pinned list. Returns the caller's updates (updateFolderPeers with a pts).
    */
-  async editFolders(caller: Caller, moves: readonly { peer: PeerRef; folderId: number }[]): Promise<TlObject> {
+  async editFolders(caller: Caller, moves: readonly { peer: PeerRef; folderId: number }[]): Promise<Obj<'updates'>> {
     const owner = caller.userId;
     for (const m of moves) checkFolder(m.folderId);
     const date = this.seconds();

@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlType } from '../tl/index.js';
 import { decodeTl, decodeTlList, encodeTl, encodeTlList } from '../infra/db/tl-columns.js';
 import { MAX_MESSAGE_LENGTH, type Caller, type UserViewSource } from './messaging.js';
 import { PEER_USER, peerKey, peerTl, type PeerRef, type PeerType } from './peer.js';
@@ -15,15 +15,15 @@ const FLAG_INVERT_MEDIA = 2;
 
 export interface DraftInput {
   message: string;
-  entities?: TlObject[];
-  replyTo?: TlObject;
+  entities?: TlType<'MessageEntity'>[];
+  replyTo?: TlType<'InputReplyTo'>;
   noWebpage?: boolean;
   invertMedia?: boolean;
 }
 
 export interface StoredDraft {
   peer: PeerRef;
-  draft: TlObject;
+  draft: TlType<'DraftMessage'>;
 }
 
 export interface DraftDeps {
@@ -35,24 +35,24 @@ export interface DraftDeps {
 
 type N = number | bigint;
 
-function draftTl(r: { date: N; message: string; entities: Buffer | null; reply_to: Buffer | null; flags: N }): TlObject {
+function draftTl(r: { date: N; message: string; entities: Buffer | null; reply_to: Buffer | null; flags: N }): Obj<'draftMessage'> {
   const flags = Number(r.flags);
   return {
     _: 'draftMessage',
     noWebpage: (flags & FLAG_NO_WEBPAGE) !== 0 || undefined,
     invertMedia: (flags & FLAG_INVERT_MEDIA) !== 0 || undefined,
-    replyTo: decodeTl(r.reply_to),
+    // The columns hold what save() encoded from the typed DraftInput: the table is the contract.
+    replyTo: decodeTl(r.reply_to) as TlType<'InputReplyTo'> | undefined,
     message: r.message,
-    entities: decodeTlList(r.entities),
+    entities: decodeTlList(r.entities) as TlType<'MessageEntity'>[] | undefined,
     date: Number(r.date),
   };
 }
 
 /** Entities that fit the text (UTF-16 offsets); the rest are dropped as sendMessage does. */
-function fittingEntities(message: string, entities: TlObject[] | undefined): TlObject[] | undefined {
+function fittingEntities(message: string, entities: TlType<'MessageEntity'>[] | undefined): TlType<'MessageEntity'>[] | undefined {
   const ok = entities?.filter((e) => {
-    const offset = e.offset as number;
-    const length = e.length as number;
+    const { offset, length } = e;
     return Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length > 0 && offset + length <= message.length;
   });
   return ok && ok.length > 0 ? ok : undefined;
@@ -120,15 +120,15 @@ export class DraftService {
   }
 
   /** messages.getAllDrafts: updates with one updateDraftMessage per draft. */
-  async allAsUpdates(owner: bigint): Promise<TlObject> {
+  async allAsUpdates(owner: bigint): Promise<Obj<'updates'>> {
     const drafts = await this.all(owner);
     const users = await this.deps.userViews.many(owner, usersOf(drafts));
     return updatesContainer(drafts.map((d) => draftUpdate(d)), users, this.seconds());
   }
 
   /** The drafts of these dialogs, by peerKey. */
-  async forPeers(owner: bigint, peers: readonly PeerRef[]): Promise<Map<string, TlObject>> {
-    const out = new Map<string, TlObject>();
+  async forPeers(owner: bigint, peers: readonly PeerRef[]): Promise<Map<string, Obj<'draftMessage'>>> {
+    const out = new Map<string, Obj<'draftMessage'>>();
     if (peers.length === 0) return out;
     const rows = await this.deps.db
       .selectFrom('drafts')
@@ -146,7 +146,7 @@ export class DraftService {
   }
 }
 
-function draftUpdate(d: StoredDraft): TlObject {
+function draftUpdate(d: StoredDraft): Obj<'updateDraftMessage'> {
   return { _: 'updateDraftMessage', peer: peerTl(d.peer), draft: d.draft };
 }
 

@@ -4,7 +4,7 @@
 // MessagingService.onClearDraft / onOutboxRead, UserViews.fullUserExtras) so the core stays unaware of them.
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
-import type { TlObject } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 import type { ContactRelations } from '../service/contacts/relations.js';
 import type { ContactJoinedListener } from '../service/contacts/index.js';
 import type { PrivacyRules } from '../service/privacy/rules.js';
@@ -41,7 +41,7 @@ export interface MessengerExtrasDeps {
 }
 
 /** How a login code is worded in the message from the service account (Telegram's text, shortened). */
-export function loginCodeText(code: string): { message: string; entities: TlObject[] } {
+export function loginCodeText(code: string): { message: string; entities: TlType<'MessageEntity'>[] } {
   const prefix = 'Login code: ';
   const message = `${prefix}${code}. Do not give this code to anyone, even if they say they are from Echo!\n\nThis code can be used to log in to your account. We never ask it for anything else.\n\nIf you didn't request this code by trying to log in on another device, simply ignore this message.`;
   return { message, entities: [{ _: 'messageEntityBold', offset: prefix.length, length: code.length }] };
@@ -88,8 +88,7 @@ export class MessengerExtras {
     userViews.fullUserExtras = async (viewer, id) => {
       const peer = userPeer(id);
       const [pinnedMsgId, notifySettings, settings] = await Promise.all([this.pins.pinnedMsgId(viewer, peer), this.notify.forPeers(viewer, [peer]), this.peerSettings.settings(viewer, peer)]);
-      // notify-settings and peer-settings still answer TlObject (issue 10: typed with the messenger's helpers).
-      return { pinnedMsgId, notifySettings: notifySettings.get(peerKey(peer)) ?? { _: 'peerNotifySettings' }, settings } as Awaited<ReturnType<FullUserExtras>>;
+      return { pinnedMsgId, notifySettings: notifySettings.get(peerKey(peer)) ?? { _: 'peerNotifySettings' }, settings };
     };
     // Someone from the owner's phone book signed up: the chat with them opens with Telegram's notice.
     deps.contacts.onContactJoined?.((ownerId, user) =>

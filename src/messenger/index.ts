@@ -43,7 +43,7 @@ export class Messenger {
     this.saved = new SavedDialogs(deps.db);
     this.sync = new SyncChannel(deps.bus, deps.push);
     this.messaging = new MessagingService({ store: this.store, sync: this.sync, userViews: deps.userViews, contacts: deps.contacts, push: deps.push, now: deps.now, groups: deps.groups, userIdByUsername: deps.userIdByUsername });
-    this.views = new MessageViews(this.reader, deps.userViews, deps.now, deps.limits ?? DEFAULT_VIEW_LIMITS, deps.groups && { many: (viewer, ids) => deps.groups!.chatViews(viewer, ids) });
+    this.views = new MessageViews(this.reader, deps.userViews, deps.now, deps.limits ?? DEFAULT_VIEW_LIMITS, deps.groups && { many: (viewer: bigint, ids: readonly bigint[]) => deps.groups!.chatViews(viewer, ids) });
   }
 }
 

@@ -1,5 +1,5 @@
 // A message as one owner sees it (their box row joined with the shared content), and its TL form.
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlObject, TlType } from '../tl/index.js';
 import { decodeTl, decodeTlList } from '../infra/db/tl-columns.js';
 import { PEER_USER, peerTl, type PeerRef, type PeerType } from './peer.js';
 import { refreshMediaReferences } from '../service/media/reference-refresh.js';
@@ -83,7 +83,25 @@ export function rowFromJoined(r: JoinedRow): MessageRow {
   };
 }
 
-export function messageTl(row: MessageRow): TlObject {
+/*
+ * The content columns hold what the message store encoded from typed values: entities, the MessageMedia (a
+ * service message's MessageAction instead) and the MessageFwdHeader. The codec proves the bytes are a
+ * well-formed TL object, not of which type; the column is the contract, so these readers are the one place
+ * that asserts it.
+ */
+export const entitiesColumn = (buf: Uint8Array | null): TlType<'MessageEntity'>[] | undefined => decodeTlList(buf) as TlType<'MessageEntity'>[] | undefined;
+export const mediaColumn = (buf: Uint8Array | null): TlType<'MessageMedia'> | undefined => decodeTl(buf) as TlType<'MessageMedia'> | undefined;
+export const actionColumn = (buf: Uint8Array | null): TlType<'MessageAction'> | undefined => decodeTl(buf) as TlType<'MessageAction'> | undefined;
+export const fwdFromColumn = (buf: Uint8Array | null): Obj<'messageFwdHeader'> | undefined => decodeTl(buf) as Obj<'messageFwdHeader'> | undefined;
+
+/** Fresh file references for media and actions read for a client; the refresh keeps the constructor
+ * (src/service/media/reference-refresh.ts still answers TlObject: issue 10, being typed on its branch). */
+const refreshed = <T extends TlObject>(media: T | undefined): T | undefined => refreshMediaReferences(media) as T | undefined;
+
+/** A stored message as TL: an ordinary message, or a service message in a group. */
+export type StoredMessageTl = Obj<'message'> | Obj<'messageService'>;
+
+export function messageTl(row: MessageRow): StoredMessageTl {
   if (row.flags & CONTENT_SERVICE) return serviceMessageTl(row);
   return {
     _: 'message',
@@ -97,12 +115,12 @@ export function messageTl(row: MessageRow): TlObject {
     id: row.id,
     fromId: { _: 'peerUser', userId: row.authorId },
     peerId: peerTl(row.peer),
-    fwdFrom: decodeTl(row.fwdFrom),
+    fwdFrom: fwdFromColumn(row.fwdFrom),
     replyTo: row.replyToId !== null ? { _: 'messageReplyHeader', replyToMsgId: row.replyToId } : undefined,
     date: row.date,
     message: row.message,
-    media: refreshMediaReferences(decodeTl(row.media)),
-    entities: decodeTlList(row.entities),
+    media: refreshed(mediaColumn(row.media)),
+    entities: entitiesColumn(row.entities),
     groupedId: row.groupedId ?? undefined,
     editDate: row.editDate > 0 ? row.editDate : undefined,
     savedPeerId: row.savedPeer ? peerTl(row.savedPeer) : undefined,
@@ -112,17 +130,14 @@ export function messageTl(row: MessageRow): TlObject {
 /** Every user a message refers to, for the `users` vector next to it. */
 export function userIdsOf(row: MessageRow, into: Set<bigint>): void {
   into.add(row.authorId);
-  if (row.flags & CONTENT_SERVICE) actionUserIds(decodeTl(row.media), into);
+  if (row.flags & CONTENT_SERVICE) actionUserIds(actionColumn(row.media), into);
   if (row.peer.type === PEER_USER) into.add(row.peer.id);
-  if (row.fwdFrom) {
-    const fwd = decodeTl(row.fwdFrom);
-    const from = fwd?.fromId as TlObject | undefined;
-    if (from?._ === 'peerUser') into.add(from.userId as bigint);
-  }
+  const from = fwdFromColumn(row.fwdFrom)?.fromId;
+  if (from?._ === 'peerUser') into.add(from.userId);
   if (row.savedPeer?.type === PEER_USER) into.add(row.savedPeer.id);
 }
 
-function serviceMessageTl(row: MessageRow): TlObject {
+function serviceMessageTl(row: MessageRow): Obj<'messageService'> {
   return {
     _: 'messageService',
     out: row.out || undefined,
@@ -133,6 +148,6 @@ function serviceMessageTl(row: MessageRow): TlObject {
     replyTo: row.replyToId !== null ? { _: 'messageReplyHeader', replyToMsgId: row.replyToId } : undefined,
     date: row.date,
     // messageActionChatEditPhoto carries a photo whose file reference must be fresh, like media's.
-    action: refreshMediaReferences(decodeTl(row.media)) ?? { _: 'messageActionEmpty' },
+    action: refreshed(actionColumn(row.media)) ?? { _: 'messageActionEmpty' },
   };
 }

@@ -9,13 +9,13 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlType } from '../tl/index.js';
 import { decodeTl, encodeTl, encodeTlList } from '../infra/db/tl-columns.js';
 import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-writer.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { padToPowerOfTwo, param, PreparedBySize } from '../infra/db/prepared.js';
 import { retryOnConflict } from '../infra/db/dialect.js';
-import { BOX_MEDIA_UNREAD, BOX_MENTIONED, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
+import { BOX_MEDIA_UNREAD, BOX_MENTIONED, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, mediaColumn, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
 import { isPlayable } from './contents.js';
 import { isSavedMessages, savedPeerOf } from './saved-peer.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
@@ -24,17 +24,17 @@ import { searchColumns } from '../infra/db/search-index.js';
 export interface OutgoingMessage {
   randomId: bigint;
   message: string;
-  entities?: TlObject[];
-  media?: TlObject;
+  entities?: TlType<'MessageEntity'>[];
+  media?: TlType<'MessageMedia'>;
   /** Album id (messages.sendMultiMedia). */
   groupedId?: bigint;
   /** The replied message, as an id in the sender's box. */
   replyToId?: number;
-  fwdFrom?: TlObject;
+  fwdFrom?: Obj<'messageFwdHeader'>;
   silent?: boolean;
   noforwards?: boolean;
   /** A service message (basic groups) with this MessageAction instead of text and media. */
-  action?: TlObject;
+  action?: TlType<'MessageAction'>;
   /** Group members the text mentions (contents.ts): their copies are marked as unread mentions. */
   mentions?: readonly bigint[];
 }
@@ -55,7 +55,7 @@ export interface BoxCopy {
   row: MessageRow;
   pts: number;
   ptsCount: number;
-  update: TlObject;
+  update: TlType<'Update'>;
 }
 
 export interface SentMessage {
@@ -76,16 +76,16 @@ export interface DeletedIn {
   ids: number[];
   pts: number;
   ptsCount: number;
-  update: TlObject;
+  update: TlType<'Update'>;
 }
 
 export interface ReadResult {
   /** The reader's new pts; ptsCount 0 when nothing changed. */
   pts: number;
   ptsCount: number;
-  update?: TlObject;
+  update?: TlType<'Update'>;
   /** Authors whose outbox became read, each with their own message id. */
-  outbox: { owner: bigint; maxId: number; pts: number; update: TlObject }[];
+  outbox: { owner: bigint; maxId: number; pts: number; update: TlType<'Update'> }[];
 }
 
 export interface MessageStoreOptions {
@@ -357,7 +357,7 @@ export class MessageStore {
    * Replaces the text of the editor's message `id` in `peer` and appends updateEditMessage to the log of
    * every owner of a copy, each with their own id.
    */
-  async edit(editor: bigint, peer: PeerRef, id: number, message: string, entities: TlObject[] | undefined): Promise<BoxCopy[]> {
+  async edit(editor: bigint, peer: PeerRef, id: number, message: string, entities: TlType<'MessageEntity'>[] | undefined): Promise<BoxCopy[]> {
     return this.db.transaction().execute(async (tx) => {
       const found = (await this.rowsByIds(tx, editor, [id])).get(id);
       if (!found || !samePeer(found.peer, peer)) throw new RpcError(400, 'MESSAGE_ID_INVALID');
@@ -504,7 +504,7 @@ export class MessageStore {
       for (const r of rows) {
         await this.setBoxFlags(tx, reader, r.id, r.boxFlags & ~BOX_MEDIA_UNREAD);
         changed.get(reader)!.push(r.id);
-        if (r.out || r.authorId === reader || !isPlayable(decodeTl(r.media))) continue;
+        if (r.out || r.authorId === reader || !isPlayable(mediaColumn(r.media))) continue;
         const theirs = await tx.selectFrom('message_boxes').select(['id', 'flags']).where('global_id', '=', r.globalId).where('owner_id', '=', r.authorId).executeTakeFirst();
         if (!theirs || (Number(theirs.flags) & BOX_MEDIA_UNREAD) === 0) continue;
         await this.setBoxFlags(tx, r.authorId, Number(theirs.id), Number(theirs.flags) & ~BOX_MEDIA_UNREAD);
@@ -618,7 +618,7 @@ export interface ContentsRead {
   owner: bigint;
   ids: number[];
   pts: number;
-  update: TlObject;
+  update: TlType<'Update'>;
 }
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {

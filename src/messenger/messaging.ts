@@ -7,7 +7,7 @@
 // copies are keyed by (global_id, owner_id) (unique), which is what an Inbox-T consumer will use to
 // stay idempotent once the fan-out of large groups moves behind the bus.
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlType } from '../tl/index.js';
 import type { ContactRelations } from '../service/contacts/relations.js';
 import type { UpdatePusher, SessionRef } from '../contracts/push.js';
 import type { MessageStore, OutgoingMessage, BoxCopy, SentMessage, Conversation } from './message-store.js';
@@ -27,7 +27,7 @@ export interface Caller {
 }
 
 export interface UserViewSource {
-  many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]>;
+  many(viewer: bigint, ids: readonly bigint[]): Promise<TlType<'User'>[]>;
 }
 
 export interface MessagingDeps {
@@ -50,13 +50,12 @@ export function conversationOf(sender: bigint, peer: PeerRef): Conversation {
 }
 
 /** Validates and normalizes message text and entities (offsets in UTF-16 units, as clients count). */
-export function checkText(message: string, entities: TlObject[] | undefined): { message: string; entities: TlObject[] | undefined } {
+export function checkText(message: string, entities: TlType<'MessageEntity'>[] | undefined): { message: string; entities: TlType<'MessageEntity'>[] | undefined } {
   if (message.length > MAX_MESSAGE_LENGTH) throw new RpcError(400, 'MESSAGE_TOO_LONG');
   const trimmed = message.trim();
   if (trimmed.length === 0) throw new RpcError(400, 'MESSAGE_EMPTY');
   const valid = entities?.filter((e) => {
-    const offset = e.offset as number;
-    const length = e.length as number;
+    const { offset, length } = e;
     return Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length > 0 && offset + length <= message.length;
   });
   return { message, entities: valid && valid.length > 0 ? valid : undefined };
@@ -75,7 +74,7 @@ export class MessagingService {
   }
 
   /** Chat objects for the basic groups the rows are in, as `viewer` sees them. */
-  private async chatsOf(viewer: bigint, rows: readonly MessageRow[]): Promise<TlObject[]> {
+  private async chatsOf(viewer: bigint, rows: readonly MessageRow[]): Promise<TlType<'Chat'>[]> {
     const ids = [...new Set(rows.filter((r) => r.peer.type === PEER_CHAT).map((r) => r.peer.id))];
     return ids.length > 0 && this.deps.groups ? this.deps.groups.chatViews(viewer, ids) : [];
   }
@@ -127,7 +126,7 @@ export class MessagingService {
   }
 
   /** `updates` carrying the copies' logged updates and their users, or undefined when the owner is offline. */
-  private async fullUpdates(owner: bigint, copies: readonly { row: MessageRow; update: TlObject }[]): Promise<TlObject | undefined> {
+  private async fullUpdates(owner: bigint, copies: readonly { row: MessageRow; update: TlType<'Update'> }[]): Promise<Obj<'updates'> | undefined> {
     if (!this.deps.push.isOnline(owner)) return undefined;
     const ids = new Set<bigint>();
     for (const c of copies) userIdsOf(c.row, ids);
@@ -140,8 +139,8 @@ export class MessagingService {
   }
 
   /** The answer to a send: updates with updateMessageID + updateNewMessage per message (forwards, media). */
-  async sentUpdates(caller: Caller, sent: readonly SentMessage[]): Promise<TlObject> {
-    const updates: TlObject[] = [];
+  async sentUpdates(caller: Caller, sent: readonly SentMessage[]): Promise<Obj<'updates'>> {
+    const updates: TlType<'Update'>[] = [];
     const ids = new Set<bigint>();
     for (const s of sent) {
       updates.push({ _: 'updateMessageID', id: s.id, randomId: s.randomId });
@@ -154,7 +153,7 @@ export class MessagingService {
     return updatesContainer(updates, await this.deps.userViews.many(caller.userId, [...ids]), this.seconds(), await this.chatsOf(caller.userId, rows));
   }
 
-  async edit(caller: Caller, peer: PeerRef, id: number, text: string, entities: TlObject[] | undefined): Promise<TlObject> {
+  async edit(caller: Caller, peer: PeerRef, id: number, text: string, entities: TlType<'MessageEntity'>[] | undefined): Promise<Obj<'updates'>> {
     const checked = checkText(text, entities);
     const copies = await this.deps.store.edit(caller.userId, peer, id, checked.message, checked.entities);
     const mine = copies.filter((c) => c.owner === caller.userId);
@@ -229,10 +228,10 @@ export class MessagingService {
   }
 
   /** Typing and other chat actions: pushed to the peer's sessions, never stored. */
-  async setTyping(caller: Caller, peer: PeerRef, action: TlObject): Promise<void> {
+  async setTyping(caller: Caller, peer: PeerRef, action: TlType<'SendMessageAction'>): Promise<void> {
     if (peer.type === PEER_CHAT && this.deps.groups) {
       const others = (await this.deps.groups.othersOf(caller.userId, peer.id)).filter((o) => this.deps.push.isOnline(o));
-      const update = { _: 'updateShort', update: { _: 'updateChatUserTyping', chatId: peer.id, fromId: { _: 'peerUser', userId: caller.userId }, action }, date: this.seconds() };
+      const update: Obj<'updateShort'> = { _: 'updateShort', update: { _: 'updateChatUserTyping', chatId: peer.id, fromId: { _: 'peerUser', userId: caller.userId }, action }, date: this.seconds() };
       await this.deps.sync.publish(others.map((userId) => ({ userId, updates: update })));
       return;
     }
@@ -253,11 +252,12 @@ function collect(copies: readonly { row: MessageRow }[]): Set<bigint> {
  * updateShortMessage, Telegram's compact form for a private text message, when it can carry the copy:
  * no media, and no forward header (whose author the recipient may not know, and the short form has no users).
  */
-export function shortMessage(copy: BoxCopy): TlObject | undefined {
+export function shortMessage(copy: BoxCopy): Obj<'updateShortMessage'> | Obj<'updateShortChatMessage'> | undefined {
   const row = copy.row;
   if (row.peer.type === PEER_CHAT) return shortChatMessage(copy);
   if (row.peer.type !== PEER_USER || row.media || row.fwdFrom || row.peer.id === row.ownerId) return undefined;
   const m = messageTl(row);
+  if (m._ !== 'message') return undefined;
   return {
     _: 'updateShortMessage',
     out: m.out,
@@ -277,10 +277,11 @@ export function shortMessage(copy: BoxCopy): TlObject | undefined {
 
 
 /** updateShortChatMessage: the compact form of a text message in a basic group, under the same conditions. */
-export function shortChatMessage(copy: BoxCopy): TlObject | undefined {
+export function shortChatMessage(copy: BoxCopy): Obj<'updateShortChatMessage'> | undefined {
   const row = copy.row;
   if (row.peer.type !== PEER_CHAT || row.media || row.fwdFrom) return undefined;
   const m = messageTl(row);
+  if (m._ !== 'message') return undefined;
   return {
     _: 'updateShortChatMessage',
     out: m.out,

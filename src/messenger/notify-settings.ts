@@ -3,7 +3,7 @@
 // fields mean "as the default of its kind", which clients resolve themselves.
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlObject, TlType } from '../tl/index.js';
 import { decodeTl, encodeTl } from '../infra/db/tl-columns.js';
 import type { Caller } from './messaging.js';
 import { PEER_CHANNEL, PEER_CHAT, peerKey, peerTl, type PeerRef, type PeerType } from './peer.js';
@@ -23,7 +23,7 @@ export interface NotifyDeps {
 }
 
 /** The stored inputPeerNotifySettings as the peerNotifySettings clients read (one sound for every platform). */
-export function peerNotifySettingsOf(input: TlObject | undefined): TlObject {
+export function peerNotifySettingsOf(input: Obj<'inputPeerNotifySettings'> | undefined): Obj<'peerNotifySettings'> {
   if (!input) return { _: 'peerNotifySettings' };
   return {
     _: 'peerNotifySettings',
@@ -42,11 +42,11 @@ export function peerNotifySettingsOf(input: TlObject | undefined): TlObject {
 }
 
 /** What a default scope shows before the user changed anything: previews on, not muted. */
-function defaultScopeSettings(): TlObject {
+function defaultScopeSettings(): Obj<'peerNotifySettings'> {
   return { _: 'peerNotifySettings', showPreviews: true, silent: false, muteUntil: 0 };
 }
 
-export function notifyPeerTl(s: NotifyScope): TlObject {
+export function notifyPeerTl(s: NotifyScope): TlType<'NotifyPeer'> {
   switch (s.scope) {
     case SCOPE_PEER:
       return { _: 'notifyPeer', peer: peerTl(s.peer) };
@@ -70,10 +70,15 @@ function key(s: NotifyScope): { scope: number; peer_type: number; peer_id: bigin
   return s.scope === SCOPE_PEER ? { scope: SCOPE_PEER, peer_type: s.peer.type, peer_id: s.peer.id } : { scope: s.scope, peer_type: 0, peer_id: 0n };
 }
 
+/** The settings column holds what update() encoded from an inputPeerNotifySettings: the table is the contract. */
+function storedSettings(blob: Uint8Array | null | undefined): Obj<'inputPeerNotifySettings'> | undefined {
+  return decodeTl(blob) as Obj<'inputPeerNotifySettings'> | undefined;
+}
+
 export class NotifySettingsService {
   constructor(private readonly deps: NotifyDeps) {}
 
-  private async stored(owner: bigint, s: NotifyScope): Promise<TlObject | undefined> {
+  private async stored(owner: bigint, s: NotifyScope): Promise<Obj<'inputPeerNotifySettings'> | undefined> {
     const k = key(s);
     const row = await this.deps.db
       .selectFrom('notify_settings')
@@ -83,11 +88,11 @@ export class NotifySettingsService {
       .where('peer_type', '=', k.peer_type)
       .where('peer_id', '=', k.peer_id)
       .executeTakeFirst();
-    return decodeTl(row?.settings);
+    return storedSettings(row?.settings);
   }
 
   /** account.getNotifySettings. */
-  async get(owner: bigint, s: NotifyScope): Promise<TlObject> {
+  async get(owner: bigint, s: NotifyScope): Promise<Obj<'peerNotifySettings'>> {
     const input = await this.stored(owner, s);
     if (!input && s.scope !== SCOPE_PEER) return defaultScopeSettings();
     return peerNotifySettingsOf(input);
@@ -97,13 +102,17 @@ export class NotifySettingsService {
   async isMuted(owner: bigint, peer: PeerRef): Promise<boolean> {
     const now = Math.floor(this.deps.now() / 1000);
     const own = await this.stored(owner, { scope: SCOPE_PEER, peer });
-    const until = (own?.muteUntil as number | undefined) ?? ((await this.stored(owner, scopeOfPeer(peer)))?.muteUntil as number | undefined) ?? 0;
+    const until = own?.muteUntil ?? (await this.stored(owner, scopeOfPeer(peer)))?.muteUntil ?? 0;
     return until > now;
   }
 
   /** account.updateNotifySettings: replaces the scope's settings and tells the user's other devices. */
-  async update(caller: Caller, s: NotifyScope, settings: TlObject): Promise<void> {
-    const input = { ...settings, _: 'inputPeerNotifySettings' };
+  async update(caller: Caller, s: NotifyScope, settings: Obj<'inputPeerNotifySettings'>): Promise<void>;
+  /** @deprecated transitional (issue 10): account-notify.ts passes the request's settings untyped until converted. */
+  async update(caller: Caller, s: NotifyScope, settings: TlObject): Promise<void>;
+  async update(caller: Caller, s: NotifyScope, untyped: Obj<'inputPeerNotifySettings'> | TlObject): Promise<void> {
+    // The untyped caller checks `_ === 'inputPeerNotifySettings'` first; the request decoder built the rest.
+    const input = { ...untyped, _: 'inputPeerNotifySettings' } as Obj<'inputPeerNotifySettings'>;
     const blob = encodeTl(input)!;
     const k = key(s);
     const owner = caller.userId;
@@ -137,8 +146,8 @@ export class NotifySettingsService {
   }
 
   /** The settings of these peers (empty peerNotifySettings when unset), by peerKey. */
-  async forPeers(owner: bigint, peers: readonly PeerRef[]): Promise<Map<string, TlObject>> {
-    const out = new Map<string, TlObject>();
+  async forPeers(owner: bigint, peers: readonly PeerRef[]): Promise<Map<string, Obj<'peerNotifySettings'>>> {
+    const out = new Map<string, Obj<'peerNotifySettings'>>();
     if (peers.length === 0) return out;
     const rows = await this.deps.db
       .selectFrom('notify_settings')
@@ -147,13 +156,13 @@ export class NotifySettingsService {
       .where('scope', '=', SCOPE_PEER)
       .where((eb) => eb.or(peers.map((p) => eb.and([eb('peer_type', '=', p.type), eb('peer_id', '=', p.id)]))))
       .execute();
-    for (const r of rows) out.set(peerKey({ type: Number(r.peer_type) as PeerType, id: r.peer_id }), peerNotifySettingsOf(decodeTl(r.settings)));
+    for (const r of rows) out.set(peerKey({ type: Number(r.peer_type) as PeerType, id: r.peer_id }), peerNotifySettingsOf(storedSettings(r.settings)));
     return out;
   }
 
-  private async announce(caller: Caller, changes: { scope: NotifyScope; settings: TlObject }[]): Promise<void> {
+  private async announce(caller: Caller, changes: { scope: NotifyScope; settings: Obj<'peerNotifySettings'> }[]): Promise<void> {
     if (changes.length === 0) return;
-    const updates = changes.map((c) => ({ _: 'updateNotifySettings', peer: notifyPeerTl(c.scope), notifySettings: c.settings }));
+    const updates = changes.map((c): Obj<'updateNotifySettings'> => ({ _: 'updateNotifySettings', peer: notifyPeerTl(c.scope), notifySettings: c.settings }));
     await this.deps.sync.publish([{ userId: caller.userId, updates: updatesContainer(updates, [], Math.floor(this.deps.now() / 1000)), except: caller.session }]);
   }
 }

@@ -3,7 +3,7 @@
 // with messages.hidePeerSettingsBar.
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj } from '../tl/index.js';
 import type { ContactRelations } from '../service/contacts/relations.js';
 import { SERVICE_USER_ID } from '../service/authsession/service-account.js';
 import { PEER_USER, type PeerRef } from './peer.js';
@@ -42,8 +42,8 @@ export class PeerSettingsService {
   }
 
   /** peerSettings for the owner's chat with `peer`. */
-  async settings(owner: bigint, peer: PeerRef): Promise<TlObject> {
-    const none = { _: 'peerSettings' };
+  async settings(owner: bigint, peer: PeerRef): Promise<Obj<'peerSettings'>> {
+    const none: Obj<'peerSettings'> = { _: 'peerSettings' };
     if (peer.type !== PEER_USER || peer.id === owner || peer.id === SERVICE_USER_ID) return none;
     if (await this.hidden(owner, peer)) return none;
     const contact = (await this.deps.contacts.contactsOf(owner, [peer.id])).has(peer.id);

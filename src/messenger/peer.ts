@@ -1,5 +1,5 @@
 // Peers as the message store keeps them: a type code and an id, the pair that keys dialogs and history.
-import type { TlObject } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 
 export const PEER_USER = 1;
 export const PEER_CHAT = 2;
@@ -14,7 +14,7 @@ export interface PeerRef {
 export const userPeer = (id: bigint): PeerRef => ({ type: PEER_USER, id });
 export const chatPeer = (id: bigint): PeerRef => ({ type: PEER_CHAT, id });
 
-export function peerTl(p: PeerRef): TlObject {
+export function peerTl(p: PeerRef): TlType<'Peer'> {
   switch (p.type) {
     case PEER_USER:
       return { _: 'peerUser', userId: p.id };
@@ -25,16 +25,15 @@ export function peerTl(p: PeerRef): TlObject {
   }
 }
 
-export function peerFromTl(p: TlObject): PeerRef | undefined {
+export function peerFromTl(p: TlType<'Peer'>): PeerRef {
   switch (p._) {
     case 'peerUser':
-      return userPeer(p.userId as bigint);
+      return userPeer(p.userId);
     case 'peerChat':
-      return chatPeer(p.chatId as bigint);
+      return chatPeer(p.chatId);
     case 'peerChannel':
-      return { type: PEER_CHANNEL, id: p.channelId as bigint };
+      return { type: PEER_CHANNEL, id: p.channelId };
   }
-  return undefined;
 }
 
 export function samePeer(a: PeerRef, b: PeerRef): boolean {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlType } from '../tl/index.js';
 import { boxStatements, BoxWriter, type Tx } from './box-writer.js';
 import { BOX_PINNED, CONTENT_SERVICE } from './message-row.js';
 import type { Caller, MessagingService, UserViewSource } from './messaging.js';
@@ -45,7 +45,7 @@ interface Copy {
 interface Change {
   owner: bigint;
   peer: PeerRef;
-  update: TlObject;
+  update: TlType<'Update'>;
   pts: number;
 }
 
@@ -91,9 +91,9 @@ export class PinService {
   }
 
   /** Pushes each owner's change; the caller's own comes back for the RPC answer. */
-  private async publish(caller: Caller, changes: readonly Change[], date: number): Promise<TlObject[]> {
+  private async publish(caller: Caller, changes: readonly Change[], date: number): Promise<TlType<'Update'>[]> {
     const events: SyncEvent[] = [];
-    let mine: TlObject[] = [];
+    let mine: TlType<'Update'>[] = [];
     for (const c of changes) {
       if (c.owner === caller.userId) mine = [c.update];
       if (!this.deps.push.isOnline(c.owner)) continue;
@@ -112,7 +112,7 @@ export class PinService {
   }
 
   /** The chat object of a group peer as `viewer` sees it, for the `chats` of an updates container. */
-  private async chatsOf(viewer: bigint, peer: PeerRef): Promise<TlObject[]> {
+  private async chatsOf(viewer: bigint, peer: PeerRef): Promise<TlType<'Chat'>[]> {
     return peer.type === PEER_CHAT && this.deps.groups ? this.deps.groups.chatViews(viewer, [peer.id]) : [];
   }
 
@@ -129,7 +129,7 @@ export class PinService {
   }
 
   /** messages.updatePinnedMessage: the caller's updates (pin change and, when posted, the service message). */
-  async pin(caller: Caller, peer: PeerRef, id: number, opts: PinOptions = {}): Promise<TlObject> {
+  async pin(caller: Caller, peer: PeerRef, id: number, opts: PinOptions = {}): Promise<Obj<'updates'>> {
     const owner = caller.userId;
     const pinned = !opts.unpin;
     const saved = peer.type === PEER_USER && peer.id === owner;

@@ -5,17 +5,18 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { Res, TlType } from '../tl/index.js';
 import { effectiveLimit, historyPlan } from './box-reader.js';
 import { selectJoined } from './message-store.js';
 import { BOX_MENTIONED, BOX_PINNED, messageTl, rowFromJoined, userIdsOf, type MessageRow } from './message-row.js';
 import type { UserViewSource } from './messaging.js';
+import type { ChatViewSource } from './views.js';
 import { PEER_CHAT, type PeerRef, type PeerType } from './peer.js';
 import { kindsOfFilter, searchWords, wordPattern } from '../infra/db/search-index.js';
 
 export interface SearchFilter {
   q: string;
-  filter?: TlObject;
+  filter?: TlType<'MessagesFilter'>;
   fromId?: bigint;
   /** Only messages sent after / before (0: no bound). */
   minDate: number;
@@ -40,9 +41,7 @@ export interface GlobalSearch extends SearchFilter {
   folderId?: number;
 }
 
-export interface ChatViewSource {
-  many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]>;
-}
+export type { ChatViewSource } from './views.js';
 
 type Query = ReturnType<typeof selectJoined>;
 
@@ -131,7 +130,7 @@ export class MessageSearch {
   }
 
   /** users and chats referenced by the rows, as the viewer sees them. */
-  async refs(viewer: bigint, rows: readonly MessageRow[]): Promise<{ users: TlObject[]; chats: TlObject[] }> {
+  async refs(viewer: bigint, rows: readonly MessageRow[]): Promise<{ users: TlType<'User'>[]; chats: TlType<'Chat'>[] }> {
     const users = new Set<bigint>();
     const chats = new Set<bigint>();
     for (const r of rows) {
@@ -145,7 +144,7 @@ export class MessageSearch {
   }
 
   /** messages.Messages for a chat search page. */
-  async inChatTl(owner: bigint, peer: PeerRef, s: ChatSearch): Promise<TlObject> {
+  async inChatTl(owner: bigint, peer: PeerRef, s: ChatSearch): Promise<Res<'messages.search'>> {
     const { rows, count } = await this.inChat(owner, peer, s);
     const refs = await this.refs(owner, rows);
     const messages = rows.map(messageTl);
@@ -155,7 +154,7 @@ export class MessageSearch {
   }
 
   /** messages.Messages for a global search page: a slice with next_rate while more remain. */
-  async globalTl(owner: bigint, s: GlobalSearch): Promise<TlObject> {
+  async globalTl(owner: bigint, s: GlobalSearch): Promise<Res<'messages.searchGlobal'>> {
     const { rows, count, more } = await this.global(owner, s);
     const refs = await this.refs(owner, rows);
     const messages = rows.map(messageTl);

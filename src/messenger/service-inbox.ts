@@ -3,7 +3,7 @@
 // fan-out of MessageStore.send and write one copy (box, dialog, update log) in one transaction.
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
-import type { TlObject } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 import { encodeTl, encodeTlList } from '../infra/db/tl-columns.js';
 import { boxStatements, BoxWriter } from './box-writer.js';
 import { CONTENT_SERVICE, messageTl, userIdsOf, type MessageRow } from './message-row.js';
@@ -19,9 +19,9 @@ export interface InboundMessage {
   peer: PeerRef;
   author: bigint;
   message?: string;
-  entities?: TlObject[];
+  entities?: TlType<'MessageEntity'>[];
   /** A service message with this action instead of text. */
-  action?: TlObject;
+  action?: TlType<'MessageAction'>;
 }
 
 export interface ServiceInboxDeps {

@@ -2,13 +2,13 @@
 // only pushes; a replayed record re-sends an update whose pts the client already has, which clients
 // drop (core.telegram.org/api/updates), so replays are harmless.
 import { SYNC_TOPIC, type EventBus, type Subscription } from '../infra/bus/index.js';
-import type { TlObject } from '../tl/index.js';
+import type { Obj, TlType } from '../tl/index.js';
 import type { SessionRef, UpdatePusher } from '../contracts/push.js';
 
 export interface SyncEvent {
   userId: bigint;
   /** An Updates object (updates, updateShort, updateShortMessage, ...). */
-  updates: TlObject;
+  updates: TlType<'Updates'>;
   /** The session that caused it and got the RPC result instead. */
   except?: SessionRef;
 }
@@ -34,6 +34,6 @@ export class SyncChannel {
 }
 
 /** The `updates` container with no seq (pts-ordered updates only). */
-export function updatesContainer(updates: TlObject[], users: TlObject[], date: number, chats: TlObject[] = []): TlObject {
+export function updatesContainer(updates: TlType<'Update'>[], users: TlType<'User'>[], date: number, chats: TlType<'Chat'>[] = []): Obj<'updates'> {
   return { _: 'updates', updates, users, chats, date, seq: 0 };
 }

@@ -3,7 +3,7 @@
 // when encoding for a client that declared an older layer.
 
 import { TlError, TlReader, TlWriter } from './runtime.js';
-import { registerLayerFallback, type EncodeContext, type EncoderEntry, type LayerFallback } from './codec-support.js';
+import { registerLayerFallback as registerFallbackByName, type EncodeContext, type EncoderEntry, type LayerFallback } from './codec-support.js';
 import {
   CANONICAL_ENCODERS,
   CANONICAL_LAYER as GENERATED_CANONICAL_LAYER,
@@ -17,7 +17,7 @@ import {
 } from './generated/codec.js';
 import type { TlConstructors, TlMethodResults, TlMethods, TlObject, TlTypes } from './generated/types.js';
 
-export { TlError, TlReader, TlWriter, registerLayerFallback };
+export { TlError, TlReader, TlWriter };
 export type { LayerFallback, TlConstructors, TlMethodResults, TlMethods, TlObject, TlTypes };
 
 /** The newest layer: the shape of every object inside Echo. */
@@ -32,6 +32,15 @@ export type Obj<P extends PredicateName> = TlConstructors[P];
 export type Req<M extends MethodName> = TlMethods[M];
 export type Res<M extends MethodName> = TlMethodResults[M];
 export type TlType<T extends TypeName> = TlTypes[T];
+
+/**
+ * What to send instead of `predicate` to a layer that lacks it (see codec-support.ts), typed by the
+ * predicate: the codec calls `fn` only with objects whose `_` is `predicate`, which is what the one
+ * conversion to the name-keyed registry's signature relies on.
+ */
+export function registerLayerFallback<P extends PredicateName>(predicate: P, fn: (obj: Obj<P>, layer: number) => TlObject | undefined): void {
+  registerFallbackByName(predicate, fn as LayerFallback);
+}
 
 const oldest = SCHEMA_LAYERS[0]!;
 

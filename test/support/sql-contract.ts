@@ -12,7 +12,7 @@ import { MemoryBus } from '../../src/infra/bus/index.js';
 import { Messenger } from '../../src/messenger/index.js';
 import { conversationOf } from '../../src/messenger/messaging.js';
 import { userPeer } from '../../src/messenger/peer.js';
-import type { TlObject } from '../../src/tl/index.js';
+import type { Obj, TlObject } from '../../src/tl/index.js';
 
 export type OpenDb = () => Promise<Database>;
 
@@ -22,7 +22,7 @@ const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
 
 const noPush = { pushToUser: () => {}, pushToAuthKey: () => {}, isOnline: () => false, onConnectivity: () => {} };
-const plainUserViews = { many: async (_viewer: bigint, ids: readonly bigint[]) => [...new Set(ids)].map((id) => ({ _: 'user', id })) };
+const plainUserViews = { many: async (_viewer: bigint, ids: readonly bigint[]) => [...new Set(ids)].map((id): Obj<'user'> => ({ _: 'user', id })) };
 
 export function sqlContract(engine: string, open: OpenDb): void {
   describe(`SQL storage contract on ${engine}`, () => {
@@ -146,9 +146,9 @@ export function sqlContract(engine: string, open: OpenDb): void {
       const views = messenger.views;
       const d1 = await views.difference(BOB, 0);
       assert.equal(d1._, 'updates.differenceSlice');
-      assert.deepEqual((d1.newMessages as TlObject[]).map((m) => m.message), ['m1 ✓ ünïcödé 🙂', 'm2 ✓ ünïcödé 🙂', 'm3 ✓ ünïcödé 🙂']);
+      assert.deepEqual(((d1 as TlObject).newMessages as TlObject[]).map((m) => m.message), ['m1 ✓ ünïcödé 🙂', 'm2 ✓ ünïcödé 🙂', 'm3 ✓ ünïcödé 🙂']);
       const d2 = await views.difference(BOB, 3);
-      assert.deepEqual((d2.otherUpdates as TlObject[]).map((u) => u._), ['updateEditMessage']);
+      assert.deepEqual(((d2 as TlObject).otherUpdates as TlObject[]).map((u) => u._), ['updateEditMessage']);
       assert.equal(Number((await views.state(BOB)).pts), 6);
       const history = await messenger.reader.history(BOB, userPeer(ALICE), { offsetId: 0, offsetDate: 0, limit: 10, addOffset: 0, maxId: 0, minId: 0 });
       assert.equal(history.count, 5);
@@ -172,7 +172,7 @@ export function sqlContract(engine: string, open: OpenDb): void {
       assert.equal(new Set(bobIds).size, senders.length * rounds, 'each message has its own id in the recipient box');
       assert.equal(Number((await messenger.views.state(BOB)).pts), ptsBefore + senders.length * rounds);
       const d = await messenger.views.difference(BOB, ptsBefore);
-      assert.equal((d.newMessages as TlObject[]).length, 3, 'the first slice of the new messages');
+      assert.equal(((d as TlObject).newMessages as TlObject[]).length, 3, 'the first slice of the new messages');
     });
   });
 }

@@ -2,7 +2,7 @@
 // photo is a chat's current one (chats.photo_id, changed together with its service message); the media
 // area owns the photos themselves. This is the contract between the two, satisfied by the media service,
 // so that the chats area never reads media tables or handles uploads.
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 
 /** What a chat object shows of its photo (chatPhoto). */
 export interface ChatPhotoSummary {
@@ -17,19 +17,19 @@ export interface ChatPhotoMedia {
    * The photo an inputChatUploadedPhoto or inputChatPhoto stands for: an upload processed like a profile
    * photo (same sizes, stripped thumbnail, PHOTO_INVALID for non-images), or an existing photo by id.
    */
-  chatPhotoFromInput(userId: bigint, input: TlObject): Promise<{ id: bigint; photo: TlObject }>;
+  chatPhotoFromInput(userId: bigint, input: TlType<'InputChatPhoto'>): Promise<{ id: bigint; photo: TlType<'Photo'> }>;
   /** Summaries of existing photos (missing ids are absent from the map). */
   photoSummaries(ids: readonly bigint[]): Promise<Map<bigint, ChatPhotoSummary>>;
   /** Full Photo objects (chatFull.chat_photo, chatInvite.photo). */
-  photoObjects(ids: readonly bigint[]): Promise<Map<bigint, TlObject>>;
+  photoObjects(ids: readonly bigint[]): Promise<Map<bigint, TlType<'Photo'>>>;
 }
 
-export function chatPhotoTl(photo: ChatPhotoSummary | undefined): TlObject {
+export function chatPhotoTl(photo: ChatPhotoSummary | undefined): TlType<'ChatPhoto'> {
   if (!photo) return { _: 'chatPhotoEmpty' };
-  return { _: 'chatPhoto', hasVideo: photo.hasVideo || undefined, photoId: photo.photoId, strippedThumb: photo.strippedThumb, dcId: photo.dcId } as TlObject;
+  return { _: 'chatPhoto', hasVideo: photo.hasVideo || undefined, photoId: photo.photoId, strippedThumb: photo.strippedThumb, dcId: photo.dcId } satisfies Obj<'chatPhoto'>;
 }
 
 /** Whether an InputChatPhoto removes the chat's photo rather than setting one. */
-export function isRemoval(input: TlObject): boolean {
+export function isRemoval(input: TlType<'InputChatPhoto'>): boolean {
   return input._ === 'inputChatPhotoEmpty';
 }

@@ -4,7 +4,7 @@
 // like any message; the other changes (admins, default rights) are pushed as pts-less updates carrying
 // the chat object, as Telegram does.
 import { RpcError } from '../../common/rpc-error.js';
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, Res, TlType } from '../../tl/index.js';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
 import { boxStatements, BoxWriter, type Tx } from '../box-writer.js';
@@ -117,7 +117,7 @@ export class ChatService {
   }
 
   /** A service message from `actor` into the boxes of `actor` and `others`, inside `tx`. */
-  private async serviceMessage(tx: Tx, chatId: bigint, actor: bigint, others: readonly bigint[], action: TlObject): Promise<SentMessage> {
+  private async serviceMessage(tx: Tx, chatId: bigint, actor: bigint, others: readonly bigint[], action: TlType<'MessageAction'>): Promise<SentMessage> {
     const peer = chatPeer(chatId);
     const [sent] = await this.deps.messages.sendIn(tx, { sender: actor, peer, recipients: others.filter((o) => o !== actor), peerOf: () => peer }, [{ randomId: this.randomId(), message: '', action }]);
     return sent!;
@@ -127,11 +127,11 @@ export class ChatService {
    * Pushes each copy of a service message (with `extra` updates) to its owner, the chat object as they now
    * see it included; returns the caller's own `updates` (the RPC result).
    */
-  private async announce(caller: Caller, chatId: bigint, sent: SentMessage, extra: TlObject[] = []): Promise<TlObject> {
+  private async announce(caller: Caller, chatId: bigint, sent: SentMessage, extra: TlType<'Update'>[] = []): Promise<Obj<'updates'>> {
     const date = this.seconds();
     const copies: BoxCopy[] = [...(sent.own ? [sent.own] : []), ...sent.recipients];
     const events: SyncEvent[] = [];
-    let answer: TlObject | undefined;
+    let answer: Obj<'updates'> | undefined;
     for (const c of copies) {
       const mine = c.owner === caller.userId;
       if (!mine && !this.deps.push.isOnline(c.owner)) continue;
@@ -146,11 +146,11 @@ export class ChatService {
   }
 
   /** Pushes pts-less `updates` about the chat to every current member (the caller's other sessions included). */
-  private async broadcast(caller: Caller, chatId: bigint, update: TlObject, userIds: readonly bigint[]): Promise<TlObject> {
+  private async broadcast(caller: Caller, chatId: bigint, update: TlType<'Update'>, userIds: readonly bigint[]): Promise<Obj<'updates'>> {
     const date = this.seconds();
     const members = await this.deps.store.activeMemberIds(chatId);
     const events: SyncEvent[] = [];
-    let answer: TlObject | undefined;
+    let answer: Obj<'updates'> | undefined;
     for (const m of new Set([caller.userId, ...members])) {
       const mine = m === caller.userId;
       if (!mine && !this.deps.push.isOnline(m)) continue;
@@ -163,7 +163,7 @@ export class ChatService {
   }
 
   /** messages.createChat: the creator, the users their privacy lets in, and messageActionChatCreate. */
-  async create(caller: Caller, userIds: readonly bigint[], title: string): Promise<{ chatId: bigint; updates: TlObject; missing: bigint[] }> {
+  async create(caller: Caller, userIds: readonly bigint[], title: string): Promise<{ chatId: bigint; updates: Obj<'updates'>; missing: bigint[] }> {
     const name = checkTitle(title);
     const wanted = [...new Set(userIds)].filter((u) => u !== caller.userId);
     requireRoom(1, wanted.length, this.sizeMax);
@@ -185,7 +185,7 @@ export class ChatService {
    * messages.addChatUser. A member who left may come back by adding themselves (basic groups' rule); a
    * kicked one may not. With fwd_limit the newcomer also gets that many of the latest messages.
    */
-  async addUser(caller: Caller, chatId: bigint, userId: bigint, fwdLimit: number): Promise<TlObject> {
+  async addUser(caller: Caller, chatId: bigint, userId: bigint, fwdLimit: number): Promise<Obj<'updates'>> {
     const { chat, me } = await this.load(chatId, caller.userId);
     const returning = userId === caller.userId;
     if (returning) {
@@ -261,7 +261,7 @@ export class ChatService {
    * gets the service message too, then sees the chat as `chatForbidden` (kicked) or `chat{left}`. With
    * revoke_history the target's messages in the chat are deleted for everyone.
    */
-  async deleteUser(caller: Caller, chatId: bigint, userId: bigint, revokeHistory: boolean): Promise<TlObject> {
+  async deleteUser(caller: Caller, chatId: bigint, userId: bigint, revokeHistory: boolean): Promise<Obj<'updates'>> {
     const { chat, me } = await this.load(chatId, caller.userId);
     const target = requireRemovable(me, userId === caller.userId ? me : await this.deps.store.participant(chatId, userId));
     const leaving = target.userId === caller.userId;
@@ -295,7 +295,7 @@ export class ChatService {
   }
 
   /** messages.editChatTitle: members may unless change_info is banned; admins always. */
-  async editTitle(caller: Caller, chatId: bigint, title: string): Promise<TlObject> {
+  async editTitle(caller: Caller, chatId: bigint, title: string): Promise<Obj<'updates'>> {
     const { chat, me } = await this.load(chatId, caller.userId);
     requireMember(me);
     requireRight(chat, me, 'changeInfo', 'changeInfo');
@@ -313,12 +313,12 @@ export class ChatService {
    * messages.editChatPhoto: a new photo (uploaded or an existing one) or none, under the same rule as the
    * title. The rights are checked before the upload is processed, so a refused member costs no image work.
    */
-  async editPhoto(caller: Caller, chatId: bigint, input: TlObject): Promise<TlObject> {
+  async editPhoto(caller: Caller, chatId: bigint, input: TlType<'InputChatPhoto'>): Promise<Obj<'updates'>> {
     const { chat, me } = await this.load(chatId, caller.userId);
     requireMember(me);
     requireRight(chat, me, 'changeInfo', 'changeInfo');
     let photoId: bigint | null = null;
-    let action: TlObject = { _: 'messageActionChatDeletePhoto' };
+    let action: TlType<'MessageAction'> = { _: 'messageActionChatDeletePhoto' };
     if (isRemoval(input)) {
       if (chat.photoId === undefined) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
     } else {
@@ -348,7 +348,7 @@ export class ChatService {
   }
 
   /** The full Photo of the chat's current photo, if it has one. */
-  private async photoObject(chat: ChatRecord): Promise<TlObject | undefined> {
+  private async photoObject(chat: ChatRecord): Promise<TlType<'Photo'> | undefined> {
     if (chat.photoId === undefined || !this.deps.photos) return undefined;
     return (await this.deps.photos.photoObjects([chat.photoId])).get(chat.photoId);
   }
@@ -381,7 +381,7 @@ export class ChatService {
   }
 
   /** messages.editChatDefaultBannedRights: admins only (ban_users). */
-  async editDefaultBannedRights(caller: Caller, chatId: bigint, rights: TlObject): Promise<TlObject> {
+  async editDefaultBannedRights(caller: Caller, chatId: bigint, rights: TlType<'ChatBannedRights'>): Promise<Obj<'updates'>> {
     const { chat, me } = await this.load(chatId, caller.userId);
     requireMember(me);
     requireRight(chat, me, 'banUsers');
@@ -392,12 +392,12 @@ export class ChatService {
     return this.broadcast(caller, chatId, { _: 'updateChatDefaultBannedRights', peer: { _: 'peerChat', chatId }, defaultBannedRights: bannedTl(bits), version }, []);
   }
 
-  async getChats(viewer: bigint, ids: readonly bigint[]): Promise<TlObject> {
+  async getChats(viewer: bigint, ids: readonly bigint[]): Promise<Res<'messages.getChats'>> {
     return { _: 'messages.chats', chats: await this.deps.views.many(viewer, ids) };
   }
 
   /** messages.getFullChat: participants for members; the admin's own permanent link when they have one. */
-  async getFullChat(viewer: bigint, chatId: bigint): Promise<TlObject> {
+  async getFullChat(viewer: bigint, chatId: bigint): Promise<Res<'messages.getFullChat'>> {
     const { chat, me } = await this.load(chatId, viewer);
     const all = await this.deps.store.participants(chatId);
     const participants = participantsTl(chat, me, all);
@@ -458,7 +458,7 @@ export class ChatService {
    * Join requests (request_needed) are not built: such a link is refused rather than made into one that
    * admits everyone (REQUEST_NEEDED_UNSUPPORTED, Echo's own error name).
    */
-  async exportInvite(caller: Caller, chatId: bigint, opts: InviteOptions): Promise<TlObject> {
+  async exportInvite(caller: Caller, chatId: bigint, opts: InviteOptions): Promise<Obj<'chatInviteExported'>> {
     await this.requireInviteAdmin(chatId, caller.userId);
     if (opts.requestNeeded) throw RpcError.badRequest('REQUEST_NEEDED_UNSUPPORTED');
     this.checkInviteOptions(opts);
@@ -475,7 +475,7 @@ export class ChatService {
   }
 
   /** messages.checkChatInvite: a preview for outsiders, chatInviteAlready for members. */
-  async checkInvite(viewer: bigint, link: string): Promise<TlObject> {
+  async checkInvite(viewer: bigint, link: string): Promise<Res<'messages.checkChatInvite'>> {
     const invite = requireUsable(await this.deps.store.invite(hashOfLink(link)), this.seconds());
     const chat = await this.deps.store.chat(invite.chatId);
     if (!chat) throw RpcError.badRequest('INVITE_HASH_INVALID');
@@ -493,7 +493,7 @@ export class ChatService {
   }
 
   /** messages.importChatInvite: joins through the link (messageActionChatJoinedByLink); returns Updates. */
-  async importInvite(caller: Caller, link: string): Promise<TlObject> {
+  async importInvite(caller: Caller, link: string): Promise<Obj<'updates'>> {
     const hash = hashOfLink(link);
     const invite = requireUsable(await this.deps.store.invite(hash), this.seconds());
     const chat = await this.deps.store.chat(invite.chatId);
@@ -524,7 +524,7 @@ export class ChatService {
   }
 
   /** messages.getExportedChatInvites: an admin's links (the creator may list anyone's), newest first. */
-  async listInvites(viewer: bigint, chatId: bigint, adminId: bigint, revoked: boolean, offsetDate: number, offsetLink: string | undefined, limit: number): Promise<TlObject> {
+  async listInvites(viewer: bigint, chatId: bigint, adminId: bigint, revoked: boolean, offsetDate: number, offsetLink: string | undefined, limit: number): Promise<Res<'messages.getExportedChatInvites'>> {
     const { me } = await this.requireInviteAdmin(chatId, viewer);
     if (adminId !== viewer && me.role !== ROLE_CREATOR) throw RpcError.badRequest('CHAT_ADMIN_REQUIRED');
     const all = await this.deps.store.invites(chatId, adminId, revoked);
@@ -539,7 +539,7 @@ export class ChatService {
    * messages.editExportedChatInvite: revoke a link, or change its expiry, limit or title. Revoking the
    * permanent link makes a new one (messages.exportedChatInviteReplaced).
    */
-  async editInvite(caller: Caller, chatId: bigint, link: string, revoke: boolean, opts: InviteOptions): Promise<TlObject> {
+  async editInvite(caller: Caller, chatId: bigint, link: string, revoke: boolean, opts: InviteOptions): Promise<Res<'messages.editExportedChatInvite'>> {
     const { me } = await this.requireInviteAdmin(chatId, caller.userId);
     const invite = await this.managedInvite(chatId, me, link);
     const host = this.deps.linkHost();

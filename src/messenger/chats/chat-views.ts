@@ -1,12 +1,12 @@
 // Chats as a given user sees them: `chat` for a member (with their admin rights), `chat{left}` after
 // leaving, `chatForbidden` after being kicked; chats the user never belonged to are not shown at all.
-import type { TlObject } from '../../tl/index.js';
+import type { TlType } from '../../tl/index.js';
 import type { ChatStore } from './chat-store.js';
 import { adminRightsOf, STATE_KICKED, STATE_LEFT, ROLE_CREATOR, isActive, type ChatRecord, type Participant } from './participants.js';
 import { adminTl, bannedTl } from './rights.js';
 import { chatPhotoTl, type ChatPhotoMedia, type ChatPhotoSummary } from './chat-photos.js';
 
-export function chatTl(chat: ChatRecord, me: Participant | undefined, participantsCount: number, photo?: ChatPhotoSummary): TlObject | undefined {
+export function chatTl(chat: ChatRecord, me: Participant | undefined, participantsCount: number, photo?: ChatPhotoSummary): TlType<'Chat'> | undefined {
   if (!me) return undefined;
   if (me.state === STATE_KICKED) return { _: 'chatForbidden', id: chat.id, title: chat.title };
   const rights = adminRightsOf(me);
@@ -33,13 +33,13 @@ export class ChatViews {
   ) {}
 
   /** The chats among `ids` that `viewer` belongs or belonged to, as they see them, in `ids` order. */
-  async many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]> {
+  async many(viewer: bigint, ids: readonly bigint[]): Promise<TlType<'Chat'>[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     const [chats, mine, counts] = await Promise.all([this.store.chats(unique), this.store.memberships(viewer, unique), this.store.counts(unique)]);
     const photoIds = [...chats.values()].flatMap((c) => (c.photoId !== undefined ? [c.photoId] : []));
     const photos = photoIds.length > 0 && this.photos ? await this.photos.photoSummaries(photoIds) : undefined;
-    const out: TlObject[] = [];
+    const out: TlType<'Chat'>[] = [];
     for (const id of unique) {
       const chat = chats.get(id);
       const photo = chat?.photoId !== undefined ? photos?.get(chat.photoId) : undefined;
@@ -49,7 +49,7 @@ export class ChatViews {
     return out;
   }
 
-  async one(viewer: bigint, id: bigint): Promise<TlObject | undefined> {
+  async one(viewer: bigint, id: bigint): Promise<TlType<'Chat'> | undefined> {
     return (await this.many(viewer, [id]))[0];
   }
 }

@@ -1,7 +1,7 @@
 // What Msg needs to know about basic groups to send, delete and show messages in them: who gets a copy,
 // who may write, who may revoke others' messages, and the chat objects for `chats` vectors.
 import { RpcError } from '../../common/rpc-error.js';
-import type { TlObject } from '../../tl/index.js';
+import type { TlType } from '../../tl/index.js';
 import type { Conversation } from '../message-store.js';
 import { chatPeer } from '../peer.js';
 import type { ChatStore } from './chat-store.js';
@@ -20,7 +20,7 @@ export interface GroupDirectory {
   /** The chats among `chatIds` in which `user` may delete anyone's messages for everyone. */
   moderated(user: bigint, chatIds: readonly bigint[]): Promise<Set<bigint>>;
   /** The chat objects as `viewer` sees them (chats they never belonged to are left out). */
-  chatViews(viewer: bigint, chatIds: readonly bigint[]): Promise<TlObject[]>;
+  chatViews(viewer: bigint, chatIds: readonly bigint[]): Promise<TlType<'Chat'>[]>;
   /** Nothing when `user` may pin and unpin in chat `chatId`; else CHAT_ID_INVALID, CHAT_WRITE_FORBIDDEN or CHAT_ADMIN_REQUIRED. */
   requirePin(user: bigint, chatId: bigint): Promise<void>;
 }
@@ -52,7 +52,7 @@ export class ChatDirectory implements GroupDirectory {
     return out;
   }
 
-  chatViews(viewer: bigint, chatIds: readonly bigint[]): Promise<TlObject[]> {
+  chatViews(viewer: bigint, chatIds: readonly bigint[]): Promise<TlType<'Chat'>[]> {
     return this.views.many(viewer, chatIds);
   }
 

@@ -2,7 +2,7 @@
 // server's own host the way t.me links are on Telegram's: clients that parse links take the part after
 // "/+" (or "joinchat/") as the hash, and every method that takes a link accepts either form or the bare hash.
 import { RpcError } from '../../common/rpc-error.js';
-import type { TlObject } from '../../tl/index.js';
+import type { Obj } from '../../tl/index.js';
 import type { InviteRecord } from './chat-store.js';
 
 /** 16 random bytes, base64url: as long and as unguessable as Telegram's hashes. */
@@ -44,7 +44,7 @@ export function requireUsable(invite: InviteRecord | undefined, nowSeconds: numb
   return invite;
 }
 
-export function exportedInviteTl(host: string, i: InviteRecord): TlObject {
+export function exportedInviteTl(host: string, i: InviteRecord): Obj<'chatInviteExported'> {
   return {
     _: 'chatInviteExported',
     revoked: i.revoked || undefined,

@@ -1,7 +1,7 @@
 // Who is in a basic group and what each of them may do: the decisions behind every chat method, pure so
 // they are tested without a database. Error names are Telegram's (core.telegram.org/method/messages.*Chat*).
 import { RpcError } from '../../common/rpc-error.js';
-import type { TlObject } from '../../tl/index.js';
+import type { TlType } from '../../tl/index.js';
 import { BASIC_ADMIN_RIGHTS, CREATOR_RIGHTS, hasAdminRight, isBanned, sendBlocked, type AdminRight, type BannedRight } from './rights.js';
 
 export const ROLE_MEMBER = 0;
@@ -116,7 +116,7 @@ export function checkTitle(title: string): string {
   return t.length > MAX_TITLE_LENGTH ? t.slice(0, MAX_TITLE_LENGTH) : t;
 }
 
-export function participantTl(p: Participant): TlObject {
+export function participantTl(p: Participant): TlType<'ChatParticipant'> {
   if (p.role === ROLE_CREATOR) return { _: 'chatParticipantCreator', userId: p.userId };
   if (p.role === ROLE_ADMIN) return { _: 'chatParticipantAdmin', userId: p.userId, inviterId: p.inviterId, date: p.date };
   return { _: 'chatParticipant', userId: p.userId, inviterId: p.inviterId, date: p.date };
@@ -126,7 +126,7 @@ export function participantTl(p: Participant): TlObject {
  * chatParticipants for a current member (creator first, then by join date), chatParticipantsForbidden
  * for a former one.
  */
-export function participantsTl(chat: ChatRecord, viewer: Participant | undefined, all: readonly Participant[]): TlObject {
+export function participantsTl(chat: ChatRecord, viewer: Participant | undefined, all: readonly Participant[]): TlType<'ChatParticipants'> {
   if (!isActive(viewer)) return { _: 'chatParticipantsForbidden', chatId: chat.id };
   const active = all.filter(isActive).sort((a, b) => b.role - a.role || a.date - b.date || (a.userId < b.userId ? -1 : 1));
   return { _: 'chatParticipants', chatId: chat.id, participants: active.map(participantTl), version: chat.version };

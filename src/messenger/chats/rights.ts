@@ -1,6 +1,6 @@
 // Admin and banned rights of basic groups (core.telegram.org/api/rights). Both are kept as the flags word
 // of their TL constructor, so storing and comparing them is an integer and the TL form is a table lookup.
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 
 /** chatBannedRights field -> flag bit (canonical schema layer; a unit test compares them). */
 export const BANNED_BITS = {
@@ -27,7 +27,7 @@ export const BANNED_BITS = {
   editRank: 26,
   sendReactions: 27,
   manageLinkedPeers: 28,
-} as const;
+} as const satisfies Partial<Record<keyof Obj<'chatBannedRights'>, number>>;
 
 /** chatAdminRights field -> flag bit (canonical schema layer; a unit test compares them). */
 export const ADMIN_BITS = {
@@ -50,7 +50,7 @@ export const ADMIN_BITS = {
   manageRanks: 18,
   manageLinkedPeers: 19,
   manageWelcomeMessages: 20,
-} as const;
+} as const satisfies Partial<Record<keyof Obj<'chatAdminRights'>, number>>;
 
 export type BannedRight = keyof typeof BANNED_BITS;
 export type AdminRight = keyof typeof ADMIN_BITS;
@@ -75,21 +75,24 @@ export const BASIC_ADMIN_RIGHTS = adminBits(['changeInfo', 'deleteMessages', 'ba
 export const CREATOR_RIGHTS = (BASIC_ADMIN_RIGHTS | adminBits(['addAdmins'])) >>> 0;
 
 /** The flags word of a chatBannedRights object (unknown fields ignored, until_date ignored: defaults never expire). */
-export function bannedFromTl(obj: TlObject): number {
-  if (obj._ !== 'chatBannedRights') return 0;
-  return bitsOf(Object.keys(BANNED_BITS).filter((k) => obj[k] === true), BANNED_BITS);
+export function bannedFromTl(obj: TlType<'ChatBannedRights'>): number {
+  return bitsOf(BANNED_RIGHTS.filter((k) => obj[k] === true), BANNED_BITS);
 }
 
-export function bannedTl(bits: number, untilDate = FOREVER): TlObject {
-  const out: TlObject & Record<string, unknown> = { _: 'chatBannedRights' };
-  for (const [k, bit] of Object.entries(BANNED_BITS)) if (bits & (1 << bit)) out[k] = true;
-  out.untilDate = untilDate;
+/** The keys of a bits table: Object.keys of a const literal is exactly its keys (TS types it string[]). */
+const keysOf = <K extends string>(table: Readonly<Record<K, number>>): readonly K[] => Object.keys(table) as K[];
+const BANNED_RIGHTS = keysOf(BANNED_BITS);
+const ADMIN_RIGHTS = keysOf(ADMIN_BITS);
+
+export function bannedTl(bits: number, untilDate = FOREVER): Obj<'chatBannedRights'> {
+  const out: Obj<'chatBannedRights'> = { _: 'chatBannedRights', untilDate };
+  for (const k of BANNED_RIGHTS) if (bits & (1 << BANNED_BITS[k])) out[k] = true;
   return out;
 }
 
-export function adminTl(bits: number): TlObject {
-  const out: TlObject & Record<string, unknown> = { _: 'chatAdminRights' };
-  for (const [k, bit] of Object.entries(ADMIN_BITS)) if (bits & (1 << bit)) out[k] = true;
+export function adminTl(bits: number): Obj<'chatAdminRights'> {
+  const out: Obj<'chatAdminRights'> = { _: 'chatAdminRights' };
+  for (const k of ADMIN_RIGHTS) if (bits & (1 << ADMIN_BITS[k])) out[k] = true;
   return out;
 }
 

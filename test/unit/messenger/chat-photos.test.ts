@@ -23,7 +23,8 @@ import { MediaService } from '../../../src/service/media/media-service.js';
 import { MediaStore } from '../../../src/service/media/media-store.js';
 import { MediaProbe } from '../../../src/service/media/probe.js';
 import { inflateStripped } from '../../../src/service/media/stripped.js';
-import type { Obj, TlObject } from '../../../src/tl/index.js';
+import type { Obj, TlType } from '../../../src/tl/index.js';
+import { typedChatPhotos } from '../../../src/app/typed-adapters.js';
 import { plainUserViews, recordingPush } from './stubs.js';
 
 const A = 3_000_001n;
@@ -67,7 +68,7 @@ async function setup() {
     log,
   });
   const pushed: { userId: bigint; updates: any }[] = [];
-  const base = new ChatBase(db.kysely, media);
+  const base = new ChatBase(db.kysely, typedChatPhotos(media));
   const push = recordingPush(pushed);
   const userViews = plainUserViews;
   const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false }, userViews, now: () => clock.ms, groups: base.directory });
@@ -111,7 +112,7 @@ test('editChatPhoto: the photo gets the profile sizes, every member gets message
   const { chatId } = await f.chats.create(me(A), [B, C], 'Photos');
   await f.drain();
   f.pushed.length = 0;
-  const res: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, await jpeg(900, 700)) } as TlObject);
+  const res: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, await jpeg(900, 700)) });
   const own = res.updates.find((u: any) => u._ === 'updateNewMessage');
   assert.equal(own.message._, 'messageService');
   assert.equal(own.message.out, true);
@@ -160,28 +161,28 @@ test('editChatPhoto rights: change_info banned by default rights refuses plain m
   const f = await setup();
   const { chatId } = await f.chats.create(me(A), [B, C], 'Rights');
   // Without the ban, a plain member may change the photo (basic groups' default).
-  await f.chats.editPhoto(me(B), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(B, await jpeg(300, 300)) } as TlObject);
-  await f.chats.editDefaultBannedRights(me(A), chatId, { _: 'chatBannedRights', changeInfo: true, untilDate: 0 } as TlObject);
+  await f.chats.editPhoto(me(B), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(B, await jpeg(300, 300)) });
+  await f.chats.editDefaultBannedRights(me(A), chatId, { _: 'chatBannedRights', changeInfo: true, untilDate: 0 });
   const file = await f.upload(C, await jpeg(300, 300, '#aa0000'));
-  await assert.rejects(f.chats.editPhoto(me(C), chatId, { _: 'inputChatUploadedPhoto', file } as TlObject), is('CHAT_ADMIN_REQUIRED'));
-  await assert.rejects(f.chats.editPhoto(me(C), chatId, { _: 'inputChatPhotoEmpty' } as TlObject), is('CHAT_ADMIN_REQUIRED'));
+  await assert.rejects(f.chats.editPhoto(me(C), chatId, { _: 'inputChatUploadedPhoto', file }), is('CHAT_ADMIN_REQUIRED'));
+  await assert.rejects(f.chats.editPhoto(me(C), chatId, { _: 'inputChatPhotoEmpty' }), is('CHAT_ADMIN_REQUIRED'));
   await f.chats.editAdmin(me(A), chatId, C, true);
-  await f.chats.editPhoto(me(C), chatId, { _: 'inputChatUploadedPhoto', file } as TlObject);
+  await f.chats.editPhoto(me(C), chatId, { _: 'inputChatUploadedPhoto', file });
   // Outsiders and former members.
-  await assert.rejects(f.chats.editPhoto(me(OUTSIDER), chatId, { _: 'inputChatPhotoEmpty' } as TlObject), is('CHAT_ID_INVALID'));
+  await assert.rejects(f.chats.editPhoto(me(OUTSIDER), chatId, { _: 'inputChatPhotoEmpty' }), is('CHAT_ID_INVALID'));
   await f.chats.deleteUser(me(B), chatId, B, false);
-  await assert.rejects(f.chats.editPhoto(me(B), chatId, { _: 'inputChatPhotoEmpty' } as TlObject), is('CHAT_WRITE_FORBIDDEN'));
+  await assert.rejects(f.chats.editPhoto(me(B), chatId, { _: 'inputChatPhotoEmpty' }), is('CHAT_WRITE_FORBIDDEN'));
 });
 
 test('removing the photo: messageActionChatDeletePhoto, chatPhotoEmpty, CHAT_NOT_MODIFIED when there is none', async () => {
   const f = await setup();
   const { chatId } = await f.chats.create(me(A), [B], 'Remove');
-  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhotoEmpty' } as TlObject), is('CHAT_NOT_MODIFIED'));
-  const set: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, await jpeg(400, 300)) } as TlObject);
+  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhotoEmpty' }), is('CHAT_NOT_MODIFIED'));
+  const set: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, await jpeg(400, 300)) });
   const photoId = set.chats[0].photo.photoId as bigint;
   await f.drain();
   f.pushed.length = 0;
-  const res: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhotoEmpty' } as TlObject);
+  const res: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhotoEmpty' });
   assert.equal(res.updates.find((u: any) => u._ === 'updateNewMessage').message.action._, 'messageActionChatDeletePhoto');
   assert.deepEqual(res.chats[0].photo, { _: 'chatPhotoEmpty' });
   await f.drain();
@@ -191,7 +192,7 @@ test('removing the photo: messageActionChatDeletePhoto, chatPhotoEmpty, CHAT_NOT
   assert.equal(((await f.chats.getFullChat(B, chatId)) as any).fullChat.chatPhoto, undefined);
   // The old photo is no longer the chat's: its location is stale.
   await assert.rejects(f.download(B, chatId, photoId, true), is('FILE_ID_INVALID'));
-  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhotoEmpty' } as TlObject), is('CHAT_NOT_MODIFIED'));
+  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhotoEmpty' }), is('CHAT_NOT_MODIFIED'));
 });
 
 test('setting an existing photo by id; the same photo again is CHAT_NOT_MODIFIED; bad photos are refused', async () => {
@@ -199,25 +200,25 @@ test('setting an existing photo by id; the same photo again is CHAT_NOT_MODIFIED
   const { chatId } = await f.chats.create(me(A), [B], 'Reuse');
   const profile = await f.media.uploadProfilePhoto(A, { file: await f.upload(A, await jpeg(500, 500)) });
   const obj = f.media.photoObject(profile) as any;
-  const input = { _: 'inputChatPhoto', id: { _: 'inputPhoto', id: obj.id, accessHash: obj.accessHash, fileReference: obj.fileReference } } as TlObject;
+  const input: TlType<'InputChatPhoto'> = { _: 'inputChatPhoto', id: { _: 'inputPhoto', id: obj.id, accessHash: obj.accessHash, fileReference: obj.fileReference } };
   const res: any = await f.chats.editPhoto(me(A), chatId, input);
   assert.equal(res.chats[0].photo.photoId, profile.id);
   await assert.rejects(f.chats.editPhoto(me(A), chatId, input), is('CHAT_NOT_MODIFIED'));
   await assert.rejects(
-    f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhoto', id: { _: 'inputPhoto', id: obj.id, accessHash: obj.accessHash + 1n, fileReference: obj.fileReference } } as TlObject),
+    f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhoto', id: { _: 'inputPhoto', id: obj.id, accessHash: obj.accessHash + 1n, fileReference: obj.fileReference } }),
     is('PHOTO_INVALID'),
   );
-  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhoto', id: { _: 'inputPhotoEmpty' } } as TlObject), is('PHOTO_INVALID'));
-  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto' } as TlObject), is('PHOTO_FILE_MISSING'));
-  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, randomBytes(5000)) } as TlObject), is('PHOTO_INVALID'));
-  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: { _: 'inputFile', id: 999n, parts: 1, name: 'x', md5Checksum: '' } } as TlObject), (e) => e instanceof RpcError && e.errorMessage.startsWith('FILE_PART'));
+  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatPhoto', id: { _: 'inputPhotoEmpty' } }), is('PHOTO_INVALID'));
+  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto' }), is('PHOTO_FILE_MISSING'));
+  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, randomBytes(5000)) }), is('PHOTO_INVALID'));
+  await assert.rejects(f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: { _: 'inputFile', id: 999n, parts: 1, name: 'x', md5Checksum: '' } }), (e) => e instanceof RpcError && e.errorMessage.startsWith('FILE_PART'));
   assert.equal(((await f.chats.getChats(A, [chatId])) as any).chats[0].photo.photoId, profile.id, 'failed edits changed nothing');
 });
 
 test('downloads and previews: members and former members who left may fetch the photo; kicked users and outsiders may not', async () => {
   const f = await setup();
   const { chatId } = await f.chats.create(me(A), [B, C], 'Access');
-  const res: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, await jpeg(200, 100)) } as TlObject);
+  const res: any = await f.chats.editPhoto(me(A), chatId, { _: 'inputChatUploadedPhoto', file: await f.upload(A, await jpeg(200, 100)) });
   const photoId = res.chats[0].photo.photoId as bigint;
   // A small source: the crops stop at its shorter side.
   const big = await sharp(await f.download(A, chatId, photoId, true)).metadata();

@@ -40,8 +40,8 @@ test('pinned dialogs: newest pin on top, the limit of 5, reorder with and withou
     await f.x.dialogs.togglePin(alice, userPeer(2004n), false);
     assert.deepEqual((await f.x.dialogs.pinnedPeers(ALICE, 0)).map((p) => p.id), [2002n]);
     const page = await f.messenger.views.dialogs(ALICE, { offsetDate: 0, offsetId: 0, limit: 3, excludePinned: false });
-    assert.equal(((page.dialogs as TlObject[])[0]!.peer as TlObject).userId, 2002n);
-    assert.equal((page.dialogs as TlObject[])[0]!.pinned, true);
+    assert.equal((((page as TlObject).dialogs as TlObject[])[0]!.peer as TlObject).userId, 2002n);
+    assert.equal(((page as TlObject).dialogs as TlObject[])[0]!.pinned, true);
     await assert.rejects(f.x.dialogs.reorderPinned(alice, 7, [], false), isRpc('FOLDER_ID_INVALID'));
   } finally {
     await f.close();
@@ -70,9 +70,9 @@ test('unread marks and the archive folder (a pts event); getDialogs by folder; u
     await assert.rejects(f.x.dialogs.editFolders(alice, [{ peer: userPeer(CAROL), folderId: 2 }]), isRpc('FOLDER_ID_INVALID'));
 
     const archived = await f.messenger.views.dialogs(ALICE, { offsetDate: 0, offsetId: 0, limit: 10, excludePinned: false, folderId: 1 });
-    assert.deepEqual((archived.dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.folderId, d.unreadCount, d.unreadMark]), [[CAROL, 1, 1, true]]);
+    assert.deepEqual(((archived as TlObject).dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.folderId, d.unreadCount, d.unreadMark]), [[CAROL, 1, 1, true]]);
     const main = await f.messenger.views.dialogs(ALICE, { offsetDate: 0, offsetId: 0, limit: 10, excludePinned: false, folderId: 0 });
-    assert.deepEqual((main.dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.unreadCount]), [[BOB, 2]]);
+    assert.deepEqual(((main as TlObject).dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.unreadCount]), [[BOB, 2]]);
     assert.equal(((await f.messenger.views.state(ALICE)) as TlObject).unreadCount, 3);
     // Reading clears the count and the mark.
     await f.messenger.messaging.readHistory(alice, userPeer(CAROL), 0);
@@ -108,7 +108,7 @@ test('notify settings: per peer and per kind, reset, pushed to other sessions, c
     assert.equal(await n.isMuted(BOB, userPeer(ALICE)), false, 'settings are the owner\'s own');
 
     const dialogs = await f.messenger.views.dialogs(ALICE, { offsetDate: 0, offsetId: 0, limit: 10, excludePinned: false });
-    assert.equal(((dialogs.dialogs as TlObject[])[0]!.notifySettings as TlObject).muteUntil, forever);
+    assert.equal((((dialogs as TlObject).dialogs as TlObject[])[0]!.notifySettings as TlObject).muteUntil, forever);
     const full = await f.userViews.fullUserExtras!(ALICE, BOB);
     assert.equal((full.notifySettings as TlObject).muteUntil, forever);
 
@@ -211,7 +211,7 @@ test('one-box messages: a login code from 777000 only when the user is online; a
     // No copy anywhere else: the service account has no box.
     assert.equal((await f.messenger.reader.state(777000n)).pts, 0);
     const dialogs = await f.messenger.views.dialogs(ALICE, { offsetDate: 0, offsetId: 0, limit: 10, excludePinned: false });
-    assert.deepEqual((dialogs.dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.unreadCount]), [[777000n, 1]]);
+    assert.deepEqual(((dialogs as TlObject).dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.unreadCount]), [[777000n, 1]]);
 
     f.pushed.length = 0;
     await f.joined(BOB, CAROL);
@@ -219,7 +219,7 @@ test('one-box messages: a login code from 777000 only when the user is online; a
     assert.equal(notice!.authorId, CAROL);
     assert.equal(notice!.out, false);
     assert.equal((await f.messenger.reader.state(CAROL)).pts, 0, 'the new user gets no copy');
-    const tl = (await f.messenger.views.messages(BOB, [{ _: 'inputMessageID', id: notice!.id }])).messages as TlObject[];
+    const tl = ((await f.messenger.views.messages(BOB, [{ _: 'inputMessageID', id: notice!.id }])) as TlObject).messages as TlObject[];
     assert.equal(tl[0]!._, 'messageService');
     assert.deepEqual(tl[0]!.action, { _: 'messageActionContactSignUp' });
   } finally {

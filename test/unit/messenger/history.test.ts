@@ -79,7 +79,7 @@ test('getHistory answers messages.messages for a whole chat, a slice with the co
     const views = f.messenger.views;
     const all = await views.history(ALICE, userPeer(BOB), { ...Q, limit: 50 }, 0n);
     assert.equal(all._, 'messages.messages');
-    assert.equal((all.messages as TlObject[]).length, 10);
+    assert.equal(((all as TlObject).messages as TlObject[]).length, 10);
     assert.deepEqual((all.users as TlObject[]).map((u) => u.id).sort(), [ALICE, BOB].sort());
     const page = await views.history(ALICE, userPeer(BOB), { ...Q, limit: 4 }, 0n);
     assert.equal(page._, 'messages.messagesSlice');
@@ -115,11 +115,11 @@ test('getMessages returns messages by id in request order, messageEmpty for othe
       { _: 'inputMessageReplyTo', id: r!.id },
       { _: 'inputMessagePinned' },
     ]);
-    const ms = res.messages as TlObject[];
+    const ms = (res as TlObject).messages as TlObject[];
     assert.deepEqual(ms.map((m) => [m._, m.id]), [['message', 5], ['messageEmpty', 99], ['message', 3], ['messageEmpty', 0]]);
     // Bob's box does not have Alice's ids: other ids, other messages.
     const bob = await f.messenger.views.messages(BOB, [{ _: 'inputMessageID', id: 12 }]);
-    assert.equal((bob.messages as TlObject[])[0]!._, 'messageEmpty');
+    assert.equal(((bob as TlObject).messages as TlObject[])[0]!._, 'messageEmpty');
   } finally {
     await f.close();
   }

@@ -187,22 +187,22 @@ test('getDialogs lists both sides with unread counts and top messages, newest fi
     const dialogs = all.dialogs as TlObject[];
     assert.deepEqual(dialogs.map((d) => (d.peer as TlObject).userId), [ALICE, BOB, CAROL]);
     assert.deepEqual(dialogs.map((d) => d.unreadCount), [0, 2, 1]);
-    assert.deepEqual((all.messages as TlObject[]).map((x) => x.message).sort(), ['bob 2', 'carol 1', 'note']);
+    assert.deepEqual(((all as TlObject).messages as TlObject[]).map((x) => x.message).sort(), ['bob 2', 'carol 1', 'note']);
     assert.deepEqual((all.users as TlObject[]).map((u) => u.id).sort(), [ALICE, BOB, CAROL].sort());
 
     const first = await views.dialogs(ALICE, { offsetDate: 0, offsetId: 0, limit: 2, excludePinned: false });
     assert.equal(first._, 'messages.dialogsSlice');
     assert.equal(first.count, 3);
-    const last = (first.dialogs as TlObject[])[1]!;
-    const lastMsg = (first.messages as TlObject[]).find((x) => x.id === last.topMessage)!;
+    const last = ((first as TlObject).dialogs as TlObject[])[1]!;
+    const lastMsg = ((first as TlObject).messages as TlObject[]).find((x) => x.id === last.topMessage)!;
     const second = await views.dialogs(ALICE, { offsetDate: lastMsg.date as number, offsetId: last.topMessage as number, limit: 2, excludePinned: false });
-    assert.deepEqual((second.dialogs as TlObject[]).map((d) => (d.peer as TlObject).userId), [CAROL]);
+    assert.deepEqual(((second as TlObject).dialogs as TlObject[]).map((d) => (d.peer as TlObject).userId), [CAROL]);
 
     const bobSide = await views.dialogs(BOB, { offsetDate: 0, offsetId: 0, limit: 10, excludePinned: false });
-    assert.deepEqual((bobSide.dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.unreadCount, d.topMessage]), [[ALICE, 0, 2]]);
+    assert.deepEqual(((bobSide as TlObject).dialogs as TlObject[]).map((d) => [(d.peer as TlObject).userId, d.unreadCount, d.topMessage]), [[ALICE, 0, 2]]);
 
     const peerDialogs = await views.peerDialogs(BOB, [userPeer(ALICE), userPeer(CAROL)]);
-    assert.deepEqual((peerDialogs.dialogs as TlObject[]).map((d) => d.topMessage), [2, 0]);
+    assert.deepEqual(((peerDialogs as TlObject).dialogs as TlObject[]).map((d) => d.topMessage), [2, 0]);
     assert.equal((peerDialogs.state as TlObject).pts, 2);
   } finally {
     await f.close();

@@ -7,6 +7,7 @@ import { MAX_MESSAGE_LENGTH } from '../../../src/messenger/messaging.js';
 import type { TlObject } from '../../../src/tl/index.js';
 import { ALICE, BOB, CAROL, rid } from './fixture.js';
 import { alice, aliceSession, extrasFixture } from './extras-fixture.js';
+import { expectTl } from '../../support/tl.js';
 
 const isRpc = (m: string) => (e: unknown) => e instanceof RpcError && e.errorMessage === m;
 const updatesOf = (p: { updates: TlObject }) => (p.updates.updates as TlObject[] | undefined) ?? [];
@@ -41,7 +42,7 @@ test('pinning in a private chat: both copies, updatePinnedMessages to each side,
     assert.deepEqual(bobService.replyTo, { _: 'messageReplyHeader', replyToMsgId: bobId });
     assert.ok(f.pushed.filter((p) => p.userId === ALICE).every((p) => p.except === aliceSession));
 
-    assert.equal(messageTl((await f.messenger.reader.byIds(BOB, [bobId])).get(bobId)!).pinned, true);
+    assert.equal(expectTl(messageTl((await f.messenger.reader.byIds(BOB, [bobId])).get(bobId)!), 'message').pinned, true);
     assert.equal(await f.x.pins.pinnedMsgId(ALICE, userPeer(BOB)), aliceId);
     assert.equal(await f.x.pins.pinnedMsgId(BOB, userPeer(ALICE)), bobId);
     // Pinning again changes nothing and posts nothing.
@@ -112,7 +113,7 @@ test('drafts: saved per dialog, shown in dialogs, synced to other sessions, clea
     assert.equal((draft.replyTo as TlObject).replyToMsgId, 1);
 
     const dialogs = await f.messenger.views.dialogs(ALICE, { offsetDate: 0, offsetId: 0, limit: 10, excludePinned: false });
-    assert.equal(((dialogs.dialogs as TlObject[])[0]!.draft as TlObject).message, 'draft text');
+    assert.equal((((dialogs as TlObject).dialogs as TlObject[])[0]!.draft as TlObject).message, 'draft text');
     assert.equal(((await f.x.drafts.allAsUpdates(ALICE)).updates as TlObject[]).length, 1);
 
     // clear_draft on a send removes it and tells the other sessions.
@@ -131,7 +132,7 @@ test('drafts: saved per dialog, shown in dialogs, synced to other sessions, clea
     await f.x.drafts.save(alice, userPeer(CAROL), { message: 'a' });
     await f.x.drafts.save(alice, userPeer(BOB), { message: 'b' });
     await f.x.drafts.save(alice, userPeer(BOB), { message: 'b2' });
-    assert.deepEqual((await f.x.drafts.all(ALICE)).map((d) => d.draft.message).sort(), ['a', 'b2']);
+    assert.deepEqual((await f.x.drafts.all(ALICE)).map((d) => expectTl(d.draft, 'draftMessage').message).sort(), ['a', 'b2']);
     f.pushed.length = 0;
     await f.x.drafts.clearAll(alice);
     await f.bus.drain();

@@ -16,7 +16,7 @@ import {
   SEARCH_KIND_VOICE,
 } from '../../../src/infra/db/search-index.js';
 import type { ChatSearch } from '../../../src/messenger/search.js';
-import type { TlObject } from '../../../src/tl/index.js';
+import type { TlObject, TlType } from '../../../src/tl/index.js';
 import { ALICE, BOB, CAROL, rid } from './fixture.js';
 import { alice, extrasFixture } from './extras-fixture.js';
 
@@ -48,7 +48,7 @@ test('search kinds come from entities and media; filters map to them', () => {
 test('messages.search in a chat: case-insensitive word prefixes in any script, author, kinds, paging and count', async () => {
   const f = await extrasFixture();
   try {
-    const send = (from: typeof alice | typeof bob, to: bigint, message: string, entities?: TlObject[]) =>
+    const send = (from: typeof alice | typeof bob, to: bigint, message: string, entities?: TlType<'MessageEntity'>[]) =>
       f.messenger.messaging.send(from, userPeer(to), [{ randomId: rid(), message, entities }]);
     await send(alice, BOB, 'Hello world');
     await send(bob, ALICE, 'HELLO there, see https://x.org', [{ _: 'messageEntityUrl', offset: 16, length: 13 }]);
@@ -128,11 +128,11 @@ test('messages.searchGlobal: every chat of the owner, kinds of chats, paging wit
     const p1 = await s.globalTl(ALICE, { ...g, limit: 1 });
     assert.equal(p1._, 'messages.messagesSlice');
     assert.equal(p1.count, 2);
-    const m1 = (p1.messages as TlObject[])[0]!;
+    const m1 = ((p1 as TlObject).messages as TlObject[])[0]!;
     assert.equal(p1.nextRate, m1.date);
     const p2 = await s.globalTl(ALICE, { ...g, limit: 1, offsetRate: p1.nextRate as number, offsetId: m1.id as number });
-    assert.deepEqual((p2.messages as TlObject[]).map((m) => m.message), ['report one']);
-    assert.equal(p2.nextRate, undefined);
+    assert.deepEqual(((p2 as TlObject).messages as TlObject[]).map((m) => m.message), ['report one']);
+    assert.equal((p2 as TlObject).nextRate, undefined);
     await assert.rejects(s.global(ALICE, { ...g, q: ' !! ' }), isRpc('SEARCH_QUERY_EMPTY'));
     // Archived chats only when asked for folder 1.
     await f.x.dialogs.editFolders(alice, [{ peer: userPeer(CAROL), folderId: 1 }]);

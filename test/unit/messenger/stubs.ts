@@ -1,7 +1,7 @@
 // Stand-ins the messenger unit tests share: a push that records what would reach devices, and user
 // objects reduced to their ids (the tests look at messages and updates, not at user views).
 import type { SessionRef, UpdatePusher } from '../../../src/contracts/push.js';
-import type { TlObject } from '../../../src/tl/index.js';
+import type { Obj, TlObject } from '../../../src/tl/index.js';
 
 export interface Pushed {
   userId: bigint;
@@ -19,5 +19,5 @@ export function recordingPush(pushed: Pushed[], online: (userId: bigint) => bool
 }
 
 export const plainUserViews = {
-  many: async (_viewer: bigint, ids: readonly bigint[]) => [...new Set(ids)].map((id) => ({ _: 'user', id })),
+  many: async (_viewer: bigint, ids: readonly bigint[]) => [...new Set(ids)].map((id): Obj<'user'> => ({ _: 'user', id })),
 };
