@@ -24,7 +24,6 @@ import { MediaStore } from '../../../src/service/media/media-store.js';
 import { MediaProbe } from '../../../src/service/media/probe.js';
 import { inflateStripped } from '../../../src/service/media/stripped.js';
 import type { Obj, TlType } from '../../../src/tl/index.js';
-import { typedChatPhotos } from '../../../src/app/typed-adapters.js';
 import { plainUserViews, recordingPush } from './stubs.js';
 
 const A = 3_000_001n;
@@ -68,7 +67,7 @@ async function setup() {
     log,
   });
   const pushed: { userId: bigint; updates: any }[] = [];
-  const base = new ChatBase(db.kysely, typedChatPhotos(media));
+  const base = new ChatBase(db.kysely, media);
   const push = recordingPush(pushed);
   const userViews = plainUserViews;
   const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false }, userViews, now: () => clock.ms, groups: base.directory });
