@@ -16,7 +16,6 @@ import { Messenger } from '../messenger/index.js';
 import { MessengerExtras } from '../messenger/extras.js';
 import { ChatBase } from '../messenger/chats/index.js';
 import { createMediaServices } from '../service/media/index.js';
-import { typedChatPhotos, typedUserViews } from './typed-adapters.js';
 
 export interface AppServicesOptions {
   /** Bus lag and failures go to the node's metrics when given. */
@@ -45,20 +44,19 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     };
     announce().catch((err: Error) => core.log.warn({ err: err.message }, 'status change announcement failed'));
   });
-  const messengerUserViews = typedUserViews(userViews);
-  const chatBase = new ChatBase(core.db, typedChatPhotos(media));
+  const chatBase = new ChatBase(core.db, media);
   const messenger = new Messenger({
     db: core.db,
     bus,
     push: core.push,
     contacts,
-    userViews: messengerUserViews,
+    userViews,
     now: core.now,
     groups: chatBase.directory,
     userIdByUsername: async (name) => (await core.users.byUsername(name))?.id,
   });
-  const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews: messengerUserViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
-  const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews: messengerUserViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
+  const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
+  const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);
   return { core, contacts, privacy, userViews, presence, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras };
 }

@@ -1,17 +1,16 @@
 // account.getAuthorizations, resetAuthorization, setAuthorizationTTL: the user's devices (perm keys).
-import type { Req } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import { authorizationOf } from '../service/authsession/authorization-view.js';
 import { MAX_AUTHORIZATION_TTL_DAYS, MIN_AUTHORIZATION_TTL_DAYS } from '../service/authsession/limits.js';
-import type { RpcContext } from './context.js';
+import { viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
 
 export function registerAccountAuthorizations(rpc: RpcDispatcher, services: AppServices): void {
   const { devices } = services.authSessions;
 
-  rpc.registerUntyped('account.getAuthorizations', async (_req: Req<'account.getAuthorizations'>, ctx: RpcContext) => {
-    const userId = ctx.authKey.userId!;
+  rpc.register('account.getAuthorizations', async (_req, ctx) => {
+    const userId = viewerOf(ctx);
     const own = ctx.authKey.permKeyId;
     const list = await devices.list({ userId });
     // The current device first, as the official apps list it.
@@ -23,8 +22,8 @@ export function registerAccountAuthorizations(rpc: RpcDispatcher, services: AppS
     };
   });
 
-  rpc.registerUntyped('account.resetAuthorization', async (req: Req<'account.resetAuthorization'>, ctx: RpcContext) => {
-    const hash = BigInt.asIntN(64, BigInt(req.hash));
+  rpc.register('account.resetAuthorization', async (req, ctx) => {
+    const hash = BigInt.asIntN(64, req.hash);
     // The current device is listed with hash 0 and ends its own session with auth.logOut instead.
     if (hash === 0n || hash === ctx.authKey.permKeyId) throw RpcError.badRequest('HASH_INVALID');
     const device = await devices.get(hash);
@@ -33,10 +32,10 @@ export function registerAccountAuthorizations(rpc: RpcDispatcher, services: AppS
     return true;
   });
 
-  rpc.registerUntyped('account.setAuthorizationTTL', async (req: Req<'account.setAuthorizationTTL'>, ctx: RpcContext) => {
+  rpc.register('account.setAuthorizationTTL', async (req, ctx) => {
     const days = req.authorizationTtlDays;
     if (!Number.isInteger(days) || days < MIN_AUTHORIZATION_TTL_DAYS || days > MAX_AUTHORIZATION_TTL_DAYS) throw RpcError.badRequest('TTL_DAYS_INVALID');
-    await devices.setAuthorizationTtl(ctx.authKey.userId!, days);
+    await devices.setAuthorizationTtl(viewerOf(ctx), days);
     return true;
   });
 }

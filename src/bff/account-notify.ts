@@ -1,7 +1,7 @@
 // account.getNotifySettings / updateNotifySettings / resetNotifySettings (core.telegram.org/api/notifications):
 // per-peer settings and the defaults of private chats, groups and channels (messenger/notify-settings.ts).
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 import type { RpcContext } from './context.js';
 import { viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
@@ -12,10 +12,10 @@ import { callerOf, resolvePeer } from './messages-dialogs.js';
 export function registerAccountNotify(rpc: RpcDispatcher, services: AppServices): void {
   const notify = services.messengerExtras.notify;
 
-  async function scopeOf(ctx: RpcContext, input: TlObject | undefined): Promise<NotifyScope> {
-    switch (input?._) {
+  async function scopeOf(ctx: RpcContext, input: TlType<'InputNotifyPeer'>): Promise<NotifyScope> {
+    switch (input._) {
       case 'inputNotifyPeer':
-        return { scope: SCOPE_PEER, peer: await resolvePeer(services, ctx, input.peer as TlObject) };
+        return { scope: SCOPE_PEER, peer: await resolvePeer(services, ctx, input.peer) };
       case 'inputNotifyUsers':
         return { scope: SCOPE_USERS };
       case 'inputNotifyChats':
@@ -28,19 +28,18 @@ export function registerAccountNotify(rpc: RpcDispatcher, services: AppServices)
     }
   }
 
-  rpc.registerUntyped('account.getNotifySettings', async (req: TlObject, ctx: RpcContext) => notify.get(viewerOf(ctx), await scopeOf(ctx, req.peer as TlObject)));
+  rpc.register('account.getNotifySettings', async (req, ctx) => notify.get(viewerOf(ctx), await scopeOf(ctx, req.peer)));
 
-  rpc.registerUntyped('account.updateNotifySettings', async (req: TlObject, ctx: RpcContext) => {
-    const scope = await scopeOf(ctx, req.peer as TlObject);
-    const settings = req.settings as TlObject | undefined;
-    if (settings?._ !== 'inputPeerNotifySettings') throw RpcError.badRequest('SETTINGS_INVALID');
+  rpc.register('account.updateNotifySettings', async (req, ctx) => {
+    const scope = await scopeOf(ctx, req.peer);
+    const settings = req.settings;
     const muteUntil = settings.muteUntil;
-    if (muteUntil !== undefined && (!Number.isInteger(muteUntil) || (muteUntil as number) < 0)) throw RpcError.badRequest('SETTINGS_INVALID');
+    if (muteUntil !== undefined && (!Number.isInteger(muteUntil) || muteUntil < 0)) throw RpcError.badRequest('SETTINGS_INVALID');
     await notify.update(callerOf(ctx), scope, settings);
     return true;
   });
 
-  rpc.registerUntyped('account.resetNotifySettings', async (_req: TlObject, ctx: RpcContext) => {
+  rpc.register('account.resetNotifySettings', async (_req, ctx) => {
     await notify.reset(callerOf(ctx));
     return true;
   });

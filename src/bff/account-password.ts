@@ -3,7 +3,6 @@
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
 import type { RpcContext } from './context.js';
-import type { Req } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import { finishSignIn } from '../service/authsession/finish-sign-in.js';
 import { signInDeps } from './auth.js';
@@ -26,47 +25,51 @@ export function registerAccountPassword(rpc: RpcDispatcher, services: AppService
   }
 
   // Signed-out devices ask for the SRP parameters between auth.signIn (SESSION_PASSWORD_NEEDED) and auth.checkPassword.
-  rpc.registerUntyped('account.getPassword', async (_req: Req<'account.getPassword'>, ctx: RpcContext) => passwords.getPassword(await passwordUser(ctx)), {
+  rpc.register('account.getPassword', async (_req, ctx) => passwords.getPassword(await passwordUser(ctx)), {
     allowUnauthorized: true,
   });
 
-  rpc.registerUntyped('account.updatePasswordSettings', async (req: Req<'account.updatePasswordSettings'>, ctx: RpcContext) => {
+  rpc.register('account.updatePasswordSettings', async (req, ctx) => {
     await passwords.updateSettings(signedInUser(ctx), req.password, req.newSettings);
     return true;
   });
 
-  rpc.registerUntyped('account.getPasswordSettings', async (req: Req<'account.getPasswordSettings'>, ctx: RpcContext) =>
+  rpc.register('account.getPasswordSettings', async (req, ctx) =>
     passwords.getSettings(signedInUser(ctx), req.password),
   );
 
-  rpc.registerUntyped(
+  rpc.register(
     'auth.checkPassword',
-    async (req: Req<'auth.checkPassword'>, ctx: RpcContext) => {
+    async (req, ctx) => {
       // A signed-in client may use it just to test the password (GramJS's isCheckPassword); nothing to bind then.
       if (ctx.authKey.userId !== undefined) {
         const userId = ctx.authKey.userId;
         await passwords.checkProof(userId, req.password);
-        return { _: 'auth.authorization', user: await userViews.one(userId, userId) };
+        const user = await userViews.one(userId, userId);
+        if (!user) throw RpcError.unauthorized();
+        return { _: 'auth.authorization', user };
       }
       const permKeyId = ctx.authKey.permKeyId;
       const userId = await passwordUser(ctx);
       await passwords.checkProof(userId, req.password);
-      await pendingPasswordLogins.clear(permKeyId!);
+      // passwordUser found this device's pending login, so it has a perm key.
+      if (permKeyId === undefined) throw RpcError.unauthorized();
+      await pendingPasswordLogins.clear(permKeyId);
       // signInDeps tells the user's other devices about the new one, as every other way of signing in does.
-      return finishSignIn(signInDeps(services, ctx), permKeyId!, userId);
+      return finishSignIn(signInDeps(services, ctx), permKeyId, userId);
     },
     { allowUnauthorized: true },
   );
 
-  rpc.registerUntyped('auth.requestPasswordRecovery', async (_req: Req<'auth.requestPasswordRecovery'>, ctx: RpcContext) => passwords.requestRecovery(await passwordUser(ctx)), {
+  rpc.register('auth.requestPasswordRecovery', async (_req, ctx) => passwords.requestRecovery(await passwordUser(ctx)), {
     allowUnauthorized: true,
   });
 
   // No recovery code is ever sent (see PasswordService.requestRecovery), so none can be checked.
-  const recoveryUnavailable = async (_req: unknown, ctx: RpcContext) => {
+  const recoveryUnavailable = async (_req: unknown, ctx: RpcContext): Promise<never> => {
     await passwordUser(ctx);
     throw RpcError.badRequest('PASSWORD_RECOVERY_NA');
   };
-  rpc.registerUntyped('auth.checkRecoveryPassword', recoveryUnavailable, { allowUnauthorized: true });
-  rpc.registerUntyped('auth.recoverPassword', recoveryUnavailable, { allowUnauthorized: true });
+  rpc.register('auth.checkRecoveryPassword', recoveryUnavailable, { allowUnauthorized: true });
+  rpc.register('auth.recoverPassword', recoveryUnavailable, { allowUnauthorized: true });
 }

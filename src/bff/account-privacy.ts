@@ -1,11 +1,10 @@
 // account.getPrivacy, account.setPrivacy (core.telegram.org/api/privacy).
-import type { Req, TlObject } from '../tl/index.js';
+import type { Obj } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import { privacyKeyFromInput, privacyKeyObject } from '../service/privacy/keys.js';
 import { rulesFromInput, ruleToTl } from '../service/privacy/tl-rules.js';
 import { usersNamed, type StoredRule } from '../service/privacy/evaluate.js';
 import type { RpcDispatcher } from './registry.js';
-import type { RpcContext } from './context.js';
 import type { AppServices } from './services.js';
 import { inputUserId, viewerOf } from './peers.js';
 
@@ -13,20 +12,20 @@ export function registerAccountPrivacy(rpc: RpcDispatcher, services: AppServices
   const { core, privacy, userViews } = services;
 
   /** account.privacyRules with the users the rules name, as the owner sees them. Chats come with groups. */
-  async function privacyRules(owner: bigint, rules: readonly StoredRule[]): Promise<TlObject> {
-    return { _: 'account.privacyRules', rules: rules.map(ruleToTl), chats: [], users: await userViews.many(owner, usersNamed(rules)) } as TlObject;
+  async function privacyRules(owner: bigint, rules: readonly StoredRule[]): Promise<Obj<'account.privacyRules'>> {
+    return { _: 'account.privacyRules', rules: rules.map(ruleToTl), chats: [], users: await userViews.many(owner, usersNamed(rules)) };
   }
 
-  rpc.registerUntyped('account.getPrivacy', async (req: Req<'account.getPrivacy'>, ctx: RpcContext) => {
+  rpc.register('account.getPrivacy', async (req, ctx) => {
     const owner = viewerOf(ctx);
-    const key = privacyKeyFromInput(req.key as TlObject);
+    const key = privacyKeyFromInput(req.key);
     return privacyRules(owner, await privacy.rules(owner, key));
   });
 
-  rpc.registerUntyped('account.setPrivacy', async (req: Req<'account.setPrivacy'>, ctx: RpcContext) => {
+  rpc.register('account.setPrivacy', async (req, ctx) => {
     const owner = viewerOf(ctx);
-    const key = privacyKeyFromInput(req.key as TlObject);
-    const rules = await rulesFromInput(req.rules as TlObject[], async (inputs) => {
+    const key = privacyKeyFromInput(req.key);
+    const rules = await rulesFromInput(req.rules, async (inputs) => {
       const ids: bigint[] = [];
       for (const input of inputs) {
         const id = inputUserId(services, owner, input);
@@ -40,12 +39,15 @@ export function registerAccountPrivacy(rpc: RpcDispatcher, services: AppServices
     });
     await privacy.setRules(owner, key, rules);
     const result = await privacyRules(owner, rules);
-    const r = result as unknown as { rules: TlObject[]; users: TlObject[] };
-    core.push.pushToUser(
-      owner,
-      { _: 'updates', updates: [{ _: 'updatePrivacy', key: privacyKeyObject(key), rules: r.rules }], users: r.users, chats: [], date: Math.floor(ctx.now() / 1000), seq: 0 } as TlObject,
-      { authKeyId: ctx.authKey.authKey.id, sessionId: ctx.sessionId },
-    );
+    const update: Obj<'updates'> = {
+      _: 'updates',
+      updates: [{ _: 'updatePrivacy', key: privacyKeyObject(key), rules: result.rules }],
+      users: result.users,
+      chats: [],
+      date: Math.floor(ctx.now() / 1000),
+      seq: 0,
+    };
+    core.push.pushToUser(owner, update, { authKeyId: ctx.authKey.authKey.id, sessionId: ctx.sessionId });
     return result;
   });
 }

@@ -1,5 +1,4 @@
 // account.updateProfile, updateUsername, checkUsername, updateStatus, deleteAccount: the user's own profile.
-import type { Req } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { SessionRef } from '../contracts/push.js';
 import { isValidUsername } from '../service/users/username.js';
@@ -50,7 +49,7 @@ export function registerAccountProfile(rpc: RpcDispatcher, services: AppServices
     return record;
   }
 
-  rpc.registerUntyped('account.updateProfile', async (req: Req<'account.updateProfile'>, ctx: RpcContext) => {
+  rpc.register('account.updateProfile', async (req, ctx) => {
     const userId = viewerOf(ctx);
     const before = await self(userId);
     const patch = profilePatch(req);
@@ -61,7 +60,7 @@ export function registerAccountProfile(rpc: RpcDispatcher, services: AppServices
     return userViews.ofRecord(userId, after);
   });
 
-  rpc.registerUntyped('account.checkUsername', async (req: Req<'account.checkUsername'>, ctx: RpcContext) => {
+  rpc.register('account.checkUsername', async (req, ctx) => {
     const userId = viewerOf(ctx);
     if (!isValidUsername(req.username)) throw RpcError.badRequest('USERNAME_INVALID');
     const holder = await core.users.byUsername(req.username);
@@ -69,7 +68,7 @@ export function registerAccountProfile(rpc: RpcDispatcher, services: AppServices
     return true;
   });
 
-  rpc.registerUntyped('account.updateUsername', async (req: Req<'account.updateUsername'>, ctx: RpcContext) => {
+  rpc.register('account.updateUsername', async (req, ctx) => {
     const userId = viewerOf(ctx);
     const before = await self(userId);
     const username = req.username === '' ? null : req.username;
@@ -84,7 +83,7 @@ export function registerAccountProfile(rpc: RpcDispatcher, services: AppServices
 
   // Clients call this when they go to the background (offline) and, while in use, every
   // online_update_period_ms (help.getConfig); each call moves the last-seen time.
-  rpc.registerUntyped('account.updateStatus', async (req: Req<'account.updateStatus'>, ctx: RpcContext) => {
+  rpc.register('account.updateStatus', async (req, ctx) => {
     const userId = viewerOf(ctx);
     presence.mark(userId, ctx.authKey.permKeyId ?? ctx.authKey.authKey.id, req.offline);
     await core.users.update(userId, { lastSeenAt: Math.floor(ctx.now() / 1000) });
@@ -92,7 +91,7 @@ export function registerAccountProfile(rpc: RpcDispatcher, services: AppServices
     return true;
   });
 
-  rpc.registerUntyped('account.deleteAccount', async (req: Req<'account.deleteAccount'>, ctx: RpcContext) => {
+  rpc.register('account.deleteAccount', async (req, ctx) => {
     const userId = viewerOf(ctx);
     core.log.info({ userId: userId.toString(), reason: req.reason.slice(0, 200) }, 'account deleted by its owner');
     await deleteAccount(core, presence, userId, { callerPermKeyId: ctx.authKey.permKeyId });

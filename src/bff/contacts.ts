@@ -1,7 +1,7 @@
 // contacts.* (core.telegram.org/api/contacts): import, list with hash, add, delete, block, search, statuses.
 // Every user object comes from userViews, so names, flags, phone and status are as the caller may see them.
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject, Req } from '../tl/index.js';
+import type { Obj, Req, TlType } from '../tl/index.js';
 import type { BlockScope } from '../service/contacts/index.js';
 import type { UserRecord } from '../service/users/user-store.js';
 import type { StoredRule } from '../service/privacy/evaluate.js';
@@ -15,15 +15,21 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
 
   const me = viewerOf;
   const seconds = (ctx: RpcContext): number => Math.floor(ctx.now() / 1000);
-  const peerUser = (userId: bigint): TlObject => ({ _: 'peerUser', userId }) as TlObject;
-  const updates = (ctx: RpcContext, list: TlObject[], users: TlObject[]): TlObject =>
-    ({ _: 'updates', updates: list, users, chats: [], date: seconds(ctx), seq: 0 }) as TlObject;
+  const peerUser = (userId: bigint): Obj<'peerUser'> => ({ _: 'peerUser', userId });
+  const updates = (ctx: RpcContext, list: TlType<'Update'>[], users: Obj<'user'>[]): Obj<'updates'> => ({
+    _: 'updates',
+    updates: list,
+    users,
+    chats: [],
+    date: seconds(ctx),
+    seq: 0,
+  });
   /** The caller's other devices learn of the change; the calling session gets it as the result. */
-  const toOtherDevices = (ctx: RpcContext, update: TlObject): void =>
+  const toOtherDevices = (ctx: RpcContext, update: Obj<'updates'>): void =>
     core.push.pushToUser(me(ctx), update, { authKeyId: ctx.authKey.authKey.id, sessionId: ctx.sessionId });
 
   /** The user an InputUser names (access_hash checked by peers.ts), or `error`: contacts.* use CONTACT_ID_INVALID. */
-  async function inputUser(ctx: RpcContext, input: TlObject, error: string): Promise<UserRecord> {
+  async function inputUser(ctx: RpcContext, input: TlType<'InputUser'>, error: string): Promise<UserRecord> {
     const id = inputUserId(services, me(ctx), input);
     const record = id === undefined ? undefined : await core.users.byId(id);
     if (!record) throw RpcError.badRequest(error);
@@ -31,7 +37,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
   }
 
   /** The user an InputPeer names; oneself is CONTACT_ID_INVALID, chats and channels do not exist yet. */
-  async function inputPeerUser(ctx: RpcContext, input: TlObject): Promise<UserRecord> {
+  async function inputPeerUser(ctx: RpcContext, input: TlType<'InputPeer'>): Promise<UserRecord> {
     if (input._ === 'inputPeerSelf') throw RpcError.badRequest('CONTACT_ID_INVALID');
     const id = inputUserId(services, me(ctx), input);
     if (id === me(ctx)) throw RpcError.badRequest('CONTACT_ID_INVALID');
@@ -61,7 +67,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     await privacy.setRules(owner, 'phoneNumber', rules);
   }
 
-  rpc.registerUntyped('contacts.getContacts', async (req: Req<'contacts.getContacts'>, ctx: RpcContext) => {
+  rpc.register('contacts.getContacts', async (req, ctx) => {
     const owner = me(ctx);
     const snap = await contacts.snapshot(owner);
     // 0 means "nothing cached": even an empty list (whose hash is 0 too) is sent in full.
@@ -74,7 +80,7 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     };
   });
 
-  rpc.registerUntyped('contacts.importContacts', async (req: Req<'contacts.importContacts'>, ctx: RpcContext) => {
+  rpc.register('contacts.importContacts', async (req, ctx) => {
     const owner = me(ctx);
     const lines = req.contacts
       .filter((c) => c._ === 'inputPhoneContact')
@@ -89,61 +95,61 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     };
   });
 
-  rpc.registerUntyped('contacts.addContact', async (req: Req<'contacts.addContact'>, ctx: RpcContext) => {
+  rpc.register('contacts.addContact', async (req, ctx) => {
     const owner = me(ctx);
-    const target = await inputUser(ctx, req.id as TlObject, 'CONTACT_ID_INVALID');
+    const target = await inputUser(ctx, req.id, 'CONTACT_ID_INVALID');
     await contacts.addContact(owner, target, { firstName: req.firstName, lastName: req.lastName, phone: req.phone });
     if (req.addPhonePrivacyException) await sharePhoneWith(owner, target.id);
-    const user = (await userViews.one(owner, target.id))!;
+    const users = await userViews.many(owner, [target.id]);
     // An empty peerSettings takes down the "add contact" bar of the chat, as Telegram's answer does.
-    const result = updates(ctx, [{ _: 'updatePeerSettings', peer: peerUser(target.id), settings: { _: 'peerSettings' } } as TlObject], [user]);
+    const result = updates(ctx, [{ _: 'updatePeerSettings', peer: peerUser(target.id), settings: { _: 'peerSettings' } }], users);
     toOtherDevices(ctx, result);
     return result;
   });
 
-  rpc.registerUntyped('contacts.deleteContacts', async (req: Req<'contacts.deleteContacts'>, ctx: RpcContext) => {
+  rpc.register('contacts.deleteContacts', async (req, ctx) => {
     const owner = me(ctx);
     const targets: bigint[] = [];
-    for (const input of req.id) targets.push((await inputUser(ctx, input as TlObject, 'CONTACT_ID_INVALID')).id);
+    for (const input of req.id) targets.push((await inputUser(ctx, input, 'CONTACT_ID_INVALID')).id);
     const removed = await contacts.deleteContacts(owner, targets);
     const result = updates(ctx, [], await userViews.many(owner, removed));
     if (removed.length > 0) toOtherDevices(ctx, result);
     return result;
   });
 
-  rpc.registerUntyped('contacts.deleteByPhones', async (req: Req<'contacts.deleteByPhones'>, ctx: RpcContext) => {
+  rpc.register('contacts.deleteByPhones', async (req, ctx) => {
     const owner = me(ctx);
     const removed = await contacts.deleteByPhones(owner, req.phones);
     if (removed.length > 0) toOtherDevices(ctx, updates(ctx, [], await userViews.many(owner, removed)));
     return true;
   });
 
-  async function setBlocked(req: { myStoriesFrom?: boolean; id: TlObject }, ctx: RpcContext, block: boolean): Promise<boolean> {
+  async function setBlocked(req: Req<'contacts.block'> | Req<'contacts.unblock'>, ctx: RpcContext, block: boolean): Promise<boolean> {
     const owner = me(ctx);
     const target = await inputPeerUser(ctx, req.id);
     const scope: BlockScope = req.myStoriesFrom ? 'stories' : 'all';
     const changed = block ? await contacts.block(owner, target.id, scope) : await contacts.unblock(owner, target.id, scope);
     if (changed) {
-      const update = { _: 'updatePeerBlocked', ...(await contacts.blockFlags(owner, target.id)), peerId: peerUser(target.id) } as TlObject;
+      const update: Obj<'updatePeerBlocked'> = { _: 'updatePeerBlocked', ...(await contacts.blockFlags(owner, target.id)), peerId: peerUser(target.id) };
       toOtherDevices(ctx, updates(ctx, [update], await userViews.many(owner, [target.id])));
     }
     return true;
   }
 
-  rpc.registerUntyped('contacts.block', (req: Req<'contacts.block'>, ctx: RpcContext) => setBlocked(req as { myStoriesFrom?: boolean; id: TlObject }, ctx, true));
-  rpc.registerUntyped('contacts.unblock', (req: Req<'contacts.unblock'>, ctx: RpcContext) => setBlocked(req as { myStoriesFrom?: boolean; id: TlObject }, ctx, false));
+  rpc.register('contacts.block', (req, ctx) => setBlocked(req, ctx, true));
+  rpc.register('contacts.unblock', (req, ctx) => setBlocked(req, ctx, false));
 
-  rpc.registerUntyped('contacts.getBlocked', async (req: Req<'contacts.getBlocked'>, ctx: RpcContext) => {
+  rpc.register('contacts.getBlocked', async (req, ctx) => {
     const owner = me(ctx);
     const offset = Math.max(0, req.offset);
     const page = await contacts.blocked(owner, req.myStoriesFrom ? 'stories' : 'all', offset, req.limit);
-    const blocked = page.entries.map((e) => ({ _: 'peerBlocked', peerId: peerUser(e.peerId), date: e.date }));
+    const blocked = page.entries.map((e): Obj<'peerBlocked'> => ({ _: 'peerBlocked', peerId: peerUser(e.peerId), date: e.date }));
     const users = await userViews.many(owner, page.entries.map((e) => e.peerId));
     if (offset === 0 && page.entries.length === page.count) return { _: 'contacts.blocked', blocked, chats: [], users };
     return { _: 'contacts.blockedSlice', count: page.count, blocked, chats: [], users };
   });
 
-  rpc.registerUntyped('contacts.search', async (req: Req<'contacts.search'>, ctx: RpcContext) => {
+  rpc.register('contacts.search', async (req, ctx) => {
     const owner = me(ctx);
     const found = await contacts.search(owner, req.q, req.limit);
     return {
@@ -155,25 +161,25 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     };
   });
 
-  rpc.registerUntyped('contacts.getStatuses', async (_req: Req<'contacts.getStatuses'>, ctx: RpcContext) => {
+  rpc.register('contacts.getStatuses', async (_req, ctx) => {
     const owner = me(ctx);
     const list = await contacts.list(owner);
     const records = await core.users.byIds(list.map((c) => c.contactId));
-    const out: TlObject[] = [];
+    const out: Obj<'contactStatus'>[] = [];
     for (const c of list) {
       const record = records.get(c.contactId);
       if (!record || record.deleted) continue;
-      out.push({ _: 'contactStatus', userId: record.id, status: await userViews.status(owner, record) } as TlObject);
+      out.push({ _: 'contactStatus', userId: record.id, status: await userViews.status(owner, record) });
     }
     return out;
   });
 
-  rpc.registerUntyped('contacts.resetSaved', async (_req: Req<'contacts.resetSaved'>, ctx: RpcContext) => {
+  rpc.register('contacts.resetSaved', async (_req, ctx) => {
     await contacts.resetSaved(me(ctx));
     return true;
   });
 
-  rpc.registerUntyped('contacts.getSaved', async (_req: Req<'contacts.getSaved'>, ctx: RpcContext) => {
+  rpc.register('contacts.getSaved', async (_req, ctx) => {
     const saved = await contacts.savedPhoneBook(me(ctx));
     return saved.map((e) => ({ _: 'savedPhoneContact', phone: e.phone, firstName: e.firstName, lastName: e.lastName, date: e.createdAt }));
   });

@@ -1,7 +1,7 @@
 // help.*: the configuration a client asks for before anything else (core.telegram.org/method/help.getConfig).
 import { crc32 } from 'node:zlib';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js';
-import { encodeObject, type TlObject } from '../tl/index.js';
+import { encodeObject, type Obj, type TlObject } from '../tl/index.js';
 import type { RpcDispatcher } from './registry.js';
 import type { RpcContext } from './context.js';
 import type { ServerIdentity } from '../contracts/server-identity.js';
@@ -14,7 +14,7 @@ function contentHash(obj: TlObject): number {
   return crc32(encodeObject(obj)) | 1;
 }
 
-function buildConfig(identity: ServerIdentity, nowSeconds: number): TlObject {
+function buildConfig(identity: ServerIdentity, nowSeconds: number): Obj<'config'> {
   return {
     _: 'config',
     date: nowSeconds,
@@ -48,43 +48,43 @@ function buildConfig(identity: ServerIdentity, nowSeconds: number): TlObject {
     captionLengthMax: 1024,
     messageLengthMax: 4096,
     webfileDcId: identity.dcId,
-  } as TlObject;
+  };
 }
 
-function buildCountries(): TlObject[] {
+function buildCountries(): Obj<'help.country'>[] {
   const names = new Intl.DisplayNames(['en'], { type: 'region' });
-  return getCountries().map((iso2) => ({
+  return getCountries().map((iso2): Obj<'help.country'> => ({
     _: 'help.country',
     iso2,
     defaultName: names.of(iso2) ?? iso2,
     countryCodes: [{ _: 'help.countryCode', countryCode: getCountryCallingCode(iso2) }],
-  }) as TlObject);
+  }));
 }
 
 export function registerHelp(rpc: RpcDispatcher, identity: ServerIdentity): void {
   const seconds = (ctx: RpcContext) => Math.floor(ctx.now() / 1000);
 
-  rpc.registerUntyped('help.getConfig', (_req, ctx) => buildConfig(identity, seconds(ctx)));
+  rpc.register('help.getConfig', (_req, ctx) => buildConfig(identity, seconds(ctx)));
 
   // One DC: the nearest is always this one. The country stays empty: Echo does not geolocate clients.
-  rpc.registerUntyped('help.getNearestDc', () => ({ _: 'nearestDc', country: '', thisDc: identity.dcId, nearestDc: identity.dcId }));
+  rpc.register('help.getNearestDc', () => ({ _: 'nearestDc', country: '', thisDc: identity.dcId, nearestDc: identity.dcId }));
 
   // No server-side feature flags yet: an empty JSON object, which clients read as "all defaults".
-  const appConfig = { _: 'jsonObject', value: [] } as TlObject;
+  const appConfig: Obj<'jsonObject'> = { _: 'jsonObject', value: [] };
   const appConfigHash = contentHash(appConfig);
-  rpc.registerUntyped('help.getAppConfig', (req: { hash: number }) =>
+  rpc.register('help.getAppConfig', (req) =>
     req.hash === appConfigHash ? { _: 'help.appConfigNotModified' } : { _: 'help.appConfig', hash: appConfigHash, config: appConfig },
   );
 
   const countries = buildCountries();
-  const countriesHash = contentHash({ _: 'help.countriesList', countries, hash: 0 } as TlObject);
-  rpc.registerUntyped('help.getCountriesList', (req: { hash: number }) =>
+  const countriesHash = contentHash({ _: 'help.countriesList', countries, hash: 0 } satisfies Obj<'help.countriesList'>);
+  rpc.register('help.getCountriesList', (req) =>
     req.hash === countriesHash ? { _: 'help.countriesListNotModified' } : { _: 'help.countriesList', countries, hash: countriesHash },
   );
 
   // Echo has no terms of service of its own to push; check again in an hour.
-  rpc.registerUntyped('help.getTermsOfServiceUpdate', (_req, ctx) => ({ _: 'help.termsOfServiceUpdateEmpty', expires: seconds(ctx) + 3600 }));
+  rpc.register('help.getTermsOfServiceUpdate', (_req, ctx) => ({ _: 'help.termsOfServiceUpdateEmpty', expires: seconds(ctx) + 3600 }));
 
   // No CDN DCs: every file is served by this DC.
-  rpc.registerUntyped('help.getCdnConfig', () => ({ _: 'cdnConfig', publicKeys: [] }));
+  rpc.register('help.getCdnConfig', () => ({ _: 'cdnConfig', publicKeys: [] }));
 }

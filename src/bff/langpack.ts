@@ -1,9 +1,10 @@
 // langpack.*: Echo ships no server-side translations, so clients keep their built-in strings.
 // Answers are true and empty: English is the one language, at version 0 with no strings to apply.
 import { RpcError } from '../common/rpc-error.js';
+import type { Obj } from '../tl/index.js';
 import type { RpcDispatcher } from './registry.js';
 
-const ENGLISH = {
+const ENGLISH: Obj<'langPackLanguage'> = {
   _: 'langPackLanguage',
   official: true,
   name: 'English',
@@ -21,20 +22,20 @@ function checkLangCode(langCode: string): void {
 }
 
 export function registerLangpack(rpc: RpcDispatcher): void {
-  rpc.registerUntyped('langpack.getLanguages', () => [ENGLISH]);
-  rpc.registerUntyped('langpack.getLanguage', (req: { langCode: string }) => {
+  rpc.register('langpack.getLanguages', () => [ENGLISH]);
+  rpc.register('langpack.getLanguage', (req) => {
     checkLangCode(req.langCode);
     return ENGLISH;
   });
-  rpc.registerUntyped('langpack.getLangPack', (req: { langCode: string }) => {
+  rpc.register('langpack.getLangPack', (req) => {
     checkLangCode(req.langCode);
     return { _: 'langPackDifference', langCode: req.langCode, fromVersion: 0, version: 0, strings: [] };
   });
-  rpc.registerUntyped('langpack.getDifference', (req: { langCode: string; fromVersion: number }) => {
+  rpc.register('langpack.getDifference', (req) => {
     checkLangCode(req.langCode);
     return { _: 'langPackDifference', langCode: req.langCode, fromVersion: req.fromVersion, version: 0, strings: [] };
   });
-  rpc.registerUntyped('langpack.getStrings', (req: { langCode: string }) => {
+  rpc.register('langpack.getStrings', (req) => {
     checkLangCode(req.langCode);
     return [];
   });

@@ -2,7 +2,7 @@
 // /api/folders): pinned messages, cloud drafts, pinned and archived dialogs, unread marks, the peer
 // settings bar and outbox read dates. Everything lives in messenger/extras.ts.
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject, TlType } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 import type { RpcContext } from './context.js';
 import { resolveInputUserRecord, viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
@@ -19,12 +19,7 @@ export function callerOf(ctx: RpcContext): Caller {
 }
 
 /** The chat an InputPeer names: the caller, a user reachable with its access_hash, or a group the caller is in. */
-export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlType<'InputPeer'> | undefined): Promise<PeerRef>;
-/** @deprecated transitional (issue 10): account-notify.ts passes an untyped InputPeer until it is converted. */
-export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlObject | undefined): Promise<PeerRef>;
-export async function resolvePeer(services: AppServices, ctx: RpcContext, untyped: TlType<'InputPeer'> | TlObject | undefined): Promise<PeerRef> {
-  // The untyped callers pass a decoded request field of type InputPeer (see the overload above).
-  const input = untyped as TlType<'InputPeer'> | undefined;
+export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlType<'InputPeer'> | undefined): Promise<PeerRef> {
   switch (input?._) {
     case 'inputPeerSelf':
     case 'inputPeerUser':
@@ -118,8 +113,7 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
     const viewer = viewerOf(ctx);
     const peer = await resolvePeer(services, ctx, req.peer);
     const settings = await x.peerSettings.settings(viewer, peer);
-    // Issue 10, transitional: UserViews (src/service) still answers TlObject[] of user objects until typed.
-    const users = peer.type === PEER_USER ? ((await services.userViews.many(viewer, [peer.id])) as TlType<'User'>[]) : [];
+    const users = peer.type === PEER_USER ? await services.userViews.many(viewer, [peer.id]) : [];
     const chats = peer.type === PEER_USER ? [] : ((await x.search.chatViews?.many(viewer, [peer.id])) ?? []);
     return { _: 'messages.peerSettings', settings, chats, users };
   });

@@ -2,7 +2,7 @@
 // (core.telegram.org/api/files#sending-files). The media service turns the InputMedia into a MessageMedia;
 // the messenger stores and delivers the message like any other.
 import { RpcError } from '../common/rpc-error.js';
-import type { TlObject, TlType } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 import { userPeer, type PeerRef } from '../messenger/peer.js';
 import type { Caller } from '../messenger/messaging.js';
 import type { OutgoingMessage } from '../messenger/message-store.js';
@@ -27,11 +27,6 @@ export function checkCaption(message: string | undefined, entities: readonly TlT
   return { message: text, entities: valid.length > 0 ? valid : undefined };
 }
 
-/** Issue 10, transitional: MediaService.resolveInputMedia (src/service) builds a MessageMedia but answers TlObject until it is typed. */
-async function messageMediaOf(media: Promise<TlObject>): Promise<TlType<'MessageMedia'>> {
-  return (await media) as TlType<'MessageMedia'>;
-}
-
 export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices): void {
   const { media } = services;
   const { messaging } = services.messenger;
@@ -53,7 +48,7 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     const me = caller(ctx);
     const peer = await peerOf(ctx, req.peer);
     const caption = checkCaption(req.message, req.entities);
-    const messageMedia = await messageMediaOf(media.resolveInputMedia(me.userId, req.media));
+    const messageMedia = await media.resolveInputMedia(me.userId, req.media);
     const item: OutgoingMessage = {
       randomId: req.randomId,
       ...caption,
@@ -79,7 +74,7 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
     for (let i = 0; i < list.length; i++) {
       const single = list[i]!;
       const caption = checkCaption(single.message, single.entities);
-      const messageMedia = await messageMediaOf(media.resolveInputMedia(me.userId, single.media, i));
+      const messageMedia = await media.resolveInputMedia(me.userId, single.media, i);
       items.push({
         randomId: single.randomId,
         ...caption,
@@ -96,6 +91,6 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
   rpc.register('messages.uploadMedia', async (req, ctx) => {
     const userId = viewerOf(ctx);
     await peerOf(ctx, req.peer);
-    return messageMediaOf(media.resolveInputMedia(userId, req.media));
+    return media.resolveInputMedia(userId, req.media);
   });
 }

@@ -1,7 +1,7 @@
 // Turning the InputUser / InputPeer a client sends into a user id (core.telegram.org/api/peers). A client
 // names another user with the access_hash the server gave it for that user; anything else is refused
 // with the error of the argument's family: USER_ID_INVALID for InputUser, PEER_ID_INVALID for InputPeer.
-import type { TlObject, TlType } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { UserRecord } from '../service/users/user-store.js';
 import type { RpcContext } from './context.js';
@@ -17,15 +17,6 @@ export function viewerOf(ctx: RpcContext): bigint {
 /** What names a user: an InputUser, or an InputPeer (which may also name a group, refused here). */
 export type InputUserLike = TlType<'InputUser'> | TlType<'InputPeer'>;
 
-/**
- * Issue 10, transitional: callers in modules not yet converted to typed handlers still pass a TlObject.
- * Their requests decode to the schema's InputUser / InputPeer, which is all this reads; once every caller
- * passes a typed value, the TlObject overloads below go.
- */
-function asInputUserLike(input: InputUserLike | TlObject): InputUserLike {
-  return input as InputUserLike;
-}
-
 function errorFor(input: InputUserLike): RpcError {
   return RpcError.badRequest(input._.startsWith('inputPeer') ? 'PEER_ID_INVALID' : 'USER_ID_INVALID');
 }
@@ -35,11 +26,7 @@ function errorFor(input: InputUserLike): RpcError {
  * database lookup; undefined when the input does not name a user the viewer may reach. The
  * *FromMessage forms need messages to check against and are refused until messaging resolves them.
  */
-export function inputUserId(services: AppServices, viewer: bigint, input: InputUserLike): bigint | undefined;
-/** @deprecated transitional (issue 10): pass a typed InputUser / InputPeer. */
-export function inputUserId(services: AppServices, viewer: bigint, input: TlObject): bigint | undefined;
-export function inputUserId(services: AppServices, viewer: bigint, untyped: InputUserLike | TlObject): bigint | undefined {
-  const input = asInputUserLike(untyped);
+export function inputUserId(services: AppServices, viewer: bigint, input: InputUserLike): bigint | undefined {
   switch (input._) {
     case 'inputUserSelf':
     case 'inputPeerSelf':
@@ -56,11 +43,7 @@ export function inputUserId(services: AppServices, viewer: bigint, untyped: Inpu
 }
 
 /** The existing user an InputUser / InputPeer names, or the family's error (USER_ID_INVALID / PEER_ID_INVALID). */
-export async function resolveInputUserRecord(services: AppServices, ctx: RpcContext, input: InputUserLike): Promise<UserRecord>;
-/** @deprecated transitional (issue 10): pass a typed InputUser / InputPeer. */
-export async function resolveInputUserRecord(services: AppServices, ctx: RpcContext, input: TlObject): Promise<UserRecord>;
-export async function resolveInputUserRecord(services: AppServices, ctx: RpcContext, untyped: InputUserLike | TlObject): Promise<UserRecord> {
-  const input = asInputUserLike(untyped);
+export async function resolveInputUserRecord(services: AppServices, ctx: RpcContext, input: InputUserLike): Promise<UserRecord> {
   const id = inputUserId(services, viewerOf(ctx), input);
   const record = id === undefined ? undefined : await services.core.users.byId(id);
   if (!record) throw errorFor(input);
@@ -68,9 +51,6 @@ export async function resolveInputUserRecord(services: AppServices, ctx: RpcCont
 }
 
 /** Like resolveInputUserRecord, for callers that only need the id. */
-export async function resolveInputUser(services: AppServices, ctx: RpcContext, input: InputUserLike): Promise<bigint>;
-/** @deprecated transitional (issue 10): pass a typed InputUser / InputPeer. */
-export async function resolveInputUser(services: AppServices, ctx: RpcContext, input: TlObject): Promise<bigint>;
-export async function resolveInputUser(services: AppServices, ctx: RpcContext, input: InputUserLike | TlObject): Promise<bigint> {
+export async function resolveInputUser(services: AppServices, ctx: RpcContext, input: InputUserLike): Promise<bigint> {
   return (await resolveInputUserRecord(services, ctx, input)).id;
 }

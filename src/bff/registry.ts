@@ -12,11 +12,11 @@ export type RpcResult<M extends MethodName> = Res<M> | Uint8Array;
 /** A handler of one method: its request as the schema types it, its answer checked against the schema. */
 export type TypedRpcHandler<M extends MethodName> = (request: Req<M>, ctx: RpcContext) => RpcResult<M> | Promise<RpcResult<M>>;
 
-/** Handlers not yet converted to TypedRpcHandler (issue 10: to be removed once every module is typed). */
-export type RpcHandler = (request: any, ctx: RpcContext) => unknown;
+/** A handler as the dispatcher stores it, its method's types erased (see register). */
+type StoredHandler = (request: TlObject, ctx: RpcContext) => unknown;
 
 interface Registration {
-  handler: RpcHandler;
+  handler: StoredHandler;
   allowUnauthorized: boolean;
 }
 
@@ -27,17 +27,11 @@ export class RpcDispatcher {
   private readonly handlers = new Map<string, Registration>();
 
   register<M extends MethodName>(method: M, handler: NoInfer<TypedRpcHandler<M>>, opts: { allowUnauthorized?: boolean } = {}): void {
-    this.add(method, handler as RpcHandler, opts);
-  }
-
-  /** The old untyped registration, kept only while modules are converted (issue 10). */
-  registerUntyped(method: string, handler: RpcHandler, opts: { allowUnauthorized?: boolean } = {}): void {
-    this.add(method, handler, opts);
-  }
-
-  private add(method: string, handler: RpcHandler, opts: { allowUnauthorized?: boolean }): void {
     if (this.handlers.has(method)) throw new Error(`handler for ${method} registered twice`);
-    this.handlers.set(method, { handler, allowUnauthorized: opts.allowUnauthorized ?? PRE_LOGIN_NAMESPACES.some((p) => method.startsWith(p)) });
+    // The one place the method's types are erased: dispatch calls a handler only with a request whose `_` is
+    // its method, which the schema's decoder built, so the request has the Req<M> shape the handler expects.
+    const stored = handler as StoredHandler;
+    this.handlers.set(method, { handler: stored, allowUnauthorized: opts.allowUnauthorized ?? PRE_LOGIN_NAMESPACES.some((p) => method.startsWith(p)) });
   }
 
   /** Every method with a handler, in registration order. */

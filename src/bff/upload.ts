@@ -1,45 +1,44 @@
 // upload.saveFilePart, upload.saveBigFilePart, upload.getFile, upload.getFileHashes
 // (core.telegram.org/api/files).
-import type { Req, TlObject } from '../tl/index.js';
+import type { TlType } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import { checkDownloadRange } from '../service/dfs/rules.js';
 import type { RpcDispatcher } from './registry.js';
-import type { RpcContext } from './context.js';
 import type { AppServices } from './services.js';
 import { inputUserId, viewerOf } from './peers.js';
 
 export function registerUpload(rpc: RpcDispatcher, services: AppServices): void {
   const { dfs, media } = services;
 
-  rpc.registerUntyped('upload.saveFilePart', async (req: Req<'upload.saveFilePart'>, ctx: RpcContext) => {
+  rpc.register('upload.saveFilePart', async (req, ctx) => {
     await dfs.saveFilePart(viewerOf(ctx), req.fileId, req.filePart, Buffer.from(req.bytes));
     return true;
   });
 
-  rpc.registerUntyped('upload.saveBigFilePart', async (req: Req<'upload.saveBigFilePart'>, ctx: RpcContext) => {
+  rpc.register('upload.saveBigFilePart', async (req, ctx) => {
     await dfs.saveBigFilePart(viewerOf(ctx), req.fileId, req.filePart, req.fileTotalParts, Buffer.from(req.bytes));
     return true;
   });
 
-  const resolvePeer = (viewer: bigint) => (peer: TlObject) => {
+  const resolvePeer = (viewer: bigint) => (peer: TlType<'InputPeer'>) => {
     const id = inputUserId(services, viewer, peer);
     if (id === undefined) throw RpcError.badRequest('PEER_ID_INVALID');
     return id;
   };
   const chatPhotoOf = (viewer: bigint) => (chatId: bigint) => services.chats.photoIdFor(viewer, chatId);
 
-  rpc.registerUntyped('upload.getFile', async (req: Req<'upload.getFile'>, ctx: RpcContext) => {
+  rpc.register('upload.getFile', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     const { offset, limit } = checkDownloadRange(req.offset, req.limit, Boolean(req.precise));
-    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer), chatPhotoOf(viewer));
+    const loc = await media.location(viewer, req.location, resolvePeer(viewer), chatPhotoOf(viewer));
     const bytes = offset >= loc.size ? Buffer.alloc(0) : await dfs.readRange(loc.bucket, loc.key, offset, limit);
     return { _: 'upload.file', type: loc.type, mtime: loc.mtime, bytes };
   });
 
-  rpc.registerUntyped('upload.getFileHashes', async (req: Req<'upload.getFileHashes'>, ctx: RpcContext) => {
+  rpc.register('upload.getFileHashes', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     if (req.offset < 0n) throw RpcError.badRequest('OFFSET_INVALID');
-    const loc = await media.location(viewer, req.location as TlObject, resolvePeer(viewer), chatPhotoOf(viewer));
+    const loc = await media.location(viewer, req.location, resolvePeer(viewer), chatPhotoOf(viewer));
     return dfs.fileHashes(loc.bucket, loc.key, loc.size, Number(req.offset));
   });
 }

@@ -1,9 +1,7 @@
 // users.getUsers, users.getFullUser and contacts.resolveUsername: looking people up.
-import type { Req, TlObject } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import { normalizeUsernameQuery } from '../service/users/username.js';
 import type { RpcDispatcher } from './registry.js';
-import type { RpcContext } from './context.js';
 import type { AppServices } from './services.js';
 import { inputUserId, resolveInputUser, viewerOf } from './peers.js';
 
@@ -16,26 +14,26 @@ const RESOLVABLE_RE = /^[a-zA-Z0-9_]{1,32}$/;
 export function registerUsers(rpc: RpcDispatcher, services: AppServices): void {
   // Unresolvable entries (unknown ids, wrong access hashes) are left out, as Telegram does: clients match
   // the answer by id, and GramJS's getMe asks for [inputUserSelf] this way.
-  rpc.registerUntyped('users.getUsers', async (req: Req<'users.getUsers'>, ctx: RpcContext) => {
+  rpc.register('users.getUsers', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     if (req.id.length > GET_USERS_LIMIT) throw RpcError.badRequest('LIMIT_INVALID');
     const ids: bigint[] = [];
     for (const input of req.id) {
-      const id = inputUserId(services, viewer, input as TlObject);
+      const id = inputUserId(services, viewer, input);
       if (id !== undefined) ids.push(id);
     }
     return services.userViews.many(viewer, ids);
   });
 
-  rpc.registerUntyped('users.getFullUser', async (req: Req<'users.getFullUser'>, ctx: RpcContext) => {
+  rpc.register('users.getFullUser', async (req, ctx) => {
     const viewer = viewerOf(ctx);
-    const id = await resolveInputUser(services, ctx, req.id as TlObject);
+    const id = await resolveInputUser(services, ctx, req.id);
     const full = await services.userViews.fullUser(viewer, id);
     if (!full) throw RpcError.badRequest('USER_ID_INVALID');
     return full;
   });
 
-  rpc.registerUntyped('contacts.resolveUsername', async (req: Req<'contacts.resolveUsername'>, ctx: RpcContext) => {
+  rpc.register('contacts.resolveUsername', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     const username = normalizeUsernameQuery(req.username);
     if (!RESOLVABLE_RE.test(username)) throw RpcError.badRequest('USERNAME_INVALID');

@@ -3,7 +3,7 @@
 // fields mean "as the default of its kind", which clients resolve themselves.
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
-import type { Obj, TlObject, TlType } from '../tl/index.js';
+import type { Obj, TlType } from '../tl/index.js';
 import { decodeTl, encodeTl } from '../infra/db/tl-columns.js';
 import type { Caller } from './messaging.js';
 import { PEER_CHANNEL, PEER_CHAT, peerKey, peerTl, type PeerRef, type PeerType } from './peer.js';
@@ -107,12 +107,8 @@ export class NotifySettingsService {
   }
 
   /** account.updateNotifySettings: replaces the scope's settings and tells the user's other devices. */
-  async update(caller: Caller, s: NotifyScope, settings: Obj<'inputPeerNotifySettings'>): Promise<void>;
-  /** @deprecated transitional (issue 10): account-notify.ts passes the request's settings untyped until converted. */
-  async update(caller: Caller, s: NotifyScope, settings: TlObject): Promise<void>;
-  async update(caller: Caller, s: NotifyScope, untyped: Obj<'inputPeerNotifySettings'> | TlObject): Promise<void> {
-    // The untyped caller checks `_ === 'inputPeerNotifySettings'` first; the request decoder built the rest.
-    const input = { ...untyped, _: 'inputPeerNotifySettings' } as Obj<'inputPeerNotifySettings'>;
+  async update(caller: Caller, s: NotifyScope, settings: Obj<'inputPeerNotifySettings'>): Promise<void> {
+    const input = settings;
     const blob = encodeTl(input)!;
     const k = key(s);
     const owner = caller.userId;

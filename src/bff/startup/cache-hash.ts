@@ -29,30 +29,31 @@ export function isSameHash(requestHash: unknown, hash: number | bigint): boolean
 }
 
 /**
- * A cacheable answer whose content does not change while the process runs: `build(hash)` makes the full
- * object, hashed over `build(0)` so the hash does not depend on itself.
+ * A cacheable answer whose content does not change while the process runs: the full object `R` (built with
+ * its own hash, which is computed over the object built with hash 0 so it does not depend on itself) and the
+ * NotModified constructor of the same TL type.
  */
-export class Cached<H extends number | bigint> {
-  readonly hash: H;
-  readonly full: TlObject;
-
-  constructor(list: string, build: (hash: H) => TlObject, private readonly notModified: TlObject, width: 32 | 64) {
-    this.hash = (width === 64 ? hash64(list, build(0n as H)) : hash32(list, build(0 as H))) as H;
-    this.full = build(this.hash);
-  }
+export class Cached<H extends number | bigint, R extends TlObject> {
+  constructor(
+    readonly hash: H,
+    readonly full: R,
+    private readonly notModified: R,
+  ) {}
 
   /** The NotModified constructor when the client already holds this version, else the full answer. */
-  answer(requestHash: unknown): TlObject {
+  answer(requestHash: unknown): R {
     return isSameHash(requestHash, this.hash) ? this.notModified : this.full;
   }
 }
 
-/** A cached answer for a method with a `hash:long` argument. */
-export function cached64(list: string, build: (hash: bigint) => TlObject, notModified: TlObject): Cached<bigint> {
-  return new Cached<bigint>(list, build, notModified, 64);
+/** A cached answer for a method with a `hash:long` argument; `R` is the method's result type. */
+export function cached64<R extends TlObject>(list: string, build: (hash: bigint) => R, notModified: R): Cached<bigint, R> {
+  const hash = hash64(list, build(0n));
+  return new Cached(hash, build(hash), notModified);
 }
 
-/** A cached answer for a method with a `hash:int` argument. */
-export function cached32(list: string, build: (hash: number) => TlObject, notModified: TlObject): Cached<number> {
-  return new Cached<number>(list, build, notModified, 32);
+/** A cached answer for a method with a `hash:int` argument; `R` is the method's result type. */
+export function cached32<R extends TlObject>(list: string, build: (hash: number) => R, notModified: R): Cached<number, R> {
+  const hash = hash32(list, build(0));
+  return new Cached(hash, build(hash), notModified);
 }

@@ -2,7 +2,7 @@
 // text, color palettes, premium, support, time zones. Each answers what Echo really has.
 import { RpcError } from '../../common/rpc-error.js';
 import { SERVICE_USER_ID, SERVICE_USER_PHONE } from '../../service/authsession/service-account.js';
-import type { TlObject } from '../../tl/index.js';
+import type { TlType } from '../../tl/index.js';
 import type { RpcContext } from '../context.js';
 import { viewerOf } from '../peers.js';
 import type { RpcDispatcher } from '../registry.js';
@@ -25,31 +25,31 @@ export function registerHelpExtra(rpc: RpcDispatcher, services: AppServices): vo
   const seconds = (ctx: RpcContext) => Math.floor(ctx.now() / 1000);
 
   // Echo runs no proxy sponsorship, public service announcements or pending suggestions.
-  rpc.registerUntyped('help.getPromoData', (_req, ctx) => ({ _: 'help.promoDataEmpty', expires: seconds(ctx) + PROMO_RECHECK_SECONDS }));
+  rpc.register('help.getPromoData', (_req, ctx) => ({ _: 'help.promoDataEmpty', expires: seconds(ctx) + PROMO_RECHECK_SECONDS }));
 
   // No suggestion is ever pending here (see getPromoData), so a dismissed one stays dismissed trivially;
   // the peer, when given, must still be one the caller can name.
-  rpc.registerUntyped('help.dismissSuggestion', async (req: { peer: TlObject; suggestion: string }, ctx: RpcContext) => {
+  rpc.register('help.dismissSuggestion', async (req, ctx) => {
     viewerOf(ctx);
     if (req.peer._ !== 'inputPeerEmpty') await resolvePeer(services, ctx, req.peer);
     return true;
   });
 
-  rpc.registerUntyped('help.getInviteText', () => ({ _: 'help.inviteText', message: inviteText(services.core.identity.host) }));
+  rpc.register('help.getInviteText', () => ({ _: 'help.inviteText', message: inviteText(services.core.identity.host) }));
 
   // Palettes 0-6 carry no colors: the API defines them as the clients' built-in ones
   // (core.telegram.org/api/colors). Echo adds none, and defines no profile-page palettes at all.
-  const accentColors = cached32(
+  const accentColors = cached32<TlType<'help.PeerColors'>>(
     'peer-colors',
     (hash) => ({ _: 'help.peerColors', hash, colors: Array.from({ length: BUILT_IN_ACCENT_COLORS }, (_, colorId) => ({ _: 'help.peerColorOption', colorId })) }),
     { _: 'help.peerColorsNotModified' },
   );
-  const profileColors = cached32('peer-profile-colors', (hash) => ({ _: 'help.peerColors', hash, colors: [] }), { _: 'help.peerColorsNotModified' });
-  rpc.registerUntyped('help.getPeerColors', (req: { hash: number }) => accentColors.answer(req.hash));
-  rpc.registerUntyped('help.getPeerProfileColors', (req: { hash: number }) => profileColors.answer(req.hash));
+  const profileColors = cached32<TlType<'help.PeerColors'>>('peer-profile-colors', (hash) => ({ _: 'help.peerColors', hash, colors: [] }), { _: 'help.peerColorsNotModified' });
+  rpc.register('help.getPeerColors', (req) => accentColors.answer(req.hash));
+  rpc.register('help.getPeerProfileColors', (req) => profileColors.answer(req.hash));
 
   // Echo has no premium subscription: the promo says so and offers no periods to buy.
-  rpc.registerUntyped('help.getPremiumPromo', () => ({
+  rpc.register('help.getPremiumPromo', () => ({
     _: 'help.premiumPromo',
     statusText: 'Echo has no premium subscription: every feature it supports is available to everyone.',
     statusEntities: [],
@@ -60,19 +60,19 @@ export function registerHelpExtra(rpc: RpcDispatcher, services: AppServices): vo
   }));
 
   // t.me referral links are not tracked here.
-  rpc.registerUntyped('help.getRecentMeUrls', () => ({ _: 'help.recentMeUrls', urls: [], chats: [], users: [] }));
+  rpc.register('help.getRecentMeUrls', () => ({ _: 'help.recentMeUrls', urls: [], chats: [], users: [] }));
 
   // The service account is Echo's support user (user.support is set on it); messages to it stay in its
   // box for the operators.
-  rpc.registerUntyped('help.getSupport', async (_req, ctx: RpcContext) => {
+  rpc.register('help.getSupport', async (_req, ctx) => {
     const user = await services.userViews.one(viewerOf(ctx), SERVICE_USER_ID);
     if (!user) throw RpcError.internal('SUPPORT_USER_MISSING');
     return { _: 'help.support', phoneNumber: SERVICE_USER_PHONE, user };
   });
 
   // Layers before 169 ask what changed since their last version: Echo publishes no changelog.
-  rpc.registerUntyped('help.getAppChangelog', (_req, ctx: RpcContext) => ({ _: 'updates', updates: [], users: [], chats: [], date: seconds(ctx), seq: 0 }));
+  rpc.register('help.getAppChangelog', (_req, ctx) => ({ _: 'updates', updates: [], users: [], chats: [], date: seconds(ctx), seq: 0 }));
 
   const timezones = new TimezoneList();
-  rpc.registerUntyped('help.getTimezonesList', (req: { hash: number }, ctx: RpcContext) => timezones.at(ctx.now()).answer(req.hash));
+  rpc.register('help.getTimezonesList', (req, ctx) => timezones.at(ctx.now()).answer(req.hash));
 }

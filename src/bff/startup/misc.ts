@@ -1,8 +1,7 @@
 // The remaining start-up calls: chat folders, attachment-menu bots, top peers, birthdays, quick replies,
 // contact requirements, the default auto-delete timer and the Stars balance. Each answers Echo's state.
 import { RpcError } from '../../common/rpc-error.js';
-import { encodeVectorResult, registerLayerFallback, schemaLayerFor, type TlObject } from '../../tl/index.js';
-import type { RpcContext } from '../context.js';
+import { encodeVectorResult, registerLayerFallback, schemaLayerFor, type TlType } from '../../tl/index.js';
 import { inputUserId, viewerOf } from '../peers.js';
 import type { RpcDispatcher } from '../registry.js';
 import type { AppServices } from '../services.js';
@@ -23,26 +22,26 @@ export function registerMisc(rpc: RpcDispatcher, services: AppServices): void {
   // Folders (dialog filters): Echo has no way to create one (messages.updateDialogFilter does not exist
   // here), so the user has none, and there are no suggested ones.
   // Layers before 176 answer a plain Vector<DialogFilter>.
-  rpc.registerUntyped('messages.getDialogFilters', (_req: unknown, ctx: RpcContext) =>
+  rpc.register('messages.getDialogFilters', (_req, ctx) =>
     ctx.layer < 176 ? encodeVectorResult([], ctx.layer) : { _: 'messages.dialogFilters', filters: [] },
   );
-  rpc.registerUntyped('messages.getSuggestedDialogFilters', () => []);
+  rpc.register('messages.getSuggestedDialogFilters', () => []);
 
   // No bot offers an attachment-menu entry: Echo has no bots.
-  const attachBots = cached64('attach-menu-bots', (hash) => ({ _: 'attachMenuBots', hash, bots: [], users: [] }), { _: 'attachMenuBotsNotModified' });
-  rpc.registerUntyped('messages.getAttachMenuBots', (req: { hash: bigint }) => attachBots.answer(req.hash));
+  const attachBots = cached64<TlType<'AttachMenuBots'>>('attach-menu-bots', (hash) => ({ _: 'attachMenuBots', hash, bots: [], users: [] }), { _: 'attachMenuBotsNotModified' });
+  rpc.register('messages.getAttachMenuBots', (req) => attachBots.answer(req.hash));
 
   // Echo computes no top-peer ratings: the API's answer for that is "disabled".
-  rpc.registerUntyped('contacts.getTopPeers', () => ({ _: 'contacts.topPeersDisabled' }));
+  rpc.register('contacts.getTopPeers', () => ({ _: 'contacts.topPeersDisabled' }));
 
   // Nobody can set a birthday on Echo (account.updateBirthday does not exist here).
-  rpc.registerUntyped('contacts.getBirthdays', () => ({ _: 'contacts.contactBirthdays', contacts: [], users: [] }));
+  rpc.register('contacts.getBirthdays', () => ({ _: 'contacts.contactBirthdays', contacts: [], users: [] }));
 
   // Quick replies are a business feature Echo does not offer: no shortcuts exist.
-  rpc.registerUntyped('messages.getQuickReplies', () => ({ _: 'messages.quickReplies', quickReplies: [], messages: [], chats: [], users: [] }));
+  rpc.register('messages.getQuickReplies', () => ({ _: 'messages.quickReplies', quickReplies: [], messages: [], chats: [], users: [] }));
 
   // Writing to someone never needs premium or paid messages here: one empty requirement per user, in order.
-  rpc.registerUntyped('users.getRequirementsToContact', (req: { id: TlObject[] }, ctx: RpcContext) => {
+  rpc.register('users.getRequirementsToContact', (req, ctx) => {
     const viewer = viewerOf(ctx);
     if (req.id.length > REQUIREMENTS_MAX_USERS) throw RpcError.badRequest('LIMIT_INVALID');
     return req.id.map((input) => {
@@ -52,13 +51,17 @@ export function registerMisc(rpc: RpcDispatcher, services: AppServices): void {
   });
 
   // Messages never delete themselves here (messages.setDefaultHistoryTTL does not exist): period 0.
-  rpc.registerUntyped('messages.getDefaultHistoryTTL', () => ({ _: 'defaultHistoryTTL', period: 0 }));
+  rpc.register('messages.getDefaultHistoryTTL', () => ({ _: 'defaultHistoryTTL', period: 0 }));
 
   // Echo has no Stars and no TON: the caller's balance is zero. Only one's own balance can be asked for
   // (Echo has no bots or channels whose balance one could manage).
-  rpc.registerUntyped('payments.getStarsStatus', (req: { ton?: boolean; peer: TlObject }, ctx: RpcContext) => {
+  rpc.register('payments.getStarsStatus', (req, ctx) => {
     if (req.peer._ !== 'inputPeerSelf' && inputUserId(services, viewerOf(ctx), req.peer) !== viewerOf(ctx)) throw RpcError.badRequest('PEER_ID_INVALID');
-    const balance = schemaLayerFor(ctx.layer) < STARS_AMOUNT_LAYER ? 0n : req.ton ? { _: 'starsTonAmount', amount: 0n } : { _: 'starsAmount', amount: 0n, nanos: 0 };
+    // Schema gap: before layer 195 the balance is a plain long, which the canonical type (StarsAmount) cannot
+    // express; the session layer encodes the object for the client's layer, where a bigint is what it writes.
+    const oldLayerBalance = 0n as unknown as TlType<'StarsAmount'>;
+    const balance: TlType<'StarsAmount'> =
+      schemaLayerFor(ctx.layer) < STARS_AMOUNT_LAYER ? oldLayerBalance : req.ton ? { _: 'starsTonAmount', amount: 0n } : { _: 'starsAmount', amount: 0n, nanos: 0 };
     return { _: 'payments.starsStatus', balance, chats: [], users: [] };
   });
 }

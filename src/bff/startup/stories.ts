@@ -2,8 +2,7 @@
 // exist here), so there are none to list, none read, and no chat to post one to. The empty list has one
 // fixed state, so a client that polls with it is told "not modified".
 import { RpcError } from '../../common/rpc-error.js';
-import type { TlObject } from '../../tl/index.js';
-import type { RpcContext } from '../context.js';
+import type { Obj } from '../../tl/index.js';
 import { resolveInputUser, viewerOf } from '../peers.js';
 import type { RpcDispatcher } from '../registry.js';
 import type { AppServices } from '../services.js';
@@ -12,10 +11,10 @@ import type { AppServices } from '../services.js';
 export const NO_STORIES_STATE = 'echo:no-stories';
 
 /** The stealth mode of someone who never activated it. */
-const STEALTH_OFF: TlObject = { _: 'storiesStealthMode' };
+const STEALTH_OFF: Obj<'storiesStealthMode'> = { _: 'storiesStealthMode' };
 
 export function registerStories(rpc: RpcDispatcher, services: AppServices): void {
-  rpc.registerUntyped('stories.getAllStories', (req: { next?: boolean; hidden?: boolean; state?: string }) => {
+  rpc.register('stories.getAllStories', (req) => {
     if (req.state !== undefined && !req.next && req.state === NO_STORIES_STATE) {
       return { _: 'stories.allStoriesNotModified', state: NO_STORIES_STATE, stealthMode: STEALTH_OFF };
     }
@@ -23,10 +22,10 @@ export function registerStories(rpc: RpcDispatcher, services: AppServices): void
   });
 
   // The read positions of peers' stories arrive as updateReadStories: there are none to report.
-  rpc.registerUntyped('stories.getAllReadPeerStories', (_req, ctx: RpcContext) => ({ _: 'updates', updates: [], users: [], chats: [], date: Math.floor(ctx.now() / 1000), seq: 0 }));
+  rpc.register('stories.getAllReadPeerStories', (_req, ctx) => ({ _: 'updates', updates: [], users: [], chats: [], date: Math.floor(ctx.now() / 1000), seq: 0 }));
 
   // A user's active stories: none. Basic groups cannot have stories, and there are no channels.
-  rpc.registerUntyped('stories.getPeerStories', async (req: { peer: TlObject }, ctx: RpcContext) => {
+  rpc.register('stories.getPeerStories', async (req, ctx) => {
     if (req.peer._ !== 'inputPeerSelf' && req.peer._ !== 'inputPeerUser') throw RpcError.badRequest('PEER_ID_INVALID');
     const id = await resolveInputUser(services, ctx, req.peer);
     const users = await services.userViews.many(viewerOf(ctx), [id]);
@@ -34,5 +33,5 @@ export function registerStories(rpc: RpcDispatcher, services: AppServices): void
   });
 
   // Stories can be posted to one's own profile or to channels one administers: there are no channels.
-  rpc.registerUntyped('stories.getChatsToSend', () => ({ _: 'messages.chats', chats: [] }));
+  rpc.register('stories.getChatsToSend', () => ({ _: 'messages.chats', chats: [] }));
 }

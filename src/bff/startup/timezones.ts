@@ -1,7 +1,7 @@
 // help.getTimezonesList: the IANA time zones this server's runtime knows, with their current UTC offsets.
 // Offsets move with daylight saving time, so the list is rebuilt per quarter hour (every zone changes its
 // offset on a quarter-hour boundary) and its hash follows the content.
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 import { cached32, type Cached } from './cache-hash.js';
 
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
@@ -30,16 +30,16 @@ export function zoneName(zone: string): string {
 
 export class TimezoneList {
   private window = -1;
-  private current: Cached<number> | undefined;
+  private current: Cached<number, TlType<'help.TimezonesList'>> | undefined;
 
   constructor(private readonly zones: readonly string[] = Intl.supportedValuesOf('timeZone')) {}
 
   /** The list as of `ms` (cached for its quarter hour). */
-  at(ms: number): Cached<number> {
+  at(ms: number): Cached<number, TlType<'help.TimezonesList'>> {
     const window = Math.floor(ms / QUARTER_HOUR_MS);
     if (!this.current || window !== this.window) {
-      const timezones: TlObject[] = this.zones.map((id) => ({ _: 'timezone', id, name: zoneName(id), utcOffset: utcOffset(id, ms) }));
-      this.current = cached32('timezones', (hash) => ({ _: 'help.timezonesList', timezones, hash }), { _: 'help.timezonesListNotModified' });
+      const timezones = this.zones.map((id): Obj<'timezone'> => ({ _: 'timezone', id, name: zoneName(id), utcOffset: utcOffset(id, ms) }));
+      this.current = cached32<TlType<'help.TimezonesList'>>('timezones', (hash) => ({ _: 'help.timezonesList', timezones, hash }), { _: 'help.timezonesListNotModified' });
       this.window = window;
     }
     return this.current;

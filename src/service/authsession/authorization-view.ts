@@ -1,6 +1,6 @@
 // TL views of devices: the `authorization` objects of account.getAuthorizations and the
 // updateNewAuthorization notice the user's other devices get.
-import { registerLayerFallback, type TlObject } from '../../tl/index.js';
+import { registerLayerFallback, type Obj } from '../../tl/index.js';
 import type { Device } from './device-directory.js';
 
 // Layers before 163 have no such notice: the push fails to encode for them and is skipped (pushToUser).
@@ -28,7 +28,7 @@ export function deviceLine(device: Device): string {
  * secret (every packet of the device carries it in clear). The caller's own device is `current` with hash 0,
  * as Telegram sends it.
  */
-export function authorizationOf(device: Device, current: boolean): TlObject {
+export function authorizationOf(device: Device, current: boolean): Obj<'authorization'> {
   const c = device.client;
   const official = c ? OFFICIAL_PACKS[c.langPack] : undefined;
   return {
@@ -47,11 +47,11 @@ export function authorizationOf(device: Device, current: boolean): TlObject {
     // No IP geolocation database ships with Echo.
     country: '',
     region: '',
-  } as TlObject;
+  };
 }
 
 /** The notice pushed to a user's other devices after a new sign-in (updateNewAuthorization, no pts). */
-export function newAuthorizationUpdate(device: Device, nowSeconds: number): TlObject {
+export function newAuthorizationUpdate(device: Device, nowSeconds: number): Obj<'updateShort'> {
   return {
     _: 'updateShort',
     update: {
@@ -63,5 +63,5 @@ export function newAuthorizationUpdate(device: Device, nowSeconds: number): TlOb
       location: device.client?.ip || 'Unknown',
     },
     date: nowSeconds,
-  } as TlObject;
+  };
 }

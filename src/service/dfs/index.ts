@@ -7,7 +7,7 @@ import { Transform } from 'node:stream';
 import { RpcError } from '../../common/rpc-error.js';
 import { readAll, type BlobBucket, type BlobStore } from '../../infra/blob/blob-store.js';
 import type { Logger } from '../../infra/log.js';
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 import { PartStore } from './part-store.js';
 import { DEFAULT_MAX_FILE_SIZE, HASH_CHUNK, HASHES_PER_CALL, MAX_PART_SIZE } from './rules.js';
 import { DEFAULT_UPLOAD_RATE, UploadRate, type UploadRateLimit } from './upload-rate.js';
@@ -64,17 +64,18 @@ export class DfsService {
    * Streams the parts of an InputFile into the blob `target` (checking md5_checksum on the way when the client
    * gave one) and drops the parts. Using the same InputFile again answers the blob it already became.
    */
-  async takeUpload(userId: bigint, inputFile: TlObject, target: { bucket: BlobBucket; key: string }): Promise<StoredFile> {
-    const file = inputFile as { _: string; id?: bigint; parts?: number; name?: string; md5Checksum?: string };
-    if ((file._ !== 'inputFile' && file._ !== 'inputFileBig') || file.id === undefined || file.parts === undefined) throw RpcError.badRequest('FILE_PARTS_INVALID');
-    const name = file.name ?? '';
+  async takeUpload(userId: bigint, inputFile: TlType<'InputFile'>, target: { bucket: BlobBucket; key: string }): Promise<StoredFile> {
+    // inputFileStoryDocument names a story's document, not uploaded parts: there are no stories here.
+    if (inputFile._ === 'inputFileStoryDocument') throw RpcError.badRequest('FILE_PARTS_INVALID');
+    const file = inputFile;
+    const name = file.name;
     const done = await this.parts.assembled(userId, file.id);
     if (done) {
       const st = await this.deps.blobs.stat(done.bucket as BlobBucket, done.key);
       if (st) return { bucket: done.bucket as BlobBucket, key: done.key, size: st.size, name };
     }
     const upload = await this.parts.open(userId, file.id, file.parts, file._ === 'inputFileBig');
-    const md5Wanted = file._ === 'inputFile' ? (file.md5Checksum ?? '').trim().toLowerCase() : '';
+    const md5Wanted = file._ === 'inputFile' ? file.md5Checksum.trim().toLowerCase() : '';
     const md5 = createHash('md5');
     const hashing = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -99,14 +100,14 @@ export class DfsService {
   }
 
   /** fileHash objects for the 128 KiB chunks from the one holding `offset` on (upload.getFileHashes). */
-  async fileHashes(bucket: BlobBucket, key: string, size: number, offset: number): Promise<TlObject[]> {
+  async fileHashes(bucket: BlobBucket, key: string, size: number, offset: number): Promise<Obj<'fileHash'>[]> {
     const start = Math.floor(offset / HASH_CHUNK) * HASH_CHUNK;
     if (start >= size) return [];
     const data = await this.readRange(bucket, key, start, HASH_CHUNK * HASHES_PER_CALL);
-    const out: TlObject[] = [];
+    const out: Obj<'fileHash'>[] = [];
     for (let pos = 0; pos < data.length; pos += HASH_CHUNK) {
       const chunk = data.subarray(pos, pos + HASH_CHUNK);
-      out.push({ _: 'fileHash', offset: BigInt(start + pos), limit: chunk.length, hash: createHash('sha256').update(chunk).digest() } as TlObject);
+      out.push({ _: 'fileHash', offset: BigInt(start + pos), limit: chunk.length, hash: createHash('sha256').update(chunk).digest() });
     }
     return out;
   }

@@ -1,5 +1,5 @@
 // Small persistence helpers for media rows: ids, stored sizes, TL-encoded attribute lists.
-import { decodeObject, encodeObject, type TlObject } from '../../tl/index.js';
+import { decodeObject, encodeObject, type TlObject, type TlType } from '../../tl/index.js';
 
 /** A rendered size as stored in a row: the blob key lives in the `photos` bucket. */
 export interface StoredSize {
@@ -22,7 +22,7 @@ export function timeOrderedId(nowMs: number, random: (n: number) => Buffer): big
 }
 
 /** A Vector<DocumentAttribute> as length-prefixed boxed objects (each decodable on its own). */
-export function encodeAttributes(attributes: readonly TlObject[]): Buffer {
+export function encodeAttributes(attributes: readonly TlType<'DocumentAttribute'>[]): Buffer {
   const parts: Buffer[] = [];
   for (const a of attributes) {
     const body = encodeObject(a);
@@ -33,13 +33,22 @@ export function encodeAttributes(attributes: readonly TlObject[]): Buffer {
   return Buffer.concat(parts);
 }
 
-export function decodeAttributes(data: Uint8Array): TlObject[] {
+/**
+ * The generic decoder answers any constructor; a stored list only ever holds what encodeAttributes wrote, so
+ * anything else means a damaged row and is left out rather than shown to clients.
+ */
+function isDocumentAttribute(obj: TlObject): obj is TlType<'DocumentAttribute'> {
+  return obj._.startsWith('documentAttribute');
+}
+
+export function decodeAttributes(data: Uint8Array): TlType<'DocumentAttribute'>[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const out: TlObject[] = [];
+  const out: TlType<'DocumentAttribute'>[] = [];
   let pos = 0;
   while (pos + 4 <= buf.length) {
     const len = buf.readUInt32LE(pos);
-    out.push(decodeObject(buf.subarray(pos + 4, pos + 4 + len)));
+    const attribute = decodeObject(buf.subarray(pos + 4, pos + 4 + len));
+    if (isDocumentAttribute(attribute)) out.push(attribute);
     pos += 4 + len;
   }
   return out;
@@ -50,7 +59,7 @@ export function parseSizes(json: string): StoredSize[] {
 }
 
 /** storage.FileType for a MIME type, as upload.file reports it. */
-export function storageFileType(mime: string): TlObject {
+export function storageFileType(mime: string): TlType<'storage.FileType'> {
   switch (mime.toLowerCase()) {
     case 'image/jpeg':
       return { _: 'storage.fileJpeg' };

@@ -4,7 +4,7 @@
 import { RpcError } from '../../common/rpc-error.js';
 import { readAll, type BlobBucket } from '../../infra/blob/blob-store.js';
 import type { Logger } from '../../infra/log.js';
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 import type { AccessHashes } from '../access-hash.js';
 import type { DfsService, StoredFile } from '../dfs/index.js';
 import type { FileReferences } from '../dfs/file-references.js';
@@ -32,8 +32,15 @@ export interface FileLocation {
   bucket: BlobBucket;
   key: string;
   size: number;
-  type: TlObject;
+  type: TlType<'storage.FileType'>;
   mtime: number;
+}
+
+/** A profile (or group) photo as uploaded: a still, a video, or both (photos.uploadProfilePhoto, inputChatUploadedPhoto). */
+export interface ProfilePhotoUpload {
+  file?: TlType<'InputFile'>;
+  video?: TlType<'InputFile'>;
+  videoStartTs?: number;
 }
 
 /** What user objects show as userProfilePhoto. */
@@ -44,11 +51,20 @@ export interface CurrentPhoto {
   dcId: number;
 }
 
-type Any = Record<string, any>;
+/** The InputMedia forms that carry a document. */
+type InputDocumentMedia = Obj<'inputMediaUploadedDocument'> | Obj<'inputMediaDocument'>;
 
 /** Images sent as documents get a thumbnail when they are at most this big. */
 const MAX_IMAGE_THUMB_SOURCE = 20 * 1024 * 1024;
 const IMAGE_MIME = /^image\/(jpeg|png|webp|gif|tiff|avif|heic|heif)$/i;
+
+/** The stripped thumbnail (type i) when there is one, then the rendered sizes. */
+function photoSizes(stripped: Buffer | null, stored: readonly StoredSize[]): TlType<'PhotoSize'>[] {
+  const out: TlType<'PhotoSize'>[] = [];
+  if (stripped) out.push({ _: 'photoStrippedSize', type: 'i', bytes: stripped });
+  for (const s of stored) out.push({ _: 'photoSize', type: s.type, w: s.w, h: s.h, size: s.size });
+  return out;
+}
 
 export class MediaService {
   constructor(private readonly deps: MediaDeps) {}
@@ -63,7 +79,7 @@ export class MediaService {
     return this.deps.accessHashes.of(kind, 0n, id);
   }
 
-  photoObject(row: PhotoRow): TlObject {
+  photoObject(row: PhotoRow): Obj<'photo'> {
     const sizes = parseSizes(row.sizes);
     const videoSizes = parseSizes(row.video_sizes);
     return {
@@ -72,22 +88,16 @@ export class MediaService {
       accessHash: this.accessHash('photo', row.id),
       fileReference: this.deps.refs.make('photo', row.id),
       date: Number(row.date),
-      sizes: [
-        ...(row.stripped ? [{ _: 'photoStrippedSize', type: 'i', bytes: row.stripped }] : []),
-        ...sizes.map((s) => ({ _: 'photoSize', type: s.type, w: s.w, h: s.h, size: s.size })),
-      ],
+      sizes: photoSizes(row.stripped, sizes),
       videoSizes: videoSizes.length
-        ? videoSizes.map((s) => ({ _: 'videoSize', type: s.type, w: s.w, h: s.h, size: s.size, videoStartTs: s.videoStartTs }))
+        ? videoSizes.map((s): Obj<'videoSize'> => ({ _: 'videoSize', type: s.type, w: s.w, h: s.h, size: s.size, videoStartTs: s.videoStartTs }))
         : undefined,
       dcId: this.deps.dcId,
-    } as TlObject;
+    };
   }
 
-  documentObject(row: DocumentRow): TlObject {
-    const thumbs = [
-      ...(row.stripped ? [{ _: 'photoStrippedSize', type: 'i', bytes: row.stripped }] : []),
-      ...parseSizes(row.thumbs).map((s) => ({ _: 'photoSize', type: s.type, w: s.w, h: s.h, size: s.size })),
-    ];
+  documentObject(row: DocumentRow): Obj<'document'> {
+    const thumbs = photoSizes(row.stripped, parseSizes(row.thumbs));
     return {
       _: 'document',
       id: row.id,
@@ -99,7 +109,7 @@ export class MediaService {
       thumbs: thumbs.length ? thumbs : undefined,
       dcId: this.deps.dcId,
       attributes: decodeAttributes(row.attributes),
-    } as TlObject;
+    };
   }
 
   /**
@@ -107,23 +117,24 @@ export class MediaService {
    * file_reference. Stored messages hold the references of the day they were sent; readers call this.
    */
   refreshReferences<T>(obj: T): T {
+    // walk copies the value field by field and only replaces file_reference Buffers: the shape stays T.
     return this.walk(obj, 0) as T;
   }
 
   private walk(value: unknown, depth: number): unknown {
     if (depth > 12 || value === null || typeof value !== 'object' || Buffer.isBuffer(value) || value instanceof Uint8Array) return value;
     if (Array.isArray(value)) return value.map((v) => this.walk(v, depth + 1));
-    const obj = value as Any;
-    const out: Any = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = this.walk(v, depth + 1);
-    if ((obj._ === 'photo' || obj._ === 'document') && typeof obj.id === 'bigint') out.fileReference = this.deps.refs.make(obj._, obj.id);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, depth + 1);
+    const kind = out._;
+    if ((kind === 'photo' || kind === 'document') && typeof out.id === 'bigint') out.fileReference = this.deps.refs.make(kind, out.id);
     return out;
   }
 
   // ---- creating media ----------------------------------------------------------------------------
 
   /** Processes an uploaded image into a photo (PHOTO_INVALID for anything that is not an image). */
-  async photoFromUpload(userId: bigint, inputFile: TlObject, specs: readonly SizeSpec[] = MESSAGE_PHOTO_SIZES, video?: { file: TlObject; startTs?: number }): Promise<PhotoRow> {
+  async photoFromUpload(userId: bigint, inputFile: TlType<'InputFile'>, specs: readonly SizeSpec[] = MESSAGE_PHOTO_SIZES, video?: { file: TlType<'InputFile'>; startTs?: number }): Promise<PhotoRow> {
     const id = timeOrderedId(this.deps.now(), this.deps.random);
     const stored = await this.deps.dfs.takeUpload(userId, inputFile, { bucket: 'photos', key: `p${id}_src` });
     if (stored.size > MAX_PHOTO_BYTES) throw RpcError.badRequest('PHOTO_SAVE_FILE_INVALID');
@@ -157,7 +168,7 @@ export class MediaService {
     return stored;
   }
 
-  private async profileVideo(userId: bigint, photoId: bigint, file: TlObject, startTs?: number): Promise<StoredSize[]> {
+  private async profileVideo(userId: bigint, photoId: bigint, file: TlType<'InputFile'>, startTs?: number): Promise<StoredSize[]> {
     const key = `p${photoId}_u`;
     const stored = await this.deps.dfs.takeUpload(userId, file, { bucket: 'videos', key });
     const path = this.deps.dfs.blobs.localPath?.(stored.bucket, stored.key);
@@ -168,18 +179,18 @@ export class MediaService {
   }
 
   /** A document from inputMediaUploadedDocument, with the client's attributes and derived ones added. */
-  async documentFromUpload(userId: bigint, media: Any): Promise<DocumentRow> {
+  async documentFromUpload(userId: bigint, media: Obj<'inputMediaUploadedDocument'>): Promise<DocumentRow> {
     const id = timeOrderedId(this.deps.now(), this.deps.random);
-    const mime = typeof media.mimeType === 'string' && media.mimeType.trim() ? media.mimeType.trim().toLowerCase() : 'application/octet-stream';
+    const mime = media.mimeType.trim() ? media.mimeType.trim().toLowerCase() : 'application/octet-stream';
     const bucket: BlobBucket = mime.startsWith('video/') ? 'videos' : 'documents';
-    const stored = await this.deps.dfs.takeUpload(userId, media.file as TlObject, { bucket, key: `d${id}` });
-    const attributes: Any[] = Array.isArray(media.attributes) ? [...media.attributes] : [];
-    const has = (name: string) => attributes.some((a) => a._ === name);
+    const stored = await this.deps.dfs.takeUpload(userId, media.file, { bucket, key: `d${id}` });
+    const attributes: TlType<'DocumentAttribute'>[] = [...media.attributes];
+    const has = (name: TlType<'DocumentAttribute'>['_']) => attributes.some((a) => a._ === name);
 
     let processed: ProcessedPhoto | undefined;
     if (media.thumb) {
       try {
-        const thumb = await this.deps.dfs.takeUpload(userId, media.thumb as TlObject, { bucket: 'photos', key: `d${id}_tsrc` });
+        const thumb = await this.deps.dfs.takeUpload(userId, media.thumb, { bucket: 'photos', key: `d${id}_tsrc` });
         processed = await processPhoto(await this.imageSource(thumb, MAX_PHOTO_BYTES), DOCUMENT_THUMB_SIZES);
       } catch (err) {
         if (err instanceof RpcError && err.errorMessage.startsWith('FILE_PART')) throw err;
@@ -208,7 +219,7 @@ export class MediaService {
       size: BigInt(stored.size),
       bucket: stored.bucket,
       blob_key: stored.key,
-      attributes: encodeAttributes(attributes as TlObject[]),
+      attributes: encodeAttributes(attributes),
       thumbs: JSON.stringify(thumbs),
       stripped: processed?.stripped ?? null,
     };
@@ -220,7 +231,7 @@ export class MediaService {
    * Fills in missing video/audio attributes and a missing video thumbnail with ffprobe/ffmpeg. Attributes
    * the client sent are kept as they are.
    */
-  private async probeAv(stored: StoredFile, attributes: Any[], thumb: ProcessedPhoto | undefined, nosound: boolean): Promise<ProcessedPhoto | undefined> {
+  private async probeAv(stored: StoredFile, attributes: TlType<'DocumentAttribute'>[], thumb: ProcessedPhoto | undefined, nosound: boolean): Promise<ProcessedPhoto | undefined> {
     const hasVideoAttr = attributes.some((a) => a._ === 'documentAttributeVideo');
     const hasAudioAttr = attributes.some((a) => a._ === 'documentAttributeAudio');
     // Audio with its attribute, or video with its attribute and a thumbnail: nothing left to derive.
@@ -256,25 +267,25 @@ export class MediaService {
    * The MessageMedia an InputMedia stands for (messages.sendMedia, sendMultiMedia, uploadMedia). `index`
    * is the position in sendMultiMedia's list, for its FILE_REFERENCE_%d_EXPIRED form.
    */
-  async resolveInputMedia(userId: bigint, inputMedia: TlObject, index?: number): Promise<TlObject> {
-    const m = inputMedia as Any;
+  async resolveInputMedia(userId: bigint, inputMedia: TlType<'InputMedia'>, index?: number): Promise<TlType<'MessageMedia'>> {
+    const m = inputMedia;
     switch (m._) {
       case 'inputMediaEmpty':
         throw RpcError.badRequest('MEDIA_EMPTY');
       case 'inputMediaUploadedPhoto': {
-        const row = await this.photoFromUpload(userId, m.file as TlObject);
-        return { _: 'messageMediaPhoto', spoiler: m.spoiler || undefined, photo: this.photoObject(row), ttlSeconds: m.ttlSeconds } as TlObject;
+        const row = await this.photoFromUpload(userId, m.file);
+        return { _: 'messageMediaPhoto', spoiler: m.spoiler || undefined, photo: this.photoObject(row), ttlSeconds: m.ttlSeconds };
       }
       case 'inputMediaPhoto': {
-        const row = await this.inputPhoto(m.id as Any, index);
-        return { _: 'messageMediaPhoto', spoiler: m.spoiler || undefined, photo: this.photoObject(row), ttlSeconds: m.ttlSeconds } as TlObject;
+        const row = await this.inputPhoto(m.id, index);
+        return { _: 'messageMediaPhoto', spoiler: m.spoiler || undefined, photo: this.photoObject(row), ttlSeconds: m.ttlSeconds };
       }
       case 'inputMediaUploadedDocument': {
         const row = await this.documentFromUpload(userId, m);
         return this.documentMedia(row, m);
       }
       case 'inputMediaDocument': {
-        const row = await this.inputDocument(m.id as Any, index);
+        const row = await this.inputDocument(m.id, index);
         return this.documentMedia(row, m);
       }
       default:
@@ -282,39 +293,38 @@ export class MediaService {
     }
   }
 
-  private documentMedia(row: DocumentRow, m: Any): TlObject {
-    const document = this.documentObject(row) as Any;
-    const attrs = document.attributes as Any[];
+  private documentMedia(row: DocumentRow, m: InputDocumentMedia): Obj<'messageMediaDocument'> {
+    const document = this.documentObject(row);
+    const attrs = document.attributes;
     const video = attrs.find((a) => a._ === 'documentAttributeVideo');
     const audio = attrs.find((a) => a._ === 'documentAttributeAudio');
+    const forceFile = m._ === 'inputMediaUploadedDocument' && m.forceFile;
     return {
       _: 'messageMediaDocument',
       spoiler: m.spoiler || undefined,
-      video: (video && !m.forceFile && !attrs.some((a) => a._ === 'documentAttributeAnimated')) || undefined,
+      video: (video && !forceFile && !attrs.some((a) => a._ === 'documentAttributeAnimated')) || undefined,
       round: video?.roundMessage || undefined,
       voice: audio?.voice || undefined,
       document,
       videoTimestamp: m.videoTimestamp,
       ttlSeconds: m.ttlSeconds,
-    } as TlObject;
+    };
   }
 
   /** The photo an InputPhoto names, checking access_hash and file_reference. */
-  async inputPhoto(p: Any, index?: number): Promise<PhotoRow> {
-    if (!p || p._ === 'inputPhotoEmpty') throw RpcError.badRequest('MEDIA_EMPTY');
-    if (p._ !== 'inputPhoto') throw RpcError.badRequest('MEDIA_INVALID');
-    const row = await this.deps.store.photo(p.id as bigint);
-    if (!row || !this.deps.accessHashes.check('photo', 0n, row.id, p.accessHash as bigint)) throw RpcError.badRequest('PHOTO_INVALID');
-    this.deps.refs.require('photo', row.id, p.fileReference as Uint8Array, index);
+  async inputPhoto(p: TlType<'InputPhoto'>, index?: number): Promise<PhotoRow> {
+    if (p._ === 'inputPhotoEmpty') throw RpcError.badRequest('MEDIA_EMPTY');
+    const row = await this.deps.store.photo(p.id);
+    if (!row || !this.deps.accessHashes.check('photo', 0n, row.id, p.accessHash)) throw RpcError.badRequest('PHOTO_INVALID');
+    this.deps.refs.require('photo', row.id, p.fileReference, index);
     return row;
   }
 
-  async inputDocument(d: Any, index?: number): Promise<DocumentRow> {
-    if (!d || d._ === 'inputDocumentEmpty') throw RpcError.badRequest('MEDIA_EMPTY');
-    if (d._ !== 'inputDocument') throw RpcError.badRequest('MEDIA_INVALID');
-    const row = await this.deps.store.document(d.id as bigint);
-    if (!row || !this.deps.accessHashes.check('document', 0n, row.id, d.accessHash as bigint)) throw RpcError.badRequest('DOCUMENT_INVALID');
-    this.deps.refs.require('document', row.id, d.fileReference as Uint8Array, index);
+  async inputDocument(d: TlType<'InputDocument'>, index?: number): Promise<DocumentRow> {
+    if (d._ === 'inputDocumentEmpty') throw RpcError.badRequest('MEDIA_EMPTY');
+    const row = await this.deps.store.document(d.id);
+    if (!row || !this.deps.accessHashes.check('document', 0n, row.id, d.accessHash)) throw RpcError.badRequest('DOCUMENT_INVALID');
+    this.deps.refs.require('document', row.id, d.fileReference, index);
     return row;
   }
 
@@ -325,32 +335,37 @@ export class MediaService {
    * the current photo id of a basic group the viewer may see (throwing for one they may not); without it a
    * chat's photo location is refused like any unknown peer.
    */
-  async location(viewer: bigint, loc: TlObject, resolvePeer: (peer: TlObject) => bigint, chatPhotoOf?: (chatId: bigint) => Promise<bigint | undefined>): Promise<FileLocation> {
-    const l = loc as Any;
+  async location(
+    viewer: bigint,
+    loc: TlType<'InputFileLocation'>,
+    resolvePeer: (peer: TlType<'InputPeer'>) => bigint,
+    chatPhotoOf?: (chatId: bigint) => Promise<bigint | undefined>,
+  ): Promise<FileLocation> {
+    const l = loc;
     switch (l._) {
       case 'inputPhotoFileLocation': {
-        const row = await this.deps.store.photo(l.id as bigint);
-        if (!row || !this.deps.accessHashes.check('photo', 0n, row.id, l.accessHash as bigint)) throw RpcError.badRequest('FILE_ID_INVALID');
-        this.deps.refs.require('photo', row.id, l.fileReference as Uint8Array);
-        return this.photoSizeLocation(row, String(l.thumbSize));
+        const row = await this.deps.store.photo(l.id);
+        if (!row || !this.deps.accessHashes.check('photo', 0n, row.id, l.accessHash)) throw RpcError.badRequest('FILE_ID_INVALID');
+        this.deps.refs.require('photo', row.id, l.fileReference);
+        return this.photoSizeLocation(row, l.thumbSize);
       }
       case 'inputDocumentFileLocation': {
-        const row = await this.deps.store.document(l.id as bigint);
-        if (!row || !this.deps.accessHashes.check('document', 0n, row.id, l.accessHash as bigint)) throw RpcError.badRequest('FILE_ID_INVALID');
-        this.deps.refs.require('document', row.id, l.fileReference as Uint8Array);
-        const thumbSize = String(l.thumbSize ?? '');
+        const row = await this.deps.store.document(l.id);
+        if (!row || !this.deps.accessHashes.check('document', 0n, row.id, l.accessHash)) throw RpcError.badRequest('FILE_ID_INVALID');
+        this.deps.refs.require('document', row.id, l.fileReference);
+        const thumbSize = l.thumbSize;
         if (thumbSize === '') return { bucket: row.bucket as BlobBucket, key: row.blob_key, size: Number(row.size), type: storageFileType(row.mime_type), mtime: Number(row.date) };
         const thumb = parseSizes(row.thumbs).find((s) => s.type === thumbSize);
         if (!thumb) throw RpcError.badRequest('LOCATION_INVALID');
         return { bucket: 'photos', key: thumb.key, size: thumb.size, type: { _: 'storage.fileJpeg' }, mtime: Number(row.date) };
       }
       case 'inputPeerPhotoFileLocation': {
-        const photoId = l.photoId as bigint;
-        if (l.peer?._ === 'inputPeerChat' && chatPhotoOf) {
+        const photoId = l.photoId;
+        if (l.peer._ === 'inputPeerChat' && chatPhotoOf) {
           // Only the chat's current photo: an old one is refused as clients expect of a stale location.
-          if ((await chatPhotoOf(l.peer.chatId as bigint)) !== photoId) throw RpcError.badRequest('FILE_ID_INVALID');
+          if ((await chatPhotoOf(l.peer.chatId)) !== photoId) throw RpcError.badRequest('FILE_ID_INVALID');
         } else {
-          const owner = resolvePeer(l.peer as TlObject);
+          const owner = resolvePeer(l.peer);
           if (!(await this.deps.store.hasProfilePhoto(owner, photoId))) throw RpcError.badRequest('FILE_ID_INVALID');
           if (owner !== viewer && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer))) throw RpcError.badRequest('FILE_ID_INVALID');
         }
@@ -376,14 +391,14 @@ export class MediaService {
 
   // ---- profile photos ----------------------------------------------------------------------------
 
-  async uploadProfilePhoto(userId: bigint, req: { file?: TlObject; video?: TlObject; videoStartTs?: number }): Promise<PhotoRow> {
+  async uploadProfilePhoto(userId: bigint, req: ProfilePhotoUpload): Promise<PhotoRow> {
     const row = await this.profilePhotoFromUpload(userId, req);
     await this.deps.store.setProfilePhoto(userId, row.id, this.deps.now());
     return row;
   }
 
   /** A still and/or video uploaded as a profile or group photo, with the profile sizes. */
-  private async profilePhotoFromUpload(userId: bigint, req: { file?: TlObject; video?: TlObject; videoStartTs?: number }): Promise<PhotoRow> {
+  private async profilePhotoFromUpload(userId: bigint, req: ProfilePhotoUpload): Promise<PhotoRow> {
     if (req.file) return this.photoFromUpload(userId, req.file, PROFILE_PHOTO_SIZES, req.video ? { file: req.video, startTs: req.videoStartTs } : undefined);
     if (req.video) return this.photoFromVideo(userId, req.video, req.videoStartTs);
     throw RpcError.badRequest('PHOTO_FILE_MISSING');
@@ -392,12 +407,12 @@ export class MediaService {
   // ---- group photos (the chats area keeps which photo is a chat's current one) -------------------
 
   /** messages.editChatPhoto's inputChatUploadedPhoto / inputChatPhoto (ChatPhotoMedia in messenger/chats). */
-  async chatPhotoFromInput(userId: bigint, input: TlObject): Promise<{ id: bigint; photo: TlObject }> {
-    const i = input as Any;
+  async chatPhotoFromInput(userId: bigint, input: TlType<'InputChatPhoto'>): Promise<{ id: bigint; photo: Obj<'photo'> }> {
+    const i = input;
     let row: PhotoRow;
     if (i._ === 'inputChatUploadedPhoto') {
       row = await this.profilePhotoFromUpload(userId, { file: i.file, video: i.video, videoStartTs: i.videoStartTs });
-    } else if (i._ === 'inputChatPhoto' && i.id?._ === 'inputPhoto') {
+    } else if (i._ === 'inputChatPhoto' && i.id._ === 'inputPhoto') {
       row = await this.inputPhoto(i.id);
     } else throw RpcError.badRequest('PHOTO_INVALID');
     return { id: row.id, photo: this.photoObject(row) };
@@ -411,14 +426,14 @@ export class MediaService {
     return out;
   }
 
-  async photoObjects(ids: readonly bigint[]): Promise<Map<bigint, TlObject>> {
-    const out = new Map<bigint, TlObject>();
+  async photoObjects(ids: readonly bigint[]): Promise<Map<bigint, Obj<'photo'>>> {
+    const out = new Map<bigint, Obj<'photo'>>();
     for (const [id, row] of await this.deps.store.photos([...new Set(ids)])) out.set(id, this.photoObject(row));
     return out;
   }
 
   /** A video-only profile photo: the still comes from a frame, which needs ffmpeg. */
-  private async photoFromVideo(userId: bigint, video: TlObject, startTs?: number): Promise<PhotoRow> {
+  private async photoFromVideo(userId: bigint, video: TlType<'InputFile'>, startTs?: number): Promise<PhotoRow> {
     const id = timeOrderedId(this.deps.now(), this.deps.random);
     const videoSizes = await this.profileVideo(userId, id, video, startTs);
     const path = this.deps.dfs.blobs.localPath?.('videos', videoSizes[0]!.key);
@@ -428,19 +443,19 @@ export class MediaService {
   }
 
   /** photos.updateProfilePhoto: an existing photo becomes current; inputPhotoEmpty removes the current one. */
-  async updateProfilePhoto(userId: bigint, inputPhoto: TlObject): Promise<PhotoRow | undefined> {
-    if ((inputPhoto as Any)._ === 'inputPhotoEmpty') {
+  async updateProfilePhoto(userId: bigint, inputPhoto: TlType<'InputPhoto'>): Promise<PhotoRow | undefined> {
+    if (inputPhoto._ === 'inputPhotoEmpty') {
       const [current] = await this.deps.store.profilePhotoIds(userId, { limit: 1 });
       if (current !== undefined) await this.deps.store.removeProfilePhotos(userId, [current]);
       return undefined;
     }
-    const row = await this.inputPhoto(inputPhoto as Any);
+    const row = await this.inputPhoto(inputPhoto);
     await this.deps.store.setProfilePhoto(userId, row.id, this.deps.now());
     return row;
   }
 
   /** The user's profile photos as `viewer` may see them (none when privacy hides them). */
-  async userPhotos(viewer: bigint, owner: bigint, opts: { offset: number; maxId: bigint; limit: number }): Promise<{ count: number; photos: TlObject[] }> {
+  async userPhotos(viewer: bigint, owner: bigint, opts: { offset: number; maxId: bigint; limit: number }): Promise<{ count: number; photos: Obj<'photo'>[] }> {
     if (viewer !== owner && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer))) return { count: 0, photos: [] };
     const limit = Math.max(0, Math.min(100, opts.limit || 100));
     const ids = await this.deps.store.profilePhotoIds(owner, { offset: Math.max(0, opts.offset), maxId: opts.maxId, limit });
@@ -449,8 +464,8 @@ export class MediaService {
     return { count: await this.deps.store.countProfilePhotos(owner), photos };
   }
 
-  async deleteProfilePhotos(userId: bigint, inputPhotos: readonly TlObject[]): Promise<bigint[]> {
-    const ids = (inputPhotos as readonly Any[]).filter((p) => p._ === 'inputPhoto' && this.deps.accessHashes.check('photo', 0n, p.id, p.accessHash)).map((p) => p.id as bigint);
+  async deleteProfilePhotos(userId: bigint, inputPhotos: readonly TlType<'InputPhoto'>[]): Promise<bigint[]> {
+    const ids = inputPhotos.flatMap((p) => (p._ === 'inputPhoto' && this.deps.accessHashes.check('photo', 0n, p.id, p.accessHash) ? [p.id] : []));
     return this.deps.store.removeProfilePhotos(userId, ids);
   }
 

@@ -5,7 +5,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
 import type { KeyValueStore } from '../../infra/kv/kv.js';
-import type { Obj, TlObject, TlType } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 import type { AccountEvents } from '../events.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { SRP_G, SRP_PRIME, SrpServer, isValidVerifier, padNumber } from './srp.js';
@@ -174,7 +174,7 @@ export class PasswordService {
    * auth.requestPasswordRecovery. Recovery needs a confirmed email and Echo delivers no mail, so no password is
    * ever recoverable: PASSWORD_EMPTY without a password, PASSWORD_RECOVERY_NA with one.
    */
-  async requestRecovery(userId: bigint): Promise<TlObject> {
+  async requestRecovery(userId: bigint): Promise<never> {
     if (!(await this.hasPassword(userId))) throw RpcError.badRequest('PASSWORD_EMPTY');
     throw RpcError.badRequest('PASSWORD_RECOVERY_NA');
   }

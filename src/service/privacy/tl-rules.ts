@@ -1,42 +1,65 @@
 // Conversion between TL privacy rules (inputPrivacyValue* / privacyValue*), the stored form and its JSON.
-import type { TlObject } from '../../tl/index.js';
+import type { TlType } from '../../tl/index.js';
 import { RpcError } from '../../common/rpc-error.js';
 import type { RuleKind, StoredRule } from './evaluate.js';
 
 /** More user or chat ids than this in one rule set answers PRIVACY_TOO_LONG. */
 export const MAX_PRIVACY_IDS = 1000;
 
-const SIMPLE_KINDS = new Set<RuleKind>(['allowAll', 'disallowAll', 'allowContacts', 'disallowContacts', 'allowCloseFriends', 'allowPremium', 'allowBots', 'disallowBots']);
+type UserKind = 'allowUsers' | 'disallowUsers';
+type ChatKind = 'allowChatParticipants' | 'disallowChatParticipants';
+type SimpleKind = Exclude<RuleKind, UserKind | ChatKind>;
+/** The privacyValue* constructors without a list. */
+type SimpleRuleTl = Exclude<TlType<'PrivacyRule'>, { users: bigint[] } | { chats: bigint[] }>;
+
 const USER_KINDS = new Set<RuleKind>(['allowUsers', 'disallowUsers']);
 const CHAT_KINDS = new Set<RuleKind>(['allowChatParticipants', 'disallowChatParticipants']);
 
-function kindOf(predicate: string, prefix: string): RuleKind | undefined {
-  if (!predicate.startsWith(prefix)) return undefined;
-  const rest = predicate.slice(prefix.length);
-  const kind = (rest[0]?.toLowerCase() + rest.slice(1)) as RuleKind;
-  return SIMPLE_KINDS.has(kind) || USER_KINDS.has(kind) || CHAT_KINDS.has(kind) ? kind : undefined;
-}
+/** The rules without a list, by their input and output constructors. */
+const SIMPLE_RULES: { readonly [K in SimpleKind]: { input: TlType<'InputPrivacyRule'>['_']; output: SimpleRuleTl['_'] } } = {
+  allowAll: { input: 'inputPrivacyValueAllowAll', output: 'privacyValueAllowAll' },
+  disallowAll: { input: 'inputPrivacyValueDisallowAll', output: 'privacyValueDisallowAll' },
+  allowContacts: { input: 'inputPrivacyValueAllowContacts', output: 'privacyValueAllowContacts' },
+  disallowContacts: { input: 'inputPrivacyValueDisallowContacts', output: 'privacyValueDisallowContacts' },
+  allowCloseFriends: { input: 'inputPrivacyValueAllowCloseFriends', output: 'privacyValueAllowCloseFriends' },
+  allowPremium: { input: 'inputPrivacyValueAllowPremium', output: 'privacyValueAllowPremium' },
+  allowBots: { input: 'inputPrivacyValueAllowBots', output: 'privacyValueAllowBots' },
+  disallowBots: { input: 'inputPrivacyValueDisallowBots', output: 'privacyValueDisallowBots' },
+};
+const SIMPLE_KINDS: readonly SimpleKind[] = ['allowAll', 'disallowAll', 'allowContacts', 'disallowContacts', 'allowCloseFriends', 'allowPremium', 'allowBots', 'disallowBots'];
+const SIMPLE_BY_INPUT = new Map<string, SimpleKind>(SIMPLE_KINDS.map((kind) => [SIMPLE_RULES[kind].input, kind]));
 
 /**
  * inputPrivacyValue* -> stored rules. `resolveUsers` turns the InputUser list of a rule into ids (it rejects
  * users the caller may not name). Chat ids are stored as given: chats do not exist yet to check them against.
  */
-export async function rulesFromInput(inputs: readonly TlObject[], resolveUsers: (users: readonly TlObject[]) => Promise<bigint[]>): Promise<StoredRule[]> {
+export async function rulesFromInput(
+  inputs: readonly TlType<'InputPrivacyRule'>[],
+  resolveUsers: (users: readonly TlType<'InputUser'>[]) => Promise<bigint[]>,
+): Promise<StoredRule[]> {
   const out: StoredRule[] = [];
   let ids = 0;
   for (const input of inputs) {
-    const kind = kindOf(input._, 'inputPrivacyValue');
-    if (!kind) throw RpcError.badRequest('PRIVACY_VALUE_INVALID');
-    if (USER_KINDS.has(kind)) {
-      const users = [...new Set(await resolveUsers((input as unknown as { users?: TlObject[] }).users ?? []))];
-      ids += users.length;
-      out.push({ kind: kind as 'allowUsers', users });
-    } else if (CHAT_KINDS.has(kind)) {
-      const chats = [...new Set((input as unknown as { chats?: bigint[] }).chats ?? [])];
-      ids += chats.length;
-      out.push({ kind: kind as 'allowChatParticipants', chats });
-    } else {
-      out.push({ kind } as StoredRule);
+    switch (input._) {
+      case 'inputPrivacyValueAllowUsers':
+      case 'inputPrivacyValueDisallowUsers': {
+        const users = [...new Set(await resolveUsers(input.users))];
+        ids += users.length;
+        out.push({ kind: input._ === 'inputPrivacyValueAllowUsers' ? 'allowUsers' : 'disallowUsers', users });
+        break;
+      }
+      case 'inputPrivacyValueAllowChatParticipants':
+      case 'inputPrivacyValueDisallowChatParticipants': {
+        const chats = [...new Set(input.chats)];
+        ids += chats.length;
+        out.push({ kind: input._ === 'inputPrivacyValueAllowChatParticipants' ? 'allowChatParticipants' : 'disallowChatParticipants', chats });
+        break;
+      }
+      default: {
+        const kind = SIMPLE_BY_INPUT.get(input._);
+        if (!kind) throw RpcError.badRequest('PRIVACY_VALUE_INVALID');
+        out.push({ kind });
+      }
     }
     if (ids > MAX_PRIVACY_IDS) throw RpcError.badRequest('PRIVACY_TOO_LONG');
   }
@@ -44,11 +67,19 @@ export async function rulesFromInput(inputs: readonly TlObject[], resolveUsers: 
 }
 
 /** stored rule -> privacyValue*. */
-export function ruleToTl(rule: StoredRule): TlObject {
-  const _ = 'privacyValue' + rule.kind[0]!.toUpperCase() + rule.kind.slice(1);
-  if ('users' in rule) return { _, users: rule.users } as TlObject;
-  if ('chats' in rule) return { _, chats: rule.chats } as TlObject;
-  return { _ };
+export function ruleToTl(rule: StoredRule): TlType<'PrivacyRule'> {
+  switch (rule.kind) {
+    case 'allowUsers':
+      return { _: 'privacyValueAllowUsers', users: rule.users };
+    case 'disallowUsers':
+      return { _: 'privacyValueDisallowUsers', users: rule.users };
+    case 'allowChatParticipants':
+      return { _: 'privacyValueAllowChatParticipants', chats: rule.chats };
+    case 'disallowChatParticipants':
+      return { _: 'privacyValueDisallowChatParticipants', chats: rule.chats };
+    default:
+      return { _: SIMPLE_RULES[rule.kind].output };
+  }
 }
 
 /** JSON for the database (ids as decimal strings: JSON has no 64-bit integers). */

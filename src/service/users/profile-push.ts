@@ -1,7 +1,7 @@
 // Tells the people who know a user about changes to its name and online status. "Who knows" is, for now,
 // the user's own devices and everyone who has the user in their contacts (chats will add their members).
 // Each recipient gets the change as it may see it: its own contact name, a status within the owner's privacy.
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
 import type { ContactRelations } from '../contacts/relations.js';
 import type { PrivacyRules } from '../privacy/rules.js';
@@ -39,7 +39,7 @@ export class ProfilePush {
       if (!(await this.deps.privacy.allows(userId, 'statusTimestamp', recipient))) continue;
       const status = await this.deps.userViews.status(recipient, record);
       const user = await this.deps.userViews.ofRecord(recipient, record);
-      this.deps.push.pushToUser(recipient, this.wrap({ _: 'updateUserStatus', userId, status } as TlObject, user));
+      this.deps.push.pushToUser(recipient, this.wrap({ _: 'updateUserStatus', userId, status }, user));
     }
   }
 
@@ -48,7 +48,7 @@ export class ProfilePush {
   }
 
   /** `updates` rather than updateShort, so the recipient also gets the user (with its access hash). */
-  private wrap(update: TlObject, user: TlObject): TlObject {
-    return { _: 'updates', updates: [update], users: [user], chats: [], date: Math.floor(this.deps.now() / 1000), seq: 0 } as TlObject;
+  private wrap(update: TlType<'Update'>, user: Obj<'user'>): Obj<'updates'> {
+    return { _: 'updates', updates: [update], users: [user], chats: [], date: Math.floor(this.deps.now() / 1000), seq: 0 };
   }
 }

@@ -1,7 +1,7 @@
 // Builds the `user` objects a given viewer may see (core.telegram.org/constructor/user): contact names
 // and flags from the viewer's side, phone and last-seen only where the owner's privacy allows (the phone
 // also when the viewer has the number saved), an access_hash computed for that viewer. Every user object the server returns comes from here.
-import type { TlObject } from '../../tl/index.js';
+import type { Obj, TlType } from '../../tl/index.js';
 import type { AccessHashes } from '../access-hash.js';
 import type { ContactEntry, ContactRelations } from '../contacts/relations.js';
 import type { PrivacyRules } from '../privacy/rules.js';
@@ -28,11 +28,11 @@ export interface UserViewDeps {
 export interface ProfilePhotoSource {
   currentPhoto(userId: bigint): Promise<{ photoId: bigint; strippedThumb?: Buffer; hasVideo: boolean; dcId: number } | undefined>;
   /** Full `photo` objects (userFull.profile_photo), by id. */
-  photoObjects(ids: readonly bigint[]): Promise<Map<bigint, TlObject>>;
+  photoObjects(ids: readonly bigint[]): Promise<Map<bigint, Obj<'photo'>>>;
 }
 
 /** userFull fields other areas own (pinned message, notify settings, peer settings bar). */
-export type FullUserExtras = (viewer: bigint, id: bigint) => Promise<Record<string, unknown>>;
+export type FullUserExtras = (viewer: bigint, id: bigint) => Promise<Partial<Obj<'userFull'>>>;
 
 export class UserViews {
   /** Set by the messaging extras (src/messenger/extras.ts); merged over the fields built here. */
@@ -41,27 +41,27 @@ export class UserViews {
   constructor(private readonly deps: UserViewDeps) {}
 
   /** user objects for `ids` as `viewer` sees them, in the order given; unknown ids are skipped. */
-  async many(viewer: bigint, ids: readonly bigint[]): Promise<TlObject[]> {
+  async many(viewer: bigint, ids: readonly bigint[]): Promise<Obj<'user'>[]> {
     const records = await this.deps.users.byIds(ids);
     return this.ofRecords(viewer, [...new Set(ids)].flatMap((id) => records.get(id) ?? []));
   }
 
-  async one(viewer: bigint, id: bigint): Promise<TlObject | undefined> {
+  async one(viewer: bigint, id: bigint): Promise<Obj<'user'> | undefined> {
     return (await this.many(viewer, [id]))[0];
   }
 
   /** Like many(), for records the caller already holds. */
-  async ofRecords(viewer: bigint, records: readonly UserRecord[]): Promise<TlObject[]> {
+  async ofRecords(viewer: bigint, records: readonly UserRecord[]): Promise<Obj<'user'>[]> {
     const contacts = await this.deps.contacts.contactsOf(
       viewer,
       records.map((r) => r.id),
     );
-    const out: TlObject[] = [];
+    const out: Obj<'user'>[] = [];
     for (const record of records) out.push(await this.build(viewer, record, contacts.get(record.id)));
     return out;
   }
 
-  async ofRecord(viewer: bigint, record: UserRecord): Promise<TlObject> {
+  async ofRecord(viewer: bigint, record: UserRecord): Promise<Obj<'user'>> {
     return (await this.ofRecords(viewer, [record]))[0]!;
   }
 
@@ -70,7 +70,7 @@ export class UserViews {
    * shares the time but the viewer hides its own from the owner, the approximation carries `by_me`
    * (core.telegram.org/constructor/privacyKeyStatusTimestamp).
    */
-  async status(viewer: bigint, record: UserRecord): Promise<TlObject> {
+  async status(viewer: bigint, record: UserRecord): Promise<TlType<'UserStatus'>> {
     const nowSeconds = Math.floor(this.deps.now() / 1000);
     const online = this.deps.presence.isOnline(record.id);
     if (viewer !== record.id) {
@@ -83,15 +83,15 @@ export class UserViews {
   }
 
   /** updateUserName as `viewer` should see it (a contact keeps the name it saved). */
-  async nameUpdate(viewer: bigint, record: UserRecord): Promise<TlObject> {
-    const user = (await this.ofRecord(viewer, record)) as { firstName?: string; lastName?: string; username?: string };
+  async nameUpdate(viewer: bigint, record: UserRecord): Promise<Obj<'updateUserName'>> {
+    const user = await this.ofRecord(viewer, record);
     return {
       _: 'updateUserName',
       userId: record.id,
       firstName: user.firstName ?? '',
       lastName: user.lastName ?? '',
       usernames: user.username ? [{ _: 'username', editable: viewer === record.id, active: true, username: user.username }] : [],
-    } as TlObject;
+    };
   }
 
   /**
@@ -100,12 +100,12 @@ export class UserViews {
    * Echo sets neither personal (contact) nor fallback photos, so those fields stay absent, and bots and
    * calls do not exist yet, so their fields stay at their empty values.
    */
-  async fullUser(viewer: bigint, id: bigint): Promise<TlObject | undefined> {
+  async fullUser(viewer: bigint, id: bigint): Promise<Obj<'users.userFull'> | undefined> {
     const record = await this.deps.users.byId(id);
     if (!record) return undefined;
     const self = viewer === id;
     const showAbout = record.about !== '' && !record.deleted && (self || (await this.deps.privacy.allows(id, 'about', viewer)));
-    const fullUser = {
+    const fullUser: Obj<'userFull'> = {
       _: 'userFull',
       blocked: !self && (await this.deps.contacts.isBlocked(viewer, id)),
       id,
@@ -116,27 +116,28 @@ export class UserViews {
       commonChatsCount: 0,
       ...(this.fullUserExtras && !record.deleted ? await this.fullUserExtras(viewer, id) : {}),
     };
-    return { _: 'users.userFull', fullUser, chats: [], users: [await this.ofRecord(viewer, record)] } as TlObject;
+    return { _: 'users.userFull', fullUser, chats: [], users: [await this.ofRecord(viewer, record)] };
   }
 
   /** The current profile photo as a full `photo`, when `viewer` may see it. */
-  private async fullPhoto(viewer: bigint, owner: bigint): Promise<TlObject | undefined> {
-    const current = await this.deps.photos?.currentPhoto(owner);
-    if (!current || (viewer !== owner && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer)))) return undefined;
-    return (await this.deps.photos!.photoObjects([current.photoId])).get(current.photoId);
+  private async fullPhoto(viewer: bigint, owner: bigint): Promise<Obj<'photo'> | undefined> {
+    const photos = this.deps.photos;
+    const current = await photos?.currentPhoto(owner);
+    if (!photos || !current || (viewer !== owner && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer)))) return undefined;
+    return (await photos.photoObjects([current.photoId])).get(current.photoId);
   }
 
   /** userProfilePhoto as `viewer` may see it (the profilePhoto privacy key), or undefined. */
-  private async photo(viewer: bigint, owner: bigint): Promise<TlObject | undefined> {
+  private async photo(viewer: bigint, owner: bigint): Promise<Obj<'userProfilePhoto'> | undefined> {
     const current = await this.deps.photos?.currentPhoto(owner);
     if (!current || (viewer !== owner && !(await this.deps.privacy.allows(owner, 'profilePhoto', viewer)))) return undefined;
-    return { _: 'userProfilePhoto', hasVideo: current.hasVideo || undefined, photoId: current.photoId, strippedThumb: current.strippedThumb, dcId: current.dcId } as TlObject;
+    return { _: 'userProfilePhoto', hasVideo: current.hasVideo || undefined, photoId: current.photoId, strippedThumb: current.strippedThumb, dcId: current.dcId };
   }
 
-  private async build(viewer: bigint, record: UserRecord, contact: ContactEntry | undefined): Promise<TlObject> {
+  private async build(viewer: bigint, record: UserRecord, contact: ContactEntry | undefined): Promise<Obj<'user'>> {
     const self = viewer === record.id;
     const accessHash = this.deps.accessHashes.of('user', viewer, record.id);
-    if (record.deleted) return { _: 'user', id: record.id, accessHash, deleted: true } as TlObject;
+    if (record.deleted) return { _: 'user', id: record.id, accessHash, deleted: true };
     const isContact = !self && contact !== undefined;
     // A contact saved without any name still shows the user's own.
     const named = isContact && (contact.firstName !== '' || contact.lastName !== '');
@@ -159,12 +160,12 @@ export class UserViews {
       phone: showPhone ? (record.phone ?? undefined) : undefined,
       status: record.kind === 'user' ? await this.status(viewer, record) : undefined,
       photo: await this.photo(viewer, record.id),
-    } as TlObject;
+    };
   }
 }
 
 /** Telegram's coarse statuses for a hidden last-seen time. */
-export function approximateStatus(online: boolean, lastSeenAt: number, nowSeconds: number, byMe: boolean): TlObject {
+export function approximateStatus(online: boolean, lastSeenAt: number, nowSeconds: number, byMe: boolean): TlType<'UserStatus'> {
   const flag = byMe ? { byMe: true } : {};
   if (online) return { _: 'userStatusRecently', ...flag };
   if (lastSeenAt === 0) return { _: 'userStatusEmpty' };

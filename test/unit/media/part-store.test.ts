@@ -11,6 +11,7 @@ import { DiskBlobStore, readAll } from '../../../src/infra/blob/index.js';
 import { createLogger } from '../../../src/infra/log.js';
 import { DfsService } from '../../../src/service/dfs/index.js';
 import { PartStore } from '../../../src/service/dfs/part-store.js';
+import type { Obj } from '../../../src/tl/index.js';
 
 const KB = 1024;
 const dirs: string[] = [];
@@ -55,7 +56,7 @@ test('small file: parts in any order assemble into the blob byte for byte, md5 c
 test('a wrong md5_checksum answers MD5_CHECKSUM_INVALID and leaves no blob, the parts stay', async () => {
   const { dfs, blobs } = fixture();
   await dfs.saveFilePart(1n, 5n, 0, Buffer.from('hello'));
-  const file = { _: 'inputFile', id: 5n, parts: 1, name: 'x', md5Checksum: '0'.repeat(32) };
+  const file: Obj<'inputFile'> = { _: 'inputFile', id: 5n, parts: 1, name: 'x', md5Checksum: '0'.repeat(32) };
   await rejectsWith(dfs.takeUpload(1n, file, { bucket: 'documents', key: 'k' }), 'MD5_CHECKSUM_INVALID');
   assert.equal(await blobs.stat('documents', 'k'), undefined);
   const ok = await dfs.takeUpload(1n, { ...file, md5Checksum: '' }, { bucket: 'documents', key: 'k' });
@@ -67,7 +68,7 @@ test('a missing part answers FILE_PART_X_MISSING with the first missing number; 
   const data = randomBytes(10 * 4 * KB);
   const parts = split(data, 4 * KB);
   for (let i = 0; i < parts.length; i++) if (i !== 6 && i !== 8) await dfs.saveFilePart(2n, 9n, i, parts[i]!);
-  const file = { _: 'inputFile', id: 9n, parts: parts.length, name: 'f', md5Checksum: '' };
+  const file: Obj<'inputFile'> = { _: 'inputFile', id: 9n, parts: parts.length, name: 'f', md5Checksum: '' };
   await rejectsWith(dfs.takeUpload(2n, file, { bucket: 'documents', key: 'k' }), 'FILE_PART_6_MISSING');
   await dfs.saveFilePart(2n, 9n, 6, parts[6]!);
   await rejectsWith(dfs.takeUpload(2n, file, { bucket: 'documents', key: 'k' }), 'FILE_PART_8_MISSING');
@@ -111,7 +112,7 @@ test('parts of different sizes answer FILE_PART_SIZE_CHANGED; a bad common size 
   await dfs.saveFilePart(4n, 3n, 1, randomBytes(4 * KB));
   await rejectsWith(dfs.takeUpload(4n, { _: 'inputFile', id: 3n, parts: 1, name: '', md5Checksum: '' }, { bucket: 'documents', key: 'c' }), 'FILE_PARTS_INVALID');
   await rejectsWith(dfs.takeUpload(4n, { _: 'inputFile', id: 3n, parts: 0, name: '', md5Checksum: '' }, { bucket: 'documents', key: 'c' }), 'FILE_PARTS_INVALID');
-  await rejectsWith(dfs.takeUpload(4n, { _: 'inputFileStoryDocument' }, { bucket: 'documents', key: 'c' }), 'FILE_PARTS_INVALID');
+  await rejectsWith(dfs.takeUpload(4n, { _: 'inputFileStoryDocument', id: { _: 'inputDocumentEmpty' } }, { bucket: 'documents', key: 'c' }), 'FILE_PARTS_INVALID');
 });
 
 test('parts survive a restart (a new service on the same data dir) and expire after the TTL', async () => {

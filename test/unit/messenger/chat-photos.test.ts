@@ -23,8 +23,7 @@ import { MediaService } from '../../../src/service/media/media-service.js';
 import { MediaStore } from '../../../src/service/media/media-store.js';
 import { MediaProbe } from '../../../src/service/media/probe.js';
 import { inflateStripped } from '../../../src/service/media/stripped.js';
-import type { Obj, TlObject, TlType } from '../../../src/tl/index.js';
-import { typedChatPhotos } from '../../../src/app/typed-adapters.js';
+import type { Obj, TlType } from '../../../src/tl/index.js';
 import { plainUserViews, recordingPush } from './stubs.js';
 
 const A = 3_000_001n;
@@ -68,7 +67,7 @@ async function setup() {
     log,
   });
   const pushed: { userId: bigint; updates: any }[] = [];
-  const base = new ChatBase(db.kysely, typedChatPhotos(media));
+  const base = new ChatBase(db.kysely, media);
   const push = recordingPush(pushed);
   const userViews = plainUserViews;
   const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false }, userViews, now: () => clock.ms, groups: base.directory });
@@ -96,7 +95,7 @@ async function setup() {
   };
   /** upload.getFile's resolution of a chat photo location, as src/bff/upload.ts wires it. */
   const download = async (viewer: bigint, chatId: bigint, photoId: bigint, big: boolean) => {
-    const loc = await media.location(viewer, { _: 'inputPeerPhotoFileLocation', big: big || undefined, peer: { _: 'inputPeerChat', chatId }, photoId } as TlObject, () => {
+    const loc = await media.location(viewer, { _: 'inputPeerPhotoFileLocation', big: big || undefined, peer: { _: 'inputPeerChat', chatId }, photoId }, () => {
       throw new RpcError(400, 'PEER_ID_INVALID');
     }, (id) => chats.photoIdFor(viewer, id));
     return readAll(await dfs.blobs.read(loc.bucket, loc.key));

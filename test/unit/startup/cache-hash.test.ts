@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cached32, cached64, hash32, hash64, isSameHash } from '../../../src/bff/startup/cache-hash.js';
+import type { TlType } from '../../../src/tl/index.js';
 
 const empty = { _: 'messages.allStickers', hash: 0n, sets: [] };
 
@@ -34,17 +35,17 @@ test('isSameHash: 0 never matches, types are compared by value', () => {
 });
 
 test('Cached answers the full object for an unknown or empty hash and NotModified for its own', () => {
-  const c = cached64('stickers', (hash) => ({ _: 'messages.allStickers', hash, sets: [] }), { _: 'messages.allStickersNotModified' });
+  const c = cached64<TlType<'messages.AllStickers'>>('stickers', (hash) => ({ _: 'messages.allStickers', hash, sets: [] }), { _: 'messages.allStickersNotModified' });
   assert.notEqual(c.hash, 0n);
   assert.deepEqual(c.full, { _: 'messages.allStickers', hash: c.hash, sets: [] });
   assert.equal(c.answer(0n), c.full);
   assert.equal(c.answer(c.hash + 1n), c.full);
   assert.deepEqual(c.answer(c.hash), { _: 'messages.allStickersNotModified' });
   // The hash covers the content without itself: building again gives the same hash.
-  const again = cached64('stickers', (hash) => ({ _: 'messages.allStickers', hash, sets: [] }), { _: 'messages.allStickersNotModified' });
+  const again = cached64<TlType<'messages.AllStickers'>>('stickers', (hash) => ({ _: 'messages.allStickers', hash, sets: [] }), { _: 'messages.allStickersNotModified' });
   assert.equal(again.hash, c.hash);
 
-  const c32 = cached32('groups', (hash) => ({ _: 'messages.emojiGroups', hash, groups: [] }), { _: 'messages.emojiGroupsNotModified' });
+  const c32 = cached32<TlType<'messages.EmojiGroups'>>('groups', (hash) => ({ _: 'messages.emojiGroups', hash, groups: [] }), { _: 'messages.emojiGroupsNotModified' });
   assert.equal(typeof c32.hash, 'number');
   assert.deepEqual(c32.answer(c32.hash), { _: 'messages.emojiGroupsNotModified' });
   assert.equal(c32.answer(0), c32.full);
