@@ -1,9 +1,10 @@
 // `echod start`: config -> logger -> server key -> database -> listeners, then wait for SIGINT/SIGTERM.
 import { startEchod } from '../app/echod.js';
 import { loadConfig, type EchoConfig } from '../infra/config/index.js';
+import { openEventBus, type EventBus } from '../infra/bus/index.js';
 import { openDatabase, type Database } from '../infra/db/index.js';
 import { loadOrCreateServerKey } from '../infra/keys.js';
-import { createLogger } from '../infra/log.js';
+import { componentLogger, createLogger } from '../infra/log.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { CliError, type CliIo } from './io.js';
 import { Metrics, kyselyQueryLogger } from '../infra/metrics/index.js';
@@ -17,12 +18,21 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   refuseUnbuiltEngines(config);
   const logger = createLogger(config.logLevel);
-  const keyFile = loadOrCreateServerKey(config.dataDir);
-  const serverKey = loadRsaKey(keyFile.privatePem);
+  // Engines are checked before anything is created: a broker that cannot be reached stops echod with one line.
+  const busLog = componentLogger(logger, 'bus');
+  const bus: EventBus = await openEventBus(config, {
+    onError: (err, record, group) => busLog.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed'),
+    onWarning: (message, err) => busLog.warn({ err: (err as Error).message }, message),
+  });
   let release: () => void;
+  let keyFile: ReturnType<typeof loadOrCreateServerKey>;
+  let serverKey: ReturnType<typeof loadRsaKey>;
   try {
+    keyFile = loadOrCreateServerKey(config.dataDir);
+    serverKey = loadRsaKey(keyFile.privatePem);
     release = claimDataDir(config.dataDir);
   } catch (err) {
+    await bus.close().catch(() => {});
     if (err instanceof DataDirBusyError) throw new CliError(err.message);
     throw err;
   }
@@ -45,9 +55,10 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
     db = await openDatabase(config.dataDir, { log: kyselyQueryLogger(metrics) });
-    running = await startEchod({ config, logger, db, serverKey, metrics });
+    running = await startEchod({ config, logger, db, serverKey, metrics, bus });
   } catch (err) {
     stopListening();
+    await bus.close().catch(() => {});
     await db?.close().catch(() => {});
     release();
     throw err;
@@ -98,6 +109,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
       watchdog.unref();
       running
         .close()
+        .then(() => bus.close())
         .then(() => openDb.close())
         .then(
           () => {
@@ -126,7 +138,6 @@ function refuseUnbuiltEngines(config: EchoConfig): void {
   const chosen: [boolean, string][] = [
     [config.sql.engine !== 'sqlite', 'DB_HOST (MySQL)'],
     [config.cache.engine !== 'memory', 'REDIS_HOST (Redis)'],
-    [config.bus.engine !== 'memory', 'KAFKA_BROKERS (Kafka)'],
     [config.discovery.engine !== 'single', 'ETCD_ENDPOINTS (etcd)'],
     [config.blob.engine !== 'disk', 'MINIO_ENDPOINT (S3)'],
   ];
