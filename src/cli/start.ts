@@ -18,24 +18,6 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   refuseUnbuiltEngines(config);
   const logger = createLogger(config.logLevel);
-  // Engines are checked before anything is created: a broker that cannot be reached stops echod with one line.
-  const busLog = componentLogger(logger, 'bus');
-  const bus: EventBus = await openEventBus(config, {
-    onError: (err, record, group) => busLog.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed'),
-    onWarning: (message, err) => busLog.warn({ err: (err as Error).message }, message),
-  });
-  let release: () => void;
-  let keyFile: ReturnType<typeof loadOrCreateServerKey>;
-  let serverKey: ReturnType<typeof loadRsaKey>;
-  try {
-    keyFile = loadOrCreateServerKey(config.dataDir);
-    serverKey = loadRsaKey(keyFile.privatePem);
-    release = claimDataDir(config.dataDir);
-  } catch (err) {
-    await bus.close().catch(() => {});
-    if (err instanceof DataDirBusyError) throw new CliError(err.message);
-    throw err;
-  }
   // Signals are handled from here on, not only once the server runs: with no listener the default action
   // kills the process uncleanly, and a supervisor (or a test) may send SIGTERM the moment it reads
   // "echod ready", which can be before the statement after that log line has run. A signal that comes
@@ -50,6 +32,31 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
     signals.off('SIGINT', onSigint);
     signals.off('SIGTERM', onSigterm);
   };
+  // Engines are checked before anything is created: a broker that cannot be reached stops echod with one line.
+  const busLog = componentLogger(logger, 'bus');
+  let bus: EventBus;
+  let release: () => void;
+  let keyFile: ReturnType<typeof loadOrCreateServerKey>;
+  let serverKey: ReturnType<typeof loadRsaKey>;
+  try {
+    bus = await openEventBus(config, {
+      onError: (err, record, group) => busLog.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed'),
+      onWarning: (message, err) => busLog.warn({ err: (err as Error).message }, message),
+    });
+  } catch (err) {
+    stopListening();
+    throw err;
+  }
+  try {
+    keyFile = loadOrCreateServerKey(config.dataDir);
+    serverKey = loadRsaKey(keyFile.privatePem);
+    release = claimDataDir(config.dataDir);
+  } catch (err) {
+    stopListening();
+    await bus.close().catch(() => {});
+    if (err instanceof DataDirBusyError) throw new CliError(err.message);
+    throw err;
+  }
   const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
