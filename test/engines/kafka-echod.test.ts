@@ -139,7 +139,13 @@ describe('echod on Kafka', { timeout: TIMEOUT }, () => {
     const acknowledged: string[] = [];
     const retryable: string[] = [];
     try {
-      const outcomes = await Promise.allSettled(texts.map((t, i) => bobSend(t, randomIds[i])));
+      // Whether the broker was back when each send was answered: a send answered while it was stopped would
+      // have been acknowledged without Kafka's acknowledgement of its push.
+      const answeredAfterResume: boolean[] = [];
+      const outcomes = await Promise.allSettled(texts.map((t, i) => bobSend(t, randomIds[i]).finally(() => (answeredAfterResume[i] = resumed))));
+      outcomes.forEach((o, i) => {
+        if (o.status === 'fulfilled') assert.ok(answeredAfterResume[i], `send ${i} was answered while the broker was stopped`);
+      });
       outcomes.forEach((o, i) => {
         if (o.status === 'fulfilled') acknowledged.push(texts[i]!);
         else {
