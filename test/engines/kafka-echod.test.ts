@@ -110,6 +110,11 @@ describe('echod on Kafka', { timeout: TIMEOUT }, () => {
     assert.equal(aliceInbox.items.filter((u) => u instanceof Api.UpdateReadHistoryOutbox).length, 1, 'one read receipt');
     assert.equal(new Set(bobInbox.items.filter((u) => u._ === 'updateNewMessage' && u.message.message === 'from alice').map((u) => u.message.id)).size, 1);
 
+    // Bus lag is measured on Kafka too (from the record timestamps).
+    const metrics = await (await fetch(`http://127.0.0.1:${world.echod.adminPort}/metrics`)).text();
+    const lagCount = Number(/^echo_bus_lag_seconds_count\{topic="Sync-T"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    assert.ok(lagCount >= texts.length, `bus lag observed for the Sync-T deliveries (${lagCount})`);
+
     // The pushes went through the broker: echod created its topics (6 partitions) and Sync-T holds the records.
     const admin = new Admin({ clientId: 'echo-test-admin', bootstrapBrokers: kafkaBrokers() });
     try {

@@ -329,6 +329,7 @@ class KafkaSubscription {
   /** Handles poll batches until the stream fails or the subscription stops. */
   private async pump(stream: Awaited<ReturnType<Consumer<string, Buffer, Buffer, Buffer>['consume']>>): Promise<void> {
     let pending: KafkaMessage[] = [];
+    let commits: Promise<void> = Promise.resolve();
     let failure: unknown;
     let ended = false;
     const wake = () => {
@@ -350,7 +351,10 @@ class KafkaSubscription {
       wake();
     });
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped) {
+        if (!this.crashed) await commits;
+        return;
+      }
       if (failure) throw failure;
       if (ended) throw new Error('stream closed');
       if (pending.length === 0) {
@@ -363,7 +367,13 @@ class KafkaSubscription {
       if (stream.isPaused()) stream.resume();
       await this.handleBatch(batch);
       if (this.crashed) return;
-      await this.commit(batch);
+      // The commit runs while the next batch is handled (offsets are cumulative, commits go out in order); a
+      // failed commit rebuilds the consumer, which resumes from the last commit that did succeed.
+      const previous = commits;
+      commits = previous.then(() => this.commit(batch)).catch((err: unknown) => {
+        failure ??= err;
+        wake();
+      });
     }
   }
 
@@ -387,7 +397,7 @@ class KafkaSubscription {
   private async deliver(m: KafkaMessage): Promise<void> {
     let record: BusRecord<unknown>;
     try {
-      record = { topic: this.topic, key: m.key, value: decodeRecordValue(m.value) };
+      record = { topic: this.topic, key: m.key, value: decodeRecordValue(m.value), publishedAt: Number(m.timestamp) };
     } catch (err) {
       // A record that is not ours (or corrupt) can never be handled: report it and move past it.
       this.opts.onError?.(err, { topic: this.topic, key: m.key, value: undefined }, this.group);
