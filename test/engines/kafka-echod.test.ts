@@ -57,7 +57,7 @@ function bobSend(message: string, randomId = randomLong()): Promise<unknown> {
 const aliceGot = (text: string) => aliceInbox.items.filter((u) => u instanceof Api.UpdateShortMessage && u.message === text).length;
 
 before(async () => {
-  world = await E2eWorld.start({ env: process.env.E2E_EMBEDDED ? {} : { KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: PREFIX } });
+  world = await E2eWorld.start({ env: { KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: PREFIX } });
   const a = await world.signUpGramjs({ phone: testPhone(810001), firstName: 'Alice', gramjs: { connectionRetries: 10 } });
   alice = a.handle;
   aliceId = a.userId;
@@ -76,6 +76,7 @@ before(async () => {
 });
 
 after(async () => {
+  // ECHOD_LOG_DUMP=file keeps echod's log of this run for a look after a failure.
   if (process.env.ECHOD_LOG_DUMP && world) (await import('node:fs')).writeFileSync(process.env.ECHOD_LOG_DUMP, world.echod.logs.map((l) => JSON.stringify(l)).join('\n'));
   await world?.close();
 });
