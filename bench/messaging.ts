@@ -129,6 +129,11 @@ try {
     loads.push(load);
     console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, CPU per delivered message: server ${load.serverCpuMsPerMessage} ms, load generator ${load.loadGeneratorCpuMsPerMessage} ms`);
   }
+  // The bus's share of the latency: publish to consumer handler, averaged over the run.
+  const metricsText = await (await fetch(`http://127.0.0.1:${echod.adminPort}/metrics`)).text();
+  const lagSum = Number(/^echo_bus_lag_seconds_sum\{topic="Sync-T"\} ([\d.e+-]+)$/m.exec(metricsText)?.[1] ?? NaN);
+  const lagCount = Number(/^echo_bus_lag_seconds_count\{topic="Sync-T"\} (\d+)$/m.exec(metricsText)?.[1] ?? NaN);
+  console.log(`Sync-T bus lag: mean ${((lagSum / lagCount) * 1000).toFixed(1)} ms over ${lagCount} deliveries`);
   const rssAfter = rssOf(echod.pid!);
   for (const w of workers) {
     w.worker.postMessage({ type: 'close' });
@@ -166,4 +171,6 @@ try {
   );
 } finally {
   await echod.stop();
+  // BENCH_ECHOD_LOG=file keeps the server's warnings and errors of the run.
+  if (process.env.BENCH_ECHOD_LOG) writeFileSync(process.env.BENCH_ECHOD_LOG, echod.logs.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => JSON.stringify(l)).join('\n') + '\n');
 }
