@@ -3,6 +3,9 @@
 // (send until the recipient's update arrives), p50/p95/p99 latency per load, and server RSS per
 // connected client. Writes bench/results/messaging.json and the README's messaging block.
 //   npm run bench:messaging            (BENCH_USERS, BENCH_RATES, BENCH_DURATION_MS, BENCH_WORKERS to adjust)
+// Engines mode: when any engine setting is in the environment (eval "$(scripts/engines.sh up)"), echod runs on
+// those engines; the figures go to bench/results/messaging-engines.json and the README's messaging-engines block,
+// next to the embedded ones.
 import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,10 +26,28 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
 const dataRoot = join(root, 'bench/.data');
 mkdirSync(dataRoot, { recursive: true });
-const accountsFile = join(dataRoot, 'accounts.json');
+/** Engine settings present in the environment; echod inherits them (test/support/echod.ts passes the environment on). */
+const ENGINE_SETTINGS: [string, string][] = [
+  ['DB_HOST', 'MySQL'],
+  ['REDIS_HOST', 'Redis'],
+  ['KAFKA_BROKERS', 'Kafka'],
+  ['ETCD_ENDPOINTS', 'etcd'],
+  ['MINIO_ENDPOINT', 'S3'],
+];
+const engines = ENGINE_SETTINGS.filter(([env]) => process.env[env]).map(([, name]) => name);
+const mode = engines.length > 0 ? 'engines' : 'embedded';
+const resultName = mode === 'engines' ? 'messaging-engines' : 'messaging';
+// Each mode keeps its own data dir and accounts: the users exist in the database they were signed up in.
+const accountsFile = join(dataRoot, mode === 'engines' ? 'accounts-engines.json' : 'accounts.json');
 const echod = await startEchod({
-  dataDir: join(dataRoot, 'echod'),
-  env: { ECHO_FIXED_CODE: FIXED_CODE, ECHO_HANDSHAKE_RATE: '0', ECHO_LOG_LEVEL: 'info' },
+  dataDir: join(dataRoot, mode === 'engines' ? 'echod-engines' : 'echod'),
+  env: {
+    ECHO_FIXED_CODE: FIXED_CODE,
+    ECHO_HANDSHAKE_RATE: '0',
+    ECHO_LOG_LEVEL: 'info',
+    // Topics and groups of their own, so a broker shared with tests never mixes their records.
+    ...(process.env.KAFKA_BROKERS && !process.env.KAFKA_TOPIC_PREFIX ? { KAFKA_TOPIC_PREFIX: 'bench.' } : {}),
+  },
   // BENCH_ECHOD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server side.
   nodeArgs: process.env.BENCH_ECHOD_NODE_ARGS?.split(' ').filter(Boolean),
   readyTimeoutMs: 60_000,
@@ -70,6 +91,7 @@ try {
   saveAccounts(accountsFile, accounts.values());
   const connectSeconds = (Date.now() - connectStart) / 1000;
   const rssConnected = rssOf(echod.pid!);
+  if (mode === 'engines') console.log(`engines mode: echod on ${engines.join(', ')}`);
   console.log(`${USERS} users connected and signed in (${connectSeconds.toFixed(1)} s); server RSS ${(rssConnected / 2 ** 20).toFixed(0)} MiB`);
 
   const loads = [];
@@ -107,6 +129,11 @@ try {
     loads.push(load);
     console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, CPU per delivered message: server ${load.serverCpuMsPerMessage} ms, load generator ${load.loadGeneratorCpuMsPerMessage} ms`);
   }
+  // The bus's share of the latency: publish to consumer handler, averaged over the run.
+  const metricsText = await (await fetch(`http://127.0.0.1:${echod.adminPort}/metrics`)).text();
+  const lagSum = Number(/^echo_bus_lag_seconds_sum\{topic="Sync-T"\} ([\d.e+-]+)$/m.exec(metricsText)?.[1] ?? NaN);
+  const lagCount = Number(/^echo_bus_lag_seconds_count\{topic="Sync-T"\} (\d+)$/m.exec(metricsText)?.[1] ?? NaN);
+  console.log(`Sync-T bus lag: mean ${((lagSum / lagCount) * 1000).toFixed(1)} ms over ${lagCount} deliveries`);
   const rssAfter = rssOf(echod.pid!);
   for (const w of workers) {
     w.worker.postMessage({ type: 'close' });
@@ -114,7 +141,8 @@ try {
     await w.worker.terminate();
   }
   const result = {
-    benchmark: 'messaging',
+    benchmark: resultName,
+    engines: mode === 'engines' ? engines : ['embedded'],
     date: new Date().toISOString(),
     machine: machineInfo(),
     settings: { users: USERS, workers: WORKERS, durationMs: DURATION_MS, transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
@@ -123,13 +151,13 @@ try {
     loads,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/messaging.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify(result, null, 2) + '\n');
   const m = result.machine;
   writeReadmeBlock(
     join(root, 'README.md'),
-    'messaging',
+    resultName,
     [
-      `Private messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
+      `${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
       '',
       '| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |',
       '|---|---|---|---|---|---|---|',
@@ -143,4 +171,6 @@ try {
   );
 } finally {
   await echod.stop();
+  // BENCH_ECHOD_LOG=file keeps the server's warnings and errors of the run.
+  if (process.env.BENCH_ECHOD_LOG) writeFileSync(process.env.BENCH_ECHOD_LOG, echod.logs.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => JSON.stringify(l)).join('\n') + '\n');
 }

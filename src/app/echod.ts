@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createRandomPool } from '../common/random-pool.js';
 import type { EchoConfig } from '../infra/config/index.js';
 import type { Database } from '../infra/db/index.js';
+import type { EventBus } from '../infra/bus/index.js';
 import { componentLogger, type Logger } from '../infra/log.js';
 import { DhServer } from '../mtproto/crypto/dh.js';
 import type { ServerRsaKey } from '../mtproto/crypto/rsa.js';
@@ -39,6 +40,8 @@ export interface StartEchodOptions {
   serverKey: ServerRsaKey;
   /** The process's metrics (shared with the database's query log); a fresh registry when absent. */
   metrics?: Metrics;
+  /** The event bus (opened and checked by the caller, which also closes it); in process when absent. */
+  bus?: EventBus;
 }
 
 export interface RunningEchod {
@@ -56,7 +59,7 @@ const SHUTDOWN_RPC_WAIT_MS = 10_000;
 /** How often idle sessions and expired temp keys are swept. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-export async function startEchod({ config, logger, db, serverKey, metrics = new Metrics() }: StartEchodOptions): Promise<RunningEchod> {
+export async function startEchod({ config, logger, db, serverKey, metrics = new Metrics(), bus }: StartEchodOptions): Promise<RunningEchod> {
   const now = () => Date.now();
   const random = createRandomPool();
   const msgIds = new ServerMsgIdGenerator(now);
@@ -87,7 +90,7 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     random,
     secret,
   };
-  const services = createAppServices(core, { metrics });
+  const services = createAppServices(core, { metrics, bus });
   registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
   metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });

@@ -9,7 +9,7 @@ import { ProfilePush } from '../service/users/profile-push.js';
 import { PendingPasswordLogins } from '../service/authsession/pending-password.js';
 import { PasswordService } from '../service/password/index.js';
 import { AuthSessionService } from '../service/authsession/index.js';
-import { MemoryBus } from '../infra/bus/index.js';
+import { MemoryBus, type EventBus } from '../infra/bus/index.js';
 import { instrumentBus } from '../infra/metrics/index.js';
 import type { BusMetrics } from '../infra/metrics/metrics.js';
 import { Messenger } from '../messenger/index.js';
@@ -20,6 +20,8 @@ import { createMediaServices } from '../service/media/index.js';
 export interface AppServicesOptions {
   /** Bus lag and failures go to the node's metrics when given. */
   metrics?: BusMetrics;
+  /** The event bus (Kafka when configured, see openEventBus); an in-process one when absent. */
+  bus?: EventBus;
 }
 
 export function createAppServices(core: CoreServices, opts: AppServicesOptions = {}): AppServices {
@@ -32,8 +34,8 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   const passwords = new PasswordService(core);
   const authSessions = new AuthSessionService(core);
   authSessions.init().catch((err: Error) => core.log.error({ err: err.message }, 'sign-in service start-up failed'));
-  const memoryBus = new MemoryBus({ onError: (err, record, group) => core.log.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed') });
-  const bus = opts.metrics ? instrumentBus(memoryBus, opts.metrics) : memoryBus;
+  const baseBus = opts.bus ?? new MemoryBus({ onError: (err, record, group) => core.log.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed') });
+  const bus = opts.metrics ? instrumentBus(baseBus, opts.metrics) : baseBus;
   // Last seen follows connections too: when a user's devices have all gone, that moment is the last seen
   // time, and whoever may see the user's status learns about both transitions.
   const statusPush = new ProfilePush({ users: core.users, userViews, contacts, privacy, push: core.push, now: core.now });

@@ -1,9 +1,10 @@
 // `echod start`: config -> logger -> server key -> database -> listeners, then wait for SIGINT/SIGTERM.
 import { startEchod } from '../app/echod.js';
 import { loadConfig, type EchoConfig } from '../infra/config/index.js';
+import { openEventBus, type EventBus } from '../infra/bus/index.js';
 import { checkMysql, openConfiguredDatabase, type Database } from '../infra/db/index.js';
 import { loadOrCreateServerKey } from '../infra/keys.js';
-import { createLogger } from '../infra/log.js';
+import { componentLogger, createLogger } from '../infra/log.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { CliError, type CliIo } from './io.js';
 import { Metrics, kyselyQueryLogger } from '../infra/metrics/index.js';
@@ -19,15 +20,6 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   // An unusable MySQL stops the start before anything is created or claimed.
   if (config.sql.engine === 'mysql') await checkMysql(config.sql);
   const logger = createLogger(config.logLevel);
-  const keyFile = loadOrCreateServerKey(config.dataDir);
-  const serverKey = loadRsaKey(keyFile.privatePem);
-  let release: () => void;
-  try {
-    release = claimDataDir(config.dataDir);
-  } catch (err) {
-    if (err instanceof DataDirBusyError) throw new CliError(err.message);
-    throw err;
-  }
   // Signals are handled from here on, not only once the server runs: with no listener the default action
   // kills the process uncleanly, and a supervisor (or a test) may send SIGTERM the moment it reads
   // "echod ready", which can be before the statement after that log line has run. A signal that comes
@@ -42,14 +34,40 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
     signals.off('SIGINT', onSigint);
     signals.off('SIGTERM', onSigterm);
   };
+  // Engines are checked before anything is created: a broker that cannot be reached stops echod with one line.
+  const busLog = componentLogger(logger, 'bus');
+  let bus: EventBus;
+  let release: () => void;
+  let keyFile: ReturnType<typeof loadOrCreateServerKey>;
+  let serverKey: ReturnType<typeof loadRsaKey>;
+  try {
+    bus = await openEventBus(config, {
+      onError: (err, record, group) => busLog.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed'),
+      onWarning: (message, err) => busLog.warn({ err: (err as Error).message }, message),
+    });
+  } catch (err) {
+    stopListening();
+    throw err;
+  }
+  try {
+    keyFile = loadOrCreateServerKey(config.dataDir);
+    serverKey = loadRsaKey(keyFile.privatePem);
+    release = claimDataDir(config.dataDir);
+  } catch (err) {
+    stopListening();
+    await bus.close().catch(() => {});
+    if (err instanceof DataDirBusyError) throw new CliError(err.message);
+    throw err;
+  }
   const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
     db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics) });
-    running = await startEchod({ config, logger, db, serverKey, metrics });
+    running = await startEchod({ config, logger, db, serverKey, metrics, bus });
   } catch (err) {
     stopListening();
+    await bus.close().catch(() => {});
     await db?.close().catch(() => {});
     release();
     throw err;
@@ -100,6 +118,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
       watchdog.unref();
       running
         .close()
+        .then(() => bus.close())
         .then(() => openDb.close())
         .then(
           () => {
@@ -127,7 +146,6 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
 function refuseUnbuiltEngines(config: EchoConfig): void {
   const chosen: [boolean, string][] = [
     [config.cache.engine !== 'memory', 'REDIS_HOST (Redis)'],
-    [config.bus.engine !== 'memory', 'KAFKA_BROKERS (Kafka)'],
     [config.discovery.engine !== 'single', 'ETCD_ENDPOINTS (etcd)'],
     [config.blob.engine !== 'disk', 'MINIO_ENDPOINT (S3)'],
   ];

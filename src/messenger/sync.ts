@@ -1,6 +1,11 @@
-// Sync: delivery of updates to a user's online sessions through the bus topic Sync-T. The consumer
-// only pushes; a replayed record re-sends an update whose pts the client already has, which clients
-// drop (core.telegram.org/api/updates), so replays are harmless.
+// Sync: delivery of updates to a user's online sessions through the bus topic Sync-T. The bus delivers at
+// least once, so the consumer may see a record again (Kafka: a batch whose offsets were not committed when
+// the consumer lost its broker). Updates with a pts would be dropped by clients (core.telegram.org/api/updates),
+// but many pushes carry none (typing, drafts, notify settings, pinned dialogs, user status), so every event
+// carries an id and the consumer skips ids it has pushed recently. The window only needs to cover one
+// redelivery in this process: a consumer that died took its connections with it, and the devices catch up
+// with getDifference when they reconnect.
+import { randomBytes } from 'node:crypto';
 import { SYNC_TOPIC, type EventBus, type Subscription } from '../infra/bus/index.js';
 import type { Obj, TlType } from '../tl/index.js';
 import type { SessionRef, UpdatePusher } from '../contracts/push.js';
@@ -13,19 +18,40 @@ export interface SyncEvent {
   except?: SessionRef;
 }
 
+/** A SyncEvent as it travels on Sync-T. */
+export interface SyncRecord extends SyncEvent {
+  /** Unique per event: the process's random prefix and a counter. */
+  eventId: string;
+}
+
+/** Event ids remembered for deduplication; more than a consumer's largest uncommitted batch. */
+export const SYNC_DEDUPE_WINDOW = 50_000;
+
 export class SyncChannel {
   private readonly sub: Subscription;
+  private readonly idPrefix = randomBytes(8).toString('hex');
+  private nextId = 0;
+  /** Recently pushed event ids, oldest first (a Set keeps insertion order). */
+  private readonly pushed = new Set<string>();
 
   constructor(
     private readonly bus: EventBus,
     push: UpdatePusher,
   ) {
-    this.sub = bus.subscribe<SyncEvent>(SYNC_TOPIC, 'sessions', (e) => push.pushToUser(e.userId, e.updates, e.except));
+    this.sub = bus.subscribe<SyncRecord>(SYNC_TOPIC, 'sessions', (e) => {
+      if (this.pushed.has(e.eventId)) return;
+      push.pushToUser(e.userId, e.updates, e.except);
+      this.pushed.add(e.eventId);
+      if (this.pushed.size > SYNC_DEDUPE_WINDOW) this.pushed.delete(this.pushed.values().next().value!);
+    });
   }
 
   publish(events: readonly SyncEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    return this.bus.publish(SYNC_TOPIC, events.map((e) => ({ key: String(e.userId), value: e })));
+    return this.bus.publish<SyncRecord>(
+      SYNC_TOPIC,
+      events.map((e) => ({ key: String(e.userId), value: { ...e, eventId: `${this.idPrefix}:${this.nextId++}` } })),
+    );
   }
 
   close(): void {

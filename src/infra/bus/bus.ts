@@ -12,6 +12,8 @@ export interface BusRecord<T> {
   /** Records with the same key reach a consumer group in publish order. */
   key: string;
   value: T;
+  /** When the record was published (ms since the epoch), where the bus knows it (Kafka: the record timestamp). */
+  publishedAt?: number;
 }
 
 export type BusHandler<T> = (value: T, record: BusRecord<T>) => void | Promise<void>;

@@ -188,6 +188,20 @@ export const FIELDS = {
   dbReadHosts: { path: ['db', 'readHosts'], env: 'DB_READ_HOSTS', expected: 'a comma-separated list of host:port (read replicas)', schema: list(hostPort(3306)) },
   redisHost: { path: ['redis', 'host'], env: 'REDIS_HOST', expected: 'host or host:port', schema: hostPort(6379) },
   kafkaBrokers: { path: ['kafka', 'brokers'], env: 'KAFKA_BROKERS', expected: 'a comma-separated list of host:port', schema: list(hostPort(9092)) },
+  kafkaPartitions: {
+    path: ['kafka', 'partitions'],
+    env: 'KAFKA_PARTITIONS',
+    expected: 'the partition count of the topics Echo creates, 1-1000',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,4}$/).transform(Number)]).pipe(z.int().min(1).max(1000)),
+    default: 6,
+  },
+  kafkaTopicPrefix: {
+    path: ['kafka', 'topicPrefix'],
+    env: 'KAFKA_TOPIC_PREFIX',
+    expected: 'letters, digits, ".", "_" and "-" (prepended to topic and group names)',
+    schema: z.string().trim().regex(/^[A-Za-z0-9._-]{0,100}$/),
+    default: '',
+  },
   etcdEndpoints: {
     path: ['etcd', 'endpoints'],
     env: 'ETCD_ENDPOINTS',

@@ -33,7 +33,7 @@ export interface EchoConfig {
     | { engine: 'sqlite' }
     | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string; poolSize: number; readHosts: HostPort[] };
   cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number };
-  bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[] };
+  bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[]; partitions: number; topicPrefix: string };
   discovery: { engine: 'single' } | { engine: 'etcd'; endpoints: string[] };
   blob: { engine: 'disk' } | { engine: 's3'; endpoint: string; accessKey: string; secretKey: string };
   /** Set: login codes are POSTed there as JSON instead of being logged. */
@@ -105,7 +105,9 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),
     cache: raw.has('redisHost') ? { engine: 'redis', ...(get('redisHost') as HostPort) } : { engine: 'memory' },
-    bus: raw.has('kafkaBrokers') ? { engine: 'kafka', brokers: get('kafkaBrokers') as HostPort[] } : { engine: 'memory' },
+    bus: raw.has('kafkaBrokers')
+      ? { engine: 'kafka', brokers: get('kafkaBrokers') as HostPort[], partitions: get('kafkaPartitions') as number, topicPrefix: get('kafkaTopicPrefix') as string }
+      : { engine: 'memory' },
     discovery: raw.has('etcdEndpoints') ? { engine: 'etcd', endpoints: get('etcdEndpoints') as string[] } : { engine: 'single' },
     blob: blobEngine(get, raw, sourceOf, fail),
     // Present only when set, so a config without them equals one from before they existed.

@@ -1,7 +1,8 @@
 // Measures the event bus from outside, so every bus implementation gets the same metrics: the time
 // from publish to each consumer group's handler (bus lag), records published, handler failures.
 // In process the record value object itself reaches the handler, so a WeakMap keyed by it carries the
-// publish time without changing what handlers see; a bus that copies values (Kafka) measures lag itself.
+// publish time without changing what handlers see; a bus that copies values (Kafka) gives the record's
+// publish time with it (record.publishedAt).
 import type { BusHandler, EventBus, Subscription } from '../bus/bus.js';
 import type { BusMetrics } from './metrics.js';
 
@@ -16,7 +17,7 @@ export function instrumentBus(bus: EventBus, metrics: BusMetrics, now: () => num
     },
     subscribe<T>(topic: string, group: string, handler: BusHandler<T>): Subscription {
       return bus.subscribe<T>(topic, group, async (value, record) => {
-        const t = typeof value === 'object' && value !== null ? publishedAt.get(value) : undefined;
+        const t = record.publishedAt ?? (typeof value === 'object' && value !== null ? publishedAt.get(value) : undefined);
         if (t !== undefined) metrics.delivered(topic, Math.max(0, now() - t) / 1000);
         try {
           await handler(value, record);

@@ -197,6 +197,14 @@ test('start refuses scale-out engines this build does not have', async () => {
   assert.equal(existsSync(dataDir), false, 'nothing is created');
 });
 
+test('start with KAFKA_BROKERS unreachable exits non-zero with one line naming Kafka, creating nothing', async () => {
+  const dataDir = join(tempDir(), 'data');
+  const { io, err } = fakeIo({ ECHO_DATA_DIR: dataDir, KAFKA_BROKERS: '127.0.0.1:1' });
+  assert.equal(await main(['start'], io), 1);
+  assert.match(err(), /^echod: Kafka at 127\.0\.0\.1:1: cannot connect \(.*ECONNREFUSED.*\)\n$/);
+  assert.equal(existsSync(dataDir), false, 'nothing is created');
+});
+
 test('start with an unusable key file exits non-zero with one line', async () => {
   const dataDir = tempDir();
   const { writeFileSync } = await import('node:fs');

@@ -136,7 +136,7 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
   });
   assert.deepEqual(c.sql, { engine: 'mysql', host: 'db.internal', port: 3306, user: 'echo', password: 's3cret', database: 'echo', poolSize: 10, readHosts: [] });
   assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 6379 });
-  assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 9092 }, { host: 'k2', port: 9092 }] });
+  assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 9092 }, { host: 'k2', port: 9092 }], partitions: 6, topicPrefix: '' });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e1:2379', 'http://e2:2379'] });
   assert.deepEqual(c.blob, { engine: 's3', endpoint: 'http://minio:9000', accessKey: 'ak', secretKey: 'sk' });
 
@@ -147,9 +147,9 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
 });
 
 test('scale-out engines from YAML', () => {
-  const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\nkafka:\n  brokers: [k1:1, k2:2]\netcd:\n  endpoints: http://e:2379\n');
+  const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\nkafka:\n  brokers: [k1:1, k2:2]\n  partitions: 12\n  topicPrefix: staging.\netcd:\n  endpoints: http://e:2379\n');
   assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo', poolSize: 10, readHosts: [] });
-  assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 1 }, { host: 'k2', port: 2 }] });
+  assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 1 }, { host: 'k2', port: 2 }], partitions: 12, topicPrefix: 'staging.' });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e:2379'] });
 });
 
@@ -176,6 +176,9 @@ const badEnv: [string, string, string][] = [
   ['DB_NAME', 'echo-db', 'DB_NAME: expected a database name (letters, digits, _ and $), got "echo-db"'],
   ['REDIS_HOST', 'a:b:c', 'REDIS_HOST: expected host or host:port, got "a:b:c"'],
   ['KAFKA_BROKERS', 'k1:9092,,k2', 'KAFKA_BROKERS: expected a comma-separated list of host:port, got "k1:9092,,k2"'],
+  ['KAFKA_PARTITIONS', '0', 'KAFKA_PARTITIONS: expected the partition count of the topics Echo creates, 1-1000, got "0"'],
+  ['KAFKA_PARTITIONS', 'six', 'KAFKA_PARTITIONS: expected the partition count of the topics Echo creates, 1-1000, got "six"'],
+  ['KAFKA_TOPIC_PREFIX', 'a b', 'KAFKA_TOPIC_PREFIX: expected letters, digits, ".", "_" and "-" (prepended to topic and group names), got "a b"'],
   ['ETCD_ENDPOINTS', 'http://a b', 'ETCD_ENDPOINTS: expected a comma-separated list of endpoints (http://host:2379), got "http://a b"'],
   ['MINIO_ENDPOINT', 'http://m:9000', 'MINIO_ACCESS_KEY / minio.accessKey: required when MINIO_ENDPOINT is set'],
   ['MINIO_SECRET_KEY', 'sk', 'MINIO_SECRET_KEY: set, but MINIO_ENDPOINT (minio.endpoint) is not'],
