@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus, type BusHandler, type EventBus, type Subscription } from '../../../src/infra/bus/index.js';
 import { SyncChannel } from '../../../src/messenger/sync.js';
-import type { UpdatePusher } from '../../../src/messenger/push.js';
-import type { TlObject } from '../../../src/tl/index.js';
+import type { UpdatePusher } from '../../../src/contracts/push.js';
+import type { TlObject, TlType } from '../../../src/tl/index.js';
 
 /** A real MemoryBus whose subscribers get every record twice, as after a redelivery. */
 function replayingBus(): EventBus {
@@ -39,8 +39,8 @@ test('a redelivered Sync-T record is pushed once, with or without pts', async ()
   const bus = replayingBus();
   const { pusher, pushed } = recordingPusher();
   const sync = new SyncChannel(bus, pusher);
-  const typing = { _: 'updateShort', update: { _: 'updateUserTyping', userId: 2n, action: { _: 'sendMessageTypingAction' } }, date: 1 };
-  const message = { _: 'updateShortMessage', out: false, id: 5, userId: 2n, message: 'hi', pts: 7, ptsCount: 1, date: 1 };
+  const typing: TlType<'Updates'> = { _: 'updateShort', update: { _: 'updateUserTyping', userId: 2n, action: { _: 'sendMessageTypingAction' } }, date: 1 };
+  const message: TlType<'Updates'> = { _: 'updateShortMessage', out: false, id: 5, userId: 2n, message: 'hi', pts: 7, ptsCount: 1, date: 1 };
   await sync.publish([
     { userId: 1n, updates: typing },
     { userId: 1n, updates: message },
