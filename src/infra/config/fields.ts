@@ -179,6 +179,16 @@ export const FIELDS = {
     default: 'echo',
   },
   redisHost: { path: ['redis', 'host'], env: 'REDIS_HOST', expected: 'host or host:port', schema: hostPort(6379) },
+  // REDIS_PORT wins over a port given in REDIS_HOST.
+  redisPort: { path: ['redis', 'port'], env: 'REDIS_PORT', expected: 'a port number 1-65535', schema: port.pipe(z.int().min(1)) },
+  redisPassword: { path: ['redis', 'password'], env: 'REDIS_PASSWORD', expected: 'a password', schema: z.string(), secret: true },
+  redisDb: {
+    path: ['redis', 'db'],
+    env: 'REDIS_DB',
+    expected: 'a database number 0-255',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,3}$/).transform(Number)]).pipe(z.int().min(0).max(255)),
+    default: 0,
+  },
   kafkaBrokers: { path: ['kafka', 'brokers'], env: 'KAFKA_BROKERS', expected: 'a comma-separated list of host:port', schema: list(hostPort(9092)) },
   etcdEndpoints: {
     path: ['etcd', 'endpoints'],

@@ -30,7 +30,7 @@ export interface EchoConfig {
   /** Bearer token of the admin API; null = API disabled. */
   adminToken: string | null;
   sql: { engine: 'sqlite' } | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string };
-  cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number };
+  cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number; password?: string; db: number };
   bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[] };
   discovery: { engine: 'single' } | { engine: 'etcd'; endpoints: string[] };
   blob: { engine: 'disk' } | { engine: 's3'; endpoint: string; accessKey: string; secretKey: string };
@@ -102,7 +102,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     adminListen: get('adminListen') as HostPort,
     adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),
-    cache: raw.has('redisHost') ? { engine: 'redis', ...(get('redisHost') as HostPort) } : { engine: 'memory' },
+    cache: cacheEngine(get, raw.has('redisHost')),
     bus: raw.has('kafkaBrokers') ? { engine: 'kafka', brokers: get('kafkaBrokers') as HostPort[] } : { engine: 'memory' },
     discovery: raw.has('etcdEndpoints') ? { engine: 'etcd', endpoints: get('etcdEndpoints') as string[] } : { engine: 'single' },
     blob: blobEngine(get, raw, sourceOf, fail),
@@ -119,6 +119,7 @@ export function redactConfig(config: EchoConfig): EchoConfig {
   const copy = structuredClone(config);
   if (copy.sql.engine === 'mysql' && copy.sql.password) copy.sql.password = '[redacted]';
   if (copy.blob.engine === 's3') copy.blob.secretKey = '[redacted]';
+  if (copy.cache.engine === 'redis' && copy.cache.password) copy.cache.password = '[redacted]';
   if (copy.adminToken !== null) copy.adminToken = '[redacted]';
   return copy;
 }
@@ -133,6 +134,19 @@ function sqlEngine(get: (name: FieldName) => unknown): EchoConfig['sql'] {
     user: get('dbUser') as string,
     password: get('dbPassword') as string,
     database: get('dbName') as string,
+  };
+}
+
+function cacheEngine(get: (name: FieldName) => unknown, chosen: boolean): EchoConfig['cache'] {
+  if (!chosen) return { engine: 'memory' };
+  const { host, port } = get('redisHost') as HostPort;
+  const password = get('redisPassword') as string | undefined;
+  return {
+    engine: 'redis',
+    host,
+    port: (get('redisPort') as number | undefined) ?? port,
+    ...(password ? { password } : {}),
+    db: get('redisDb') as number,
   };
 }
 
