@@ -39,6 +39,7 @@ export function createMediaServices(core: CoreServices, privacy: PrivacyRules, b
     now: core.now,
     random: core.random,
     log: core.log,
+    ...(core.timeIds ? { ids: core.timeIds } : {}),
   });
   // Messages read from storage carry the references of their send time; refresh them on the way out.
   setMediaRefresher((m) => media.refreshReferences(m));
