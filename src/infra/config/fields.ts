@@ -199,6 +199,13 @@ export const FIELDS = {
   minioEndpoint: { path: ['minio', 'endpoint'], env: 'MINIO_ENDPOINT', expected: 'an S3 endpoint (http://host:9000)', schema: endpoint },
   minioAccessKey: { path: ['minio', 'accessKey'], env: 'MINIO_ACCESS_KEY', expected: 'an access key', schema: nonEmpty },
   minioSecretKey: { path: ['minio', 'secretKey'], env: 'MINIO_SECRET_KEY', expected: 'a secret key', schema: nonEmpty, secret: true },
+  // Only for an endpoint given without a scheme (host:port, as MinIO's own clients take it).
+  minioUseSsl: {
+    path: ['minio', 'useSsl'],
+    env: 'MINIO_USE_SSL',
+    expected: 'true or false',
+    schema: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]),
+  },
 } as const satisfies Record<string, Field>;
 
 export type FieldName = keyof typeof FIELDS;

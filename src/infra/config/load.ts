@@ -168,7 +168,12 @@ function blobEngine(
   }
   if (accessKey === undefined) fail(`${sourceOf('minioAccessKey')}: required when ${sourceOf('minioEndpoint')} is set`, 'minioAccessKey');
   if (secretKey === undefined) fail(`${sourceOf('minioSecretKey')}: required when ${sourceOf('minioEndpoint')} is set`, 'minioSecretKey');
-  return { engine: 's3', endpoint, accessKey, secretKey };
+  const useSsl = get('minioUseSsl') as boolean | undefined;
+  const scheme = /^(https?):\/\//i.exec(endpoint)?.[1]?.toLowerCase();
+  if (scheme && useSsl !== undefined && (scheme === 'https') !== useSsl)
+    fail(`${sourceOf('minioUseSsl')}: ${useSsl} contradicts the ${scheme}:// of ${sourceOf('minioEndpoint')}`, 'minioUseSsl');
+  const url = scheme ? endpoint : `${useSsl ? 'https' : 'http'}://${endpoint}`;
+  return { engine: 's3', endpoint: url, accessKey, secretKey };
 }
 
 function tlsFiles(

@@ -134,6 +134,14 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
   assert.equal(c.sql.engine === 'mysql' && c.sql.password, 's3cret', 'the original is not modified');
 });
 
+test('MINIO_USE_SSL picks the scheme of an endpoint given as host:port and must not contradict an explicit one', () => {
+  const keys = { MINIO_ACCESS_KEY: 'ak', MINIO_SECRET_KEY: 'sk' };
+  assert.deepEqual(load({ ...keys, MINIO_ENDPOINT: 'minio:9000', MINIO_USE_SSL: 'true' }).blob, { engine: 's3', endpoint: 'https://minio:9000', accessKey: 'ak', secretKey: 'sk' });
+  assert.deepEqual(load({ ...keys, MINIO_ENDPOINT: 'minio:9000' }).blob, { engine: 's3', endpoint: 'http://minio:9000', accessKey: 'ak', secretKey: 'sk' });
+  assert.throws(() => load({ ...keys, MINIO_ENDPOINT: 'http://minio:9000', MINIO_USE_SSL: 'true' }), /MINIO_USE_SSL/);
+  assert.throws(() => load({ ...keys, MINIO_ENDPOINT: 'minio:9000', MINIO_USE_SSL: 'yes' }), /MINIO_USE_SSL/);
+});
+
 test('REDIS_PORT wins over the port in REDIS_HOST; REDIS_PASSWORD and REDIS_DB are passed on, the password redacted', () => {
   const c = load({ REDIS_HOST: 'redis.internal:7000', REDIS_PORT: '16379', REDIS_PASSWORD: 'pw', REDIS_DB: '3' });
   assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 16379, password: 'pw', db: 3 });
