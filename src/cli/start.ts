@@ -9,6 +9,7 @@ import { CliError, type CliIo } from './io.js';
 import { Metrics, kyselyQueryLogger } from '../infra/metrics/index.js';
 import { claimDataDir, DataDirBusyError } from '../infra/pidfile.js';
 import { ECHO_VERSION } from '../infra/version.js';
+import { checkEngines, openEngines, type NodeEngines } from '../app/engines.js';
 
 /** Seconds a shutdown may take before echod gives up waiting and exits non-zero. */
 const SHUTDOWN_GRACE_S = 30;
@@ -17,6 +18,73 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   refuseUnbuiltEngines(config);
   const logger = createLogger(config.logLevel);
+  const signalGate = takeSignals(signals);
+  const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
+  // Every configured engine must answer before anything is created or started: the first that does not is
+  // the one line shown.
+  const engines = openEngines(config, {
+    metrics,
+    onLeaseLost: (err) => logger.error({ err: err.message }, 'etcd lease lost: this node left the registry and its worker id may be reused'),
+  });
+  try {
+    await checkEngines(engines.checks);
+  } catch (err) {
+    signalGate.stop();
+    await engines.close();
+    throw new CliError((err as Error).message);
+  }
+  try {
+    return await startChecked(io, signalGate, config, logger, metrics, engines);
+  } catch (err) {
+    signalGate.stop();
+    await engines.close().catch(() => {});
+    throw err;
+  }
+}
+
+interface SignalGate {
+  /** The signal that came before a handler was set. */
+  readonly requested: string | undefined;
+  /** From now on, SIGINT/SIGTERM call `handler`. */
+  handle(handler: (signal: string) => void): void;
+  stop(): void;
+}
+
+/**
+ * Signals are handled from the start, not only once the server runs: with no listener the default action
+ * kills the process uncleanly, and a supervisor (or a test) may send SIGTERM the moment it reads
+ * "echod ready", which can be before the statement after that log line has run. A signal that comes
+ * during startup is remembered and acted on as soon as there is something to stop.
+ */
+function takeSignals(signals: NodeJS.EventEmitter): SignalGate {
+  let requested: string | undefined;
+  let onSignal = (signal: string): void => void (requested ??= signal);
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  signals.on('SIGINT', onSigint);
+  signals.on('SIGTERM', onSigterm);
+  return {
+    get requested() {
+      return requested;
+    },
+    handle(handler) {
+      onSignal = handler;
+    },
+    stop() {
+      signals.off('SIGINT', onSigint);
+      signals.off('SIGTERM', onSigterm);
+    },
+  };
+}
+
+async function startChecked(
+  io: CliIo,
+  signalGate: SignalGate,
+  config: EchoConfig,
+  logger: ReturnType<typeof createLogger>,
+  metrics: Metrics,
+  engines: NodeEngines,
+): Promise<number> {
   const keyFile = loadOrCreateServerKey(config.dataDir);
   const serverKey = loadRsaKey(keyFile.privatePem);
   let release: () => void;
@@ -26,28 +94,13 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
     if (err instanceof DataDirBusyError) throw new CliError(err.message);
     throw err;
   }
-  // Signals are handled from here on, not only once the server runs: with no listener the default action
-  // kills the process uncleanly, and a supervisor (or a test) may send SIGTERM the moment it reads
-  // "echod ready", which can be before the statement after that log line has run. A signal that comes
-  // during startup is remembered and acted on as soon as there is something to stop.
-  let requested: string | undefined;
-  let onSignal = (signal: string): void => void (requested ??= signal);
-  const onSigint = () => onSignal('SIGINT');
-  const onSigterm = () => onSignal('SIGTERM');
-  signals.on('SIGINT', onSigint);
-  signals.on('SIGTERM', onSigterm);
-  const stopListening = () => {
-    signals.off('SIGINT', onSigint);
-    signals.off('SIGTERM', onSigterm);
-  };
-  const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
     db = await openDatabase(config.dataDir, { log: kyselyQueryLogger(metrics) });
-    running = await startEchod({ config, logger, db, serverKey, metrics });
+    running = await startEchod({ config, logger, db, serverKey, metrics, engines });
   } catch (err) {
-    stopListening();
+    signalGate.stop();
     await db?.close().catch(() => {});
     release();
     throw err;
@@ -78,10 +131,10 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   return new Promise<number>((resolve) => {
     let stopping = false;
     const finish = (code: number) => {
-      stopListening();
+      signalGate.stop();
       resolve(code);
     };
-    onSignal = (signal: string) => {
+    const onSignal = (signal: string) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal during shutdown, exiting now');
         release();
@@ -114,7 +167,8 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
           },
         );
     };
-    if (requested) onSignal(requested);
+    signalGate.handle(onSignal);
+    if (signalGate.requested) onSignal(signalGate.requested);
   });
 }
 
@@ -125,10 +179,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
 function refuseUnbuiltEngines(config: EchoConfig): void {
   const chosen: [boolean, string][] = [
     [config.sql.engine !== 'sqlite', 'DB_HOST (MySQL)'],
-    [config.cache.engine !== 'memory', 'REDIS_HOST (Redis)'],
     [config.bus.engine !== 'memory', 'KAFKA_BROKERS (Kafka)'],
-    [config.discovery.engine !== 'single', 'ETCD_ENDPOINTS (etcd)'],
-    [config.blob.engine !== 'disk', 'MINIO_ENDPOINT (S3)'],
   ];
   const unbuilt = chosen.filter(([set]) => set).map(([, name]) => name);
   if (unbuilt.length)
