@@ -23,7 +23,29 @@ local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if existed == 0 and ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return value`;
 
-type WithIncrement = Redis & { echoIncrement(key: string, by: string, ttlMs: string): Promise<number> };
+// A token bucket on Redis's own clock (TIME), so every node refills it alike. Stored as "tokens/updatedMs";
+// it expires once it would be full again, so idle users leave nothing behind.
+const TAKE_TOKENS_SCRIPT = `
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local tokens = burst
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  local sep = string.find(stored, '/', 1, true)
+  tokens = math.min(burst, tonumber(string.sub(stored, 1, sep - 1)) + (now - tonumber(string.sub(stored, sep + 1))) / 1000 * rate)
+end
+local wait = 0
+if tokens < cost then wait = (cost - tokens) / rate else tokens = tokens - cost end
+redis.call('SET', KEYS[1], tostring(tokens) .. '/' .. tostring(now), 'PX', math.ceil((burst - tokens) / rate * 1000) + 1000)
+return tostring(wait)`;
+
+type WithIncrement = Redis & {
+  echoIncrement(key: string, by: string, ttlMs: string): Promise<number>;
+  echoTakeTokens(key: string, burst: string, perSecond: string, cost: string): Promise<string>;
+};
 
 const SCAN_BATCH = 500;
 
@@ -48,6 +70,7 @@ export class RedisKeyValueStore implements KeyValueStore {
       ...options.redis,
     }) as WithIncrement;
     this.client.defineCommand('echoIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
+    this.client.defineCommand('echoTakeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS_SCRIPT });
     // ioredis reports connection trouble as 'error' events; without a listener Node would treat them as
     // unhandled. The last one is kept so check() can say why Redis cannot be reached.
     this.client.on('error', (err: Error) => {
@@ -99,6 +122,11 @@ export class RedisKeyValueStore implements KeyValueStore {
   async increment(key: string, ttlMs?: number, by = 1): Promise<number> {
     const value = await this.timed('incr', () => this.client.echoIncrement(key, String(by), ttlMs === undefined ? '' : String(ttlMsOf(ttlMs))));
     return Number(value);
+  }
+
+  async takeTokens(key: string, cost: number, limit: { burst: number; perSecond: number }): Promise<number> {
+    const wait = await this.timed('tokens', () => this.client.echoTakeTokens(key, String(limit.burst), String(limit.perSecond), String(cost)));
+    return Number(wait);
   }
 
   async keys(prefix: string): Promise<string[]> {

@@ -22,6 +22,7 @@ export function createMediaServices(core: CoreServices, privacy: PrivacyRules, b
     now: core.now,
     log: core.log,
     maxFileSize: core.config.maxFileSize,
+    ...(core.config.cache.engine === 'redis' ? { sharedState: core.kv } : {}),
     uploadRate: rate === undefined ? undefined : rate === null ? null : { burstBytes: rate.burstMb * 1024 * 1024, bytesPerSecond: rate.perSecondMb * 1024 * 1024 },
   });
   dfs.startSweeper();

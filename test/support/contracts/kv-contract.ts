@@ -106,6 +106,24 @@ export function kvContract(name: string, open: () => Promise<KeyValueStore>): vo
     assert.equal(await s.get(`${p}plain`), '11');
   });
 
+  test(`${name}: takeTokens spends a burst, then answers the wait without spending; the bucket refills and expires`, async () => {
+    const s = await kv();
+    const p = ns();
+    const limit = { burst: 10, perSecond: 1 };
+    assert.equal(await s.takeTokens(`${p}b`, 6, limit), 0);
+    assert.equal(await s.takeTokens(`${p}b`, 4, limit), 0);
+    const wait = await s.takeTokens(`${p}b`, 5, limit);
+    assert.ok(wait > 4 && wait <= 5, `wait ${wait} s for 5 tokens at 1/s with (almost) none left`);
+    assert.ok((await s.takeTokens(`${p}b`, 5, limit)) > 4, 'the refused take spent nothing and the bucket did not go negative');
+    assert.equal(await s.takeTokens(`${p}other`, 10, limit), 0, 'buckets are per key');
+    // A fast bucket: empty it, then wait for the refill it announces.
+    const fast = { burst: 3, perSecond: 100 };
+    assert.equal(await s.takeTokens(`${p}f`, 3, fast), 0);
+    assert.ok((await s.takeTokens(`${p}f`, 3, fast)) > 0);
+    await eventually('the fast bucket refills', async () => (await s.takeTokens(`${p}f`, 3, fast)) === 0);
+    await eventually('a full bucket expires', async () => (await s.keys(`${p}f`)).length === 0);
+  });
+
   test(`${name}: keys lists exactly the live keys under a prefix, glob characters taken literally`, async () => {
     const s = await kv();
     const p = ns();
