@@ -65,157 +65,157 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
   const now = () => Date.now();
   const engines = given ?? openEngines(config, { metrics, now });
   try {
-    return await startWith(engines);
+    return await startNode({ config, logger, db, serverKey, metrics, engines, now });
   } catch (err) {
     await engines.close();
     throw err;
   }
+}
 
-  async function startWith(engines: NodeEngines): Promise<RunningEchod> {
-    const random = createRandomPool();
-    const msgIds = new ServerMsgIdGenerator(now);
-    // Secrets (salts, access hashes, tokens) derive from the server key, so every node sharing the key agrees.
-    const keyDer = serverKey.keyObject.export({ type: 'pkcs1', format: 'der' });
-    const secret = (label: string) => createHash('sha256').update(`echo ${label}\0`).update(keyDer).digest();
-    const keys = new AuthKeyRegistry(db.authKeys);
-    const identity: ServerIdentity = { dcId: config.dcId, host: config.host, tcpPorts: [] };
-    const rpc = new RpcDispatcher();
+async function startNode({ config, logger, db, serverKey, metrics, engines, now }: Required<Omit<StartEchodOptions, 'engines'>> & { engines: NodeEngines; now: () => number }): Promise<RunningEchod> {
+  const random = createRandomPool();
+  const msgIds = new ServerMsgIdGenerator(now);
+  // Secrets (salts, access hashes, tokens) derive from the server key, so every node sharing the key agrees.
+  const keyDer = serverKey.keyObject.export({ type: 'pkcs1', format: 'der' });
+  const secret = (label: string) => createHash('sha256').update(`echo ${label}\0`).update(keyDer).digest();
+  const keys = new AuthKeyRegistry(db.authKeys);
+  const identity: ServerIdentity = { dcId: config.dcId, host: config.host, tcpPorts: [] };
+  const rpc = new RpcDispatcher();
 
-    const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics });
-    const kv = engines.kv;
-    const workerId = await engines.registry.claimWorkerId();
-    const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n });
-    const core: CoreServices = {
-      config,
-      identity,
-      db: db.kysely,
-      kv,
-      ids,
-      timeIds: new TimeOrderedIds(workerId, now),
-      users: new UserStore(db.kysely, ids),
-      accessHashes: new AccessHashes(secret('access hashes')),
-      push: sessions,
-      signIns: new DeviceSignIns(keys, sessions),
-      events: new AccountEvents(componentLogger(logger, 'events')),
-      log: componentLogger(logger, 'service'),
-      now,
-      random,
-      secret,
-    };
-    const services = createAppServices(core, { metrics, ...(engines.blobs ? { blobs: engines.blobs } : {}) });
-    registerApi(rpc, services);
-    metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
-    metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
-    const router = new PacketRouter({
-      sessions,
-      keys,
-      rsaKeys: [serverKey],
-      dh: new DhServer(),
-      dcId: config.dcId,
-      msgIds,
-      log: componentLogger(logger, 'handshake'),
-      now,
-      random,
-      handshakeLimiter: config.handshakeRate ? new RateLimiter(config.handshakeRate, now) : undefined,
-      metrics,
-    });
-    const gatewayLog = componentLogger(logger, 'gateway');
-    const connections = new ConnectionRegistry(sessions, { metrics, log: gatewayLog });
-    const tcp = new TcpGateway(router, connections, gatewayLog);
-    const http = new HttpServer(router, connections, componentLogger(logger, 'http'), { tls: config.tls });
+  const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics });
+  const kv = engines.kv;
+  const workerId = await engines.registry.claimWorkerId();
+  const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n });
+  const core: CoreServices = {
+    config,
+    identity,
+    db: db.kysely,
+    kv,
+    ids,
+    timeIds: new TimeOrderedIds(workerId, now),
+    users: new UserStore(db.kysely, ids),
+    accessHashes: new AccessHashes(secret('access hashes')),
+    push: sessions,
+    signIns: new DeviceSignIns(keys, sessions),
+    events: new AccountEvents(componentLogger(logger, 'events')),
+    log: componentLogger(logger, 'service'),
+    now,
+    random,
+    secret,
+  };
+  const services = createAppServices(core, { metrics, ...(engines.blobs ? { blobs: engines.blobs } : {}) });
+  registerApi(rpc, services);
+  metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
+  metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
+  const router = new PacketRouter({
+    sessions,
+    keys,
+    rsaKeys: [serverKey],
+    dh: new DhServer(),
+    dcId: config.dcId,
+    msgIds,
+    log: componentLogger(logger, 'handshake'),
+    now,
+    random,
+    handshakeLimiter: config.handshakeRate ? new RateLimiter(config.handshakeRate, now) : undefined,
+    metrics,
+  });
+  const gatewayLog = componentLogger(logger, 'gateway');
+  const connections = new ConnectionRegistry(sessions, { metrics, log: gatewayLog });
+  const tcp = new TcpGateway(router, connections, gatewayLog);
+  const http = new HttpServer(router, connections, componentLogger(logger, 'http'), { tls: config.tls });
 
-    const tcpPorts = await tcp.listen(config.listen, config.tcpPorts);
-    identity.tcpPorts = tcpPorts;
-    let httpPort: number;
-    try {
-      httpPort = await http.listen(config.listen, config.httpPort);
-    } catch (err) {
-      await tcp.close();
-      throw err;
-    }
-
-    let accepting = true;
-    const devices = new DeviceDirectory(db.kysely);
-    const adminServer = new AdminServer({
-      metrics,
-      admin: new AdminService({
-        db: db.kysely,
-        users: core.users,
-        devices,
-        signOut: signOutLive(devices, core.signIns),
-        live: { connections: () => connections.size, sessions: () => sessions.sessionCount },
-      }),
-      token: config.adminToken,
-      log: componentLogger(logger, 'admin'),
-      async readiness() {
-        const reasons: string[] = [];
-        if (!accepting) reasons.push('shutting down');
-        return reasons;
-      },
-      async engines() {
-        const database = runCheck(
-          {
-            name: 'database',
-            check: async () => {
-              await sql`select 1`.execute(db.kysely);
-            },
-          },
-          READY_CHECK_TIMEOUT_MS,
-        );
-        const states = await Promise.all([database, ...engines.checks.map((c) => runCheck(c, READY_CHECK_TIMEOUT_MS))]);
-        const out: Record<string, string> = { [`database`]: states[0] === 'ok' ? 'ok' : `(${db.dialect}) ${states[0]}` };
-        engines.checks.forEach((c, i) => (out[c.name] = states[i + 1]!));
-        return out;
-      },
-    });
-    let adminPort: number;
-    try {
-      adminPort = await adminServer.listen(config.adminListen.host, config.adminListen.port);
-    } catch (err) {
-      await Promise.all([tcp.close(), http.close()]);
-      throw new Error(`admin listener ${config.adminListen.host}:${config.adminListen.port} (ECHO_ADMIN_LISTEN): ${(err as Error).message}`);
-    }
-
-    // In the registry only once every listener is up: peers may connect as soon as they see the entry.
-    await engines.registry.register({
-      id: engines.nodeId,
-      address: config.host,
-      tcpPorts,
-      httpPort,
-      adminPort,
-      workerId,
-      startedAt: now(),
-    });
-
-    const sweeper = setInterval(() => {
-      sessions.sweep();
-      db.authKeys.deleteExpired(Math.floor(now() / 1000)).catch((err: Error) => logger.warn({ err: err.message }, 'sweeping expired keys failed'));
-    }, SWEEP_INTERVAL_MS);
-    sweeper.unref();
-
-    return {
-      tcpPorts,
-      httpPort,
-      adminPort,
-      async close() {
-        clearInterval(sweeper);
-        accepting = false;
-        tcp.stopAccepting();
-        http.stopAccepting();
-        logger.info({ inFlightRpcs: sessions.inFlightRpcs, connections: connections.size }, 'stopped accepting connections; finishing in-flight RPCs');
-        if (!(await sessions.whenIdle(SHUTDOWN_RPC_WAIT_MS))) {
-          logger.warn({ inFlightRpcs: sessions.inFlightRpcs, waitedMs: SHUTDOWN_RPC_WAIT_MS }, 'in-flight RPCs did not finish in time; closing their connections anyway');
-        }
-        // Updates already published (pushes of the last messages) go out before the connections close.
-        await services.bus.drain();
-        services.authSessions.close();
-        // Answers go out in flushes queued as microtasks; one macrotask turn later they are all written.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        connections.closeAll('server shutting down');
-        await Promise.all([tcp.close(), http.close()]);
-        await engines.close();
-        await adminServer.close();
-      },
-    };
+  const tcpPorts = await tcp.listen(config.listen, config.tcpPorts);
+  identity.tcpPorts = tcpPorts;
+  let httpPort: number;
+  try {
+    httpPort = await http.listen(config.listen, config.httpPort);
+  } catch (err) {
+    await tcp.close();
+    throw err;
   }
+
+  let accepting = true;
+  const devices = new DeviceDirectory(db.kysely);
+  const adminServer = new AdminServer({
+    metrics,
+    admin: new AdminService({
+      db: db.kysely,
+      users: core.users,
+      devices,
+      signOut: signOutLive(devices, core.signIns),
+      live: { connections: () => connections.size, sessions: () => sessions.sessionCount },
+    }),
+    token: config.adminToken,
+    log: componentLogger(logger, 'admin'),
+    async readiness() {
+      const reasons: string[] = [];
+      if (!accepting) reasons.push('shutting down');
+      return reasons;
+    },
+    async engines() {
+      const database = runCheck(
+        {
+          name: 'database',
+          check: async () => {
+            await sql`select 1`.execute(db.kysely);
+          },
+        },
+        READY_CHECK_TIMEOUT_MS,
+      );
+      const states = await Promise.all([database, ...engines.checks.map((c) => runCheck(c, READY_CHECK_TIMEOUT_MS))]);
+      const out: Record<string, string> = { [`database`]: states[0] === 'ok' ? 'ok' : `(${db.dialect}) ${states[0]}` };
+      engines.checks.forEach((c, i) => (out[c.name] = states[i + 1]!));
+      return out;
+    },
+  });
+  let adminPort: number;
+  try {
+    adminPort = await adminServer.listen(config.adminListen.host, config.adminListen.port);
+  } catch (err) {
+    await Promise.all([tcp.close(), http.close()]);
+    throw new Error(`admin listener ${config.adminListen.host}:${config.adminListen.port} (ECHO_ADMIN_LISTEN): ${(err as Error).message}`);
+  }
+
+  // In the registry only once every listener is up: peers may connect as soon as they see the entry.
+  await engines.registry.register({
+    id: engines.nodeId,
+    address: config.host,
+    tcpPorts,
+    httpPort,
+    adminPort,
+    workerId,
+    startedAt: now(),
+  });
+
+  const sweeper = setInterval(() => {
+    sessions.sweep();
+    db.authKeys.deleteExpired(Math.floor(now() / 1000)).catch((err: Error) => logger.warn({ err: err.message }, 'sweeping expired keys failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  return {
+    tcpPorts,
+    httpPort,
+    adminPort,
+    async close() {
+      clearInterval(sweeper);
+      accepting = false;
+      tcp.stopAccepting();
+      http.stopAccepting();
+      logger.info({ inFlightRpcs: sessions.inFlightRpcs, connections: connections.size }, 'stopped accepting connections; finishing in-flight RPCs');
+      if (!(await sessions.whenIdle(SHUTDOWN_RPC_WAIT_MS))) {
+        logger.warn({ inFlightRpcs: sessions.inFlightRpcs, waitedMs: SHUTDOWN_RPC_WAIT_MS }, 'in-flight RPCs did not finish in time; closing their connections anyway');
+      }
+      // Updates already published (pushes of the last messages) go out before the connections close.
+      await services.bus.drain();
+      services.authSessions.close();
+      // Answers go out in flushes queued as microtasks; one macrotask turn later they are all written.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      connections.closeAll('server shutting down');
+      await Promise.all([tcp.close(), http.close()]);
+      await engines.close();
+      await adminServer.close();
+    },
+  };
 }
