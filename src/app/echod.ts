@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createRandomPool } from '../common/random-pool.js';
 import type { EchoConfig } from '../infra/config/index.js';
 import type { Database } from '../infra/db/index.js';
-import type { EventBus } from '../infra/bus/index.js';
+import { KafkaBus, type EventBus } from '../infra/bus/index.js';
 import { componentLogger, type Logger } from '../infra/log.js';
 import { DhServer } from '../mtproto/crypto/dh.js';
 import type { ServerRsaKey } from '../mtproto/crypto/rsa.js';
@@ -12,8 +12,8 @@ import { SaltSchedule } from '../mtproto/session/salts.js';
 import { registerApi } from '../bff/index.js';
 import { RpcDispatcher } from '../bff/registry.js';
 import type { ServerIdentity } from '../contracts/server-identity.js';
-import { MemoryKeyValueStore } from '../infra/kv/memory-kv.js';
-import { SqlIdGenerator } from '../service/idgen.js';
+import { SqlIdGenerator, TimeOrderedIds } from '../service/idgen.js';
+import { openEngines, runCheck, type NodeEngines } from './engines.js';
 import { AccessHashes } from '../service/access-hash.js';
 import { UserStore, USER_ID_FLOOR } from '../service/users/user-store.js';
 import { AccountEvents } from '../service/events.js';
@@ -42,6 +42,8 @@ export interface StartEchodOptions {
   metrics?: Metrics;
   /** The event bus (opened and checked by the caller, which also closes it); in process when absent. */
   bus?: EventBus;
+  /** Redis / etcd / S3 or their embedded siblings, already checked (echod start); opened here when absent. Closed by close(). */
+  engines?: NodeEngines;
 }
 
 export interface RunningEchod {
@@ -59,8 +61,21 @@ const SHUTDOWN_RPC_WAIT_MS = 10_000;
 /** How often idle sessions and expired temp keys are swept. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-export async function startEchod({ config, logger, db, serverKey, metrics = new Metrics(), bus }: StartEchodOptions): Promise<RunningEchod> {
+/** How long /readyz waits for one engine's check. */
+const READY_CHECK_TIMEOUT_MS = 5000;
+
+export async function startEchod({ config, logger, db, serverKey, metrics = new Metrics(), bus, engines: given }: StartEchodOptions): Promise<RunningEchod> {
   const now = () => Date.now();
+  const engines = given ?? openEngines(config, { metrics, now });
+  try {
+    return await startNode({ config, logger, db, serverKey, metrics, bus, engines, now });
+  } catch (err) {
+    await engines.close();
+    throw err;
+  }
+}
+
+async function startNode({ config, logger, db, serverKey, metrics, bus, engines, now }: Required<Omit<StartEchodOptions, 'engines' | 'bus'>> & { bus: EventBus | undefined; engines: NodeEngines; now: () => number }): Promise<RunningEchod> {
   const random = createRandomPool();
   const msgIds = new ServerMsgIdGenerator(now);
   // Secrets (salts, access hashes, tokens) derive from the server key, so every node sharing the key agrees.
@@ -71,7 +86,8 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
   const rpc = new RpcDispatcher();
 
   const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics });
-  const kv = new MemoryKeyValueStore(now);
+  const kv = engines.kv;
+  const workerId = await engines.registry.claimWorkerId();
   const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n });
   const core: CoreServices = {
     config,
@@ -80,6 +96,7 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     reader: db.reader,
     kv,
     ids,
+    timeIds: new TimeOrderedIds(workerId, now),
     users: new UserStore(db.kysely, ids),
     accessHashes: new AccessHashes(secret('access hashes')),
     push: sessions,
@@ -90,7 +107,7 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     random,
     secret,
   };
-  const services = createAppServices(core, { metrics, bus });
+  const services = createAppServices(core, { metrics, bus, ...(engines.blobs ? { blobs: engines.blobs } : {}) });
   registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
   metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
@@ -138,12 +155,24 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     async readiness() {
       const reasons: string[] = [];
       if (!accepting) reasons.push('shutting down');
-      try {
-        await sql`select 1`.execute(db.kysely);
-      } catch (err) {
-        reasons.push(`database (${db.dialect}): ${(err as Error).message}`);
-      }
       return reasons;
+    },
+    async engines() {
+      const database = runCheck(
+        {
+          name: 'database',
+          check: async () => {
+            await sql`select 1`.execute(db.kysely);
+          },
+        },
+        READY_CHECK_TIMEOUT_MS,
+      );
+      // Kafka, when it carries the bus, is an engine like the others (the in-process bus cannot fail).
+      const checks = bus instanceof KafkaBus ? [...engines.checks, { name: 'kafka', check: () => bus.check() }] : engines.checks;
+      const states = await Promise.all([database, ...checks.map((c) => runCheck(c, READY_CHECK_TIMEOUT_MS))]);
+      const out: Record<string, string> = { [`database`]: states[0] === 'ok' ? 'ok' : `(${db.dialect}) ${states[0]}` };
+      checks.forEach((c, i) => (out[c.name] = states[i + 1]!));
+      return out;
     },
   });
   let adminPort: number;
@@ -153,6 +182,17 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     await Promise.all([tcp.close(), http.close()]);
     throw new Error(`admin listener ${config.adminListen.host}:${config.adminListen.port} (ECHO_ADMIN_LISTEN): ${(err as Error).message}`);
   }
+
+  // In the registry only once every listener is up: peers may connect as soon as they see the entry.
+  await engines.registry.register({
+    id: engines.nodeId,
+    address: config.host,
+    tcpPorts,
+    httpPort,
+    adminPort,
+    workerId,
+    startedAt: now(),
+  });
 
   const sweeper = setInterval(() => {
     sessions.sweep();
@@ -180,7 +220,7 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
       await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');
       await Promise.all([tcp.close(), http.close()]);
-      await kv.close();
+      await engines.close();
       await adminServer.close();
     },
   };

@@ -16,19 +16,22 @@ import { Messenger } from '../messenger/index.js';
 import { MessengerExtras } from '../messenger/extras.js';
 import { ChatBase } from '../messenger/chats/index.js';
 import { createMediaServices } from '../service/media/index.js';
+import type { BlobStore } from '../infra/blob/index.js';
 
 export interface AppServicesOptions {
   /** Bus lag and failures go to the node's metrics when given. */
   metrics?: BusMetrics;
   /** The event bus (Kafka when configured, see openEventBus); an in-process one when absent. */
   bus?: EventBus;
+  /** Where file contents go (S3 when configured); the data dir's files/ when absent. */
+  blobs?: BlobStore;
 }
 
 export function createAppServices(core: CoreServices, opts: AppServicesOptions = {}): AppServices {
   const contacts = new ContactsService(core);
   const privacy = new PrivacyService(core, contacts);
   const presence = new Presence(core.push);
-  const { dfs, media } = createMediaServices(core, privacy);
+  const { dfs, media } = createMediaServices(core, privacy, opts.blobs);
   const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, now: core.now, photos: media });
   const pendingPasswordLogins = new PendingPasswordLogins(core.kv);
   const passwords = new PasswordService(core);

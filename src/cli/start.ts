@@ -10,64 +10,114 @@ import { CliError, type CliIo } from './io.js';
 import { Metrics, kyselyQueryLogger } from '../infra/metrics/index.js';
 import { claimDataDir, DataDirBusyError } from '../infra/pidfile.js';
 import { ECHO_VERSION } from '../infra/version.js';
+import { checkEngines, openEngines, type NodeEngines } from '../app/engines.js';
 
 /** Seconds a shutdown may take before echod gives up waiting and exits non-zero. */
 const SHUTDOWN_GRACE_S = 30;
 
 export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
-  refuseUnbuiltEngines(config);
   // An unusable MySQL stops the start before anything is created or claimed.
   if (config.sql.engine === 'mysql') await checkMysql(config.sql);
   const logger = createLogger(config.logLevel);
-  // Signals are handled from here on, not only once the server runs: with no listener the default action
-  // kills the process uncleanly, and a supervisor (or a test) may send SIGTERM the moment it reads
-  // "echod ready", which can be before the statement after that log line has run. A signal that comes
-  // during startup is remembered and acted on as soon as there is something to stop.
-  let requested: string | undefined;
-  let onSignal = (signal: string): void => void (requested ??= signal);
-  const onSigint = () => onSignal('SIGINT');
-  const onSigterm = () => onSignal('SIGTERM');
-  signals.on('SIGINT', onSigint);
-  signals.on('SIGTERM', onSigterm);
-  const stopListening = () => {
-    signals.off('SIGINT', onSigint);
-    signals.off('SIGTERM', onSigterm);
-  };
-  // Engines are checked before anything is created: a broker that cannot be reached stops echod with one line.
+  const signalGate = takeSignals(signals);
+  const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
+  // Every configured engine must answer before anything is created or started: the first that does not is
+  // the one line shown.
+  const engines = openEngines(config, {
+    metrics,
+    onLeaseLost: (err) => logger.error({ err: err.message }, 'etcd lease lost: this node left the registry and its worker id may be reused'),
+  });
+  try {
+    await checkEngines(engines.checks);
+  } catch (err) {
+    signalGate.stop();
+    await engines.close();
+    throw new CliError((err as Error).message);
+  }
+  // Kafka is checked (topics created) as it opens: a broker that cannot be reached stops echod with one line.
   const busLog = componentLogger(logger, 'bus');
   let bus: EventBus;
-  let release: () => void;
-  let keyFile: ReturnType<typeof loadOrCreateServerKey>;
-  let serverKey: ReturnType<typeof loadRsaKey>;
   try {
     bus = await openEventBus(config, {
       onError: (err, record, group) => busLog.warn({ err: (err as Error).message, topic: record.topic, group }, 'bus handler failed'),
       onWarning: (message, err) => busLog.warn({ err: (err as Error).message }, message),
     });
   } catch (err) {
-    stopListening();
+    signalGate.stop();
+    await engines.close();
     throw err;
   }
   try {
-    keyFile = loadOrCreateServerKey(config.dataDir);
-    serverKey = loadRsaKey(keyFile.privatePem);
+    return await startChecked(io, signalGate, config, logger, metrics, engines, bus);
+  } catch (err) {
+    signalGate.stop();
+    await bus.close().catch(() => {});
+    await engines.close().catch(() => {});
+    throw err;
+  }
+}
+
+interface SignalGate {
+  /** The signal that came before a handler was set. */
+  readonly requested: string | undefined;
+  /** From now on, SIGINT/SIGTERM call `handler`. */
+  handle(handler: (signal: string) => void): void;
+  stop(): void;
+}
+
+/**
+ * Signals are handled from the start, not only once the server runs: with no listener the default action
+ * kills the process uncleanly, and a supervisor (or a test) may send SIGTERM the moment it reads
+ * "echod ready", which can be before the statement after that log line has run. A signal that comes
+ * during startup is remembered and acted on as soon as there is something to stop.
+ */
+function takeSignals(signals: NodeJS.EventEmitter): SignalGate {
+  let requested: string | undefined;
+  let onSignal = (signal: string): void => void (requested ??= signal);
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  signals.on('SIGINT', onSigint);
+  signals.on('SIGTERM', onSigterm);
+  return {
+    get requested() {
+      return requested;
+    },
+    handle(handler) {
+      onSignal = handler;
+    },
+    stop() {
+      signals.off('SIGINT', onSigint);
+      signals.off('SIGTERM', onSigterm);
+    },
+  };
+}
+
+async function startChecked(
+  io: CliIo,
+  signalGate: SignalGate,
+  config: EchoConfig,
+  logger: ReturnType<typeof createLogger>,
+  metrics: Metrics,
+  engines: NodeEngines,
+  bus: EventBus,
+): Promise<number> {
+  const keyFile = loadOrCreateServerKey(config.dataDir);
+  const serverKey = loadRsaKey(keyFile.privatePem);
+  let release: () => void;
+  try {
     release = claimDataDir(config.dataDir);
   } catch (err) {
-    stopListening();
-    await bus.close().catch(() => {});
     if (err instanceof DataDirBusyError) throw new CliError(err.message);
     throw err;
   }
-  const metrics = new Metrics({ dbEngine: config.sql.engine, version: ECHO_VERSION });
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
     db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics) });
-    running = await startEchod({ config, logger, db, serverKey, metrics, bus });
+    running = await startEchod({ config, logger, db, serverKey, metrics, bus, engines });
   } catch (err) {
-    stopListening();
-    await bus.close().catch(() => {});
+    signalGate.stop();
     await db?.close().catch(() => {});
     release();
     throw err;
@@ -98,10 +148,10 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   return new Promise<number>((resolve) => {
     let stopping = false;
     const finish = (code: number) => {
-      stopListening();
+      signalGate.stop();
       resolve(code);
     };
-    onSignal = (signal: string) => {
+    const onSignal = (signal: string) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal during shutdown, exiting now');
         release();
@@ -135,21 +185,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
           },
         );
     };
-    if (requested) onSignal(requested);
+    signalGate.handle(onSignal);
+    if (signalGate.requested) onSignal(signalGate.requested);
   });
-}
-
-/**
- * The scale-out adapters not built yet are configured here already; running on the embedded ones while
- * the operator believes Redis is in use would split their data without anyone noticing.
- */
-function refuseUnbuiltEngines(config: EchoConfig): void {
-  const chosen: [boolean, string][] = [
-    [config.cache.engine !== 'memory', 'REDIS_HOST (Redis)'],
-    [config.discovery.engine !== 'single', 'ETCD_ENDPOINTS (etcd)'],
-    [config.blob.engine !== 'disk', 'MINIO_ENDPOINT (S3)'],
-  ];
-  const unbuilt = chosen.filter(([set]) => set).map(([, name]) => name);
-  if (unbuilt.length)
-    throw new CliError(`${unbuilt.join(', ')}: this build of echod has only the embedded adapters; unset ${unbuilt.length > 1 ? 'them' : 'it'} to run embedded`);
 }

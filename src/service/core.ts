@@ -7,7 +7,7 @@ import type { Logger } from '../infra/log.js';
 import type { EchoConfig } from '../infra/config/index.js';
 import type { ServerIdentity } from '../contracts/server-identity.js';
 import type { SignInControl, UpdatePusher } from '../contracts/push.js';
-import type { IdGenerator } from './idgen.js';
+import type { IdGenerator, TimeOrderedIds } from './idgen.js';
 import type { AccessHashes } from './access-hash.js';
 import type { UserStore, UserRecord } from './users/user-store.js';
 import type { AccountEvents } from './events.js';
@@ -20,6 +20,8 @@ export interface CoreServices {
   reader?: Kysely<Tables>;
   kv: KeyValueStore;
   ids: IdGenerator;
+  /** Ids made on this node without a round trip (media); unique between nodes by the node's worker id. */
+  timeIds?: TimeOrderedIds;
   users: UserStore;
   accessHashes: AccessHashes;
   push: UpdatePusher;

@@ -31,3 +31,33 @@ export class SqlIdGenerator implements IdGenerator {
     });
   }
 }
+
+/**
+ * Time-ordered 63-bit ids made without a round trip: milliseconds << 20 | worker id << 10 | sequence.
+ * The worker id (0-1023) is unique among live nodes (claimed in the node registry), the sequence counts
+ * within one millisecond; past 1024 ids in a millisecond the clock is borrowed from the next one, so ids
+ * stay unique and increasing on one node even when the wall clock steps back.
+ */
+export class TimeOrderedIds {
+  private lastMs = 0;
+  private sequence = 0;
+
+  constructor(
+    private readonly workerId: number,
+    private readonly now: () => number,
+  ) {
+    if (!Number.isInteger(workerId) || workerId < 0 || workerId > 1023) throw new RangeError(`worker id ${workerId} is not 0-1023`);
+  }
+
+  next(): bigint {
+    const ms = Math.floor(this.now());
+    if (ms > this.lastMs) {
+      this.lastMs = ms;
+      this.sequence = 0;
+    } else if (++this.sequence > 1023) {
+      this.lastMs += 1;
+      this.sequence = 0;
+    }
+    return (BigInt(this.lastMs) << 20n) | (BigInt(this.workerId) << 10n) | BigInt(this.sequence);
+  }
+}

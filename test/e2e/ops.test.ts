@@ -109,7 +109,7 @@ test('/healthz and /readyz answer 200 while the node serves', T, async () => {
   assert.equal(health.status, 200);
   const ready = await fetch(adminUrl(echod, '/readyz'));
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: 'ready' });
+  assert.deepEqual(await ready.json(), { status: 'ready', engines: { database: 'ok' } });
 });
 
 test('a failed RPC is logged as one info line with method and error name, and counted', T, async () => {

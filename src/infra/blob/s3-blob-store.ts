@@ -12,8 +12,11 @@ import {
   UploadPartCommand,
   CompleteMultipartUploadCommand,
   AbortMultipartUploadCommand,
+  ListObjectsV2Command,
+  CreateBucketCommand,
 } from '@aws-sdk/client-s3';
-import { BlobNotFoundError, checkBlobKey, type BlobBucket, type BlobRange, type BlobStat, type BlobStore, type PutOptions } from './blob-store.js';
+import type { EngineMetrics } from '../metrics/metrics.js';
+import { BLOB_BUCKETS, BlobNotFoundError, checkBlobKey, type BlobBucket, type BlobRange, type BlobStat, type BlobStore, type PutOptions } from './blob-store.js';
 
 /** What the adapter needs of an S3 client; tests pass a fake. */
 export interface S3Sender {
@@ -27,6 +30,8 @@ export interface S3BlobStoreOptions {
   region?: string;
   /** Prepended to every bucket name (several deployments on one MinIO). */
   bucketPrefix?: string;
+  /** Per-request latency and failures (echo_engine_request_*{engine="s3"}). */
+  metrics?: EngineMetrics;
 }
 
 /** S3's minimum part size is 5 MiB; 8 MiB keeps the part count of a 2 GB file under 300. */
@@ -39,7 +44,30 @@ export function createS3Client(opts: S3BlobStoreOptions): S3Client {
     credentials: { accessKeyId: opts.accessKey, secretAccessKey: opts.secretKey },
     // MinIO serves buckets as paths, not as virtual hosts.
     forcePathStyle: true,
+    // Start-up checks must fail in seconds, not after the SDK's default retries with backoff.
+    maxAttempts: 2,
   });
+}
+
+/** Wraps a client so every request is timed and counted by its command name (PutObject, GetObject, ...). */
+export function measuredS3(s3: S3Sender, metrics: EngineMetrics | undefined): S3Sender {
+  if (!metrics) return s3;
+  return {
+    async send(command: any): Promise<any> {
+      const op = String(command?.constructor?.name ?? 'request').replace(/Command$/, '');
+      const started = performance.now();
+      let failed = false;
+      try {
+        return await s3.send(command);
+      } catch (err) {
+        // A missing object is an answer, not a failure of the engine.
+        failed = !isNotFound(err);
+        throw err;
+      } finally {
+        metrics.engineRequest('s3', op, (performance.now() - started) / 1000, failed);
+      }
+    },
+  };
 }
 
 export class S3BlobStore implements BlobStore {
@@ -51,6 +79,42 @@ export class S3BlobStore implements BlobStore {
 
   private bucket(b: BlobBucket): string {
     return this.bucketPrefix + b;
+  }
+
+  /**
+   * Creates the four buckets when missing and proves each is writable with a probe object; throws one
+   * line naming S3, the bucket and the reason (bad key, access denied, unreachable). `where` names the
+   * endpoint in that line.
+   */
+  async check(where = 'S3'): Promise<void> {
+    for (const b of BLOB_BUCKETS) {
+      const Bucket = this.bucket(b);
+      try {
+        await this.ensureBucket(Bucket);
+        const Key = '.echo-write-check';
+        await this.s3.send(new PutObjectCommand({ Bucket, Key, Body: Buffer.alloc(0), ContentLength: 0 }));
+        await this.s3.send(new DeleteObjectCommand({ Bucket, Key }));
+      } catch (err) {
+        throw new Error(`${where}: bucket ${Bucket}: ${describeS3Error(err)}`);
+      }
+    }
+  }
+
+  private async ensureBucket(Bucket: string): Promise<void> {
+    // Not HeadBucket: its errors have no body, so a 403 could not say whether the key or the permission is wrong.
+    try {
+      await this.s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 }));
+      return;
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'NoSuchBucket' && !isNotFound(err)) throw err;
+    }
+    try {
+      await this.s3.send(new CreateBucketCommand({ Bucket }));
+    } catch (err) {
+      // Another node created it in between.
+      const name = (err as { name?: string }).name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+    }
   }
 
   async put(bucket: BlobBucket, key: string, body: Readable | Buffer, opts?: PutOptions): Promise<BlobStat> {
@@ -122,6 +186,20 @@ export class S3BlobStore implements BlobStore {
     checkBlobKey(key);
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket(bucket), Key: key }));
   }
+}
+
+/** One line for an operator: what S3 said, in words, and which setting to look at. */
+export function describeS3Error(err: unknown): string {
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  const name = e?.name ?? 'Error';
+  if (name === 'InvalidAccessKeyId') return 'the access key is not known to the server (MINIO_ACCESS_KEY)';
+  if (name === 'SignatureDoesNotMatch') return 'the secret key does not match the access key (MINIO_SECRET_KEY)';
+  if (name === 'AccessDenied' || status === 403) return 'access denied: the key lacks permission on this bucket (403)';
+  const code = e?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(e?.message))) return 'connection refused (MINIO_ENDPOINT)';
+  const message = String(e?.message ?? err).split('\n')[0]!.trim();
+  return status ? `${name} (HTTP ${status}): ${message}` : `${name}: ${message}`;
 }
 
 function isNotFound(err: unknown): boolean {

@@ -187,6 +187,16 @@ export const FIELDS = {
   },
   dbReadHosts: { path: ['db', 'readHosts'], env: 'DB_READ_HOSTS', expected: 'a comma-separated list of host:port (read replicas)', schema: list(hostPort(3306)) },
   redisHost: { path: ['redis', 'host'], env: 'REDIS_HOST', expected: 'host or host:port', schema: hostPort(6379) },
+  // REDIS_PORT wins over a port given in REDIS_HOST.
+  redisPort: { path: ['redis', 'port'], env: 'REDIS_PORT', expected: 'a port number 1-65535', schema: port.pipe(z.int().min(1)) },
+  redisPassword: { path: ['redis', 'password'], env: 'REDIS_PASSWORD', expected: 'a password', schema: z.string(), secret: true },
+  redisDb: {
+    path: ['redis', 'db'],
+    env: 'REDIS_DB',
+    expected: 'a database number 0-255',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,3}$/).transform(Number)]).pipe(z.int().min(0).max(255)),
+    default: 0,
+  },
   kafkaBrokers: { path: ['kafka', 'brokers'], env: 'KAFKA_BROKERS', expected: 'a comma-separated list of host:port', schema: list(hostPort(9092)) },
   kafkaPartitions: {
     path: ['kafka', 'partitions'],
@@ -211,6 +221,13 @@ export const FIELDS = {
   minioEndpoint: { path: ['minio', 'endpoint'], env: 'MINIO_ENDPOINT', expected: 'an S3 endpoint (http://host:9000)', schema: endpoint },
   minioAccessKey: { path: ['minio', 'accessKey'], env: 'MINIO_ACCESS_KEY', expected: 'an access key', schema: nonEmpty },
   minioSecretKey: { path: ['minio', 'secretKey'], env: 'MINIO_SECRET_KEY', expected: 'a secret key', schema: nonEmpty, secret: true },
+  // Only for an endpoint given without a scheme (host:port, as MinIO's own clients take it).
+  minioUseSsl: {
+    path: ['minio', 'useSsl'],
+    env: 'MINIO_USE_SSL',
+    expected: 'true or false',
+    schema: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]),
+  },
 } as const satisfies Record<string, Field>;
 
 export type FieldName = keyof typeof FIELDS;

@@ -32,7 +32,7 @@ export interface EchoConfig {
   sql:
     | { engine: 'sqlite' }
     | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string; poolSize: number; readHosts: HostPort[] };
-  cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number };
+  cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number; password?: string; db: number };
   bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[]; partitions: number; topicPrefix: string };
   discovery: { engine: 'single' } | { engine: 'etcd'; endpoints: string[] };
   blob: { engine: 'disk' } | { engine: 's3'; endpoint: string; accessKey: string; secretKey: string };
@@ -104,7 +104,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     adminListen: get('adminListen') as HostPort,
     adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),
-    cache: raw.has('redisHost') ? { engine: 'redis', ...(get('redisHost') as HostPort) } : { engine: 'memory' },
+    cache: cacheEngine(get, raw.has('redisHost')),
     bus: raw.has('kafkaBrokers')
       ? { engine: 'kafka', brokers: get('kafkaBrokers') as HostPort[], partitions: get('kafkaPartitions') as number, topicPrefix: get('kafkaTopicPrefix') as string }
       : { engine: 'memory' },
@@ -123,6 +123,7 @@ export function redactConfig(config: EchoConfig): EchoConfig {
   const copy = structuredClone(config);
   if (copy.sql.engine === 'mysql' && copy.sql.password) copy.sql.password = '[redacted]';
   if (copy.blob.engine === 's3') copy.blob.secretKey = '[redacted]';
+  if (copy.cache.engine === 'redis' && copy.cache.password) copy.cache.password = '[redacted]';
   if (copy.adminToken !== null) copy.adminToken = '[redacted]';
   return copy;
 }
@@ -139,6 +140,19 @@ function sqlEngine(get: (name: FieldName) => unknown): EchoConfig['sql'] {
     database: get('dbName') as string,
     poolSize: get('dbPoolSize') as number,
     readHosts: (get('dbReadHosts') as HostPort[] | undefined) ?? [],
+  };
+}
+
+function cacheEngine(get: (name: FieldName) => unknown, chosen: boolean): EchoConfig['cache'] {
+  if (!chosen) return { engine: 'memory' };
+  const { host, port } = get('redisHost') as HostPort;
+  const password = get('redisPassword') as string | undefined;
+  return {
+    engine: 'redis',
+    host,
+    port: (get('redisPort') as number | undefined) ?? port,
+    ...(password ? { password } : {}),
+    db: get('redisDb') as number,
   };
 }
 
@@ -160,7 +174,12 @@ function blobEngine(
   }
   if (accessKey === undefined) fail(`${sourceOf('minioAccessKey')}: required when ${sourceOf('minioEndpoint')} is set`, 'minioAccessKey');
   if (secretKey === undefined) fail(`${sourceOf('minioSecretKey')}: required when ${sourceOf('minioEndpoint')} is set`, 'minioSecretKey');
-  return { engine: 's3', endpoint, accessKey, secretKey };
+  const useSsl = get('minioUseSsl') as boolean | undefined;
+  const scheme = /^(https?):\/\//i.exec(endpoint)?.[1]?.toLowerCase();
+  if (scheme && useSsl !== undefined && (scheme === 'https') !== useSsl)
+    fail(`${sourceOf('minioUseSsl')}: ${useSsl} contradicts the ${scheme}:// of ${sourceOf('minioEndpoint')}`, 'minioUseSsl');
+  const url = scheme ? endpoint : `${useSsl ? 'https' : 'http'}://${endpoint}`;
+  return { engine: 's3', endpoint: url, accessKey, secretKey };
 }
 
 function tlsFiles(

@@ -63,6 +63,17 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return next;
   }
 
+  async takeTokens(key: string, cost: number, limit: { burst: number; perSecond: number }): Promise<number> {
+    const now = this.now();
+    const entry = this.live(key);
+    const [stored, updatedAt] = entry ? entry.value.split('/').map(Number) : [limit.burst, now];
+    const tokens = Math.min(limit.burst, stored! + ((now - updatedAt!) / 1000) * limit.perSecond);
+    const wait = tokens < cost ? (cost - tokens) / limit.perSecond : 0;
+    const left = wait > 0 ? tokens : tokens - cost;
+    this.map.set(key, { value: `${left}/${now}`, expiresAt: now + Math.ceil(((limit.burst - left) / limit.perSecond) * 1000) + 1000 });
+    return wait;
+  }
+
   async keys(prefix: string): Promise<string[]> {
     const out: string[] = [];
     for (const key of this.map.keys()) if (key.startsWith(prefix) && this.live(key)) out.push(key);

@@ -34,6 +34,13 @@ export interface DbMetrics {
   query(op: string, seconds: number, failed: boolean): void;
 }
 
+/** Requests to the scale-out engines (Redis commands, S3 requests, etcd calls) and etcd's lease. */
+export interface EngineMetrics {
+  engineRequest(engine: 'redis' | 's3' | 'etcd', op: string, seconds: number, failed: boolean): void;
+  /** 1 while this node's etcd lease is held, 0 once it is lost (the node then leaves the registry). */
+  etcdLease(alive: boolean): void;
+}
+
 /** Live state read at scrape time, so the hot path pays nothing for it. */
 export interface RuntimeGauges {
   inFlightRpcs(): number;
@@ -44,6 +51,7 @@ export interface RuntimeGauges {
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const DB_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 const HANDSHAKE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const ENGINE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30];
 const BUS_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60];
 /** Distinct RPC error names beyond this are counted as OTHER: a buggy handler must not explode the series. */
 const MAX_ERROR_LABELS = 200;
@@ -51,7 +59,7 @@ const MAX_ERROR_LABELS = 200;
 export const OTHER_METHOD = 'other';
 export const NO_ERROR = 'none';
 
-export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMetrics {
+export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMetrics, EngineMetrics {
   readonly registry = new Registry();
   private readonly connections: Gauge<'transport'>;
   private readonly connectionsOpened: Counter<'transport'>;
@@ -66,6 +74,9 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
   private readonly dbSeconds: Histogram<'engine' | 'op'>;
   private readonly dbErrors: Counter<'engine' | 'op'>;
   private readonly dbEngine: string;
+  private readonly engineSeconds: Histogram<'engine' | 'op'>;
+  private readonly engineErrors: Counter<'engine' | 'op'>;
+  private readonly etcdLeaseAlive: Gauge;
   private runtime: RuntimeGauges | undefined;
   private isKnownMethod: (method: string) => boolean = () => true;
   // Pre-bound label children: the hot path does one Map lookup instead of prom-client's label hashing.
@@ -94,6 +105,9 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
     this.dbSeconds = new Histogram({ name: `${p}db_query_duration_seconds`, help: 'SQL statement latency', labelNames: ['engine', 'op'], buckets: DB_BUCKETS, registers });
     this.dbErrors = new Counter({ name: `${p}db_query_errors_total`, help: 'SQL statements that failed', labelNames: ['engine', 'op'], registers });
     this.dbEngine = opts.dbEngine ?? 'sqlite';
+    this.engineSeconds = new Histogram({ name: `${p}engine_request_duration_seconds`, help: 'Latency of requests to Redis, S3 and etcd, by engine and operation', labelNames: ['engine', 'op'], buckets: ENGINE_BUCKETS, registers });
+    this.engineErrors = new Counter({ name: `${p}engine_request_errors_total`, help: 'Requests to Redis, S3 and etcd that failed', labelNames: ['engine', 'op'], registers });
+    this.etcdLeaseAlive = new Gauge({ name: `${p}etcd_lease_alive`, help: '1 while this node holds its etcd lease (registry entry and worker id)', registers });
   }
 
   /** Methods outside this set are counted under method="other". */
@@ -151,6 +165,15 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
   query(op: string, seconds: number, failed: boolean): void {
     this.dbSeconds.observe({ engine: this.dbEngine, op }, seconds);
     if (failed) this.dbErrors.inc({ engine: this.dbEngine, op });
+  }
+
+  engineRequest(engine: 'redis' | 's3' | 'etcd', op: string, seconds: number, failed: boolean): void {
+    this.engineSeconds.observe({ engine, op }, seconds);
+    if (failed) this.engineErrors.inc({ engine, op });
+  }
+
+  etcdLease(alive: boolean): void {
+    this.etcdLeaseAlive.set(alive ? 1 : 0);
   }
 
   /** The Prometheus text exposition. */

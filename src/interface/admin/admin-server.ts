@@ -16,6 +16,8 @@ export interface AdminServerDeps {
   token: string | null;
   /** Why the node is not ready (empty: ready). */
   readiness(): Promise<string[]>;
+  /** Each storage engine the node uses (database, redis, etcd, s3, ...): "ok" or the one-line reason it fails. */
+  engines?(): Promise<Record<string, string>>;
   log: Logger;
 }
 
@@ -121,8 +123,10 @@ export class AdminServer {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'use GET' }, { Allow: 'GET, HEAD' });
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') {
-        const reasons = await this.deps.readiness();
-        return sendJson(res, reasons.length === 0 ? 200 : 503, reasons.length === 0 ? { status: 'ready' } : { status: 'not ready', reasons });
+        const [own, engines] = await Promise.all([this.deps.readiness(), this.deps.engines?.()]);
+        const reasons = [...own, ...Object.entries(engines ?? {}).flatMap(([name, state]) => (state === 'ok' ? [] : [`${name}: ${state}`]))];
+        const body = reasons.length === 0 ? { status: 'ready' } : { status: 'not ready', reasons };
+        return sendJson(res, reasons.length === 0 ? 200 : 503, engines ? { ...body, engines } : body);
       }
       const { contentType, body } = await this.deps.metrics.render();
       res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }).end(body);

@@ -1,6 +1,7 @@
 // DFS: uploaded parts -> blobs, and ranged reads back (core.telegram.org/api/files). The media area decides
 // what a file becomes (photo sizes, a document) and where it is stored; this area moves the bytes without
 // ever holding a whole file in memory.
+import type { KeyValueStore } from '../../infra/kv/kv.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -21,6 +22,8 @@ export interface DfsDeps {
   maxFileSize?: number;
   /** null: unlimited; undefined: DEFAULT_UPLOAD_RATE. */
   uploadRate?: UploadRateLimit | null;
+  /** Set when state is shared between nodes (Redis): the upload budget is then counted there. */
+  sharedState?: KeyValueStore;
   partTtlMs?: number;
 }
 
@@ -43,7 +46,7 @@ export class DfsService {
   constructor(private readonly deps: DfsDeps) {
     this.maxFileSize = deps.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     this.parts = new PartStore(join(deps.dataDir, 'uploads'), { now: deps.now, ttlMs: deps.partTtlMs, maxFileSize: this.maxFileSize });
-    this.rate = new UploadRate(deps.uploadRate === undefined ? DEFAULT_UPLOAD_RATE : deps.uploadRate, deps.now);
+    this.rate = new UploadRate(deps.uploadRate === undefined ? DEFAULT_UPLOAD_RATE : deps.uploadRate, deps.now, deps.sharedState);
   }
 
   get blobs(): BlobStore {
@@ -51,12 +54,12 @@ export class DfsService {
   }
 
   async saveFilePart(userId: bigint, fileId: bigint, filePart: number, bytes: Buffer): Promise<void> {
-    this.rate.take(userId, Math.min(bytes.length, MAX_PART_SIZE));
+    await this.rate.take(userId, Math.min(bytes.length, MAX_PART_SIZE));
     await this.parts.savePart(userId, fileId, filePart, bytes);
   }
 
   async saveBigFilePart(userId: bigint, fileId: bigint, filePart: number, totalParts: number, bytes: Buffer): Promise<void> {
-    this.rate.take(userId, Math.min(bytes.length, MAX_PART_SIZE));
+    await this.rate.take(userId, Math.min(bytes.length, MAX_PART_SIZE));
     await this.parts.savePart(userId, fileId, filePart, bytes, totalParts);
   }
 

@@ -22,6 +22,7 @@ export function createMediaServices(core: CoreServices, privacy: PrivacyRules, b
     now: core.now,
     log: core.log,
     maxFileSize: core.config.maxFileSize,
+    ...(core.config.cache.engine === 'redis' ? { sharedState: core.kv } : {}),
     uploadRate: rate === undefined ? undefined : rate === null ? null : { burstBytes: rate.burstMb * 1024 * 1024, bytesPerSecond: rate.perSecondMb * 1024 * 1024 },
   });
   dfs.startSweeper();
@@ -39,6 +40,7 @@ export function createMediaServices(core: CoreServices, privacy: PrivacyRules, b
     now: core.now,
     random: core.random,
     log: core.log,
+    ...(core.timeIds ? { ids: core.timeIds } : {}),
   });
   // Messages read from storage carry the references of their send time; refresh them on the way out.
   setMediaRefresher((m) => media.refreshReferences(m));

@@ -3,6 +3,7 @@
 // for downloads, and profile photos.
 import { RpcError } from '../../common/rpc-error.js';
 import { readAll, type BlobBucket } from '../../infra/blob/blob-store.js';
+import type { TimeOrderedIds } from '../idgen.js';
 import type { Logger } from '../../infra/log.js';
 import type { Obj, TlType } from '../../tl/index.js';
 import type { AccessHashes } from '../access-hash.js';
@@ -25,6 +26,8 @@ export interface MediaDeps {
   now(): number;
   random(n: number): Buffer;
   log: Logger;
+  /** Photo and document ids; without it, time plus 20 random bits (tests). */
+  ids?: TimeOrderedIds;
 }
 
 /** What upload.getFile reads. */
@@ -68,6 +71,10 @@ function photoSizes(stripped: Buffer | null, stored: readonly StoredSize[]): TlT
 
 export class MediaService {
   constructor(private readonly deps: MediaDeps) {}
+
+  private newId(): bigint {
+    return this.deps.ids?.next() ?? timeOrderedId(this.deps.now(), this.deps.random);
+  }
 
   // ---- API objects -------------------------------------------------------------------------------
 
@@ -135,7 +142,7 @@ export class MediaService {
 
   /** Processes an uploaded image into a photo (PHOTO_INVALID for anything that is not an image). */
   async photoFromUpload(userId: bigint, inputFile: TlType<'InputFile'>, specs: readonly SizeSpec[] = MESSAGE_PHOTO_SIZES, video?: { file: TlType<'InputFile'>; startTs?: number }): Promise<PhotoRow> {
-    const id = timeOrderedId(this.deps.now(), this.deps.random);
+    const id = this.newId();
     const stored = await this.deps.dfs.takeUpload(userId, inputFile, { bucket: 'photos', key: `p${id}_src` });
     if (stored.size > MAX_PHOTO_BYTES) throw RpcError.badRequest('PHOTO_SAVE_FILE_INVALID');
     const processed = await processPhoto(await this.imageSource(stored, MAX_PHOTO_BYTES), specs);
@@ -180,7 +187,7 @@ export class MediaService {
 
   /** A document from inputMediaUploadedDocument, with the client's attributes and derived ones added. */
   async documentFromUpload(userId: bigint, media: Obj<'inputMediaUploadedDocument'>): Promise<DocumentRow> {
-    const id = timeOrderedId(this.deps.now(), this.deps.random);
+    const id = this.newId();
     const mime = media.mimeType.trim() ? media.mimeType.trim().toLowerCase() : 'application/octet-stream';
     const bucket: BlobBucket = mime.startsWith('video/') ? 'videos' : 'documents';
     const stored = await this.deps.dfs.takeUpload(userId, media.file, { bucket, key: `d${id}` });
@@ -434,7 +441,7 @@ export class MediaService {
 
   /** A video-only profile photo: the still comes from a frame, which needs ffmpeg. */
   private async photoFromVideo(userId: bigint, video: TlType<'InputFile'>, startTs?: number): Promise<PhotoRow> {
-    const id = timeOrderedId(this.deps.now(), this.deps.random);
+    const id = this.newId();
     const videoSizes = await this.profileVideo(userId, id, video, startTs);
     const path = this.deps.dfs.blobs.localPath?.('videos', videoSizes[0]!.key);
     const frame = path ? await this.deps.probe.frame(path, startTs ?? 0) : undefined;

@@ -188,20 +188,19 @@ test('start with a wrong setting exits non-zero with one line naming the key', (
   assert.equal(r.stdout, '');
 });
 
-test('start refuses scale-out engines this build does not have', async () => {
-  const dataDir = join(tempDir(), 'data');
-  // DB_HOST is built (MySQL); the refusal names only the engines still missing.
-  const { io, err } = fakeIo({ ECHO_DATA_DIR: dataDir, DB_HOST: 'db.internal', REDIS_HOST: 'r' });
-  assert.equal(await main(['start'], io), 1);
-  assert.equal(err(), 'echod: REDIS_HOST (Redis): this build of echod has only the embedded adapters; unset it to run embedded\n');
-  assert.equal(existsSync(dataDir), false, 'nothing is created');
-});
-
 test('start with KAFKA_BROKERS unreachable exits non-zero with one line naming Kafka, creating nothing', async () => {
   const dataDir = join(tempDir(), 'data');
   const { io, err } = fakeIo({ ECHO_DATA_DIR: dataDir, KAFKA_BROKERS: '127.0.0.1:1' });
   assert.equal(await main(['start'], io), 1);
   assert.match(err(), /^echod: Kafka at 127\.0\.0\.1:1: cannot connect \(.*ECONNREFUSED.*\)\n$/);
+  assert.equal(existsSync(dataDir), false, 'nothing is created');
+});
+
+test('start with a Redis that cannot be reached exits non-zero with one line naming it, before creating anything', async () => {
+  const dataDir = join(tempDir(), 'data');
+  const { io, err } = fakeIo({ ECHO_DATA_DIR: dataDir, REDIS_HOST: '127.0.0.1:1' });
+  assert.equal(await main(['start'], io), 1);
+  assert.match(err(), /^echod: Redis at 127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
   assert.equal(existsSync(dataDir), false, 'nothing is created');
 });
 

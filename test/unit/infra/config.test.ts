@@ -135,7 +135,7 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
     MINIO_SECRET_KEY: 'sk',
   });
   assert.deepEqual(c.sql, { engine: 'mysql', host: 'db.internal', port: 3306, user: 'echo', password: 's3cret', database: 'echo', poolSize: 10, readHosts: [] });
-  assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 6379 });
+  assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 6379, db: 0 });
   assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 9092 }, { host: 'k2', port: 9092 }], partitions: 6, topicPrefix: '' });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e1:2379', 'http://e2:2379'] });
   assert.deepEqual(c.blob, { engine: 's3', endpoint: 'http://minio:9000', accessKey: 'ak', secretKey: 'sk' });
@@ -144,6 +144,22 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
   assert.equal(redacted.sql.engine === 'mysql' && redacted.sql.password, '[redacted]');
   assert.equal(redacted.blob.engine === 's3' && redacted.blob.secretKey, '[redacted]');
   assert.equal(c.sql.engine === 'mysql' && c.sql.password, 's3cret', 'the original is not modified');
+});
+
+test('MINIO_USE_SSL picks the scheme of an endpoint given as host:port and must not contradict an explicit one', () => {
+  const keys = { MINIO_ACCESS_KEY: 'ak', MINIO_SECRET_KEY: 'sk' };
+  assert.deepEqual(load({ ...keys, MINIO_ENDPOINT: 'minio:9000', MINIO_USE_SSL: 'true' }).blob, { engine: 's3', endpoint: 'https://minio:9000', accessKey: 'ak', secretKey: 'sk' });
+  assert.deepEqual(load({ ...keys, MINIO_ENDPOINT: 'minio:9000' }).blob, { engine: 's3', endpoint: 'http://minio:9000', accessKey: 'ak', secretKey: 'sk' });
+  assert.throws(() => load({ ...keys, MINIO_ENDPOINT: 'http://minio:9000', MINIO_USE_SSL: 'true' }), /MINIO_USE_SSL/);
+  assert.throws(() => load({ ...keys, MINIO_ENDPOINT: 'minio:9000', MINIO_USE_SSL: 'yes' }), /MINIO_USE_SSL/);
+});
+
+test('REDIS_PORT wins over the port in REDIS_HOST; REDIS_PASSWORD and REDIS_DB are passed on, the password redacted', () => {
+  const c = load({ REDIS_HOST: 'redis.internal:7000', REDIS_PORT: '16379', REDIS_PASSWORD: 'pw', REDIS_DB: '3' });
+  assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 16379, password: 'pw', db: 3 });
+  const redacted = redactConfig(c).cache;
+  assert.equal(redacted.engine === 'redis' && redacted.password, '[redacted]');
+  assert.throws(() => load({ REDIS_HOST: 'r', REDIS_DB: '300' }), /REDIS_DB/);
 });
 
 test('scale-out engines from YAML', () => {

@@ -1,0 +1,117 @@
+// The scale-out engines of one node (Redis, etcd, S3; the SQL database and the bus are opened elsewhere),
+// chosen by configuration, each behind the interface its embedded sibling implements. `echod start` opens
+// them, checks every one before anything listens (one line naming the first that fails), and /readyz asks
+// them again on every probe.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { EchoConfig } from '../infra/config/index.js';
+import type { KeyValueStore } from '../infra/kv/kv.js';
+import { MemoryKeyValueStore } from '../infra/kv/memory-kv.js';
+import { RedisKeyValueStore } from '../infra/kv/redis-kv.js';
+import { EtcdNodeRegistry, SingleNodeRegistry, type NodeRegistry } from '../infra/discovery/index.js';
+import { S3BlobStore, createS3Client, measuredS3, type BlobStore } from '../infra/blob/index.js';
+import type { EngineMetrics } from '../infra/metrics/index.js';
+
+/** A configured engine as start-up and /readyz see it. */
+export interface EngineCheck {
+  /** "redis", "etcd", "s3" (and the sql/kafka helpers' "mysql", "kafka"). */
+  name: string;
+  /** Throws an Error whose message is one line naming the engine and why it cannot be used. */
+  check(): Promise<void>;
+}
+
+export interface NodeEngines {
+  nodeId: string;
+  kv: KeyValueStore;
+  registry: NodeRegistry;
+  /** S3 when configured; absent: the data dir's files/ (made later, with the data dir). */
+  blobs?: BlobStore;
+  /** The configured scale-out engines (none when everything is embedded). */
+  checks: EngineCheck[];
+  close(): Promise<void>;
+}
+
+export interface OpenEnginesOptions {
+  metrics?: EngineMetrics;
+  now?: () => number;
+  /** Told when the etcd lease is lost (etcd unreachable past the lease TTL). */
+  onLeaseLost?: (err: Error) => void;
+}
+
+export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): NodeEngines {
+  const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const checks: EngineCheck[] = [];
+  const closers: (() => Promise<void>)[] = [];
+
+  let kv: KeyValueStore;
+  if (config.cache.engine === 'redis') {
+    const redis = new RedisKeyValueStore({ ...config.cache, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+    checks.push({ name: 'redis', check: () => redis.check() });
+    kv = redis;
+  } else {
+    kv = new MemoryKeyValueStore(opts.now);
+  }
+  closers.push(() => kv.close());
+
+  let registry: NodeRegistry;
+  if (config.discovery.engine === 'etcd') {
+    const etcd = new EtcdNodeRegistry({
+      endpoints: config.discovery.endpoints,
+      nodeId,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.onLeaseLost ? { onLeaseLost: opts.onLeaseLost } : {}),
+    });
+    checks.push({ name: 'etcd', check: () => etcd.check() });
+    registry = etcd;
+  } else {
+    registry = new SingleNodeRegistry();
+  }
+  closers.push(() => registry.close());
+
+  let blobs: S3BlobStore | undefined;
+  if (config.blob.engine === 's3') {
+    const s3 = new S3BlobStore(measuredS3(createS3Client(config.blob), opts.metrics));
+    const where = `S3 at ${config.blob.endpoint}`;
+    checks.push({ name: 's3', check: () => s3.check(where) });
+    blobs = s3;
+  }
+
+  return {
+    nodeId,
+    kv,
+    registry,
+    ...(blobs ? { blobs } : {}),
+    checks,
+    async close() {
+      await Promise.allSettled(closers.map((c) => c()));
+    },
+  };
+}
+
+/**
+ * Runs every check at once; throws the one line of the first engine (in configuration order) that fails.
+ * A check that hangs counts as failed after `timeoutMs`.
+ */
+export async function checkEngines(checks: readonly EngineCheck[], timeoutMs = 15_000): Promise<void> {
+  const results = await Promise.all(checks.map((c) => runCheck(c, timeoutMs)));
+  const failed = results.find((r) => r !== 'ok');
+  if (failed) throw new Error(failed);
+}
+
+/** "ok" or the engine's one-line reason. */
+export async function runCheck(c: EngineCheck, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      c.check(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${c.name}: no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]!;
+  } finally {
+    clearTimeout(timer);
+  }
+}
