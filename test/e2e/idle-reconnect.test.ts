@@ -130,4 +130,18 @@ describe('live updates around downloads, reconnects and idleness (mtcute)', { ti
     await bob.inbox.waitFor(newMessageWith('still there?'), 'Bob gets the message after idling');
     assert.equal(bob.handle.connections, connections, 'delivered on the connection that idled');
   });
+
+  test('an update pushed while Bob is away reaches him when mtcute comes back with a new session (as after a ping timeout)', async () => {
+    // mtcute does not ask for a difference on new_session_created: the update must follow it to the new session.
+    const release = bob.handle.holdConnections();
+    const connections = bob.handle.connections;
+    const logsBefore = echod.logs.length;
+    bob.handle.resetMainSession();
+    await echod.waitForLog((l) => l.msg === 'connection closed by peer' && echod.logs.indexOf(l) >= logsBefore, 15_000);
+    await alice.client.invoke(new Api.messages.SendMessage({ peer: bob.peer, message: 'sent while you were away', randomId: randomLong() }));
+    release();
+    await bob.handle.waitForConnections(connections + 1);
+    await bob.inbox.waitFor(newMessageWith('sent while you were away'), 'Bob gets the message on his new session');
+  });
 });
+

@@ -38,6 +38,13 @@ export interface MtcuteHandle {
   readonly pingDelays: readonly number[];
   /** Resolves once mtcute sends a ping_delay_disconnect whose disconnect_delay satisfies `pred`. */
   waitForPing(pred: (disconnectDelay: number) => boolean, timeoutMs?: number): Promise<number>;
+  /** Holds every new connection until the returned function is called. */
+  holdConnections(): () => void;
+  /**
+   * Makes the main connection do what mtcute does after a ping or read timeout: drop the connection, start a
+   * new session (destroying the old one) and reconnect.
+   */
+  resetMainSession(): void;
   /** Sends a method whose only bytes are a constructor id no layer defines. */
   callUnknownConstructor(constructorId?: number): Promise<unknown>;
   saveSession(): Promise<string>;
@@ -95,8 +102,11 @@ class ObservedTcpTransport implements TelegramTransport {
   readonly events = new EventEmitter();
   count = 0;
   last: ITelegramConnection | undefined;
+  /** While set, new connections wait for it (a network that is down for a while). */
+  gate: Promise<void> | undefined;
 
   async connect(dc: BasicDcOption): Promise<ITelegramConnection> {
+    await this.gate;
     const conn = await this.inner.connect(dc);
     this.count++;
     this.last = conn;
@@ -159,6 +169,18 @@ export async function createMtcuteClient(target: EchoTarget, opts: MtcuteOptions
         const [delay] = (await once(pings, 'ping', { signal })) as [number];
         if (pred(delay)) return delay;
       }
+    },
+    holdConnections() {
+      let release!: () => void;
+      transport.gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        transport.gate = undefined;
+        release();
+      };
+    },
+    resetMainSession() {
+      const network = base.mt.network as unknown as { _primaryDc: { main: { _connections: { _resetSession(reason: string): void }[] } } };
+      network._primaryDc.main._connections[0]!._resetSession('test: ping timeout');
     },
     async dropConnection() {
       if (!transport.last) throw new Error('mtcute has no connection to drop');
