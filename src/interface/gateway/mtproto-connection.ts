@@ -52,7 +52,7 @@ export class MtprotoConnection implements ConnectionHandle {
 
   onBytes(chunk: Buffer): void {
     if (this.closed) return;
-    this.lastInboundAt = performance.now();
+    this.lastInboundAt = Date.now();
     let frames;
     try {
       frames = this.framing.feed(chunk);
@@ -101,7 +101,7 @@ export class MtprotoConnection implements ConnectionHandle {
   setPingDisconnect(seconds: number): void {
     if (this.closed) return;
     this.pingDisconnectMs = Math.max(Math.min(seconds, 24 * 3600) * 1000, MIN_PING_DISCONNECT_MS);
-    this.lastInboundAt = performance.now();
+    this.lastInboundAt = Date.now();
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.armPingTimer(this.pingDisconnectMs);
   }
@@ -109,7 +109,7 @@ export class MtprotoConnection implements ConnectionHandle {
   /** One timer per connection, re-armed when it fires early rather than on every packet. */
   private armPingTimer(delayMs: number): void {
     this.pingTimer = setTimeout(() => {
-      const silentMs = performance.now() - this.lastInboundAt;
+      const silentMs = Date.now() - this.lastInboundAt;
       if (silentMs < this.pingDisconnectMs) this.armPingTimer(this.pingDisconnectMs - silentMs);
       else this.close(`nothing received for ${Math.round(silentMs / 1000)} s after ping_delay_disconnect`);
     }, delayMs);
