@@ -32,7 +32,7 @@ const MAX_CONTAINER_BYTES = 1 << 20;
 /** Sessions idle this long are forgotten. */
 const SESSION_IDLE_MS = 30 * 60 * 1000;
 /**
- * Updates kept for a session whose connection is gone (it gets them when it comes back, see pushTarget);
+ * Updates kept for a session whose connection is gone (it gets them when it comes back, see deliver);
  * beyond this the oldest go, and the client, seeing the pts gap, asks for a difference.
  */
 const MAX_UPDATES_WHILE_AWAY = 1000;
@@ -237,6 +237,11 @@ export class SessionService implements UpdatePusher {
     for (const id of authKeyIds) {
       for (const state of this.byAuthKey.get(id) ?? []) state.connection?.close(reason);
     }
+  }
+
+  /** A device signed out: what was pushed to it for its user and not yet acknowledged must not reach it any more. */
+  dropPendingUpdates(permKeyId: bigint): void {
+    for (const state of this.subscriptions.sessionsOf(permKeyId)) state.session.takeUnackedUpdates();
   }
 
   private encodeUpdates(updates: TlObject, layer: number): Buffer | undefined {
