@@ -159,4 +159,8 @@ export async function connectGramjs(handle: GramjsHandle): Promise<void> {
 /** destroy() stops the update loop and every sender; its ping timer is unref'd, so nothing keeps the process alive. */
 export async function closeGramjs(client: TelegramClient): Promise<void> {
   await client.destroy();
+  // A parallel upload (workers > 1) leaves a 30 s timer to release its extra sender, which destroy() keeps.
+  const releases = (client as unknown as { _exportedSenderReleaseTimeouts?: Map<number, NodeJS.Timeout> })._exportedSenderReleaseTimeouts;
+  for (const timer of releases?.values() ?? []) clearTimeout(timer);
+  releases?.clear();
 }

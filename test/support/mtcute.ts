@@ -21,6 +21,8 @@ export interface MtcuteOptions {
   apiHash?: string;
   /** Runs mtcute's updates manager: real-time updates and getDifference catch-up (messaging tests). */
   updates?: boolean;
+  /** Perfect forward secrecy: every connection binds its own temporary key (auth.bindTempAuthKey), as the Android app does. */
+  usePfs?: boolean;
 }
 
 export interface MtcuteHandle {
@@ -32,6 +34,17 @@ export interface MtcuteHandle {
   waitForConnections(count: number, timeoutMs?: number): Promise<void>;
   /** Closes the current TCP connection abruptly, as a network failure would; mtcute reconnects by itself. */
   dropConnection(): Promise<void>;
+  /** The disconnect_delay (s) of every ping_delay_disconnect mtcute has sent so far, on any of its connections. */
+  readonly pingDelays: readonly number[];
+  /** Resolves once mtcute sends a ping_delay_disconnect whose disconnect_delay satisfies `pred`. */
+  waitForPing(pred: (disconnectDelay: number) => boolean, timeoutMs?: number): Promise<number>;
+  /** Holds every new connection until the returned function is called. */
+  holdConnections(): () => void;
+  /**
+   * Makes the main connection do what mtcute does after a ping or read timeout: drop the connection, start a
+   * new session (destroying the old one) and reconnect.
+   */
+  resetMainSession(): void;
   /** Sends a method whose only bytes are a constructor id no layer defines. */
   callUnknownConstructor(constructorId?: number): Promise<unknown>;
   saveSession(): Promise<string>;
@@ -58,6 +71,20 @@ function publicKeyIndex(): Promise<Record<string, unknown>> {
   return keyIndexPromise;
 }
 
+type WriterMap = Record<string, (w: unknown, obj: any) => void>;
+let writerMapPromise: Promise<WriterMap> | undefined;
+
+/** mtcute's process-wide TL writer map (hidden by the export map like the key index): each client gets a copy. */
+function sharedWriterMap(): Promise<WriterMap> {
+  writerMapPromise ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const coreRoot = dirname(require.resolve('@mtcute/core'));
+    const mod = (await import(pathToFileURL(join(coreRoot, 'tl/binary/writer.js')).href)) as { __tlWriterMap: WriterMap };
+    return mod.__tlWriterMap;
+  })();
+  return writerMapPromise;
+}
+
 /** Adds Echo's key to mtcute's process-wide key index (idempotent). */
 export async function registerMtcuteKey(publicKeyPem: string): Promise<void> {
   addPublicKey(new NodeCryptoProvider(), publicKeyPem);
@@ -75,8 +102,11 @@ class ObservedTcpTransport implements TelegramTransport {
   readonly events = new EventEmitter();
   count = 0;
   last: ITelegramConnection | undefined;
+  /** While set, new connections wait for it (a network that is down for a while). */
+  gate: Promise<void> | undefined;
 
   async connect(dc: BasicDcOption): Promise<ITelegramConnection> {
+    await this.gate;
     const conn = await this.inner.connect(dc);
     this.count++;
     this.last = conn;
@@ -94,12 +124,26 @@ export async function createMtcuteClient(target: EchoTarget, opts: MtcuteOptions
   await registerMtcuteKey(target.publicKey);
   const dc: BasicDcOption = { id: target.dcId, ipAddress: target.host, port: target.port };
   const transport = new ObservedTcpTransport();
+  // The client's pings are observed where mtcute serializes them: its own copy of the writer map.
+  const pingDelays: number[] = [];
+  const pings = new EventEmitter();
+  const shared = await sharedWriterMap();
+  const writerMap: WriterMap = {
+    ...shared,
+    mt_ping_delay_disconnect: (w, obj: { disconnectDelay: number }) => {
+      pingDelays.push(obj.disconnectDelay);
+      pings.emit('ping', obj.disconnectDelay);
+      shared.mt_ping_delay_disconnect!(w, obj);
+    },
+  };
   const base = new BaseTelegramClient({
     apiId: opts.apiId ?? 12345,
     apiHash: opts.apiHash ?? '0123456789abcdef0123456789abcdef',
     storage: opts.storageFile ? new SqliteStorage(opts.storageFile) : new MemoryStorage(),
     defaultDcs: { main: dc, media: dc },
     transport,
+    writerMap: writerMap as never,
+    network: opts.usePfs ? { usePfs: true } : undefined,
     // No updates manager unless asked: most tests never sign in, and its loop would only add traffic.
     updates: opts.updates ? {} : false,
     logLevel: process.env.DEBUG ? LogManager.DEBUG : LogManager.OFF,
@@ -117,6 +161,26 @@ export async function createMtcuteClient(target: EchoTarget, opts: MtcuteOptions
     async waitForConnections(count, timeoutMs = 30_000) {
       const signal = AbortSignal.timeout(timeoutMs);
       while (transport.count < count) await once(transport.events, 'connected', { signal });
+    },
+    pingDelays,
+    async waitForPing(pred, timeoutMs = 30_000) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      for (;;) {
+        const [delay] = (await once(pings, 'ping', { signal })) as [number];
+        if (pred(delay)) return delay;
+      }
+    },
+    holdConnections() {
+      let release!: () => void;
+      transport.gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        transport.gate = undefined;
+        release();
+      };
+    },
+    resetMainSession() {
+      const network = base.mt.network as unknown as { _primaryDc: { main: { _connections: { _resetSession(reason: string): void }[] } } };
+      network._primaryDc.main._connections[0]!._resetSession('test: ping timeout');
     },
     async dropConnection() {
       if (!transport.last) throw new Error('mtcute has no connection to drop');
@@ -140,5 +204,11 @@ export async function createMtcuteClient(target: EchoTarget, opts: MtcuteOptions
 
 /** destroy() disconnects, stops its timers and closes the storage. */
 export async function closeMtcute(client: TelegramClient): Promise<void> {
+  // With PFS each connection pool has its own server salt manager, whose timer for the next future salt
+  // (up to half an hour away) destroy() leaves running; destroy() also forgets the pools, so look first.
+  type Pool = { params?: { salts?: { _timer?: NodeJS.Timeout } } };
+  const base = (client as unknown as { _client?: { mt?: { network?: { _dcConnections?: Map<number, Record<string, Pool | undefined>> } } } })._client;
+  const salts = [...(base?.mt?.network?._dcConnections?.values() ?? [])].flatMap((dc) => [dc.main, dc.upload, dc.download, dc.downloadSmall].map((pool) => pool?.params?.salts));
   await client.destroy();
+  for (const s of salts) clearTimeout(s?._timer);
 }

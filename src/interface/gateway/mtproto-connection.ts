@@ -13,6 +13,16 @@ export interface ByteStreamIo {
 
 /** Frames waiting to be processed per connection before it counts as a flood. */
 const MAX_QUEUED_FRAMES = 512;
+/**
+ * The shortest silence after which ping_delay_disconnect closes a connection. Telegram's rule is "close
+ * unless another ping arrives within disconnect_delay", but TDLib-style clients (TDLib, mtcute) send a short
+ * delay (about 7 s: 2.5 round trips + 2 s) only while requests are pending, and once idle ping every 60 s
+ * (plus up to 5 s of jitter) with no ping in between: the last short delay would drop every idle client a
+ * few seconds after its last request, and it would reconnect at once, costing battery and latency for
+ * nothing. So any packet counts as a sign of life, and the deadline is never shorter than the docs' own
+ * example for a client pinging once a minute (75 s). A dead peer is still noticed within that time.
+ */
+const MIN_PING_DISCONNECT_MS = 75_000;
 let nextConnectionId = 1;
 
 export class MtprotoConnection implements ConnectionHandle {
@@ -23,6 +33,9 @@ export class MtprotoConnection implements ConnectionHandle {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private pingTimer?: NodeJS.Timeout;
+  /** The ping_delay_disconnect deadline in effect (ms of silence), and when the client last sent anything. */
+  private pingDisconnectMs = 0;
+  private lastInboundAt = 0;
 
   constructor(
     private readonly io: ByteStreamIo,
@@ -39,6 +52,7 @@ export class MtprotoConnection implements ConnectionHandle {
 
   onBytes(chunk: Buffer): void {
     if (this.closed) return;
+    this.lastInboundAt = Date.now();
     let frames;
     try {
       frames = this.framing.feed(chunk);
@@ -85,9 +99,20 @@ export class MtprotoConnection implements ConnectionHandle {
   }
 
   setPingDisconnect(seconds: number): void {
+    if (this.closed) return;
+    this.pingDisconnectMs = Math.max(Math.min(seconds, 24 * 3600) * 1000, MIN_PING_DISCONNECT_MS);
+    this.lastInboundAt = Date.now();
     if (this.pingTimer) clearTimeout(this.pingTimer);
-    const delay = Math.min(Math.max(seconds, 1), 24 * 3600) * 1000;
-    this.pingTimer = setTimeout(() => this.close(`no ping within ${seconds} s (ping_delay_disconnect)`), delay);
+    this.armPingTimer(this.pingDisconnectMs);
+  }
+
+  /** One timer per connection, re-armed when it fires early rather than on every packet. */
+  private armPingTimer(delayMs: number): void {
+    this.pingTimer = setTimeout(() => {
+      const silentMs = Date.now() - this.lastInboundAt;
+      if (silentMs < this.pingDisconnectMs) this.armPingTimer(this.pingDisconnectMs - silentMs);
+      else this.close(`nothing received for ${Math.round(silentMs / 1000)} s after ping_delay_disconnect`);
+    }, delayMs);
     this.pingTimer.unref();
   }
 

@@ -14,6 +14,6 @@ export interface ConnectionHandle {
   /** Sends a transport error (-404, -429, ...) and closes the connection. */
   failWithTransportError(code: number, reason: string): void;
   close(reason: string): void;
-  /** ping_delay_disconnect: close unless another ping arrives within `seconds`. */
+  /** ping_delay_disconnect: close if the client stays silent for `seconds` (the transport may wait longer). */
   setPingDisconnect(seconds: number): void;
 }

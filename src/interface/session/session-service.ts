@@ -19,6 +19,7 @@ import { verifyBindTempAuthKey } from './bind-temp-key.js';
 import { unwrapInvoke } from './invoke-wrappers.js';
 import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
 import type { SessionMetrics } from '../../infra/metrics/metrics.js';
+import { DeviceSubscriptions, subscribesToUpdates, type Subscriber } from './update-subscriptions.js';
 
 const ID_MSG_CONTAINER = 0x73f1f8dc;
 const ID_GZIP_PACKED = 0x3072cfa1;
@@ -29,8 +30,11 @@ const MAX_CONTAINER_ITEMS = 1020;
 const MAX_CONTAINER_BYTES = 1 << 20;
 /** Sessions idle this long are forgotten. */
 const SESSION_IDLE_MS = 30 * 60 * 1000;
-/** Pushes for a device whose connection just dropped wait this long for it to come back. */
-const RECONNECT_WINDOW_MS = 60_000;
+/**
+ * Updates kept for a session whose connection is gone (it gets them when it comes back, see deliver);
+ * beyond this the oldest go, and the client, seeing the pts gap, asks for a difference.
+ */
+const MAX_UPDATES_WHILE_AWAY = 1000;
 /** A user whose last connection closed counts as offline only after this long (reconnects are quick). */
 const OFFLINE_GRACE_MS = 15_000;
 /** The handshake salt stays valid for this long after key creation. */
@@ -47,20 +51,20 @@ export interface SessionServiceDeps {
   metrics?: SessionMetrics;
 }
 
-interface SessionState {
+interface SessionState extends Subscriber {
   session: MtSession;
   key: AuthKeyContext;
   connection?: ConnectionHandle;
   flushScheduled: boolean;
-  noUpdates: boolean;
-  /** When the session's connection went away (ms); pushes still queue for a reconnect within a short window. */
-  disconnectedAt?: number;
 }
+
+const isLive = (state: SessionState): boolean => state.connection !== undefined && !state.connection.closed;
 
 export class SessionService implements UpdatePusher {
   private readonly sessions = new Map<string, SessionState>();
   private readonly byConnection = new Map<number, Set<SessionState>>();
   private readonly byAuthKey = new Map<bigint, Set<SessionState>>();
+  private readonly subscriptions = new DeviceSubscriptions<SessionState>();
   private connectivityListener?: (userId: bigint, online: boolean) => void;
 
   private inFlight = 0;
@@ -157,7 +161,6 @@ export class SessionService implements UpdatePusher {
     for (const state of states) {
       if (state.connection !== conn) continue;
       state.connection = undefined;
-      state.disconnectedAt = this.deps.now();
       if (state.key.userId !== undefined) users.add(state.key.userId);
     }
     this.byConnection.delete(conn.id);
@@ -186,62 +189,45 @@ export class SessionService implements UpdatePusher {
 
   private dropSession(mapKey: string, state: SessionState): void {
     this.sessions.delete(mapKey);
+    this.subscriptions.remove(state);
     const ofKey = this.byAuthKey.get(state.key.authKey.id);
     ofKey?.delete(state);
     if (ofKey?.size === 0) this.byAuthKey.delete(state.key.authKey.id);
   }
 
   /**
-   * Pushes to the most recently active session of each signed-in device: a device gets each update
-   * once, on the connection it used last. Offline devices catch up with updates.getDifference.
+   * Pushes to each signed-in device of the user once, on the session it subscribed to updates with (see
+   * update-subscriptions.ts): with PFS a device has several keys, and downloads run on sessions of their own.
    */
   pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {
     const encoded = new Map<number, Buffer>();
-    for (const key of this.deps.keys.contextsOfUser(userId)) {
-      const target = this.pushTargetOf(key.authKey.id);
-      if (!target || (except && except.authKeyId === key.authKey.id && except.sessionId === target.session.id)) continue;
-      const layer = key.layer || CANONICAL_LAYER;
+    const devices = new Set<bigint>();
+    for (const key of this.deps.keys.contextsOfUser(userId)) devices.add(key.permKeyId ?? key.authKey.id);
+    for (const device of devices) {
+      const target = this.subscriptions.targetOf(device, isLive);
+      if (!target || (except && except.authKeyId === target.key.authKey.id && except.sessionId === target.session.id)) continue;
+      const layer = target.key.layer || CANONICAL_LAYER;
       let body = encoded.get(layer);
       if (!body) {
-        try {
-          body = encodeObject(updates, layer);
-        } catch (err) {
-          this.deps.log.warn({ err: (err as Error).message, layer, update: updates._ }, 'update cannot be encoded for this layer');
-          continue;
-        }
+        body = this.encodeUpdates(updates, layer);
+        if (!body) continue;
         encoded.set(layer, body);
       }
-      target.session.enqueue(body, true);
-      this.deps.metrics?.updatesPushed(1);
-      this.scheduleFlush(target);
+      this.deliver(target, body);
     }
   }
 
   pushToAuthKey(permKeyId: bigint, updates: TlObject): void {
-    let target: SessionState | undefined;
-    let layer = CANONICAL_LAYER;
-    for (const key of this.deps.keys.contextsFor(permKeyId)) {
-      const live = this.pushTargetOf(key.authKey.id);
-      if (live && (!target || live.session.lastActive > target.session.lastActive)) {
-        target = live;
-        layer = key.layer || CANONICAL_LAYER;
-      }
-    }
+    const target = this.subscriptions.targetOf(permKeyId, isLive);
     if (!target) return;
-    let body: Buffer;
-    try {
-      body = encodeObject(updates, layer);
-    } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message, layer, update: updates._ }, 'update cannot be encoded for this layer');
-      return;
-    }
-    target.session.enqueue(body, true);
-    this.deps.metrics?.updatesPushed(1);
-    this.scheduleFlush(target);
+    const body = this.encodeUpdates(updates, target.key.layer || CANONICAL_LAYER);
+    if (body) this.deliver(target, body);
   }
 
   isOnline(userId: bigint): boolean {
-    for (const key of this.deps.keys.contextsOfUser(userId)) if (this.liveSessionOf(key.authKey.id)) return true;
+    for (const key of this.deps.keys.contextsOfUser(userId)) {
+      for (const state of this.byAuthKey.get(key.authKey.id) ?? []) if (isLive(state)) return true;
+    }
     return false;
   }
 
@@ -252,30 +238,53 @@ export class SessionService implements UpdatePusher {
     }
   }
 
-  /**
-   * Where a push for this device goes: its live session, or else the session whose connection dropped
-   * moments ago — clients reconnect within seconds and do not ask for a difference unless they notice a
-   * gap, so the update waits in that session's queue and leaves when the session reappears.
-   */
-  private pushTargetOf(authKeyId: bigint): SessionState | undefined {
-    const live = this.liveSessionOf(authKeyId);
-    if (live) return live;
-    const since = this.deps.now() - RECONNECT_WINDOW_MS;
-    let best: SessionState | undefined;
-    for (const state of this.byAuthKey.get(authKeyId) ?? []) {
-      if (state.noUpdates || state.disconnectedAt === undefined || state.disconnectedAt < since) continue;
-      if (!best || state.session.lastActive > best.session.lastActive) best = state;
-    }
-    return best;
+  /** A device signed out: what was pushed to it for its user and not yet acknowledged must not reach it any more. */
+  dropPendingUpdates(permKeyId: bigint): void {
+    for (const state of this.subscriptions.sessionsOf(permKeyId)) state.session.takeUnackedUpdates();
   }
 
-  private liveSessionOf(authKeyId: bigint): SessionState | undefined {
-    let best: SessionState | undefined;
-    for (const state of this.byAuthKey.get(authKeyId) ?? []) {
-      if (!state.connection || state.connection.closed || state.noUpdates) continue;
-      if (!best || state.session.lastActive > best.session.lastActive) best = state;
+  private encodeUpdates(updates: TlObject, layer: number): Buffer | undefined {
+    try {
+      return encodeObject(updates, layer);
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message, layer, update: updates._ }, 'update cannot be encoded for this layer');
+      return undefined;
     }
-    return best;
+  }
+
+  /**
+   * Queues an update on the session; it stays there until the client acknowledges it. A session whose
+   * connection is gone keeps it for when its client comes back: clients resume their session after a
+   * reconnect and do not ask for a difference unless they see a pts gap (and mtcute not even on
+   * new_session_created), so an update dropped here would be lost to them.
+   */
+  private deliver(target: SessionState, body: Buffer): void {
+    target.session.enqueue(body, true, { update: true });
+    if (!isLive(target)) target.session.trimQueuedUpdates(MAX_UPDATES_WHILE_AWAY);
+    this.deps.metrics?.updatesPushed(1);
+    this.scheduleFlush(target);
+  }
+
+  /**
+   * The session made a call that subscribes it to updates. When it is new to its device (the client left
+   * another session behind: mtcute starts a new one after a ping timeout, a PFS client after a new temporary
+   * key), it takes over the updates that the device's sessions without a connection still hold unacknowledged.
+   */
+  private subscribe(state: SessionState): void {
+    const device = state.key.permKeyId ?? state.key.authKey.id;
+    if (!this.subscriptions.subscribe(state, device, this.deps.now())) return;
+    for (const other of this.subscriptions.sessionsOf(device)) {
+      if (other !== state && !isLive(other)) this.adoptUpdates(state, other);
+    }
+  }
+
+  private adoptUpdates(into: SessionState, from: SessionState): void {
+    const bodies = from.session.takeUnackedUpdates();
+    for (const body of bodies) into.session.enqueue(body, true, { update: true });
+    if (bodies.length > 0) {
+      this.deps.log.debug({ from: from.session.id.toString(), into: into.session.id.toString(), count: bodies.length }, 'updates moved to the device\'s new session');
+      this.scheduleFlush(into);
+    }
   }
 
   private isSaltValid(key: AuthKeyContext, salt: bigint, nowMs: number): boolean {
@@ -301,7 +310,7 @@ export class SessionService implements UpdatePusher {
     const mapKey = `${key.authKey.id}:${sessionId}`;
     let state = this.sessions.get(mapKey);
     if (!state) {
-      state = { session: new MtSession(sessionId, key.authKey.id, this.deps.msgIds, this.deps.now()), key, flushScheduled: false, noUpdates: false };
+      state = { session: new MtSession(sessionId, key.authKey.id, this.deps.msgIds, this.deps.now()), key, flushScheduled: false };
       this.sessions.set(mapKey, state);
       let ofKey = this.byAuthKey.get(key.authKey.id);
       if (!ofKey) this.byAuthKey.set(key.authKey.id, (ofKey = new Set()));
@@ -313,16 +322,15 @@ export class SessionService implements UpdatePusher {
       this.deps.log.debug({ conn: conn.id, sessionId: sessionId.toString() }, 'new session');
     }
     if (state.connection !== conn) {
-      const previous = state.connection;
-      state.disconnectedAt = undefined;
       const cameOnline = !conn.ephemeral && key.userId !== undefined && this.connectivityListener !== undefined && !this.isOnline(key.userId);
       state.connection = conn;
       if (cameOnline) this.connectivityListener!(key.userId!, true);
       let set = this.byConnection.get(conn.id);
       if (!set) this.byConnection.set(conn.id, (set = new Set()));
       set.add(state);
-      // Answers that went out on a connection that is gone may never have arrived.
-      if (!conn.ephemeral && (previous === undefined || previous.closed)) state.session.requeueUnacked();
+      // What went out on the session's earlier connection and is still unacknowledged may never have arrived,
+      // even if that connection still looks open here (a client that reconnects has given up on it).
+      if (!conn.ephemeral) state.session.requeueUnacked();
     }
     return state;
   }
@@ -436,7 +444,11 @@ export class SessionService implements UpdatePusher {
         const target = o.sessionId as bigint;
         const mapKey = `${state.key.authKey.id}:${target}`;
         const victim = target !== session.id ? this.sessions.get(mapKey) : undefined;
-        if (victim) this.dropSession(mapKey, victim);
+        if (victim) {
+          // The client is done with that session (mtcute destroys the one it left); its undelivered updates are not.
+          if (victim.device !== undefined && !isLive(victim)) this.adoptUpdates(state, victim);
+          this.dropSession(mapKey, victim);
+        }
         const existed = victim !== undefined;
         session.enqueue(encodeObject({ _: existed ? 'destroy_session_ok' : 'destroy_session_none', sessionId: target } as TlObject), true, { response: true });
         return;
@@ -514,6 +526,7 @@ export class SessionService implements UpdatePusher {
   /** Unwraps the invoke* wrappers, calls the handler and encodes the result for the client's layer. */
   private async runRpc(state: SessionState, msgId: bigint, request: TlObject, call?: { method: string }): Promise<Buffer> {
     const key = state.key;
+    let withoutUpdates = false;
     const query = await unwrapInvoke(request, key.layer, {
       setLayer: (layer) => {
         key.layer = layer;
@@ -530,10 +543,11 @@ export class SessionService implements UpdatePusher {
         await Promise.all(msgIds.map((id) => state.session.running.get(id)).filter((p) => p !== undefined));
       },
       noUpdates: () => {
-        state.noUpdates = true;
+        withoutUpdates = true;
       },
     });
     if (query === undefined || typeof query !== 'object') throw new RpcError(400, 'INPUT_FETCH_ERROR');
+    if (!withoutUpdates && subscribesToUpdates(query._)) this.subscribe(state);
     if (call) call.method = query._;
     const layer = key.layer || CANONICAL_LAYER;
     const ctx: RpcContext = {

@@ -16,6 +16,7 @@ export class DeviceSignIns implements SignInControl {
   async signOut(permKeyId: bigint, opts: { kick?: boolean } = {}): Promise<void> {
     const affected = this.keys.contextsFor(permKeyId).map((ctx) => ctx.authKey.id);
     await this.keys.setUser(permKeyId, undefined);
+    this.sessions.dropPendingUpdates(permKeyId);
     if (opts.kick) this.sessions.disconnectKeys(affected, 'signed out');
   }
 }

@@ -11,6 +11,8 @@ export interface OutboundMessage {
   contentRelated: boolean;
   /** For rpc_result: the request it answers (msgs_state_req and resends use it). */
   reqMsgId?: bigint;
+  /** A pushed Updates object (not an answer): another session of the same device may take it over. */
+  update?: boolean;
 }
 
 export type InboundVerdict = 'new' | 'duplicate' | 'too-old';
@@ -92,13 +94,14 @@ export class MtSession {
   }
 
   /** Queues a server message; content-related ones are kept until the client acknowledges them. */
-  enqueue(body: Uint8Array, contentRelated: boolean, opts: { response?: boolean; reqMsgId?: bigint } = {}): OutboundMessage {
+  enqueue(body: Uint8Array, contentRelated: boolean, opts: { response?: boolean; reqMsgId?: bigint; update?: boolean } = {}): OutboundMessage {
     const msg: OutboundMessage = {
       msgId: this.msgIds.next(opts.response ?? false),
       seqNo: this.nextSeqNo(contentRelated),
       body,
       contentRelated,
       reqMsgId: opts.reqMsgId,
+      update: opts.update,
     };
     if (contentRelated) {
       this.unacked.set(msg.msgId, msg);
@@ -149,10 +152,41 @@ export class MtSession {
       const msg = this.unacked.get(id);
       if (!msg || this.outbox.includes(msg)) continue;
       this.unacked.delete(id);
-      this.enqueue(msg.body, true, { response: msg.reqMsgId !== undefined, reqMsgId: msg.reqMsgId });
+      this.enqueue(msg.body, true, { response: msg.reqMsgId !== undefined, reqMsgId: msg.reqMsgId, update: msg.update });
       count++;
     }
     return count;
+  }
+
+  /**
+   * Removes and returns the pushed updates the client has not acknowledged (queued or already sent), oldest
+   * first, for another session of the same device to deliver: this one's client has moved on.
+   */
+  takeUnackedUpdates(): Uint8Array[] {
+    const bodies: Uint8Array[] = [];
+    for (const [id, msg] of this.unacked) {
+      if (!msg.update) continue;
+      this.unacked.delete(id);
+      bodies.push(msg.body);
+    }
+    if (bodies.length > 0) this.outbox = this.outbox.filter((m) => !m.update || this.unacked.has(m.msgId));
+    return bodies;
+  }
+
+  /** Drops the oldest queued (never sent) updates beyond `max`: a client that returns sees the pts gap and asks for a difference. */
+  trimQueuedUpdates(max: number): number {
+    let queued = 0;
+    for (const m of this.outbox) if (m.update) queued++;
+    if (queued <= max) return 0;
+    let excess = queued - max;
+    const dropped = excess;
+    this.outbox = this.outbox.filter((m) => {
+      if (excess === 0 || !m.update) return true;
+      excess--;
+      this.unacked.delete(m.msgId);
+      return false;
+    });
+    return dropped;
   }
 
   takeOutbox(): OutboundMessage[] {

@@ -50,3 +50,28 @@ test('seqno counts content-related messages only; acked messages are not re-sent
   assert.notEqual(resent[0]!.msgId, c.msgId, 're-sent messages get a fresh msg_id');
   assert.equal(resent[0]!.reqMsgId, 5n);
 });
+
+test('unacknowledged pushed updates can be taken over by another session; answers and acked updates stay', () => {
+  const s = make();
+  const answer = s.enqueue(Buffer.from('answer'), true, { response: true, reqMsgId: 4n });
+  const acked = s.enqueue(Buffer.from('acked'), true, { update: true });
+  s.takeOutbox();
+  s.acknowledge([acked.msgId]);
+  s.enqueue(Buffer.from('sent, not acked'), true, { update: true });
+  s.takeOutbox();
+  s.enqueue(Buffer.from('queued'), true, { update: true });
+  const taken = s.takeUnackedUpdates().map((b) => Buffer.from(b).toString());
+  assert.deepEqual(taken, ['sent, not acked', 'queued']);
+  assert.deepEqual(s.outbox, [], 'the queued update left the outbox');
+  assert.equal(s.isUnacked(answer.msgId), true);
+  assert.deepEqual(s.takeUnackedUpdates(), []);
+});
+
+test('updates queued beyond the limit lose the oldest, never answers', () => {
+  const s = make();
+  s.enqueue(Buffer.from('answer'), true, { response: true, reqMsgId: 4n });
+  for (let i = 0; i < 5; i++) s.enqueue(Buffer.from(`u${i}`), true, { update: true });
+  assert.equal(s.trimQueuedUpdates(3), 2);
+  assert.deepEqual(s.outbox.map((m) => Buffer.from(m.body).toString()), ['answer', 'u2', 'u3', 'u4']);
+  assert.deepEqual(s.takeUnackedUpdates().map((b) => Buffer.from(b).toString()), ['u2', 'u3', 'u4']);
+});
