@@ -217,6 +217,16 @@ function genDecoder(st: GenState, def: TlDef, fnName: string): string {
     lines.push(`  const ${local} = ${cond ? `${cond} ? ${expr} : undefined` : expr};`);
     fields.push(`${q(snakeToCamel(p.name))}: ${local}`);
   }
+  // An older layer's definition lacks fields the canonical one requires: the decoded object gets their empty
+  // value, so it has the canonical shape everything inside Echo (encoders included) relies on.
+  const canon = st.set.canonical.get(def.name);
+  if (canon && canon !== def) {
+    for (const p of canon.params) {
+      if (p.cond || p.type.kind === 'nat' || params.some((o) => o.name === p.name)) continue;
+      const dflt = defaultFor(p.type);
+      if (dflt) fields.push(`${q(snakeToCamel(p.name))}: ${dflt}`);
+    }
+  }
   lines.push(`  return { ${fields.join(', ')} };`, '}');
   return lines.join('\n');
 }

@@ -76,18 +76,24 @@ function contextFor(layer: number): EncodeContext {
 /** Boxed encoding of `obj` for a client on `layer`; nested objects follow the same layer. */
 export function encodeObject(obj: TlObject | Uint8Array, layer: number = GENERATED_CANONICAL_LAYER): Buffer {
   const w = new TlWriter();
-  writeAny(w, obj, contextFor(layer));
+  writeObject(w, obj, layer);
   return w.finish();
 }
 
 /** Like encodeObject, appending to an existing writer. A Uint8Array is written as is. */
 export function writeObject(w: TlWriter, obj: TlObject | Uint8Array, layer: number = GENERATED_CANONICAL_LAYER): void {
-  writeAny(w, obj, contextFor(layer));
+  try {
+    writeAny(w, obj, contextFor(layer));
+  } catch (e) {
+    // A field of the wrong JavaScript type (a number where the schema has a string, say) makes the writer throw
+    // a TypeError; to callers it is the same as any other object that does not fit the schema.
+    throw asTlError(e, 'object does not fit the schema');
+  }
 }
 
-function asTlError(e: unknown): TlError {
+function asTlError(e: unknown, what = 'malformed TL data'): TlError {
   if (e instanceof TlError) return e;
-  return new TlError(`malformed TL data: ${e instanceof Error ? e.message : String(e)}`);
+  return new TlError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
 function readerOf(r: TlReader | Uint8Array): TlReader {
@@ -109,7 +115,11 @@ export function encodeResult<M extends MethodName>(method: M, value: Res<M>, lay
   const f = RESULT_ENCODERS.get(method);
   if (!f) throw new TlError(`unknown method ${method}`);
   const w = new TlWriter();
-  f(w, value, contextFor(layer));
+  try {
+    f(w, value, contextFor(layer));
+  } catch (e) {
+    throw asTlError(e, 'result does not fit the schema');
+  }
   return w.finish();
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CANONICAL_LAYER, SUPPORTED_LAYERS, decodeObject, encodeObject } from '../../../src/tl/index.js';
 import { defKey } from '../../../src/tl/schema-set.js';
 import { snakeToCamel } from '../../../src/tl/parser.js';
-import { Synth, defsOf, loadSchemaSet, normalize } from './synth.js';
+import { Synth, defsOf, loadSchemaSet, normalize, withoutCanonicalDefaults } from './synth.js';
 
 test('every canonical constructor and method round-trips', () => {
   const set = loadSchemaSet();
@@ -49,7 +49,8 @@ test('every definition an older layer has differently round-trips when encoded f
           moved++;
         }
       }
-      assert.deepStrictEqual(normalize(back), normalize(expected), `${def.name} in layer ${layer}`);
+      // Fields the canonical shape requires and this layer lacks decode as their empty value.
+      assert.deepStrictEqual(withoutCanonicalDefaults(normalize(back), normalize(expected)), normalize(expected), `${def.name} in layer ${layer}`);
       count++;
     }
   }

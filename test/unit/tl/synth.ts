@@ -113,3 +113,22 @@ export function normalize(v: unknown): unknown {
   }
   return v;
 }
+
+/**
+ * `decoded` without the fields an older layer's object lacks and its decoder filled with the canonical
+ * shape's empty value (0, '', [], empty bytes); any other extra field stays and fails the comparison.
+ */
+export function withoutCanonicalDefaults(decoded: unknown, sent: unknown): unknown {
+  if (Array.isArray(decoded) && Array.isArray(sent)) return decoded.map((v, i) => withoutCanonicalDefaults(v, sent[i]));
+  if (!isPlainObject(decoded) || !isPlainObject(sent)) return decoded;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(decoded)) {
+    if (!(k in sent) && isEmptyValue(v)) continue;
+    out[k] = withoutCanonicalDefaults(v, sent[k]);
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isEmptyValue = (v: unknown) =>
+  v === 0 || v === 0n || v === '' || (Array.isArray(v) && v.length === 0) || (v instanceof Uint8Array && v.every((b) => b === 0));
