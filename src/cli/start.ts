@@ -46,7 +46,7 @@ export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = pro
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
-    db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics) });
+    db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics), warn: (message, details) => logger.warn(details, message) });
     running = await startEchod({ config, logger, db, serverKey, metrics });
   } catch (err) {
     stopListening();

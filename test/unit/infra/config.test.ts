@@ -52,6 +52,7 @@ test('defaults with no file and no environment', () => {
     logLevel: 'info',
     dcId: 2,
     handshakeRate: { burst: 100, perSecond: 20 },
+    durability: 'full',
     adminListen: { host: '127.0.0.1', port: 8802 },
     adminToken: null,
     sql: { engine: 'sqlite' },
