@@ -6,6 +6,8 @@
 // Engines mode: when any engine setting is in the environment (eval "$(scripts/engines.sh up)"), echod runs on
 // those engines; the figures go to bench/results/messaging-engines.json and the README's messaging-engines block,
 // next to the embedded ones.
+//   BENCH_DURABILITY=full|process      runs echod with that ECHO_DURABILITY and writes
+//                                      bench/results/messaging-durability-<mode>.json only (README untouched)
 import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,8 @@ const RATES = (process.env.BENCH_RATES ?? '1000,5000,10000').split(',').map(Numb
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const FIXED_CODE = '12345';
+const DURABILITY = process.env.BENCH_DURABILITY;
+if (DURABILITY !== undefined && DURABILITY !== 'full' && DURABILITY !== 'process') throw new Error('BENCH_DURABILITY: full or process');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -45,6 +49,7 @@ const echod = await startEchod({
     ECHO_FIXED_CODE: FIXED_CODE,
     ECHO_HANDSHAKE_RATE: '0',
     ECHO_LOG_LEVEL: 'info',
+    ...(DURABILITY ? { ECHO_DURABILITY: DURABILITY } : {}),
     // Topics and groups of their own, so a broker shared with tests never mixes their records.
     ...(process.env.KAFKA_BROKERS && !process.env.KAFKA_TOPIC_PREFIX ? { KAFKA_TOPIC_PREFIX: 'bench.' } : {}),
   },
@@ -145,30 +150,34 @@ try {
     engines: mode === 'engines' ? engines : ['embedded'],
     date: new Date().toISOString(),
     machine: machineInfo(),
-    settings: { users: USERS, workers: WORKERS, durationMs: DURATION_MS, transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
+    settings: { users: USERS, workers: WORKERS, durationMs: DURATION_MS, durability: DURABILITY ?? 'full', transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
     connectSeconds,
     serverRss: { beforeMiB: +(rssBefore / 2 ** 20).toFixed(1), connectedMiB: +(rssConnected / 2 ** 20).toFixed(1), afterLoadMiB: +(rssAfter / 2 ** 20).toFixed(1), perConnectionKiB: +((rssConnected - rssBefore) / USERS / 1024).toFixed(1) },
     loads,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify(result, null, 2) + '\n');
-  const m = result.machine;
-  writeReadmeBlock(
-    join(root, 'README.md'),
-    resultName,
-    [
-      `${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
-      '',
-      '| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |',
-      '|---|---|---|---|---|---|---|',
-      ...loads.map(
-        (l) =>
-          `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} |`,
-      ),
-      '',
-      `Server RSS: ${result.serverRss.connectedMiB} MiB with ${USERS} authorized connections (${result.serverRss.perConnectionKiB} KiB per connection over the idle baseline of ${result.serverRss.beforeMiB} MiB).`,
-    ].join('\n'),
-  );
+  if (DURABILITY !== undefined) {
+    writeFileSync(join(root, `bench/results/messaging-durability-${DURABILITY}.json`), JSON.stringify(result, null, 2) + '\n');
+  } else {
+    writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify(result, null, 2) + '\n');
+    const m = result.machine;
+    writeReadmeBlock(
+      join(root, 'README.md'),
+      resultName,
+      [
+        `${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
+        '',
+        '| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |',
+        '|---|---|---|---|---|---|---|',
+        ...loads.map(
+          (l) =>
+            `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} |`,
+        ),
+        '',
+        `Server RSS: ${result.serverRss.connectedMiB} MiB with ${USERS} authorized connections (${result.serverRss.perConnectionKiB} KiB per connection over the idle baseline of ${result.serverRss.beforeMiB} MiB).`,
+      ].join('\n'),
+    );
+  }
 } finally {
   await echod.stop();
   // BENCH_ECHOD_LOG=file keeps the server's warnings and errors of the run.

@@ -133,7 +133,8 @@ up_mariadb() {
     CREATE USER IF NOT EXISTS 'echo'@'127.0.0.1' IDENTIFIED BY 'echo';
     CREATE USER IF NOT EXISTS 'echo'@'localhost' IDENTIFIED BY 'echo';
     GRANT ALL ON echo.* TO 'echo'@'127.0.0.1'; GRANT ALL ON echo.* TO 'echo'@'localhost';
-    GRANT CREATE ON *.* TO 'echo'@'127.0.0.1';" || die "mariadb: could not create database/user echo"
+    GRANT ALL ON \`echo\\_%\`.* TO 'echo'@'127.0.0.1'; GRANT ALL ON \`echo\\_%\`.* TO 'echo'@'localhost';
+    GRANT CREATE ON *.* TO 'echo'@'127.0.0.1'; GRANT CREATE ON *.* TO 'echo'@'localhost';" || die "mariadb: could not create database/user echo"
 }
 answers_mariadb() { mariadb-admin -h$HOST -P$MARIADB_PORT -uecho -pecho ping 2>/dev/null | grep -q alive; }
 exports_mariadb() {

@@ -7,6 +7,14 @@ import { z } from 'zod';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * What an acknowledged message survives. `full`: a process crash and an operating-system crash or power loss
+ * (SQLite synchronous=FULL: every commit waits for fsync). `process`: a process crash only; a power loss may
+ * roll back the last commits before the WAL was synced (SQLite synchronous=NORMAL).
+ */
+export const DURABILITY_MODES = ['full', 'process'] as const;
+export type Durability = (typeof DURABILITY_MODES)[number];
+
 export interface HostPort {
   host: string;
   port: number;
@@ -117,6 +125,14 @@ export const FIELDS = {
       .pipe(z.string().regex(/^(0|\d{1,6}\/\d{1,6})$/))
       .transform((v) => (v === '0' ? null : { burst: Number(v.split('/')[0]), perSecond: Number(v.split('/')[1]) })),
     default: '100/20',
+  },
+  // What an acknowledged write survives; README "Durability" explains what `process` risks.
+  durability: {
+    path: ['durability'],
+    env: 'ECHO_DURABILITY',
+    expected: `one of ${DURABILITY_MODES.join(', ')}`,
+    schema: z.string().trim().toLowerCase().pipe(z.enum(DURABILITY_MODES)),
+    default: 'full',
   },
   adminListen: {
     path: ['adminListen'],

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './errors.js';
-import { FIELDS, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
+import { FIELDS, type Durability, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
 
 export const DEFAULT_CONFIG_FILE = 'etc/echod.yaml';
 
@@ -26,6 +26,8 @@ export interface EchoConfig {
   dcId: number;
   /** Handshakes per client address (token bucket); null = unlimited. */
   handshakeRate: { burst: number; perSecond: number } | null;
+  /** What an acknowledged write survives: `full` (power loss too) or `process` (a process crash only). */
+  durability: Durability;
   adminListen: HostPort;
   /** Bearer token of the admin API; null = API disabled. */
   adminToken: string | null;
@@ -101,6 +103,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     logLevel: get('logLevel') as LogLevel,
     dcId: get('dcId') as number,
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
+    durability: get('durability') as Durability,
     adminListen: get('adminListen') as HostPort,
     adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),

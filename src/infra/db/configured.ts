@@ -5,6 +5,7 @@ import { openDatabase, type Database, type OpenDatabaseOptions } from './open.js
 
 export async function openConfiguredDatabase(config: EchoConfig, opts: OpenDatabaseOptions = {}): Promise<Database> {
   const s = config.sql;
-  if (s.engine === 'sqlite') return openDatabase(config.dataDir, opts);
-  return openMysqlDatabase(s, opts);
+  const withDurability = { ...opts, durability: config.durability };
+  if (s.engine === 'sqlite') return openDatabase(config.dataDir, withDurability);
+  return openMysqlDatabase(s, withDurability);
 }

@@ -1,4 +1,4 @@
-export { openDatabase, migrateToLatest, DatabaseError, DATABASE_FILE, type Database, type SqliteDatabase, type OpenDatabaseOptions } from './open.js';
+export { openDatabase, migrateToLatest, DatabaseError, DATABASE_FILE, SQLITE_SYNCHRONOUS, type Database, type SqliteDatabase, type OpenDatabaseOptions } from './open.js';
 export {
   SqlAuthKeyStore,
   type AuthKeyStore,
@@ -9,6 +9,6 @@ export {
 } from './auth-key-store.js';
 export type { Tables } from './schema.js';
 export { MIGRATIONS, type SqlDialect } from './migrations/index.js';
-export { openMysqlDatabase, checkMysql, type MysqlSettings } from './mysql.js';
+export { openMysqlDatabase, checkMysql, weakMysqlDurability, type MysqlSettings, type MysqlDurabilitySettings } from './mysql.js';
 export { openConfiguredDatabase } from './configured.js';
 export { dialectOf, lockingRead, isDuplicateKey, isTransientConflict } from './dialect.js';

@@ -4,7 +4,7 @@
 import { createConnection, createPool, createPoolCluster, type Pool, type PoolOptions, type TypeCast } from 'mysql2';
 import { Kysely, MysqlDialect, sql, type LogEvent, type MysqlPool } from 'kysely';
 import { SqlAuthKeyStore } from './auth-key-store.js';
-import { DatabaseError, migrateToLatest, type Database } from './open.js';
+import { DatabaseError, migrateToLatest, type Database, type OpenDatabaseOptions } from './open.js';
 import type { Tables } from './schema.js';
 
 export interface MysqlSettings {
@@ -19,8 +19,34 @@ export interface MysqlSettings {
   readHosts?: readonly { host: string; port: number }[];
 }
 
-export interface OpenMysqlOptions {
-  log?: (event: LogEvent) => void;
+export type OpenMysqlOptions = Pick<OpenDatabaseOptions, 'log' | 'durability' | 'warn'>;
+
+/** The server settings that decide whether a commit survives a power loss (read at start). */
+export interface MysqlDurabilitySettings {
+  innodbFlushLogAtTrxCommit: number;
+  /** Binary log on: its sync matters too, recovery after a crash reconciles InnoDB with it. */
+  logBin: boolean;
+  syncBinlog: number;
+}
+
+/**
+ * Why the server's settings fall short of ECHO_DURABILITY=full, or null when they do not. InnoDB syncs its
+ * redo log at each commit with innodb_flush_log_at_trx_commit=1 (MariaDB also 3); 0 and 2 lose up to a
+ * second of commits on a power loss (0 on a mysqld crash too). With the binary log on, sync_binlog=1 is
+ * needed as well, or a crash may leave InnoDB and the binlog (what replicas read) disagreeing.
+ */
+export function weakMysqlDurability(s: MysqlDurabilitySettings): string | null {
+  const weak: string[] = [];
+  if (s.innodbFlushLogAtTrxCommit !== 1 && s.innodbFlushLogAtTrxCommit !== 3) weak.push(`innodb_flush_log_at_trx_commit=${s.innodbFlushLogAtTrxCommit} (want 1)`);
+  if (s.logBin && s.syncBinlog !== 1) weak.push(`sync_binlog=${s.syncBinlog} with the binary log on (want 1)`);
+  return weak.length ? weak.join(', ') : null;
+}
+
+async function readDurabilitySettings(kysely: Kysely<Tables>): Promise<MysqlDurabilitySettings> {
+  const { rows } = await sql<{ flush: unknown; logBin: unknown; syncBinlog: unknown }>`
+    select @@innodb_flush_log_at_trx_commit as flush, @@log_bin as logBin, @@sync_binlog as syncBinlog`.execute(kysely);
+  const r = rows[0]!;
+  return { innodbFlushLogAtTrxCommit: Number(r.flush), logBin: Number(r.logBin) === 1, syncBinlog: Number(r.syncBinlog) };
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -174,6 +200,13 @@ export async function openMysqlDatabase(s: MysqlSettings, opts: OpenMysqlOptions
   } catch (err) {
     await kysely.destroy();
     throw err instanceof DatabaseError ? err : new DatabaseError(mysqlFailure(s.host, s.port, s.user, s.database, err));
+  }
+  if ((opts.durability ?? 'full') === 'full' && opts.warn) {
+    // Echo cannot change these (they are global, and need privileges echo should not have): it says so once.
+    const settings = await readDurabilitySettings(kysely).catch(() => null);
+    const weak = settings && weakMysqlDurability(settings);
+    if (weak)
+      opts.warn(`MySQL runs with ${weak}: an acknowledged message may be lost on a power loss (ECHO_DURABILITY=full asks for it to survive)`, { ...settings });
   }
   const reader = s.readHosts?.length ? new Kysely<Tables>({ dialect: new MysqlDialect({ pool: replicaPool(s) }), ...log }) : kysely;
   let closed = false;

@@ -7,6 +7,7 @@ import { withStatementCache } from './statement-cache.js';
 import { SqlAuthKeyStore, type AuthKeyStore } from './auth-key-store.js';
 import { migrationProvider, type SqlDialect } from './migrations/index.js';
 import type { Tables } from './schema.js';
+import type { Durability } from '../config/index.js';
 
 export const DATABASE_FILE = 'echo.db';
 
@@ -37,7 +38,23 @@ export interface SqliteDatabase extends Database {
 export interface OpenDatabaseOptions {
   /** Told about every statement (duration, error): metrics. */
   log?: (event: LogEvent) => void;
+  /** What a commit survives (ECHO_DURABILITY); `full` unless told otherwise. */
+  durability?: Durability;
+  /** Told once about a server setting weaker than `durability` asks for (MySQL; SQLite sets its own). */
+  warn?: (message: string, details: Record<string, unknown>) => void;
 }
+
+/**
+ * SQLite's synchronous level for a durability mode. In WAL mode FULL syncs the WAL at every commit, so a
+ * commit that returned survives a power loss; NORMAL syncs only at checkpoints, which a process crash
+ * cannot undo (the WAL is in the OS's page cache) but a power loss can: the last commits roll back, the
+ * database stays consistent. The group commit (messenger/group-commit.ts) shares one commit, so one
+ * fsync, among all sends of an event-loop turn.
+ */
+export const SQLITE_SYNCHRONOUS: Record<Durability, { name: 'FULL' | 'NORMAL'; value: number }> = {
+  full: { name: 'FULL', value: 2 },
+  process: { name: 'NORMAL', value: 1 },
+};
 
 export class DatabaseError extends Error {
   override readonly name = 'DatabaseError';
@@ -59,10 +76,9 @@ export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = 
     // it 0600 first keeps all three private even in a data dir others can list.
     closeSync(openSync(path, 'a', 0o600));
     sqlite = new BetterSqlite3(path);
-    // WAL lets readers run while a write commits; NORMAL sync is durable across a process crash (the
-    // WAL is synced at checkpoints), losing at most the last commits on a power cut.
+    // WAL lets readers run while a write commits.
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma(`synchronous = ${SQLITE_SYNCHRONOUS[opts.durability ?? 'full'].name}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     // SQLite's default page cache is 2 MB: once the message tables outgrow it, every send reads index pages

@@ -52,6 +52,7 @@ test('defaults with no file and no environment', () => {
     logLevel: 'info',
     dcId: 2,
     handshakeRate: { burst: 100, perSecond: 20 },
+    durability: 'full',
     adminListen: { host: '127.0.0.1', port: 8802 },
     adminToken: null,
     sql: { engine: 'sqlite' },
@@ -182,6 +183,8 @@ const badEnv: [string, string, string][] = [
   ['ECHO_HOST', 'bad host!', 'ECHO_HOST: expected an IP address or host name that clients can reach, got "bad host!"'],
   ['ECHO_LISTEN', '-x-', 'ECHO_LISTEN: expected an IP address or host name to bind to, got "-x-"'],
   ['ECHO_LOG_LEVEL', 'loud', 'ECHO_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+  ['ECHO_DURABILITY', 'fast', 'ECHO_DURABILITY: expected one of full, process, got "fast"'],
+  ['ECHO_DURABILITY', 'off', 'ECHO_DURABILITY: expected one of full, process, got "off"'],
   ['ECHO_DC_ID', '0', 'ECHO_DC_ID: expected a DC number 1-255, got "0"'],
   ['ECHO_DC_ID', '256', 'ECHO_DC_ID: expected a DC number 1-255, got "256"'],
   ['ECHO_DC_ID', 'two', 'ECHO_DC_ID: expected a DC number 1-255, got "two"'],
@@ -201,6 +204,15 @@ const badEnv: [string, string, string][] = [
   ['ECHO_TLS_CERT', 'cert.pem', 'ECHO_TLS_KEY / tlsKey: required when ECHO_TLS_CERT is set (give both or neither)'],
   ['ECHO_TLS_KEY', 'key.pem', 'ECHO_TLS_CERT / tlsCert: required when ECHO_TLS_KEY is set (give both or neither)'],
 ];
+
+test('ECHO_DURABILITY / durability: full by default, process when chosen, from the environment or YAML', () => {
+  assert.equal(load().durability, 'full');
+  assert.equal(load({ ECHO_DURABILITY: 'process' }).durability, 'process');
+  assert.equal(load({ ECHO_DURABILITY: ' FULL ' }).durability, 'full');
+  assert.equal(load({}, 'durability: process\n').durability, 'process');
+  assert.equal(load({ ECHO_DURABILITY: 'full' }, 'durability: process\n').durability, 'full');
+  rejects(() => load({}, 'durability: none\n'), 'durability (etc/echod.yaml): expected one of full, process, got "none"', 'durability');
+});
 
 for (const [name, value, message] of badEnv) {
   test(`${name}=${JSON.stringify(value)} is rejected with one line naming it`, () => {

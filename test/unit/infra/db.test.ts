@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { MIGRATIONS, openDatabase, type ClientInfo, type Database } from '../../../src/infra/db/index.js';
+import { MIGRATIONS, openDatabase, weakMysqlDurability, type ClientInfo, type Database } from '../../../src/infra/db/index.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -60,6 +60,50 @@ test('openDatabase creates <dataDir>/echo.db in WAL mode, the data dir 0700', as
   } finally {
     await db.close();
   }
+});
+
+async function synchronousOf(db: Database): Promise<bigint | undefined> {
+  const { rows } = await sql<{ synchronous: bigint }>`pragma synchronous`.execute(db.kysely);
+  return rows[0]?.synchronous;
+}
+
+test('durability full (the default) runs SQLite with synchronous=FULL, process with NORMAL', async () => {
+  // SQLite reports the level as a number: 1 NORMAL, 2 FULL.
+  for (const [durability, expected] of [[undefined, 2n], ['full', 2n], ['process', 1n]] as const) {
+    const db = await openDatabase(tempDir(), durability ? { durability } : {});
+    try {
+      assert.equal(await synchronousOf(db), expected, `durability ${durability ?? '(default)'}`);
+    } finally {
+      await db.close();
+    }
+  }
+});
+
+test('reopening a database in another durability mode applies that mode', async () => {
+  const dataDir = tempDir();
+  const fast = await openDatabase(dataDir, { durability: 'process' });
+  await fast.authKeys.create({ id: 7n, key: key(7), kind: 'perm', createdAt: 1 });
+  await fast.close();
+  const safe = await openDatabase(dataDir, { durability: 'full' });
+  try {
+    assert.equal(await synchronousOf(safe), 2n);
+    assert.deepEqual((await safe.authKeys.get(7n))?.key, key(7));
+  } finally {
+    await safe.close();
+  }
+});
+
+test('MySQL settings weaker than durability full are named; durable ones are not', () => {
+  const durable = { innodbFlushLogAtTrxCommit: 1, logBin: false, syncBinlog: 0 };
+  assert.equal(weakMysqlDurability(durable), null);
+  assert.equal(weakMysqlDurability({ ...durable, innodbFlushLogAtTrxCommit: 3 }), null, "MariaDB's 3 also syncs at commit");
+  assert.equal(weakMysqlDurability({ ...durable, logBin: true, syncBinlog: 1 }), null);
+  assert.equal(weakMysqlDurability({ ...durable, innodbFlushLogAtTrxCommit: 2 }), 'innodb_flush_log_at_trx_commit=2 (want 1)');
+  assert.equal(weakMysqlDurability({ ...durable, innodbFlushLogAtTrxCommit: 0 }), 'innodb_flush_log_at_trx_commit=0 (want 1)');
+  assert.equal(
+    weakMysqlDurability({ innodbFlushLogAtTrxCommit: 2, logBin: true, syncBinlog: 0 }),
+    'innodb_flush_log_at_trx_commit=2 (want 1), sync_binlog=0 with the binary log on (want 1)',
+  );
 });
 
 test('migrations run once: reopening applies nothing new and keeps the data', async () => {
