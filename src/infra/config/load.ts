@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './errors.js';
 import { FIELDS, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
+import { limitsFrom, type LimitsConfig } from './limits.js';
 
 export const DEFAULT_CONFIG_FILE = 'etc/echod.yaml';
 
@@ -27,6 +28,8 @@ export interface EchoConfig {
   /** Handshakes per client address (token bucket); null = unlimited. */
   handshakeRate: { burst: number; perSecond: number } | null;
   adminListen: HostPort;
+  /** Connection, slow-client, back-pressure, session and RPC flood limits (limits.* in the file). */
+  limits: LimitsConfig;
   /** Bearer token of the admin API; null = API disabled. */
   adminToken: string | null;
   sql:
@@ -102,6 +105,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     dcId: get('dcId') as number,
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     adminListen: get('adminListen') as HostPort,
+    limits: limitsFrom(get, (name) => raw.has(name)),
     adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),
     cache: raw.has('redisHost') ? { engine: 'redis', ...(get('redisHost') as HostPort) } : { engine: 'memory' },

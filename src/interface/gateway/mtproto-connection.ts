@@ -13,6 +13,8 @@ export interface ByteStreamIo {
 
 /** Frames waiting to be processed per connection before it counts as a flood. */
 const MAX_QUEUED_FRAMES = 512;
+/** Bytes of those frames: with the transport's largest frame being read, this bounds a connection's inbound memory. */
+export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 let nextConnectionId = 1;
 
 export class MtprotoConnection implements ConnectionHandle {
@@ -22,6 +24,9 @@ export class MtprotoConnection implements ConnectionHandle {
   private readonly routerState: RouterConnectionState = {};
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  private queuedBytes = 0;
+  /** Complete frames received so far (the first-frame deadline looks at it). */
+  framesReceived = 0;
   private pingTimer?: NodeJS.Timeout;
 
   constructor(
@@ -32,6 +37,11 @@ export class MtprotoConnection implements ConnectionHandle {
     private readonly log: Logger,
     private readonly onClosed: (conn: MtprotoConnection) => void,
   ) {}
+
+  /** The connection carries an auth key: a handshake finished on it, or it sent a packet under a known key. */
+  get hasAuthKey(): boolean {
+    return this.routerState.keyed === true;
+  }
 
   get transport(): string {
     return `${this.carrier}/${this.framing.kind ?? 'unknown'}`;
@@ -48,7 +58,10 @@ export class MtprotoConnection implements ConnectionHandle {
       return;
     }
     for (const frame of frames) {
-      if (++this.queued > MAX_QUEUED_FRAMES) {
+      this.framesReceived++;
+      const bytes = frame.payload.length;
+      this.queuedBytes += bytes;
+      if (++this.queued > MAX_QUEUED_FRAMES || this.queuedBytes > MAX_QUEUED_BYTES) {
         this.failWithTransportError(-429, 'too many frames in flight');
         return;
       }
@@ -60,6 +73,7 @@ export class MtprotoConnection implements ConnectionHandle {
         })
         .finally(() => {
           this.queued--;
+          this.queuedBytes -= bytes;
         });
     }
   }

@@ -18,7 +18,8 @@ import type { ConnectionHandle } from './connection.js';
 import { verifyBindTempAuthKey } from './bind-temp-key.js';
 import { unwrapInvoke } from './invoke-wrappers.js';
 import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
-import type { SessionMetrics } from '../../infra/metrics/metrics.js';
+import type { LimitMetrics, SessionMetrics } from '../../infra/metrics/metrics.js';
+import { evictForNewSession, type SessionLimits } from './session-limits.js';
 
 const ID_MSG_CONTAINER = 0x73f1f8dc;
 const ID_GZIP_PACKED = 0x3072cfa1;
@@ -45,6 +46,9 @@ export interface SessionServiceDeps {
   random: (n: number) => Buffer;
   msgIds: ServerMsgIdGenerator;
   metrics?: SessionMetrics;
+  /** Sessions per auth key and idle session lifetime (defaults in session-limits.ts). */
+  limits?: SessionLimits;
+  limitMetrics?: LimitMetrics;
 }
 
 interface SessionState {
@@ -178,10 +182,21 @@ export class SessionService implements UpdatePusher {
 
   /** Forgets sessions idle for a long time; called periodically by the app. */
   sweep(): void {
-    const cutoff = this.deps.now() - SESSION_IDLE_MS;
+    const cutoff = this.deps.now() - (this.deps.limits?.sessionIdleMs ?? SESSION_IDLE_MS);
     for (const [k, state] of this.sessions) {
       if (!state.connection && state.session.lastActive < cutoff) this.dropSession(k, state);
     }
+  }
+
+  /** The connection carries a session of a signed-in key (the long idle timeout applies). */
+  isSignedInConnection(connId: number): boolean {
+    for (const state of this.byConnection.get(connId) ?? []) if (state.key.userId !== undefined) return true;
+    return false;
+  }
+
+  /** Some session of this auth key is held (its key context must stay cached). */
+  hasSessionsOf(authKeyId: bigint): boolean {
+    return this.byAuthKey.has(authKeyId);
   }
 
   private dropSession(mapKey: string, state: SessionState): void {
@@ -305,6 +320,11 @@ export class SessionService implements UpdatePusher {
       this.sessions.set(mapKey, state);
       let ofKey = this.byAuthKey.get(key.authKey.id);
       if (!ofKey) this.byAuthKey.set(key.authKey.id, (ofKey = new Set()));
+      const evicted = evictForNewSession(ofKey, this.deps.limits);
+      if (evicted) {
+        this.dropSession(`${key.authKey.id}:${evicted.session.id}`, evicted);
+        this.deps.limitMetrics?.limitHit('sessions_per_auth_key');
+      }
       ofKey.add(state);
       const created = encodeObject({
         _: 'new_session_created', firstMsgId, uniqueId: this.deps.random(8).readBigInt64LE(0), serverSalt: this.currentSalt(key, this.deps.now()),
