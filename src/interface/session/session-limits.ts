@@ -8,14 +8,18 @@ export interface SessionLimits {
   sessionIdleMs: number;
 }
 
-interface HeldSession {
-  session: { lastActive: number };
+/**
+ * A key's sessions are kept in use order (a Set iterates in insertion order): the one just used moves to the
+ * end, so the first is the least recently used, without comparing clocks that tie within a millisecond.
+ */
+export function markUsed<S>(ofKey: Set<S> | undefined, state: S): void {
+  if (!ofKey || ofKey.size < 2) return;
+  ofKey.delete(state);
+  ofKey.add(state);
 }
 
 /** The session to forget before one more is added to `ofKey`, or undefined when there is room. */
-export function evictForNewSession<S extends HeldSession>(ofKey: ReadonlySet<S>, limits: SessionLimits | undefined): S | undefined {
+export function evictForNewSession<S>(ofKey: ReadonlySet<S>, limits: SessionLimits | undefined): S | undefined {
   if (!limits || ofKey.size < limits.sessionsPerAuthKey) return undefined;
-  let oldest: S | undefined;
-  for (const state of ofKey) if (!oldest || state.session.lastActive < oldest.session.lastActive) oldest = state;
-  return oldest;
+  return ofKey.values().next().value;
 }

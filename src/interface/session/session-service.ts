@@ -19,7 +19,7 @@ import { verifyBindTempAuthKey } from './bind-temp-key.js';
 import { unwrapInvoke } from './invoke-wrappers.js';
 import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
 import type { LimitMetrics, SessionMetrics } from '../../infra/metrics/metrics.js';
-import { evictForNewSession, type SessionLimits } from './session-limits.js';
+import { evictForNewSession, markUsed, type SessionLimits } from './session-limits.js';
 
 const ID_MSG_CONTAINER = 0x73f1f8dc;
 const ID_GZIP_PACKED = 0x3072cfa1;
@@ -315,6 +315,7 @@ export class SessionService implements UpdatePusher {
   private sessionFor(key: AuthKeyContext, sessionId: bigint, firstMsgId: bigint, conn: ConnectionHandle): SessionState {
     const mapKey = `${key.authKey.id}:${sessionId}`;
     let state = this.sessions.get(mapKey);
+    if (state) markUsed(this.byAuthKey.get(key.authKey.id), state);
     if (!state) {
       state = { session: new MtSession(sessionId, key.authKey.id, this.deps.msgIds, this.deps.now()), key, flushScheduled: false, noUpdates: false };
       this.sessions.set(mapKey, state);
