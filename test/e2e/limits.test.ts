@@ -123,6 +123,7 @@ describe('slow clients', () => {
   let echod: EchodProcess;
   let key: PublicKey;
   let bystander: EchoClient;
+  let wsBystander: EchoClient;
   before(async () => {
     echod = await startEchod({
       env: { ECHO_FIXED_CODE: FIXED_CODE, ECHO_FIRST_FRAME_TIMEOUT: '1', ECHO_HANDSHAKE_TIMEOUT: '2', ECHO_UNAUTHORIZED_IDLE_TIMEOUT: '3' },
@@ -130,9 +131,12 @@ describe('slow clients', () => {
     key = await publicKeyOf(echod);
     bystander = await EchoClient.open({ host: '127.0.0.1', port: echod.tcpPorts[0]! });
     await signIn(bystander, key, testPhone(8101), 'Bystander');
+    wsBystander = await EchoClient.open({ url: `ws://127.0.0.1:${echod.httpPort}/apiws` });
+    await signIn(wsBystander, key, testPhone(8102), 'WebSocket bystander');
   });
   after(async () => {
     bystander.close();
+    wsBystander.close();
     await echod.dispose();
   });
 
@@ -180,9 +184,14 @@ describe('slow clients', () => {
     // The bystander has been silent since before this client's last byte: its short timeout fires first.
     const idle = await keyed(echod, key);
     await idle.invoke(getConfig);
-    await closedByServer(echod, /without a signed-in session/);
+    const wsIdle = await EchoClient.open({ url: `ws://127.0.0.1:${echod.httpPort}/apiws` });
+    await wsIdle.createAuthKey(key);
+    await wsIdle.invoke(getConfig);
     await idle.waitClosed();
+    await wsIdle.waitClosed();
+    await echod.waitForLogCount((l) => l.msg === 'connection closed by server' && /without a signed-in session/.test(String(l.reason)), 2);
     assert.equal(((await bystander.invoke(getConfig)) as { _: string })._, 'config');
+    assert.equal(((await wsBystander.invoke(getConfig)) as { _: string })._, 'config', 'the same over WebSocket');
     assert.ok((await limitHits(echod, 'unauthorized_idle_timeout')) >= 1);
   });
 
