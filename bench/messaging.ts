@@ -26,7 +26,7 @@ mkdirSync(dataRoot, { recursive: true });
 const accountsFile = join(dataRoot, 'accounts.json');
 const echod = await startEchod({
   dataDir: join(dataRoot, 'echod'),
-  env: { ECHO_FIXED_CODE: FIXED_CODE, ECHO_HANDSHAKE_RATE: '0', ECHO_LOG_LEVEL: 'info' },
+  env: { ECHO_FIXED_CODE: FIXED_CODE, ECHO_HANDSHAKE_RATE: '0', ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0', ECHO_MAX_CONNECTIONS_PER_ADDRESS: '100000', ECHO_RPC_RATES: '0', ECHO_LOG_LEVEL: 'info' },
   // BENCH_ECHOD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server side.
   nodeArgs: process.env.BENCH_ECHOD_NODE_ARGS?.split(' ').filter(Boolean),
   readyTimeoutMs: 60_000,
