@@ -13,7 +13,7 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 const here = dirname(fileURLToPath(import.meta.url));
-const echod = await startEchod({ env: { ECHO_HANDSHAKE_RATE: '0', ECHO_LOG_LEVEL: 'info' } });
+const echod = await startEchod({ env: { ECHO_HANDSHAKE_RATE: '0', ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0', ECHO_MAX_CONNECTIONS_PER_ADDRESS: '100000', ECHO_RPC_RATES: '0', ECHO_LOG_LEVEL: 'info' } });
 try {
   const parts = readRsaPublicKey((await echod.clientConfig()).publicKey);
   const publicKey = { n: parts.n, e: Buffer.from([1, 0, 1]), fingerprint: parts.fingerprint };

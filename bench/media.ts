@@ -27,7 +27,7 @@ const IN_FLIGHT = 4;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
-const echod = await startEchod({ env: { ECHO_FIXED_CODE: '12345', ECHO_HANDSHAKE_RATE: '0', ECHO_UPLOAD_RATE: '0', ECHO_LOG_LEVEL: 'info' }, readyTimeoutMs: 60_000 });
+const echod = await startEchod({ env: { ECHO_FIXED_CODE: '12345', ECHO_HANDSHAKE_RATE: '0', ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0', ECHO_MAX_CONNECTIONS_PER_ADDRESS: '100000', ECHO_RPC_RATES: '0', ECHO_UPLOAD_RATE: '0', ECHO_LOG_LEVEL: 'info' }, readyTimeoutMs: 60_000 });
 
 /** Runs `count` jobs with at most `limit` at once. */
 async function pool(count: number, limit: number, job: (i: number) => Promise<void>): Promise<void> {

@@ -48,6 +48,9 @@ const echod = await startEchod({
   env: {
     ECHO_FIXED_CODE: FIXED_CODE,
     ECHO_HANDSHAKE_RATE: '0',
+    ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0',
+    ECHO_MAX_CONNECTIONS_PER_ADDRESS: '100000',
+    ECHO_RPC_RATES: '0',
     ECHO_LOG_LEVEL: 'info',
     ...(DURABILITY ? { ECHO_DURABILITY: DURABILITY } : {}),
     // Topics and groups of their own, so a broker shared with tests never mixes their records.

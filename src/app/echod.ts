@@ -32,6 +32,8 @@ import { Metrics } from '../infra/metrics/index.js';
 import { AdminServer } from '../interface/admin/admin-server.js';
 import { AdminService, signOutLive } from '../service/admin/index.js';
 import { DeviceDirectory } from '../service/authsession/device-directory.js';
+import { ConnectionLimits } from '../interface/gateway/connection-limits.js';
+import { RpcFloodLimits } from '../bff/flood-limits.js';
 
 export interface StartEchodOptions {
   config: EchoConfig;
@@ -85,7 +87,9 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   const identity: ServerIdentity = { dcId: config.dcId, host: config.host, tcpPorts: [] };
   const rpc = new RpcDispatcher();
 
-  const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics });
+  const { limits } = config;
+  const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics, limits, limitMetrics: metrics });
+  if (limits.rpcRates) rpc.useFloodLimits(new RpcFloodLimits(limits.rpcRates, now, (group) => metrics.limitHit(group)));
   const kv = engines.kv;
   const workerId = await engines.registry.claimWorkerId();
   const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n });
@@ -122,12 +126,21 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     now,
     random,
     handshakeLimiter: config.handshakeRate ? new RateLimiter(config.handshakeRate, now) : undefined,
+    keyCreationLimiter: limits.authKeysPerAddressPerHour
+      ? new RateLimiter({ burst: limits.authKeysPerAddressPerHour, perSecond: limits.authKeysPerAddressPerHour / 3600 }, now)
+      : undefined,
     metrics,
+    limits: metrics,
   });
   const gatewayLog = componentLogger(logger, 'gateway');
   const connections = new ConnectionRegistry(sessions, { metrics, log: gatewayLog });
-  const tcp = new TcpGateway(router, connections, gatewayLog);
-  const http = new HttpServer(router, connections, componentLogger(logger, 'http'), { tls: config.tls });
+  const connectionLimits = new ConnectionLimits(limits, { isSignedIn: (id) => sessions.isSignedInConnection(id), metrics, log: gatewayLog });
+  const tcp = new TcpGateway(router, connections, gatewayLog, connectionLimits);
+  const http = new HttpServer(router, connections, componentLogger(logger, 'http'), {
+    tls: config.tls,
+    limits: connectionLimits,
+    timeouts: { headersMs: limits.firstFrameMs, requestMs: limits.handshakeMs },
+  });
 
   const tcpPorts = await tcp.listen(config.listen, config.tcpPorts);
   identity.tcpPorts = tcpPorts;
@@ -196,6 +209,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
 
   const sweeper = setInterval(() => {
     sessions.sweep();
+    keys.sweep((id) => sessions.hasSessionsOf(id), now());
     db.authKeys.deleteExpired(Math.floor(now() / 1000)).catch((err: Error) => logger.warn({ err: err.message }, 'sweeping expired keys failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();

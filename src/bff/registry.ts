@@ -2,6 +2,7 @@
 import type { MethodName, Req, Res, TlObject } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { RpcContext } from './context.js';
+import type { RpcFloodLimits } from './flood-limits.js';
 
 /**
  * What a handler may answer: the canonical result of its method, or the result already encoded for the
@@ -25,6 +26,12 @@ const PRE_LOGIN_NAMESPACES = ['help.', 'langpack.'];
 
 export class RpcDispatcher {
   private readonly handlers = new Map<string, Registration>();
+  private floodLimits?: RpcFloodLimits;
+
+  /** Per-user rates of the costly method groups (flood-limits.ts); checked after the authorization. */
+  useFloodLimits(limits: RpcFloodLimits): void {
+    this.floodLimits = limits;
+  }
 
   register<M extends MethodName>(method: M, handler: NoInfer<TypedRpcHandler<M>>, opts: { allowUnauthorized?: boolean } = {}): void {
     if (this.handlers.has(method)) throw new Error(`handler for ${method} registered twice`);
@@ -52,6 +59,7 @@ export class RpcDispatcher {
       throw new RpcError(400, 'METHOD_NOT_IMPLEMENTED');
     }
     if (!reg.allowUnauthorized && !signedIn) throw RpcError.unauthorized();
+    this.floodLimits?.check(request, ctx);
     return reg.handler(request, ctx);
   }
 }

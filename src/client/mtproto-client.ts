@@ -25,6 +25,8 @@ export type ClientEndpoint =
 interface ByteChannel {
   write(bytes: Buffer): void;
   destroy(): void;
+  /** Stops reading what the server sends (TCP and WebSocket), to act as a client that never reads. */
+  pause?(): void;
 }
 
 export type ClientEvent =
@@ -76,7 +78,7 @@ export class EchoClient {
       const client = new EchoClient(endpoint.transport ?? 'obfuscated2/intermediate');
       const ws = new WebSocket(endpoint.url, 'binary', { rejectUnauthorized: endpoint.rejectUnauthorized ?? true });
       ws.binaryType = 'nodebuffer';
-      client.channel = { write: (b) => ws.send(b), destroy: () => ws.terminate() };
+      client.channel = { write: (b) => ws.send(b), destroy: () => ws.terminate(), pause: () => ws.pause() };
       ws.on('message', (data: Buffer) => client.onData(data));
       ws.on('error', () => {});
       ws.on('close', () => client.onClosed());
@@ -88,7 +90,7 @@ export class EchoClient {
     }
     const client = new EchoClient(endpoint.transport ?? 'intermediate');
     const socket = connect({ host: endpoint.host, port: endpoint.port, noDelay: true, localAddress: endpoint.localAddress });
-    client.channel = { write: (b) => socket.write(b), destroy: () => socket.destroy() };
+    client.channel = { write: (b) => socket.write(b), destroy: () => socket.destroy(), pause: () => socket.pause() };
     socket.on('data', (chunk: Buffer) => client.onData(chunk));
     socket.on('error', () => {});
     socket.on('close', () => client.onClosed());
@@ -121,6 +123,12 @@ export class EchoClient {
       request = step.request;
     }
     throw new Error('handshake ended without a key');
+  }
+
+  /** Stops reading from the server for good (tests of a client that never reads); sending still works. */
+  stopReading(): void {
+    if (!this.channel.pause) throw new Error('stopReading: not on an HTTP client');
+    this.channel.pause();
   }
 
   useSession(session: ClientSession): void {

@@ -79,6 +79,44 @@ function hostPort(defaultPort?: number) {
 const nonEmpty = z.string().trim().min(1);
 const endpoint = z.string().trim().regex(/^\S+$/);
 
+/** A whole number at least `min`. */
+function count(min: number) {
+  return z.union([z.number(), z.string().trim().regex(/^\d{1,15}$/).transform(Number)]).pipe(z.int().min(min));
+}
+
+/** Seconds, fractions allowed (tests use short deadlines). */
+const seconds = z
+  .union([z.number(), z.string().trim().regex(/^\d{1,9}(\.\d{1,3})?$/).transform(Number)])
+  .pipe(z.number().gt(0).max(30 * 24 * 3600));
+
+/** A rate as "burst/perSecond": burst a whole number, perSecond possibly a fraction (0.5 = one every 2 s). */
+const RATE = /^(\d{1,9})\/(\d{1,9}(?:\.\d{1,6})?)$/;
+
+/** "group=burst/perSecond,..." (a YAML mapping of group: "burst/perSecond" too), or 0: every group off. */
+function rpcRates() {
+  return z
+    .union([z.number(), z.string(), z.record(z.string(), z.union([z.string(), z.number()]))])
+    .transform((value, ctx): Record<string, { burst: number; perSecond: number }> | null => {
+      if (value === 0 || value === '0') return null;
+      const pairs: [string, string][] =
+        typeof value === 'object'
+          ? Object.entries(value).map(([k, v]) => [k, String(v)])
+          : String(value)
+              .split(',')
+              .map((p) => p.trim().split('=') as [string, string]);
+      const rates: Record<string, { burst: number; perSecond: number }> = {};
+      for (const [group, rate] of pairs) {
+        const m = RATE.exec(rate?.trim() ?? '');
+        if (!/^[a-z][a-z0-9_]{0,31}$/.test(group?.trim() ?? '') || !m || Number(m[1]) < 1 || Number(m[2]) <= 0) {
+          ctx.addIssue({ code: 'custom', message: 'not group=burst/perSecond' });
+          return z.NEVER;
+        }
+        rates[group.trim()] = { burst: Number(m[1]), perSecond: Number(m[2]) };
+      }
+      return rates;
+    });
+}
+
 export const FIELDS = {
   dataDir: { path: ['dataDir'], env: 'ECHO_DATA_DIR', expected: 'a directory path', schema: nonEmpty, default: './data' },
   host: {
@@ -180,6 +218,65 @@ export const FIELDS = {
       .transform((v) => String(v).trim())
       .pipe(z.string().regex(/^(0|\d{1,6}\/\d{1,6})$/))
       .transform((v) => (v === '0' ? null : { burstMb: Number(v.split('/')[0]), perSecondMb: Number(v.split('/')[1]) })),
+  },
+
+  // Limits for the open internet (issue 16; docs: etc/echod.example.yaml, README "Limits"). Times in seconds.
+  maxConnectionsPerAddress: {
+    path: ['limits', 'connectionsPerAddress'],
+    env: 'ECHO_MAX_CONNECTIONS_PER_ADDRESS',
+    expected: 'a number of connections (at least 1)',
+    schema: count(1),
+    default: 1000,
+  },
+  maxConnections: { path: ['limits', 'connections'], env: 'ECHO_MAX_CONNECTIONS', expected: 'a number of connections (at least 1)', schema: count(1), default: 100_000 },
+  firstFrameTimeout: { path: ['limits', 'firstFrameTimeout'], env: 'ECHO_FIRST_FRAME_TIMEOUT', expected: 'seconds (more than 0)', schema: seconds, default: 10 },
+  handshakeTimeout: { path: ['limits', 'handshakeTimeout'], env: 'ECHO_HANDSHAKE_TIMEOUT', expected: 'seconds (more than 0)', schema: seconds, default: 30 },
+  unauthorizedIdleTimeout: {
+    path: ['limits', 'unauthorizedIdleTimeout'],
+    env: 'ECHO_UNAUTHORIZED_IDLE_TIMEOUT',
+    expected: 'seconds (more than 0)',
+    schema: seconds,
+    default: 120,
+  },
+  idleTimeout: { path: ['limits', 'idleTimeout'], env: 'ECHO_IDLE_TIMEOUT', expected: 'seconds (more than 0)', schema: seconds, default: 600 },
+  outboundBufferHigh: {
+    path: ['limits', 'outboundBufferHigh'],
+    env: 'ECHO_OUTBOUND_BUFFER_HIGH',
+    expected: 'a size in bytes (at least 1024)',
+    schema: count(1024),
+    default: 2 * 1024 * 1024,
+  },
+  outboundBufferMax: {
+    path: ['limits', 'outboundBufferMax'],
+    env: 'ECHO_OUTBOUND_BUFFER_MAX',
+    expected: 'a size in bytes (at least 1024)',
+    schema: count(1024),
+    default: 16 * 1024 * 1024,
+  },
+  drainTimeout: { path: ['limits', 'drainTimeout'], env: 'ECHO_DRAIN_TIMEOUT', expected: 'seconds (more than 0)', schema: seconds, default: 30 },
+  maxSessionsPerAuthKey: {
+    path: ['limits', 'sessionsPerAuthKey'],
+    env: 'ECHO_MAX_SESSIONS_PER_AUTH_KEY',
+    expected: 'a number of sessions (at least 1)',
+    schema: count(1),
+    default: 64,
+  },
+  sessionIdleTimeout: { path: ['limits', 'sessionIdleTimeout'], env: 'ECHO_SESSION_IDLE_TIMEOUT', expected: 'seconds (more than 0)', schema: seconds, default: 1800 },
+  // 0 turns it off (benchmarks creating thousands of keys from one address).
+  authKeysPerAddressPerHour: {
+    path: ['limits', 'authKeysPerAddressPerHour'],
+    env: 'ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR',
+    expected: 'a number of auth keys, or 0 for no limit',
+    schema: count(0),
+    default: 1000,
+  },
+  // Per-user RPC rates by method group (src/bff/flood-limits.ts): "group=burst/perSecond,..." overrides those
+  // groups; 0 turns every group off. Unset: the table's defaults.
+  rpcRates: {
+    path: ['limits', 'rpcRates'],
+    env: 'ECHO_RPC_RATES',
+    expected: 'group=burst/perSecond pairs (e.g. search=30/1,history=200/20), or 0 for no limit',
+    schema: rpcRates(),
   },
 
   // Scale-out engines: unset means the embedded adapter.

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './errors.js';
 import { FIELDS, type Durability, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
+import { limitsFrom, type LimitsConfig } from './limits.js';
 
 export const DEFAULT_CONFIG_FILE = 'etc/echod.yaml';
 
@@ -29,6 +30,8 @@ export interface EchoConfig {
   /** What an acknowledged write survives: `full` (power loss too) or `process` (a process crash only). */
   durability: Durability;
   adminListen: HostPort;
+  /** Connection, slow-client, back-pressure, session and RPC flood limits (limits.* in the file). */
+  limits: LimitsConfig;
   /** Bearer token of the admin API; null = API disabled. */
   adminToken: string | null;
   sql:
@@ -105,6 +108,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     durability: get('durability') as Durability,
     adminListen: get('adminListen') as HostPort,
+    limits: limitsFrom(get, (name) => raw.has(name)),
     adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),
     cache: cacheEngine(get, raw.has('redisHost')),

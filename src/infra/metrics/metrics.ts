@@ -21,6 +21,12 @@ export interface SessionMetrics {
   updatesPushed(count: number): void;
 }
 
+/** A limit of the server (connections, slow clients, back-pressure, sessions, RPC floods) refused or closed something. */
+export interface LimitMetrics {
+  /** `limit` is one of a small fixed set of names (connections_per_address, rpc_search, ...). */
+  limitHit(limit: string): void;
+}
+
 /** Record deliveries of the event bus (src/infra/bus); see instrumentBus(). */
 export interface BusMetrics {
   published(topic: string, count: number): void;
@@ -59,7 +65,7 @@ const MAX_ERROR_LABELS = 200;
 export const OTHER_METHOD = 'other';
 export const NO_ERROR = 'none';
 
-export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMetrics, EngineMetrics {
+export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMetrics, EngineMetrics, LimitMetrics {
   readonly registry = new Registry();
   private readonly connections: Gauge<'transport'>;
   private readonly connectionsOpened: Counter<'transport'>;
@@ -68,6 +74,7 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
   private readonly rpcCalls: Counter<'method' | 'error'>;
   private readonly rpcSeconds: Histogram<'method'>;
   private readonly pushed: Counter;
+  private readonly limitHits: Counter<'limit'>;
   private readonly busPublished: Counter<'topic'>;
   private readonly busLag: Histogram<'topic'>;
   private readonly busFailures: Counter<'topic'>;
@@ -95,6 +102,7 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
     this.rpcCalls = new Counter({ name: `${p}rpc_calls_total`, help: 'RPC calls by method and error name ("none" for a result)', labelNames: ['method', 'error'], registers });
     this.rpcSeconds = new Histogram({ name: `${p}rpc_duration_seconds`, help: 'RPC latency from decoding to the encoded result', labelNames: ['method'], buckets: LATENCY_BUCKETS, registers });
     this.pushed = new Counter({ name: `${p}updates_pushed_total`, help: 'Updates objects queued to online devices', registers });
+    this.limitHits = new Counter({ name: `${p}limit_hits_total`, help: 'Connections refused or closed and calls refused by a limit, by limit name', labelNames: ['limit'], registers });
     const self = this;
     new Gauge({ name: `${p}rpc_in_flight`, help: 'RPC calls being handled now', registers, collect() { this.set(self.runtime?.inFlightRpcs() ?? 0); } });
     new Gauge({ name: `${p}sessions`, help: 'MTProto sessions held in memory', registers, collect() { this.set(self.runtime?.sessions() ?? 0); } });
@@ -144,6 +152,10 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
     child.seconds.observe(seconds);
     if (error === undefined) child.ok.inc();
     else this.rpcCalls.inc({ method: label, error: this.errorLabel(error) });
+  }
+
+  limitHit(limit: string): void {
+    this.limitHits.inc({ limit });
   }
 
   updatesPushed(count: number): void {

@@ -23,6 +23,9 @@ const MAX_QUEUED_FRAMES = 512;
  * example for a client pinging once a minute (75 s). A dead peer is still noticed within that time.
  */
 const MIN_PING_DISCONNECT_MS = 75_000;
+
+/** Bytes of those frames: with the transport's largest frame being read, this bounds a connection's inbound memory. */
+export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 let nextConnectionId = 1;
 
 export class MtprotoConnection implements ConnectionHandle {
@@ -32,6 +35,9 @@ export class MtprotoConnection implements ConnectionHandle {
   private readonly routerState: RouterConnectionState = {};
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  private queuedBytes = 0;
+  /** Complete frames received so far (the first-frame deadline looks at it). */
+  framesReceived = 0;
   private pingTimer?: NodeJS.Timeout;
   /** The ping_delay_disconnect deadline in effect (ms of silence), and when the client last sent anything. */
   private pingDisconnectMs = 0;
@@ -45,6 +51,11 @@ export class MtprotoConnection implements ConnectionHandle {
     private readonly log: Logger,
     private readonly onClosed: (conn: MtprotoConnection) => void,
   ) {}
+
+  /** The connection carries an auth key: a handshake finished on it, or it sent a packet under a known key. */
+  get hasAuthKey(): boolean {
+    return this.routerState.keyed === true;
+  }
 
   get transport(): string {
     return `${this.carrier}/${this.framing.kind ?? 'unknown'}`;
@@ -62,7 +73,10 @@ export class MtprotoConnection implements ConnectionHandle {
       return;
     }
     for (const frame of frames) {
-      if (++this.queued > MAX_QUEUED_FRAMES) {
+      this.framesReceived++;
+      const bytes = frame.payload.length;
+      this.queuedBytes += bytes;
+      if (++this.queued > MAX_QUEUED_FRAMES || this.queuedBytes > MAX_QUEUED_BYTES) {
         this.failWithTransportError(-429, 'too many frames in flight');
         return;
       }
@@ -74,6 +88,7 @@ export class MtprotoConnection implements ConnectionHandle {
         })
         .finally(() => {
           this.queued--;
+          this.queuedBytes -= bytes;
         });
     }
   }

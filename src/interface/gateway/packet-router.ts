@@ -11,7 +11,7 @@ import type { AuthKeyRegistry } from '../session/auth-keys.js';
 import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
 import type { ConnectionHandle } from '../session/connection.js';
 import type { RateLimiter } from '../../common/rate-limiter.js';
-import type { GatewayMetrics } from '../../infra/metrics/metrics.js';
+import type { GatewayMetrics, LimitMetrics } from '../../infra/metrics/metrics.js';
 
 export interface PacketRouterDeps {
   sessions: SessionService;
@@ -27,7 +27,10 @@ export interface PacketRouterDeps {
   onAuthKeyCreated?: (kind: 'perm' | 'temp') => void;
   /** Limits how fast one address may start handshakes (req_pq); -429 beyond it. */
   handshakeLimiter?: RateLimiter;
+  /** Limits how many keys one address may create (per hour); -429 and no key beyond it. */
+  keyCreationLimiter?: RateLimiter;
   metrics?: GatewayMetrics;
+  limits?: LimitMetrics;
 }
 
 /** Per-connection state the router keeps: the handshake in progress, if any. */
@@ -35,6 +38,8 @@ export interface RouterConnectionState {
   handshake?: ServerHandshake;
   /** performance.now() at the handshake's first message, for its duration. */
   handshakeStartedAt?: number;
+  /** A key was created on this connection, or it sent an encrypted packet (a bad one closes it). */
+  keyed?: boolean;
 }
 
 export class PacketRouter {
@@ -50,6 +55,7 @@ export class PacketRouter {
       await this.handshakeStep(conn, state, packet);
       return;
     }
+    state.keyed = true;
     await this.deps.sessions.handlePacket(conn, packet, quickAck);
   }
 
@@ -65,6 +71,7 @@ export class PacketRouter {
     }
     if ((request._ === 'req_pq_multi' || request._ === 'req_pq') && deps.handshakeLimiter && !deps.handshakeLimiter.take(conn.remoteAddress)) {
       deps.metrics?.handshake('rate_limited');
+      deps.limits?.limitHit('handshake_rate');
       conn.failWithTransportError(-429, 'too many auth key handshakes from this address');
       return;
     }
@@ -80,6 +87,14 @@ export class PacketRouter {
     }
     if (step.completed) {
       const done = step.completed;
+      // Keys are rows and cache entries: an address churning through keys is stopped before it stores one more.
+      if (deps.keyCreationLimiter && !deps.keyCreationLimiter.take(conn.remoteAddress)) {
+        deps.metrics?.handshake('rate_limited');
+        deps.limits?.limitHit('auth_keys_per_address');
+        conn.failWithTransportError(-429, 'too many auth keys created from this address');
+        return;
+      }
+      state.keyed = true;
       const nowMs = deps.now();
       // The key is durable before the client learns it exists (dh_gen_ok).
       await deps.keys.add(done.authKey, done.kind, Math.floor(nowMs / 1000), done.expiresIn, done.serverSalt, nowMs + HANDSHAKE_SALT_LIFETIME_MS);

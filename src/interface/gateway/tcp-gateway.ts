@@ -5,8 +5,9 @@ import { MtprotoConnection } from './mtproto-connection.js';
 import type { PacketRouter } from './packet-router.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { listenOn } from '../listen.js';
+import type { ConnectionLimits, LimitedStream } from './connection-limits.js';
 
-/** A socket that stays silent this long is closed; real clients ping far more often. */
+/** Without limits (unit set-ups): a socket that stays silent this long is closed. */
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 export class TcpGateway {
@@ -17,6 +18,7 @@ export class TcpGateway {
     private readonly router: PacketRouter,
     private readonly connections: ConnectionRegistry,
     private readonly log: Logger,
+    private readonly limits?: ConnectionLimits,
   ) {}
 
   /** Listens on every port; resolves with the bound ports (useful when 0 asked for a free one). */
@@ -32,8 +34,14 @@ export class TcpGateway {
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
     const remote = socket.remoteAddress ?? '';
+    if (this.limits && !this.limits.admit(remote)) {
+      // Refused at once: a reset, no bytes read, nothing allocated.
+      socket.on('error', () => {});
+      socket.resetAndDestroy();
+      return;
+    }
+    this.sockets.add(socket);
     // Writes of one event-loop turn (a container and a push, say) leave in one syscall.
     let corked = false;
     const uncork = () => {
@@ -47,6 +55,7 @@ export class TcpGateway {
         process.nextTick(uncork);
       }
       socket.write(data);
+      watch?.afterWrite();
     };
     const conn = new MtprotoConnection(
       { write, end: () => socket.end() },
@@ -57,11 +66,14 @@ export class TcpGateway {
       (c) => this.connections.remove(c),
     );
     this.connections.add(conn);
-    socket.setTimeout(IDLE_TIMEOUT_MS, () => conn.close('idle timeout'));
+    const watch = this.limits?.watch(conn, socketStream(socket));
+    if (!watch) socket.setTimeout(IDLE_TIMEOUT_MS, () => conn.close('idle timeout'));
     socket.on('data', (chunk: Buffer) => conn.onBytes(chunk));
     socket.on('error', (err) => this.log.debug({ conn: conn.id, err: err.message }, 'socket error'));
     socket.on('close', () => {
       this.sockets.delete(socket);
+      watch?.stop();
+      this.limits?.release(remote);
       conn.peerClosed();
     });
   }
@@ -83,4 +95,21 @@ export class TcpGateway {
     }, 2000);
     deadline.unref();
   }
+}
+
+/** A TCP socket as the connection limits drive it. */
+export function socketStream(socket: Socket): LimitedStream {
+  let onIdle: (() => void) | undefined;
+  socket.on('timeout', () => onIdle?.());
+  return {
+    buffered: () => socket.writableLength,
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    onDrain: (listener) => socket.on('drain', listener),
+    setIdleTimeout: (ms, listener) => {
+      onIdle = listener;
+      socket.setTimeout(ms);
+    },
+    destroy: () => socket.destroy(),
+  };
 }

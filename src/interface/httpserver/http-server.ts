@@ -12,6 +12,7 @@ import type { PacketRouter, RouterConnectionState } from '../gateway/packet-rout
 import type { ConnectionRegistry } from '../gateway/connection-registry.js';
 import { HttpExchange } from './http-exchange.js';
 import { listenOn } from '../listen.js';
+import type { ConnectionLimits, LimitedStream } from '../gateway/connection-limits.js';
 
 const API_PATHS = new Set(['/api', '/apiw1', '/apiw', '/apiw_test', '/api_test']);
 const WS_PATHS = new Set(['/apiws', '/apiws_test']);
@@ -22,6 +23,10 @@ const LONG_POLL_MS = 25_000;
 
 export interface HttpServerOptions {
   tls: { certFile: string; keyFile: string } | null;
+  /** Connection caps (shared with the TCP gateway), slow-client deadlines and WebSocket back-pressure. */
+  limits?: ConnectionLimits;
+  /** Slow HTTP clients: headers must arrive within `headersMs`, the whole request within `requestMs`. */
+  timeouts?: { headersMs: number; requestMs: number };
 }
 
 export class HttpServer {
@@ -29,6 +34,7 @@ export class HttpServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
   private readonly sockets = new Set<Socket>();
   private readonly handshakeStates = new WeakMap<Socket, RouterConnectionState>();
+  private readonly limits?: ConnectionLimits;
 
   constructor(
     private readonly router: PacketRouter,
@@ -37,11 +43,26 @@ export class HttpServer {
     opts: HttpServerOptions,
   ) {
     const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
-    this.server = opts.tls ? createHttpsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, handler) : createHttpServer(handler);
+    this.limits = opts.limits;
+    // Node checks these every connectionsCheckingInterval; a trickled request cannot outlive them.
+    const t = opts.timeouts;
+    const timing = t ? { headersTimeout: t.headersMs, requestTimeout: Math.max(t.requestMs, t.headersMs), connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(t.headersMs / 2))) } : {};
+    this.server = opts.tls
+      ? createHttpsServer({ ...timing, cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, handler)
+      : createHttpServer(timing, handler);
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
     this.server.on('connection', (socket: Socket) => {
+      const remote = socket.remoteAddress ?? '';
+      if (this.limits && !this.limits.admit(remote)) {
+        socket.on('error', () => {});
+        socket.resetAndDestroy();
+        return;
+      }
       this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        this.limits?.release(remote);
+      });
     });
     this.server.on('clientError', (err, socket) => {
       this.log.debug({ err: err.message }, 'bad HTTP request');
@@ -84,7 +105,13 @@ export class HttpServer {
 
   private onWebSocket(ws: WebSocket, req: IncomingMessage): void {
     const conn = new MtprotoConnection(
-      { write: (data) => ws.send(data), end: () => ws.close(1000) },
+      {
+        write: (data) => {
+          ws.send(data);
+          watch?.afterWrite();
+        },
+        end: () => ws.close(1000),
+      },
       this.router,
       req.socket.remoteAddress ?? '',
       'ws',
@@ -92,6 +119,7 @@ export class HttpServer {
       (c) => this.connections.remove(c),
     );
     this.connections.add(conn);
+    const watch = this.limits?.watch(conn, webSocketStream(ws, req.socket));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         conn.close('text frame on a binary MTProto WebSocket');
@@ -100,7 +128,10 @@ export class HttpServer {
       conn.onBytes(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
     });
     ws.on('error', (err) => this.log.debug({ conn: conn.id, err: err.message }, 'websocket error'));
-    ws.on('close', () => conn.peerClosed());
+    ws.on('close', () => {
+      watch?.stop();
+      conn.peerClosed();
+    });
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -157,4 +188,21 @@ export class HttpServer {
       exchange.close(`internal error: ${err.message}`);
     });
   }
+}
+
+/** A WebSocket (and the socket under it) as the connection limits drive it. */
+function webSocketStream(ws: WebSocket, socket: Socket): LimitedStream {
+  let onIdle: (() => void) | undefined;
+  socket.on('timeout', () => onIdle?.());
+  return {
+    buffered: () => ws.bufferedAmount,
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    onDrain: (listener) => socket.on('drain', listener),
+    setIdleTimeout: (ms, listener) => {
+      onIdle = listener;
+      socket.setTimeout(ms);
+    },
+    destroy: () => ws.terminate(),
+  };
 }

@@ -139,6 +139,25 @@ export class AuthKeyRegistry {
     this.forget(id);
   }
 
+  /**
+   * Forgets cached keys nothing uses (no session holds them, their handshake salt expired): key churn must not
+   * grow the cache without bound. A forgotten key is loaded again from the store when a packet names it.
+   */
+  sweep(inUse: (id: bigint) => boolean, nowMs: number): number {
+    let forgotten = 0;
+    for (const [id, ctx] of this.cache) {
+      if (inUse(id) || (ctx.handshakeSaltUntil ?? 0) > nowMs) continue;
+      this.forget(id);
+      forgotten++;
+    }
+    return forgotten;
+  }
+
+  /** Keys cached in memory. */
+  get cachedCount(): number {
+    return this.cache.size;
+  }
+
   forget(id: bigint): void {
     const ctx = this.cache.get(id);
     if (ctx) this.unindex(ctx);

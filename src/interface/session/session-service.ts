@@ -11,7 +11,8 @@ import type { RpcDispatcher } from '../../bff/registry.js';
 import type { AuthKeyContext, AuthKeyRegistry } from './auth-keys.js';
 import type { ConnectionHandle } from './connection.js';
 import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
-import type { SessionMetrics } from '../../infra/metrics/metrics.js';
+import type { LimitMetrics, SessionMetrics } from '../../infra/metrics/metrics.js';
+import { evictForNewSession, markUsed, type SessionLimits } from './session-limits.js';
 import { DeviceSubscriptions } from './update-subscriptions.js';
 import { isLive, type SessionState } from './session-state.js';
 import { currentSalt } from './key-salts.js';
@@ -38,6 +39,9 @@ export interface SessionServiceDeps {
   random: (n: number) => Buffer;
   msgIds: ServerMsgIdGenerator;
   metrics?: SessionMetrics;
+  /** Sessions per auth key and idle session lifetime (defaults in session-limits.ts). */
+  limits?: SessionLimits;
+  limitMetrics?: LimitMetrics;
 }
 
 export class SessionService implements UpdatePusher {
@@ -123,10 +127,21 @@ export class SessionService implements UpdatePusher {
 
   /** Forgets sessions idle for a long time; called periodically by the app. */
   sweep(): void {
-    const cutoff = this.deps.now() - SESSION_IDLE_MS;
+    const cutoff = this.deps.now() - (this.deps.limits?.sessionIdleMs ?? SESSION_IDLE_MS);
     for (const [k, state] of this.sessions) {
       if (!state.connection && state.session.lastActive < cutoff) this.dropSession(k, state);
     }
+  }
+
+  /** The connection carries a session of a signed-in key (the long idle timeout applies). */
+  isSignedInConnection(connId: number): boolean {
+    for (const state of this.byConnection.get(connId) ?? []) if (state.key.userId !== undefined) return true;
+    return false;
+  }
+
+  /** Some session of this auth key is held (its key context must stay cached). */
+  hasSessionsOf(authKeyId: bigint): boolean {
+    return this.byAuthKey.has(authKeyId);
   }
 
   private dropSession(mapKey: string, state: SessionState): void {
@@ -168,11 +183,17 @@ export class SessionService implements UpdatePusher {
   private sessionFor(key: AuthKeyContext, sessionId: bigint, firstMsgId: bigint, conn: ConnectionHandle): SessionState {
     const mapKey = `${key.authKey.id}:${sessionId}`;
     let state = this.sessions.get(mapKey);
+    if (state) markUsed(this.byAuthKey.get(key.authKey.id), state);
     if (!state) {
       state = { session: new MtSession(sessionId, key.authKey.id, this.deps.msgIds, this.deps.now()), key, flushScheduled: false };
       this.sessions.set(mapKey, state);
       let ofKey = this.byAuthKey.get(key.authKey.id);
       if (!ofKey) this.byAuthKey.set(key.authKey.id, (ofKey = new Set()));
+      const evicted = evictForNewSession(ofKey, this.deps.limits);
+      if (evicted) {
+        this.dropSession(`${key.authKey.id}:${evicted.session.id}`, evicted);
+        this.deps.limitMetrics?.limitHit('sessions_per_auth_key');
+      }
       ofKey.add(state);
       const created = encodeObject({
         _: 'new_session_created', firstMsgId, uniqueId: this.deps.random(8).readBigInt64LE(0), serverSalt: currentSalt(this.deps.salts, key, this.deps.now()),

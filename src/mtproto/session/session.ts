@@ -26,8 +26,14 @@ const REPLAY_WINDOW = 1024;
  * instead of 1024 ids (about 60 KiB) per session.
  */
 const REPLAY_HORIZON = BigInt(MSG_ID_MAX_AGE_SECONDS + MSG_ID_MAX_FUTURE_SECONDS) << 32n;
-/** Unacknowledged server messages kept per session; the oldest are dropped beyond this. */
+/** Unacknowledged server messages kept per session; the oldest are dropped beyond this many or this many bytes. */
 const MAX_UNACKED = 2048;
+export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
+/**
+ * Messages waiting for a connection (a session whose device just dropped): beyond this the oldest are dropped;
+ * the client sees the pts gap and catches up with updates.getDifference. A live session's outbox empties every turn.
+ */
+export const MAX_OUTBOX = 4096;
 
 export class MtSession {
   private contentSent = 0;
@@ -36,6 +42,7 @@ export class MtSession {
   /** Client msg_ids below this were forgotten for their age (see REPLAY_HORIZON). */
   private forgottenBelow = 0n;
   private readonly unacked = new Map<bigint, OutboundMessage>();
+  private unackedBytes = 0;
   private readonly answered = new Map<bigint, bigint>(); // req msg_id -> rpc_result msg_id
   /** Client content-related msg_ids still to acknowledge with msgs_ack. */
   pendingAcks: bigint[] = [];
@@ -105,10 +112,24 @@ export class MtSession {
     };
     if (contentRelated) {
       this.unacked.set(msg.msgId, msg);
-      if (this.unacked.size > MAX_UNACKED) this.unacked.delete(this.unacked.keys().next().value!);
+      this.unackedBytes += body.length;
+      // A client that never acknowledges must not grow the session: the oldest are forgotten (and their answers).
+      while (this.unacked.size > MAX_UNACKED || (this.unackedBytes > MAX_UNACKED_BYTES && this.unacked.size > 1)) {
+        this.forgetUnacked(this.unacked.keys().next().value!);
+      }
     }
     if (opts.reqMsgId !== undefined) this.answered.set(opts.reqMsgId, msg.msgId);
     this.outbox.push(msg);
+    if (this.outbox.length > MAX_OUTBOX) this.outbox.splice(0, this.outbox.length - MAX_OUTBOX);
+    return msg;
+  }
+
+  private forgetUnacked(id: bigint): OutboundMessage | undefined {
+    const msg = this.unacked.get(id);
+    if (!msg) return undefined;
+    this.unacked.delete(id);
+    this.unackedBytes -= msg.body.length;
+    if (msg.reqMsgId !== undefined && this.answered.get(msg.reqMsgId) === id) this.answered.delete(msg.reqMsgId);
     return msg;
   }
 
@@ -118,12 +139,7 @@ export class MtSession {
   }
 
   acknowledge(msgIds: readonly bigint[]): void {
-    for (const id of msgIds) {
-      const msg = this.unacked.get(id);
-      if (!msg) continue;
-      this.unacked.delete(id);
-      if (msg.reqMsgId !== undefined) this.answered.delete(msg.reqMsgId);
-    }
+    for (const id of msgIds) this.forgetUnacked(id);
   }
 
   isUnacked(msgId: bigint): boolean {
@@ -151,7 +167,7 @@ export class MtSession {
     for (const id of ids) {
       const msg = this.unacked.get(id);
       if (!msg || this.outbox.includes(msg)) continue;
-      this.unacked.delete(id);
+      this.forgetUnacked(id);
       this.enqueue(msg.body, true, { response: msg.reqMsgId !== undefined, reqMsgId: msg.reqMsgId, update: msg.update });
       count++;
     }
@@ -166,7 +182,7 @@ export class MtSession {
     const bodies: Uint8Array[] = [];
     for (const [id, msg] of this.unacked) {
       if (!msg.update) continue;
-      this.unacked.delete(id);
+      this.forgetUnacked(id);
       bodies.push(msg.body);
     }
     if (bodies.length > 0) this.outbox = this.outbox.filter((m) => !m.update || this.unacked.has(m.msgId));
@@ -183,7 +199,7 @@ export class MtSession {
     this.outbox = this.outbox.filter((m) => {
       if (excess === 0 || !m.update) return true;
       excess--;
-      this.unacked.delete(m.msgId);
+      this.forgetUnacked(m.msgId);
       return false;
     });
     return dropped;

@@ -54,6 +54,21 @@ test('defaults with no file and no environment', () => {
     handshakeRate: { burst: 100, perSecond: 20 },
     durability: 'full',
     adminListen: { host: '127.0.0.1', port: 8802 },
+    limits: {
+      connectionsPerAddress: 1000,
+      connections: 100_000,
+      firstFrameMs: 10_000,
+      handshakeMs: 30_000,
+      unauthorizedIdleMs: 120_000,
+      idleMs: 600_000,
+      outboundHigh: 2 * 1024 * 1024,
+      outboundMax: 16 * 1024 * 1024,
+      drainMs: 30_000,
+      sessionsPerAuthKey: 64,
+      sessionIdleMs: 1_800_000,
+      authKeysPerAddressPerHour: 1000,
+      rpcRates: {},
+    },
     adminToken: null,
     sql: { engine: 'sqlite' },
     cache: { engine: 'memory' },
@@ -61,6 +76,22 @@ test('defaults with no file and no environment', () => {
     discovery: { engine: 'single' },
     blob: { engine: 'disk' },
   } satisfies EchoConfig);
+});
+
+test('limits: seconds with fractions, rpcRates as a list or a YAML mapping, 0 turns off; bad values name the key', () => {
+  const cwd = workdir('limits:\n  firstFrameTimeout: 0.5\n  rpcRates:\n    search: 3/0.5\n');
+  const c = loadConfig({ env: { ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0' }, cwd });
+  assert.equal(c.limits.firstFrameMs, 500);
+  assert.deepEqual(c.limits.rpcRates, { search: { burst: 3, perSecond: 0.5 } });
+  assert.equal(c.limits.authKeysPerAddressPerHour, null);
+  assert.deepEqual(loadConfig({ env: { ECHO_RPC_RATES: 'search=30/1, history=200/20' }, cwd: workdir() }).limits.rpcRates, {
+    search: { burst: 30, perSecond: 1 },
+    history: { burst: 200, perSecond: 20 },
+  });
+  assert.equal(loadConfig({ env: { ECHO_RPC_RATES: '0' }, cwd: workdir() }).limits.rpcRates, null);
+  assert.throws(() => loadConfig({ env: { ECHO_RPC_RATES: 'search=fast' }, cwd: workdir() }), /ECHO_RPC_RATES: expected group=burst\/perSecond pairs/);
+  assert.throws(() => loadConfig({ env: { ECHO_FIRST_FRAME_TIMEOUT: '0' }, cwd: workdir() }), /ECHO_FIRST_FRAME_TIMEOUT: expected seconds/);
+  assert.throws(() => loadConfig({ env: {}, cwd: workdir('limits:\n  connections: -1\n') }), /limits.connections/);
 });
 
 test('YAML overrides defaults and the environment overrides YAML', () => {
