@@ -60,7 +60,7 @@ async function bobLatest(count: number): Promise<any[]> {
 before(async () => {
   world = await E2eWorld.start();
   ({ echod, target } = world);
-  const a = await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 20 } });
+  const a = await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 600 } });
   alice = a.handle;
   const b = await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob' });
   bob = b.handle;

@@ -58,7 +58,7 @@ async function bobHistory(h: MtcuteHandle = bob, limit = 100): Promise<any[]> {
 before(async () => {
   world = await E2eWorld.start();
   ({ echod, target } = world);
-  const a = await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 10 } });
+  const a = await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 600 } });
   alice = a.handle;
   aliceId = a.userId;
   const b = await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob', mtcute: { updates: true } });

@@ -40,7 +40,7 @@ describe('echod on MySQL: sign up and chat', { timeout: TIMEOUT }, () => {
 
   before(async () => {
     world = await E2eWorld.start({ env: mysqlEnv(db) });
-    const a = await world.signUpGramjs({ phone: testPhone(510001), firstName: 'Alice', gramjs: { connectionRetries: 10 } });
+    const a = await world.signUpGramjs({ phone: testPhone(510001), firstName: 'Alice', gramjs: { connectionRetries: 600 } });
     alice = a.handle;
     const b = await world.signUpMtcute({ phone: testPhone(510002), firstName: 'Bob', mtcute: { updates: true } });
     bob = b.handle;

@@ -28,7 +28,10 @@ export interface GramjsOptions {
   transport?: GramjsTransport;
   /** A string saved from an earlier client: reuses its auth key. */
   session?: string;
-  /** Attempts per (re)connect; a server restart while the client lives needs several. */
+  /**
+   * Attempts per (re)connect; a server restart while the client lives needs enough to outlast it (GramJS gives up
+   * silently after the last one and its pending requests then never settle), so restart tests ask for many.
+   */
   connectionRetries?: number;
   retryDelayMs?: number;
   apiId?: number;
