@@ -90,7 +90,7 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
     random,
     secret,
   };
-  const services = createAppServices(core, { metrics, bus });
+  const services = createAppServices(core, { metrics, bus, inboxOverBus: config.bus.engine === 'kafka' });
   registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
   metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
@@ -176,6 +176,7 @@ export async function startEchod({ config, logger, db, serverKey, metrics = new 
       // Updates already published (pushes of the last messages) go out before the connections close.
       await services.bus.drain();
       services.authSessions.close();
+      await services.messenger.outbox?.close();
       // Answers go out in flushes queued as microtasks; one macrotask turn later they are all written.
       await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');

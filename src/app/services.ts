@@ -22,6 +22,8 @@ export interface AppServicesOptions {
   metrics?: BusMetrics;
   /** The event bus (Kafka when configured, see openEventBus); an in-process one when absent. */
   bus?: EventBus;
+  /** Recipients' copies go through Inbox-T rather than the send's transaction (the bus is Kafka). */
+  inboxOverBus?: boolean;
 }
 
 export function createAppServices(core: CoreServices, opts: AppServicesOptions = {}): AppServices {
@@ -56,6 +58,8 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     now: core.now,
     groups: chatBase.directory,
     userIdByUsername: async (name) => (await core.users.byUsername(name))?.id,
+    inboxOverBus: opts.inboxOverBus,
+    onFanOutError: (err) => core.log.warn({ err: (err as Error).message }, 'Inbox-T publish failed; the outbox relay retries it'),
   });
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
