@@ -50,8 +50,12 @@ export interface InboxRecord {
   content: InboxContent;
 }
 
-/** Outbox rows not published this long after their commit are the relay's (seconds). */
-const RELAY_AGE = 10;
+/**
+ * Outbox rows not published this long after their commit are the relay's (seconds): longer than a publish
+ * waits for unreachable brokers (KafkaBus publishTimeoutMs, 30 s), so the relay does not race the send's
+ * own publish (a race would only publish twice, which the consumer absorbs).
+ */
+const RELAY_AGE = 45;
 const RELAY_EVERY_MS = 5_000;
 const RELAY_ROWS = 256;
 
@@ -87,6 +91,17 @@ export class InboxOutbox {
       throw new RpcError(500, 'INTERNAL');
     }
     await this.db.deleteFrom('inbox_outbox').where('global_id', 'in', [...byMessage.keys()]).execute();
+  }
+
+  /**
+   * Publishes what is left in the outbox of these messages (a resend with the same random_id of a send whose
+   * publish failed: its answer, too, waits for the fan-out to be acknowledged).
+   */
+  async relayIds(globalIds: readonly bigint[]): Promise<void> {
+    if (globalIds.length === 0) return;
+    const rows = await this.db.selectFrom('inbox_outbox').select(['global_id', 'body']).where('global_id', 'in', [...new Set(globalIds)]).execute();
+    if (rows.length === 0) return;
+    await this.publish(new Map(rows.map((r) => [BigInt(r.global_id), decodeRecordValue(r.body) as InboxRecord[]])));
   }
 
   /** Publishes the outbox rows older than `age` seconds (all with 0); resolves when done or failed. */

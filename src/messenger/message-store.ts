@@ -173,6 +173,8 @@ export class MessageStore {
         }),
       );
       if (records.size > 0) await fanOut.publish(records);
+      const repeated = outcomes.flatMap((o) => (o.ok ? o.value.filter((s) => s.duplicate && s.own).map((s) => s.own!.row.globalId) : []));
+      await fanOut.relayIds(repeated);
       return outcomes;
     });
     this.earlierRandomIds = new PreparedBySize((size) =>
