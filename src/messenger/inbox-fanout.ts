@@ -143,24 +143,48 @@ export class InboxOutbox {
   }
 }
 
+/** How long the consumer keeps retrying a record whose write fails (database unreachable) before the bus's own retries. */
+const WRITE_RETRY_MS = 60_000;
+
 /** The consumer of Inbox-T: writes recipients' copies, then hands them to `onCopies` (the Sync-T pushes). */
 export class InboxConsumer {
   private readonly sub: Subscription;
   private readonly commits: GroupCommit<InboxRecord, void>;
+  private closed = false;
 
   constructor(
     private readonly db: Kysely<Tables>,
     bus: EventBus,
     private readonly now: () => number,
     onCopies: (copies: BoxCopy[]) => Promise<void>,
+    private readonly onError: (err: unknown) => void = () => {},
   ) {
     // The records handled at once (the bus hands a poll batch's keys over concurrently) share a transaction.
     this.commits = new GroupCommit(async (records) => {
       const copies = await retryOnConflict(() => db.transaction().execute((tx) => this.write(tx, records)));
-      if (copies.length > 0) await onCopies(copies);
+      // The copies are stored: a push that fails is not retried (a redelivery would write nothing and push
+      // nothing); the devices catch up through getDifference.
+      if (copies.length > 0) await onCopies(copies).catch(onError);
       return records.map(() => ({ ok: true as const, value: undefined }));
     });
-    this.sub = bus.subscribe<InboxRecord>(INBOX_TOPIC, 'boxes', (r) => this.commits.submit(r));
+    this.sub = bus.subscribe<InboxRecord>(INBOX_TOPIC, 'boxes', (r) => this.handle(r));
+  }
+
+  /**
+   * Writes one record's copy, retrying for a while when the database fails: the bus gives up on a record after
+   * a few failures, and a fan-out it skipped would be lost. Blocking keeps the offsets uncommitted meanwhile.
+   */
+  private async handle(record: InboxRecord): Promise<void> {
+    const until = Date.now() + WRITE_RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.commits.submit(record);
+      } catch (err) {
+        if (this.closed || Date.now() >= until) throw err;
+        this.onError(err);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Writes the copies of the records that have none yet; returns the new copies. */
@@ -231,6 +255,7 @@ export class InboxConsumer {
   }
 
   close(): void {
+    this.closed = true;
     this.sub.close();
   }
 }

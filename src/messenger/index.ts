@@ -55,7 +55,7 @@ export class Messenger {
     if (fanOut) {
       const messaging = this.messaging;
       const sync = this.sync;
-      this.inbox = new InboxConsumer(deps.db, deps.bus, deps.now, async (copies) => sync.publish(await messaging.recipientPushes(copies)));
+      this.inbox = new InboxConsumer(deps.db, deps.bus, deps.now, async (copies) => sync.publish(await messaging.recipientPushes(copies)), deps.onFanOutError);
       this.outbox = fanOut;
       fanOut.start();
     }

@@ -14,7 +14,8 @@ import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
-import { requireEnv } from './support.js';
+import { Admin } from '@platformatic/kafka';
+import { kafkaBrokers, requireEnv } from './support.js';
 
 const TIMEOUT = 180_000;
 const PHONES = { alice: testPhone(820001), bob: testPhone(820002), carol: testPhone(820003) };
@@ -159,6 +160,17 @@ describe('Inbox-T fan-out on Kafka', { timeout: TIMEOUT }, () => {
         const mine = h.filter((t) => t.startsWith(`group ${from} `)).reverse();
         assert.deepEqual(mine, Array.from({ length: 6 }, (_, i) => `group ${from} ${i}`));
       }
+    }
+    // The copies went through the broker: Inbox-T holds a record per recipient of each message (two per group send).
+    const admin = new Admin({ clientId: 'echo-test-admin', bootstrapBrokers: kafkaBrokers() });
+    try {
+      const topic = `${PREFIX}Inbox-T`;
+      const partitions = (await admin.metadata({ topics: [topic] })).topics.get(topic)!.partitionsCount;
+      const [offsets] = await admin.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, i) => ({ partitionIndex: i, timestamp: -1n })) }] });
+      const records = offsets!.partitions.reduce((n, p) => n + p.offset, 0n);
+      assert.ok(records >= BigInt(2 * sent.length), `Inbox-T holds the fan-out (${records} records)`);
+    } finally {
+      await admin.close();
     }
   });
 });
