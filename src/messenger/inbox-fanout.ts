@@ -90,7 +90,13 @@ export class InboxOutbox {
       this.onError(err);
       throw new RpcError(500, 'INTERNAL');
     }
-    await this.db.deleteFrom('inbox_outbox').where('global_id', 'in', [...byMessage.keys()]).execute();
+    // The fan-out is acknowledged: a row left behind by a failed delete is only published again by the relay,
+    // which the consumer absorbs, so that failure does not fail the send.
+    await this.db
+      .deleteFrom('inbox_outbox')
+      .where('global_id', 'in', [...byMessage.keys()])
+      .execute()
+      .catch((err: unknown) => this.onError(err));
   }
 
   /**

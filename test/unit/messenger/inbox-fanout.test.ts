@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src/infra/db/index.js';
 import { INBOX_TOPIC, MemoryBus, type BusHandler, type EventBus, type Subscription } from '../../../src/infra/bus/index.js';
+import { decodeRecordValue, encodeRecordValue } from '../../../src/infra/bus/record-codec.js';
 import { Messenger } from '../../../src/messenger/index.js';
 import { chatPeer, userPeer, type PeerRef } from '../../../src/messenger/peer.js';
-import { BOX_MENTIONED } from '../../../src/messenger/message-row.js';
+import { BOX_MENTIONED, messageTl, type MessageRow } from '../../../src/messenger/message-row.js';
 import { RpcError } from '../../../src/common/rpc-error.js';
 import { plainUserViews, recordingPush, type Pushed } from './stubs.js';
 import { ALICE, BOB, CAROL, rid } from './fixture.js';
@@ -40,7 +41,9 @@ class GatedBus implements EventBus {
   }
 
   subscribe<T>(topic: string, group: string, handler: BusHandler<T>): Subscription {
-    return this.inner.subscribe<T>(topic, group, async (value, record) => {
+    return this.inner.subscribe<T>(topic, group, async (original, record) => {
+      // Inbox-T values travel as Kafka records do (record-codec.ts), so the consumer sees what it would there.
+      const value = topic === INBOX_TOPIC ? (decodeRecordValue(encodeRecordValue(original)) as T) : original;
       await handler(value, record);
       // A redelivery decodes the record anew: an equal object, not the same one.
       if (topic === INBOX_TOPIC && this.replay) await handler(structuredClone(value), record);
@@ -91,6 +94,12 @@ async function setup() {
 }
 
 const alice = { userId: ALICE };
+
+/** The content columns of the row with this text (the part every copy shares). */
+function pick(rows: readonly MessageRow[], text: string): Pick<MessageRow, 'message' | 'entities' | 'media' | 'fwdFrom' | 'flags' | 'authorId' | 'date'> {
+  const r = rows.find((x) => x.message === text)!;
+  return { message: r.message, entities: r.entities, media: r.media, fwdFrom: r.fwdFrom, flags: r.flags, authorId: r.authorId, date: r.date };
+}
 
 test('Inbox-T: the consumer writes the recipient\'s copy, pushes it once, and both histories agree (replies mapped)', async () => {
   const f = await setup();
@@ -146,6 +155,36 @@ test('Inbox-T: a message revoked before its fan-out never reaches the recipient;
     assert.deepEqual((await f.history(BOB, userPeer(ALICE))).map((r) => r.message), ['for bob']);
     assert.deepEqual(f.newMessages(BOB).map((u: any) => u.message), ['for bob']);
     assert.equal((await f.messenger.reader.state(BOB)).pts, 1);
+  } finally {
+    await f.close();
+  }
+});
+
+test('Inbox-T: entities and media travel with the record; an edit made before the fan-out is what the recipient gets', async () => {
+  const f = await setup();
+  try {
+    const entities = [{ _: 'messageEntityBold' as const, offset: 0, length: 4 }];
+    const media = { _: 'messageMediaGeo' as const, geo: { _: 'geoPoint' as const, long: 2.35, lat: 48.85, accessHash: 7n } };
+    await f.messenger.messaging.send(alice, userPeer(BOB), [{ randomId: rid(), message: 'bold text', entities }]);
+    await f.messenger.messaging.send(alice, userPeer(BOB), [{ randomId: rid(), message: '', media }]);
+    f.bus.hold = true;
+    const [edited] = await f.messenger.messaging.send(alice, userPeer(BOB), [{ randomId: rid(), message: 'first draft' }]);
+    await f.messenger.messaging.edit(alice, userPeer(BOB), edited!.id, 'final text', undefined);
+    await f.bus.release();
+    await f.bus.drain();
+    const [last, geo, bold] = await f.history(BOB, userPeer(ALICE));
+    const aliceRows = await f.history(ALICE, userPeer(BOB));
+    // The shared content of each of Bob's copies is Alice's, byte for byte.
+    for (const row of [bold!, geo!, last!]) {
+      const own = aliceRows.find((r) => r.globalId === row.globalId)!;
+      assert.deepEqual(pick([row], row.message), pick([own], own.message));
+    }
+    assert.deepEqual((messageTl(bold!) as any).entities, entities);
+    assert.deepEqual((messageTl(geo!) as any).media.geo.lat, 48.85);
+    assert.equal(last!.message, 'final text');
+    assert.ok(last!.editDate > 0);
+    const pushedLast = f.newMessages(BOB).at(-1);
+    assert.equal(pushedLast.message, 'final text', 'the push shows the stored (edited) text');
   } finally {
     await f.close();
   }
