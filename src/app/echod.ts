@@ -111,7 +111,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     random,
     secret,
   };
-  const services = createAppServices(core, { metrics, bus, ...(engines.blobs ? { blobs: engines.blobs } : {}) });
+  const services = createAppServices(core, { metrics, bus, inboxOverBus: config.bus.engine === 'kafka', ...(engines.blobs ? { blobs: engines.blobs } : {}) });
   registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
   metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
@@ -230,6 +230,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
       // Updates already published (pushes of the last messages) go out before the connections close.
       await services.bus.drain();
       services.authSessions.close();
+      await services.messenger.outbox?.close();
       // Answers go out in flushes queued as microtasks; one macrotask turn later they are all written.
       await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');

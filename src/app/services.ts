@@ -25,6 +25,8 @@ export interface AppServicesOptions {
   bus?: EventBus;
   /** Where file contents go (S3 when configured); the data dir's files/ when absent. */
   blobs?: BlobStore;
+  /** Recipients' copies go through Inbox-T rather than the send's transaction (the bus is Kafka). */
+  inboxOverBus?: boolean;
 }
 
 export function createAppServices(core: CoreServices, opts: AppServicesOptions = {}): AppServices {
@@ -59,6 +61,8 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     now: core.now,
     groups: chatBase.directory,
     userIdByUsername: async (name) => (await core.users.byUsername(name))?.id,
+    inboxOverBus: opts.inboxOverBus,
+    onFanOutError: (err) => core.log.warn({ err: (err as Error).message }, 'Inbox-T fan-out: a publish, copy write or push failed (publishes and writes are retried, pushes left to getDifference)'),
   });
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });

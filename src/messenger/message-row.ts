@@ -11,6 +11,11 @@ export const CONTENT_NOFORWARDS = 2;
 export const CONTENT_EDIT_HIDE = 4;
 /** A service message (basic groups): the `media` column holds its MessageAction. */
 export const CONTENT_SERVICE = 8;
+/**
+ * Revoked while its fan-out may still be on its way (Inbox-T, inbox-fanout.ts): the row stays, without any
+ * copy, so that a late fan-out record creates none.
+ */
+export const CONTENT_REVOKED = 16;
 /** message_boxes.flags bits (per owner). */
 export const BOX_MENTIONED = 1;
 export const BOX_MEDIA_UNREAD = 2;

@@ -6,7 +6,7 @@
 // state (pts, message id counter) is deliberately not cached in memory: each transaction reads it from the
 // database (one query for all owners of the batch, which the group commit amortises), so with several
 // nodes writing boxes the database stays the only copy and nothing needs invalidating or an owner.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { Obj, TlType } from '../tl/index.js';
@@ -15,11 +15,12 @@ import { boxStatements, BoxWriter, type BoxStatements, type Tx } from './box-wri
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { padToPowerOfTwo, param, PreparedBySize } from '../infra/db/prepared.js';
 import { retryOnConflict } from '../infra/db/dialect.js';
-import { BOX_MEDIA_UNREAD, BOX_MENTIONED, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT, mediaColumn, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
+import { BOX_MEDIA_UNREAD, BOX_MENTIONED, CONTENT_NOFORWARDS, CONTENT_REVOKED, CONTENT_SERVICE, CONTENT_SILENT, mediaColumn, messageTl, rowFromJoined, type MessageRow } from './message-row.js';
 import { isPlayable } from './contents.js';
 import { isSavedMessages, savedPeerOf } from './saved-peer.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, samePeer, type PeerRef } from './peer.js';
 import { searchColumns } from '../infra/db/search-index.js';
+import type { InboxOutbox, InboxRecord } from './inbox-fanout.js';
 
 export interface OutgoingMessage {
   randomId: bigint;
@@ -91,7 +92,15 @@ export interface ReadResult {
 export interface MessageStoreOptions {
   /** Seconds after sending during which a message may be edited (0 = no limit); Saved Messages never expire. */
   editTimeLimit: number;
+  /**
+   * Recipients' copies go through Inbox-T (inbox-fanout.ts) instead of the send's transaction (Kafka).
+   * Service messages stored inside a chat change (sendIn) keep every copy in that transaction.
+   */
+  fanOut?: InboxOutbox;
 }
+
+/** The Inbox-T records of one send transaction, by message (global id). */
+type FanOut = Map<bigint, InboxRecord[]>;
 
 const SELECT_JOINED = [
   'b.owner_id',
@@ -132,6 +141,8 @@ interface SendPlan extends SendJob {
   /** The sender's rows of those earlier answers (absent when deleted since). */
   oldRows: Map<number, MessageRow>;
   replies: Map<number, Map<bigint, number>>;
+  /** Global id of each replied message (sender's id -> global id). */
+  replyGlobals: Map<number, bigint>;
   /** Author of each replied message (sender's id): a reply mentions them. */
   replyAuthors: Map<number, bigint>;
 }
@@ -148,7 +159,24 @@ export class MessageStore {
     private readonly opts: MessageStoreOptions = { editTimeLimit: 172800 },
   ) {
     this.sql = boxStatements(db);
-    this.sends = new GroupCommit((jobs) => retryOnConflict(() => db.transaction().execute((tx) => this.sendAll(tx, jobs))));
+    this.sends = new GroupCommit(async (jobs) => {
+      const fanOut = opts.fanOut;
+      if (!fanOut) return retryOnConflict(() => db.transaction().execute((tx) => this.sendAll(tx, jobs)));
+      // Answered once the commit (content, sender's copy, outbox rows) and the publish have both succeeded.
+      let records: FanOut = new Map();
+      const outcomes = await retryOnConflict(() =>
+        db.transaction().execute(async (tx) => {
+          records = new Map();
+          const out = await this.sendAll(tx, jobs, records);
+          if (records.size > 0) await fanOut.write(tx, records, this.seconds());
+          return out;
+        }),
+      );
+      if (records.size > 0) await fanOut.publish(records);
+      const repeated = outcomes.flatMap((o) => (o.ok ? o.value.filter((s) => s.duplicate && s.own).map((s) => s.own!.row.globalId) : []));
+      await fanOut.relayIds(repeated);
+      return outcomes;
+    });
     this.earlierRandomIds = new PreparedBySize((size) =>
       db
         .selectFrom('message_random_ids')
@@ -182,13 +210,13 @@ export class MessageStore {
    * Stores the sends in one transaction, in order: each one's reads first (a send refused there fails
    * alone), then the writes of all of them, flushed together.
    */
-  private async sendAll(tx: Tx, jobs: readonly SendJob[]): Promise<Outcome<SentMessage[]>[]> {
+  private async sendAll(tx: Tx, jobs: readonly SendJob[], fanOut?: FanOut): Promise<Outcome<SentMessage[]>[]> {
     const outcomes: Outcome<SentMessage[]>[] = [];
     const plans: (SendPlan | undefined)[] = [];
     const w = new BoxWriter(tx, this.seconds(), this.sql);
     // The states of every box first: on MySQL that locks them (box-writer.ts), so the random-id reads below
     // see every earlier send of these senders, whichever transaction or node made it.
-    await w.loadStates(jobs.flatMap((j) => [j.conv.sender, ...j.conv.recipients]));
+    await w.loadStates(jobs.flatMap((j) => (fanOut ? [j.conv.sender] : [j.conv.sender, ...j.conv.recipients])));
     for (const job of jobs) {
       try {
         plans.push(await this.plan(tx, job));
@@ -204,7 +232,7 @@ export class MessageStore {
     let freshCount = 0;
     for (const plan of plans) {
       if (!plan) continue;
-      owners.push(plan.conv.sender, ...plan.conv.recipients);
+      owners.push(plan.conv.sender, ...(fanOut ? [] : plan.conv.recipients));
       for (const item of plan.items) {
         const k = batchKey(plan.conv.sender, item.randomId);
         if (plan.earlier.has(BigInt.asIntN(64, item.randomId)) || claimed.has(k)) continue;
@@ -224,7 +252,7 @@ export class MessageStore {
         if (first) results.push({ ...first, randomId: item.randomId, duplicate: true, recipients: [] });
         else if (plan.earlier.has(BigInt.asIntN(64, item.randomId))) results.push(this.earlierAnswer(plan, item));
         else {
-          const sent = this.store(w, plan, item, globalId++);
+          const sent = this.store(w, plan, item, globalId++, fanOut);
           stored.set(k, sent);
           results.push(sent);
         }
@@ -241,9 +269,9 @@ export class MessageStore {
     const { rows: seen } = await tx.executeQuery(this.earlierRandomIds.get(randomIds.length).bind([conv.sender, ...randomIds]));
     const earlier = new Map(seen.map((r) => [BigInt.asIntN(64, r.random_id), r]));
     const fresh = items.filter((i) => !earlier.has(BigInt.asIntN(64, i.randomId)));
-    const { replies, authors: replyAuthors } = await this.mapReplies(tx, conv, fresh);
+    const { replies, globals: replyGlobals, authors: replyAuthors } = await this.mapReplies(tx, conv, fresh);
     const oldRows = await this.rowsByIds(tx, conv.sender, seen.map((r) => Number(r.message_id)));
-    return { ...job, earlier, oldRows, replies, replyAuthors };
+    return { ...job, earlier, oldRows, replies, replyGlobals, replyAuthors };
   }
 
   /** The first answer to a random id stored by an earlier transaction. */
@@ -263,7 +291,7 @@ export class MessageStore {
   }
 
   /** Writes one message into every box of the conversation (through the writer: nothing hits SQL yet). */
-  private store(w: BoxWriter, plan: SendPlan, item: OutgoingMessage, gid: bigint): SentMessage {
+  private store(w: BoxWriter, plan: SendPlan, item: OutgoingMessage, gid: bigint, fanOut?: FanOut): SentMessage {
     const { conv } = plan;
     const flags = (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0) | (item.action ? CONTENT_SERVICE : 0);
     const content = {
@@ -281,14 +309,18 @@ export class MessageStore {
     const mentioned = new Set(item.mentions ?? []);
     const replyAuthor = item.replyToId !== undefined ? plan.replyAuthors.get(item.replyToId) : undefined;
     if (replyAuthor !== undefined) mentioned.add(replyAuthor);
+    const flagsFor = (owner: bigint, peer: PeerRef, savedPeer: PeerRef | null): number => {
+      // Every copy of a voice note / round video but a Saved Messages one waits to be played (the
+      // sender's too: it shows whether the other side listened); a mention waits for the member it names.
+      let boxFlags = playable && !savedPeer ? BOX_MEDIA_UNREAD : 0;
+      if (peer.type === PEER_CHAT && owner !== conv.sender && mentioned.has(owner)) boxFlags |= BOX_MENTIONED | BOX_MEDIA_UNREAD;
+      return boxFlags;
+    };
     const copyFor = (owner: bigint, peer: PeerRef, replyToId: number | null): BoxCopy => {
       const id = w.nextMessageId(owner);
       const out = owner === conv.sender;
       const savedPeer = isSavedMessages(owner, peer) ? savedPeerOf(owner, item.fwdFrom) : null;
-      // Every copy of a voice note / round video but a Saved Messages one waits to be played (the
-      // sender's too: it shows whether the other side listened); a mention waits for the member it names.
-      let boxFlags = playable && !savedPeer ? BOX_MEDIA_UNREAD : 0;
-      if (peer.type === PEER_CHAT && !out && mentioned.has(owner)) boxFlags |= BOX_MENTIONED | BOX_MEDIA_UNREAD;
+      const boxFlags = flagsFor(owner, peer, savedPeer);
       const row: MessageRow = { ownerId: owner, id, globalId: gid, peer, out, date: w.date, replyToId, boxFlags, ...content, savedPeer };
       w.addBox({
         owner_id: owner,
@@ -309,17 +341,34 @@ export class MessageStore {
     };
     const reply = item.replyToId !== undefined ? plan.replies.get(item.replyToId) : undefined;
     const own = copyFor(conv.sender, conv.peer, item.replyToId ?? null);
-    const recipients = conv.recipients.map((r) => copyFor(r, conv.peerOf(r), reply?.get(r) ?? null));
+    let recipients: BoxCopy[] = [];
+    if (!fanOut) recipients = conv.recipients.map((r) => copyFor(r, conv.peerOf(r), reply?.get(r) ?? null));
+    else if (conv.recipients.length > 0) {
+      const replyToGlobalId = item.replyToId !== undefined ? (plan.replyGlobals.get(item.replyToId) ?? null) : null;
+      const shared = { message: content.message, entities: content.entities, media: content.media, fwdFrom: content.fwdFrom, groupedId: content.groupedId, flags };
+      fanOut.set(
+        gid,
+        conv.recipients.map((owner) => {
+          const peer = conv.peerOf(owner);
+          return { globalId: gid, sender: conv.sender, owner, peer, replyToGlobalId, date: w.date, boxFlags: flagsFor(owner, peer, null), content: shared };
+        }),
+      );
+    }
     w.addRandomId({ owner_id: conv.sender, random_id: item.randomId, message_id: own.row.id, pts: own.pts, date: w.date });
     return { randomId: item.randomId, duplicate: false, id: own.row.id, pts: own.pts, date: w.date, own, recipients };
   }
 
   /** Sender's replied ids -> (owner -> that owner's id of the same message), and each one's author. */
-  private async mapReplies(tx: Tx, conv: Conversation, items: readonly OutgoingMessage[]): Promise<{ replies: Map<number, Map<bigint, number>>; authors: Map<number, bigint> }> {
+  private async mapReplies(
+    tx: Tx,
+    conv: Conversation,
+    items: readonly OutgoingMessage[],
+  ): Promise<{ replies: Map<number, Map<bigint, number>>; globals: Map<number, bigint>; authors: Map<number, bigint> }> {
     const ids = [...new Set(items.map((i) => i.replyToId).filter((id): id is number => id !== undefined))];
     const out = new Map<number, Map<bigint, number>>();
     const authors = new Map<number, bigint>();
-    if (ids.length === 0) return { replies: out, authors };
+    const globals = new Map<number, bigint>();
+    if (ids.length === 0) return { replies: out, globals, authors };
     const own = await tx
       .selectFrom('message_boxes as b')
       .innerJoin('messages as m', 'm.id', 'b.global_id')
@@ -330,10 +379,13 @@ export class MessageStore {
       .where('b.id', 'in', ids)
       .execute();
     if (own.length !== ids.length) throw new RpcError(400, 'REPLY_MESSAGE_ID_INVALID');
-    for (const r of own) authors.set(Number(r.id), r.author_id);
+    for (const r of own) {
+      authors.set(Number(r.id), r.author_id);
+      globals.set(Number(r.id), r.global_id);
+    }
     const byGlobal = new Map(own.map((r) => [r.global_id, Number(r.id)]));
     for (const id of ids) out.set(id, new Map());
-    if (conv.recipients.length === 0) return { replies: out, authors };
+    if (conv.recipients.length === 0) return { replies: out, globals, authors };
     const copies = await tx
       .selectFrom('message_boxes')
       .select(['owner_id', 'id', 'global_id'])
@@ -341,7 +393,7 @@ export class MessageStore {
       .where('owner_id', 'in', [...conv.recipients])
       .execute();
     for (const c of copies) out.get(byGlobal.get(c.global_id)!)!.set(c.owner_id, Number(c.id));
-    return { replies: out, authors };
+    return { replies: out, globals, authors };
   }
 
   /** The owner's messages with these ids (any peer). */
@@ -407,6 +459,7 @@ export class MessageStore {
       };
       for (const r of own) add(owner, Number(r.id), { type: Number(r.peer_type) as PeerRef['type'], id: r.peer_id });
       const globals = own.map((r) => r.global_id);
+      let revoked: bigint[] = [];
       if (revoke) {
         // Private chats let either side revoke; basic groups the author and the chat's admins.
         const inChats = own.filter((r) => Number(r.peer_type) === PEER_CHAT && !moderated.has(r.peer_id)).map((r) => r.global_id);
@@ -414,6 +467,7 @@ export class MessageStore {
         const revocable = own
           .filter((r) => Number(r.peer_type) === PEER_USER || (Number(r.peer_type) === PEER_CHAT && (moderated.has(r.peer_id) || authored.has(r.global_id))))
           .map((r) => r.global_id);
+        revoked = revocable;
         if (revocable.length > 0) {
           const others = await tx
             .selectFrom('message_boxes')
@@ -434,12 +488,23 @@ export class MessageStore {
         out.push({ owner: o, ids: e.ids, pts, ptsCount: e.ids.length, update });
         for (const peer of e.peers.values()) await this.refreshDialog(tx, o, peer);
       }
+      if (this.opts.fanOut && revoked.length > 0) {
+        // Recipients' copies may still be on their way (Inbox-T): revoked content nobody holds stays as an
+        // empty tombstone, so that the consumer writes no copy of it.
+        await tx
+          .updateTable('messages')
+          .set(() => ({ flags: sql<number>`flags | ${CONTENT_REVOKED}`, message: '', entities: null, media: null, fwd_from: null, ...searchColumns('', null, null) }))
+          .where('id', 'in', revoked)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('message_boxes').select('message_boxes.id').whereRef('message_boxes.global_id', '=', 'messages.id'))))
+          .execute();
+      }
       if (globals.length > 0) {
-        // Content nobody holds a copy of any more.
+        // Content nobody holds a copy of any more (tombstones stay).
         await tx
           .deleteFrom('messages')
           .where('id', 'in', globals)
           .where((eb) => eb.not(eb.exists(eb.selectFrom('message_boxes').select('message_boxes.id').whereRef('message_boxes.global_id', '=', 'messages.id'))))
+          .$if(!!this.opts.fanOut, (q) => q.where(sql<boolean>`(flags & ${CONTENT_REVOKED}) = 0`))
           .execute();
       }
       await w.flush();

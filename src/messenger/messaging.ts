@@ -106,17 +106,26 @@ export class MessagingService {
       const ownShort = own.length === 1 && peer.type === PEER_USER && this.deps.push.isOnline(caller.userId) ? shortMessage(own[0]!) : undefined;
       const ownPush = ownShort ?? (await this.fullUpdates(caller.userId, own));
       if (ownPush) events.push({ userId: caller.userId, updates: ownPush, except: caller.session });
-      const byRecipient = new Map<bigint, BoxCopy[]>();
-      for (const s of fresh) for (const c of s.recipients) byRecipient.set(c.owner, [...(byRecipient.get(c.owner) ?? []), c]);
-      for (const [owner, copies] of byRecipient) {
-        const short = copies.length === 1 ? shortMessage(copies[0]!) : undefined;
-        const updates = short ?? (await this.fullUpdates(owner, copies));
-        if (updates) events.push({ userId: owner, updates });
-      }
+      // Recipients' copies exist here unless they travel through Inbox-T (inbox-fanout.ts), whose consumer
+      // pushes them with recipientPushes once written.
+      events.push(...(await this.recipientPushes(fresh.flatMap((s) => s.recipients))));
       await this.deps.sync.publish(events);
     }
     if (opts.clearDraft && this.onClearDraft) await this.onClearDraft(caller, peer);
     return sent;
+  }
+
+  /** The Sync-T events telling recipients about their new copies (one per owner: short form when it fits). */
+  async recipientPushes(copies: readonly BoxCopy[]): Promise<SyncEvent[]> {
+    const byRecipient = new Map<bigint, BoxCopy[]>();
+    for (const c of copies) byRecipient.set(c.owner, [...(byRecipient.get(c.owner) ?? []), c]);
+    const events: SyncEvent[] = [];
+    for (const [owner, mine] of byRecipient) {
+      const short = mine.length === 1 ? shortMessage(mine[0]!) : undefined;
+      const updates = short ?? (await this.fullUpdates(owner, mine));
+      if (updates) events.push({ userId: owner, updates });
+    }
+    return events;
   }
 
   /** Group messages with the members their entities mention (the store marks those copies). */

@@ -227,3 +227,15 @@ export interface SavedDialogPinsTable {
 export interface MessagingTables {
   saved_dialog_pins: SavedDialogPinsTable;
 }
+
+// --- Inbox-T outbox (migration 0014_inbox_outbox).
+/** Fan-out records of a committed send not yet acknowledged by the bus (src/messenger/inbox-fanout.ts). */
+export interface InboxOutboxTable {
+  global_id: Big;
+  body: ColumnType<Buffer, Uint8Array, Uint8Array>;
+  date: Int;
+}
+
+export interface MessagingTables {
+  inbox_outbox: InboxOutboxTable;
+}
