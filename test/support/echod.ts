@@ -139,6 +139,13 @@ export function inheritedEnv(parent: NodeJS.ProcessEnv = process.env): NodeJS.Pr
   return env;
 }
 
+/** The engines' settings (DB_*, REDIS_*, KAFKA_*, ETCD_*, MINIO_*) the parent has, for a caller that passes them on deliberately. */
+export function engineSettings(parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parent)) if (v !== undefined && !k.startsWith('ECHO_') && SETTING_VARIABLES.has(k)) env[k] = v;
+  return env;
+}
+
 type Waiter = { predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
 class Echod implements EchodProcess {
