@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEchod } from '../test/support/echod.js';
+import { engineSettings, startEchod } from '../test/support/echod.js';
 import { readRsaPublicKey } from '../test/support/rsa-public.js';
 import { machineInfo } from './lib/machine.js';
 import { loadAccounts, saveAccounts, type BenchAccount } from './lib/bench-accounts.js';
@@ -30,7 +30,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
 const dataRoot = join(root, 'bench/.data');
 mkdirSync(dataRoot, { recursive: true });
-/** Engine settings present in the environment; echod inherits them (test/support/echod.ts passes the environment on). */
+/** Engine settings present in the environment; passed on to echod (test servers inherit none: test/support/echod.ts). */
 const ENGINE_SETTINGS: [string, string][] = [
   ['DB_HOST', 'MySQL'],
   ['REDIS_HOST', 'Redis'],
@@ -46,6 +46,7 @@ const accountsFile = join(dataRoot, mode === 'engines' ? 'accounts-engines.json'
 const echod = await startEchod({
   dataDir: join(dataRoot, mode === 'engines' ? 'echod-engines' : 'echod'),
   env: {
+    ...(mode === 'engines' ? engineSettings() : {}),
     ECHO_FIXED_CODE: FIXED_CODE,
     ECHO_HANDSHAKE_RATE: '0',
     ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0',

@@ -1,7 +1,7 @@
 // idgen: ids for users, chats and other entities, from named sequences in the SQL store. Each
 // sequence starts above a floor so ids look like Telegram's and never collide with service ids.
 import type { Kysely } from 'kysely';
-import { dialectOf, lockingRead } from '../infra/db/dialect.js';
+import { dialectOf, lockingRead, retryOnConflict } from '../infra/db/dialect.js';
 import type { Tables } from '../infra/db/schema.js';
 
 export interface IdGenerator {
@@ -16,7 +16,9 @@ export class SqlIdGenerator implements IdGenerator {
 
   async next(sequence: string): Promise<bigint> {
     const dialect = dialectOf(this.db);
-    return this.db.transaction().execute(async (tx) => {
+    // Concurrent first draws on MySQL can deadlock (each one's ignored insert waits on the other's): the
+    // loser is rolled back and its retry finds the row.
+    return retryOnConflict(() => this.db.transaction().execute(async (tx) => {
       // Locked until commit on MySQL, where two transactions (or two nodes) may draw from one sequence at once.
       const read = () => lockingRead(tx.selectFrom('id_sequences').select('value').where('name', '=', sequence), dialect).executeTakeFirst();
       let row = await read();
@@ -28,7 +30,7 @@ export class SqlIdGenerator implements IdGenerator {
       const next = BigInt(row!.value) + 1n;
       await tx.updateTable('id_sequences').set({ value: next }).where('name', '=', sequence).execute();
       return next;
-    });
+    }));
   }
 }
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2eWorld } from '../support/e2e.js';
-import { startEchod, echodCliPath, repoRoot, type EchodProcess, type LogLine } from '../support/echod.js';
+import { startEchod, echodCliPath, inheritedEnv, repoRoot, type EchodProcess, type LogLine } from '../support/echod.js';
 import { Api, createGramjsClient, connectGramjs, type EchoTarget } from '../support/gramjs.js';
 import { testPhone, type GramjsAccount } from '../support/accounts.js';
 import { readRsaPublicKey } from '../support/rsa-public.js';
@@ -62,8 +62,7 @@ function value(text: string, series: string): number {
 }
 
 function cli(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ECHO_')) env[k] = v;
+  const env = inheritedEnv();
   env.ECHO_DATA_DIR = dataDir;
   return new Promise((resolve) => {
     execFile(process.execPath, [echodCliPath(), ...args], { cwd: repoRoot(), env, timeout: 60_000 }, (err, stdout, stderr) => {

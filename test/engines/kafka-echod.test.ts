@@ -2,7 +2,8 @@
 // with every push going through Sync-T, and each message, read receipt and typing notice arrives exactly
 // once. Then the broker is stopped (SIGSTOP by pid) for 10 s while messages are sent: every send either
 // waits and succeeds or fails with a retryable error, and after the broker is back everything acknowledged
-// reaches the other side exactly once.
+// reaches the other side exactly once. echod stores on MariaDB, in a database of this file's own (group commit,
+// row locks and the random_id check on MySQL are what a failed publish and the client's resend go through).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,12 +19,14 @@ import type { MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { Admin } from '@platformatic/kafka';
 import { kafkaBrokers, requireEnv } from './support.js';
+import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
 
 const TIMEOUT = 180_000;
 const OUTAGE_MS = 10_000;
 const randomLong = (): bigint => randomBytes(8).readBigInt64LE();
 
 const PREFIX = `e2e-${randomBytes(4).toString('hex')}.`;
+const databases = new ScratchDatabases();
 let world: E2eWorld;
 let alice: GramjsHandle;
 let bob: MtcuteHandle;
@@ -57,7 +60,7 @@ function bobSend(message: string, randomId = randomLong()): Promise<unknown> {
 const aliceGot = (text: string) => aliceInbox.items.filter((u) => u instanceof Api.UpdateShortMessage && u.message === text).length;
 
 before(async () => {
-  world = await E2eWorld.start({ env: { KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: PREFIX } });
+  world = await E2eWorld.start({ env: { KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: PREFIX, ...mysqlEnv(databases.next()) } });
   const a = await world.signUpGramjs({ phone: testPhone(810001), firstName: 'Alice', gramjs: { connectionRetries: 10 } });
   alice = a.handle;
   aliceId = a.userId;
@@ -79,6 +82,7 @@ after(async () => {
   // ECHOD_LOG_DUMP=file keeps echod's log of this run for a look after a failure.
   if (process.env.ECHOD_LOG_DUMP && world) (await import('node:fs')).writeFileSync(process.env.ECHOD_LOG_DUMP, world.echod.logs.map((l) => JSON.stringify(l)).join('\n'));
   await world?.close();
+  await databases.dropAll();
 });
 
 describe('echod on Kafka', { timeout: TIMEOUT }, () => {

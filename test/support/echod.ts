@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIELDS } from '../../src/infra/config/fields.js';
 
 export type LogLine = Record<string, unknown> & { msg?: unknown };
 
@@ -122,10 +123,26 @@ function installExitHook(): void {
   }
 }
 
-/** Inherited ECHO_* variables (a developer's shell) must not leak into a test server. */
-function baseEnv(): NodeJS.ProcessEnv {
+/** Every environment variable echod reads as a setting (fields.ts): ECHO_* and the engines' DB_*, KAFKA_*, ... */
+const SETTING_VARIABLES: ReadonlySet<string> = new Set(Object.values(FIELDS).map((f) => f.env));
+
+/**
+ * The environment a test server inherits: the parent's minus every setting. A developer's ECHO_* must not leak
+ * into a test server, nor the engines' variables (`eval "$(scripts/engines.sh up)"` exports them for the engine
+ * tests): inherited DB_* would put every test server into the one shared database, where users found by phone
+ * and their messages from earlier runs and other test files are still there. A test that wants an engine passes
+ * its variables in `env` (for MySQL, a scratch database: test/engines/mysql-env.ts).
+ */
+export function inheritedEnv(parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ECHO_')) env[k] = v;
+  for (const [k, v] of Object.entries(parent)) if (!k.startsWith('ECHO_') && !SETTING_VARIABLES.has(k)) env[k] = v;
+  return env;
+}
+
+/** The engines' settings (DB_*, REDIS_*, KAFKA_*, ETCD_*, MINIO_*) the parent has, for a caller that passes them on deliberately. */
+export function engineSettings(parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parent)) if (v !== undefined && !k.startsWith('ECHO_') && SETTING_VARIABLES.has(k)) env[k] = v;
   return env;
 }
 
@@ -163,7 +180,7 @@ class Echod implements EchodProcess {
 
   private env(tcpPorts: string, httpPort: string, adminPort = this.adminPort): NodeJS.ProcessEnv {
     return {
-      ...baseEnv(),
+      ...inheritedEnv(),
       // Parallel test servers must not fight over the default 8802.
       ECHO_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
       ECHO_DATA_DIR: this.dataDir,

@@ -9,7 +9,7 @@ import { type Database, isDuplicateKey } from '../../src/infra/db/index.js';
 import { SqlIdGenerator } from '../../src/service/idgen.js';
 import { UserStore } from '../../src/service/users/user-store.js';
 import { MemoryBus } from '../../src/infra/bus/index.js';
-import { Messenger } from '../../src/messenger/index.js';
+import { Messenger, MessageStore, type SentMessage } from '../../src/messenger/index.js';
 import { conversationOf } from '../../src/messenger/messaging.js';
 import { userPeer } from '../../src/messenger/peer.js';
 import type { Obj, TlObject } from '../../src/tl/index.js';
@@ -173,6 +173,32 @@ export function sqlContract(engine: string, open: OpenDb): void {
       assert.equal(Number((await messenger.views.state(BOB)).pts), ptsBefore + senders.length * rounds);
       const d = await messenger.views.difference(BOB, ptsBefore);
       assert.equal(((d as TlObject).newMessages as TlObject[]).length, 3, 'the first slice of the new messages');
+    });
+
+    test('one (sender, random_id) is one message: resent in one request, in one group commit, by concurrent transactions and by another node', async () => {
+      const store = messenger.store;
+      // A second store on the same database: another echod node, with its own group commit.
+      const otherNode = new MessageStore(db.kysely, () => clock.now);
+      const [sender, recipient] = [3_000_001n, 3_000_002n];
+      const conv = conversationOf(sender, userPeer(recipient));
+      const inTx = (randomId: bigint) => db.kysely.transaction().execute((tx) => store.sendIn(tx, conv, [{ randomId, message: `tx ${randomId}` }]));
+      const [r1, r2, r3, r4] = [rid(), rid(), rid(), MIN_I64];
+      const answers: SentMessage[][] = [
+        await store.send(conv, [{ randomId: r1, message: 'once' }, { randomId: r1, message: 'once, resent' }]).then((s) => [s[0]!, s[1]!]),
+        // Sent in one event-loop turn, so the group commit puts both in one transaction.
+        (await Promise.all([store.send(conv, [{ randomId: r2, message: 'batch' }]), store.send(conv, [{ randomId: r2, message: 'batch, resent' }])])).flat(),
+        (await Promise.all(Array.from({ length: 4 }, () => inTx(r3)))).flat(),
+        (await Promise.all([store.send(conv, [{ randomId: r4, message: 'node' }]), otherNode.send(conv, [{ randomId: r4, message: 'node, resent' }]), inTx(r4)])).flat(),
+      ];
+      for (const sends of answers) {
+        assert.equal(sends.filter((s) => !s.duplicate).length, 1, `random_id ${sends[0]!.randomId} stored by exactly one send`);
+        assert.deepEqual(new Set(sends.map((s) => s.id)).size, 1, `every send of random_id ${sends[0]!.randomId} answered with the first message's id`);
+      }
+      const inbox = await messenger.reader.history(recipient, userPeer(sender), { offsetId: 0, offsetDate: 0, limit: 100, addOffset: 0, maxId: 0, minId: 0 });
+      assert.equal(inbox.count, 4, 'four random ids, four messages in the recipient box');
+      assert.equal(Number((await messenger.views.state(recipient)).pts), 4);
+      const outbox = await messenger.reader.history(sender, userPeer(recipient), { offsetId: 0, offsetDate: 0, limit: 100, addOffset: 0, maxId: 0, minId: 0 });
+      assert.deepEqual(outbox.rows.map((r) => r.id).sort((a, b) => a - b), answers.map((sends) => sends[0]!.id).sort((a, b) => a - b));
     });
   });
 }
