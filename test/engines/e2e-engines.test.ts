@@ -13,6 +13,7 @@ import Long from 'long';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CustomFile } from 'telegram/client/uploads.js';
 import { E2eWorld } from '../support/e2e.js';
+import { Inbox, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
@@ -38,6 +39,18 @@ let alice: GramjsHandle;
 let bob: MtcuteHandle;
 let bobForAlice: Api.InputPeerUser;
 let aliceForBob: { _: 'inputPeerUser'; userId: number; accessHash: Long };
+
+const bobInbox = new Inbox();
+
+/**
+ * Sends as Alice and waits until Bob's client gets the message live: on Kafka his copy is written by the Inbox-T
+ * consumer after Alice's send is answered, so reading his history at once could come too early.
+ */
+async function sendToBob(text: string, send: () => Promise<unknown>): Promise<void> {
+  const arrived = bobInbox.waitFor((u) => u._ === 'updateNewMessage' && u.message?.message === text, `Bob gets "${text}"`, 60_000);
+  await send();
+  await arrived;
+}
 
 async function bobLatest(count: number): Promise<any[]> {
   const res: any = await bob.client.call({ _: 'messages.getHistory', peer: aliceForBob, offsetId: 0, offsetDate: 0, addOffset: 0, limit: count, maxId: 0, minId: 0, hash: Long.ZERO });
@@ -74,7 +87,9 @@ before(async () => {
     },
   });
   alice = (await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 20 } })).handle;
-  bob = (await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob' })).handle;
+  bob = (await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob', mtcute: { updates: true } })).handle;
+  watchMtcute(bob, bobInbox);
+  await bob.client.startUpdatesLoop();
   const imported = (await alice.client.invoke(
     new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${BOB_PHONE}`, firstName: 'Bob', lastName: '' })] }),
   )) as Api.contacts.ImportedContacts;
@@ -106,7 +121,7 @@ describe('echod on MariaDB, Redis, etcd, Kafka and S3', { timeout: TIMEOUT }, ()
   });
 
   test('a text message from GramJS arrives in mtcute', async () => {
-    await alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: 'hello over the engines', randomId: randomLong() }));
+    await sendToBob('hello over the engines', () => alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: 'hello over the engines', randomId: randomLong() })));
     const [msg] = await bobLatest(1);
     assert.equal(msg.text, 'hello over the engines');
   });
@@ -118,13 +133,15 @@ describe('echod on MariaDB, Redis, etcd, Kafka and S3', { timeout: TIMEOUT }, ()
     const data = randomBytes(12 * 1024 * 1024 + 12345);
     const file = await alice.client.uploadFile({ file: new CustomFile('big.bin', data.length, '', data), workers: 4 });
     assert.ok(file instanceof Api.InputFileBig, 'GramJS used saveBigFilePart');
-    await alice.client.invoke(
-      new Api.messages.SendMedia({
-        peer: bobForAlice,
-        media: new Api.InputMediaUploadedDocument({ file, mimeType: 'application/octet-stream', attributes: [new Api.DocumentAttributeFilename({ fileName: 'big.bin' })] }),
-        message: 'the big one',
-        randomId: randomLong(),
-      }),
+    await sendToBob('the big one', () =>
+      alice.client.invoke(
+        new Api.messages.SendMedia({
+          peer: bobForAlice,
+          media: new Api.InputMediaUploadedDocument({ file, mimeType: 'application/octet-stream', attributes: [new Api.DocumentAttributeFilename({ fileName: 'big.bin' })] }),
+          message: 'the big one',
+          randomId: randomLong(),
+        }),
+      ),
     );
     const [msg] = await bobLatest(1);
     assert.equal(msg.media.fileSize, data.length);
@@ -168,7 +185,7 @@ describe('echod on MariaDB, Redis, etcd, Kafka and S3', { timeout: TIMEOUT }, ()
     // none was lost (the loop only moves on when a call settles).
     for (const f of failures) assert.match(f, /INTERNAL|TIMEOUT|-500|RETRY/i, `failure during the restart: ${f}`);
     assert.equal((await readyz()).body.engines.redis, 'ok');
-    await alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: 'after the Redis restart', randomId: randomLong() }));
+    await sendToBob('after the Redis restart', () => alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: 'after the Redis restart', randomId: randomLong() })));
     const [msg] = await bobLatest(1);
     assert.equal(msg.text, 'after the Redis restart');
     assert.doesNotThrow(() => process.kill(world.echod.pid!, 0), 'the same echod process still runs');
