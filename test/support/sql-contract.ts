@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { type Database, isDuplicateKey } from '../../src/infra/db/index.js';
 import { SqlIdGenerator } from '../../src/service/idgen.js';
+import { LoginCodeStore } from '../../src/service/authsession/code-store.js';
 import { UserStore } from '../../src/service/users/user-store.js';
 import { MemoryBus } from '../../src/infra/bus/index.js';
 import { Messenger, MessageStore, type SentMessage } from '../../src/messenger/index.js';
@@ -98,6 +99,17 @@ export function sqlContract(engine: string, open: OpenDb): void {
         drawn.map(Number).sort((x, y) => x - y),
         Array.from({ length: 40 }, (_, i) => 101 + i),
       );
+    });
+
+    test('login codes: 30 devices asking for codes at once each get theirs (concurrent sign-ups, expired codes swept)', async () => {
+      const codes = new LoginCodeStore(db.kysely);
+      // Expired codes lying around make every request sweep, as on a live server.
+      await Promise.all(Array.from({ length: 10 }, (_, i) => codes.create({ hash: `old${i}`, phone: `1555000${1000 + i}`, code: '11111', permKeyId: BigInt(9000 + i), now: clock.now - 600_000, ttlMs: 1000 })));
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => codes.create({ hash: `h${i}`, phone: `1555000${2000 + i}`, code: String(10000 + i), permKeyId: BigInt(7000 + i), now: clock.now, ttlMs: 300_000 })),
+      );
+      for (let i = 0; i < 30; i++) assert.equal((await codes.get(`h${i}`, `1555000${2000 + i}`, BigInt(7000 + i), clock.now))?.code, String(10000 + i));
+      assert.equal(await codes.get('old0', '15550001000', 9000n, clock.now), undefined);
     });
 
     test('a transaction that throws leaves nothing behind, across tables', async () => {

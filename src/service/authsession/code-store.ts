@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
+import { retryOnConflict } from '../../infra/db/dialect.js';
 import { MAX_CODE_ATTEMPTS, SIGN_UP_WINDOW_MS } from './limits.js';
 
 export interface NewLoginCode {
@@ -34,14 +35,18 @@ export class LoginCodeStore {
 
   /** Stores a new code; older codes of the same device for the same phone and expired codes go away. */
   async create(c: NewLoginCode): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('login_codes').where('expires_at', '<=', BigInt(c.now)).execute();
-      await trx.deleteFrom('login_codes').where('phone', '=', c.phone).where('perm_auth_key_id', '=', c.permKeyId).execute();
-      await trx
-        .insertInto('login_codes')
-        .values({ phone_code_hash: c.hash, phone: c.phone, code: c.code, perm_auth_key_id: c.permKeyId, created_at: c.now, expires_at: c.now + c.ttlMs })
-        .execute();
-    });
+    // The sweep of expired codes runs on its own: inside the transaction its range lock made concurrent sign-ups
+    // deadlock each other on MySQL. Concurrent requests may still collide (InnoDB gap locks); they are retried.
+    await retryOnConflict(() => this.db.deleteFrom('login_codes').where('expires_at', '<=', BigInt(c.now)).execute());
+    await retryOnConflict(() =>
+      this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('login_codes').where('phone', '=', c.phone).where('perm_auth_key_id', '=', c.permKeyId).execute();
+        await trx
+          .insertInto('login_codes')
+          .values({ phone_code_hash: c.hash, phone: c.phone, code: c.code, perm_auth_key_id: c.permKeyId, created_at: c.now, expires_at: c.now + c.ttlMs })
+          .execute();
+      }),
+    );
   }
 
   /** The live code behind `hash` for this phone and device. */
