@@ -12,7 +12,7 @@ export interface MethodGroup {
   methods: readonly string[];
   rate: RateLimit;
   /** Tokens one call takes (default 1); capped at the burst so a call can always pass once the bucket is full. */
-  cost?: (request: TlObject & Record<string, any>) => number;
+  cost?: (request: TlObject) => number;
 }
 
 export const METHOD_GROUPS = {
@@ -22,10 +22,10 @@ export const METHOD_GROUPS = {
   history: {
     methods: ['messages.getHistory', 'messages.getSavedHistory'],
     rate: { burst: 200, perSecond: 20 },
-    cost: (r) => 1 + Math.floor(Math.abs(Number(r.addOffset ?? 0)) / 1000),
+    cost: (r) => 1 + ('addOffset' in r && typeof r.addOffset === 'number' ? Math.floor(Math.abs(r.addOffset) / 1000) : 0),
   },
   // One token per contact: a phone book at once, then slowly (contact discovery by enumeration is the threat).
-  contacts_import: { methods: ['contacts.importContacts'], rate: { burst: 5000, perSecond: 5 }, cost: (r) => Math.max(1, (r.contacts as unknown[] | undefined)?.length ?? 0) },
+  contacts_import: { methods: ['contacts.importContacts'], rate: { burst: 5000, perSecond: 5 }, cost: (r) => ('contacts' in r && Array.isArray(r.contacts) ? Math.max(1, r.contacts.length) : 1) },
   resolve: { methods: ['contacts.resolveUsername'], rate: { burst: 100, perSecond: 5 } },
   // Part calls; their bytes have their own budget (media.uploadRate).
   upload: { methods: ['upload.saveFilePart', 'upload.saveBigFilePart'], rate: { burst: 1000, perSecond: 200 } },
@@ -58,7 +58,7 @@ export class RpcFloodLimits {
     const entry = this.byMethod.get(request._);
     if (!entry) return;
     const { group } = entry;
-    const cost = Math.min(group.rate.burst, Math.max(1, group.cost?.(request as TlObject & Record<string, any>) ?? 1));
+    const cost = Math.min(group.rate.burst, Math.max(1, group.cost?.(request) ?? 1));
     const caller = ctx.authKey.userId !== undefined ? `u${ctx.authKey.userId}` : `k${ctx.authKey.permKeyId ?? ctx.authKey.authKey.id}`;
     const wait = entry.buckets.spend(caller, cost);
     if (wait === 0) return;
