@@ -310,6 +310,26 @@ export const FIELDS = {
     schema: z.union([z.number(), z.string().trim().regex(/^\d{1,3}$/).transform(Number)]).pipe(z.int().min(0).max(255)),
     default: 0,
   },
+  // The two other forms of Redis (ioredis's own support); at most one of host, sentinels and clusterNodes.
+  redisSentinels: {
+    path: ['redis', 'sentinels'],
+    env: 'REDIS_SENTINELS',
+    expected: 'a comma-separated list of Sentinel host:port',
+    schema: list(hostPort(26379)),
+  },
+  redisSentinelName: {
+    path: ['redis', 'sentinelName'],
+    env: 'REDIS_SENTINEL_NAME',
+    expected: 'the name of the master group the sentinels monitor (no spaces)',
+    schema: z.string().trim().regex(/^\S{1,200}$/),
+    default: 'mymaster',
+  },
+  redisClusterNodes: {
+    path: ['redis', 'clusterNodes'],
+    env: 'REDIS_CLUSTER_NODES',
+    expected: 'a comma-separated list of Redis Cluster host:port (some of the nodes are enough)',
+    schema: list(hostPort(6379)),
+  },
   kafkaBrokers: { path: ['kafka', 'brokers'], env: 'KAFKA_BROKERS', expected: 'a comma-separated list of host:port', schema: list(hostPort(9092)) },
   kafkaPartitions: {
     path: ['kafka', 'partitions'],

@@ -37,7 +37,7 @@ export interface EchoConfig {
   sql:
     | { engine: 'sqlite' }
     | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string; poolSize: number; readHosts: HostPort[] };
-  cache: { engine: 'memory' } | { engine: 'redis'; host: string; port: number; password?: string; db: number };
+  cache: { engine: 'memory' } | RedisConfig;
   bus: { engine: 'memory' } | { engine: 'kafka'; brokers: HostPort[]; partitions: number; topicPrefix: string };
   discovery: { engine: 'single' } | { engine: 'etcd'; endpoints: string[] };
   blob: { engine: 'disk' } | { engine: 's3'; endpoint: string; accessKey: string; secretKey: string };
@@ -50,6 +50,16 @@ export interface EchoConfig {
   /** Per-user upload rate in MB (token bucket); null = unlimited, unset = the media area's default. */
   uploadRate?: { burstMb: number; perSecondMb: number } | null;
 }
+
+/**
+ * Redis in one of its three forms, each as ioredis connects to it: one server (host), a master found through
+ * Sentinel (sentinels + sentinelName), or a Cluster (some of its nodes; no database but 0).
+ */
+export type RedisConfig = { engine: 'redis'; password?: string } & (
+  | { host: string; port: number; db: number }
+  | { sentinels: HostPort[]; sentinelName: string; db: number }
+  | { clusterNodes: HostPort[] }
+);
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -111,7 +121,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     limits: limitsFrom(get, (name) => raw.has(name)),
     adminToken: (get('adminToken') as string | undefined) ?? null,
     sql: sqlEngine(get),
-    cache: cacheEngine(get, raw.has('redisHost')),
+    cache: cacheEngine(get, raw, sourceOf, fail),
     bus: raw.has('kafkaBrokers')
       ? { engine: 'kafka', brokers: get('kafkaBrokers') as HostPort[], partitions: get('kafkaPartitions') as number, topicPrefix: get('kafkaTopicPrefix') as string }
       : { engine: 'memory' },
@@ -150,17 +160,36 @@ function sqlEngine(get: (name: FieldName) => unknown): EchoConfig['sql'] {
   };
 }
 
-function cacheEngine(get: (name: FieldName) => unknown, chosen: boolean): EchoConfig['cache'] {
-  if (!chosen) return { engine: 'memory' };
-  const { host, port } = get('redisHost') as HostPort;
+const REDIS_FORMS = ['redisHost', 'redisSentinels', 'redisClusterNodes'] as const;
+
+function cacheEngine(
+  get: (name: FieldName) => unknown,
+  raw: Map<FieldName, Raw>,
+  sourceOf: (n: FieldName) => string,
+  fail: Fail,
+): EchoConfig['cache'] {
+  const given = REDIS_FORMS.filter((name) => raw.has(name));
+  // A key with a default counts as set only when the file or the environment gave it.
+  const explicit = (name: FieldName) => raw.has(name) && raw.get(name)!.source.kind !== 'default';
+  if (given.length > 1)
+    fail(`${given.map(sourceOf).join(' and ')}: choose one form of Redis (single server, Sentinel or Cluster)`, given[1]!);
+  const form = given[0];
+  if (form !== 'redisSentinels' && explicit('redisSentinelName'))
+    fail(`${sourceOf('redisSentinelName')}: set, but ${FIELDS.redisSentinels.env} (redis.sentinels) is not`, 'redisSentinelName');
+  if (form === undefined) return { engine: 'memory' };
+  if (form !== 'redisHost' && raw.has('redisPort'))
+    fail(`${sourceOf('redisPort')}: applies to ${FIELDS.redisHost.env} only; give the ports in ${sourceOf(form)}`, 'redisPort');
   const password = get('redisPassword') as string | undefined;
-  return {
-    engine: 'redis',
-    host,
-    port: (get('redisPort') as number | undefined) ?? port,
-    ...(password ? { password } : {}),
-    db: get('redisDb') as number,
-  };
+  const auth = password ? { password } : {};
+  const db = get('redisDb') as number;
+  if (form === 'redisSentinels')
+    return { engine: 'redis', sentinels: get('redisSentinels') as HostPort[], sentinelName: get('redisSentinelName') as string, ...auth, db };
+  if (form === 'redisClusterNodes') {
+    if (explicit('redisDb') && db !== 0) fail(`${sourceOf('redisDb')}: Redis Cluster has only database 0, got ${db}`, 'redisDb');
+    return { engine: 'redis', clusterNodes: get('redisClusterNodes') as HostPort[], ...auth };
+  }
+  const { host, port } = get('redisHost') as HostPort;
+  return { engine: 'redis', host, port: (get('redisPort') as number | undefined) ?? port, ...auth, db };
 }
 
 type Fail = (message: string, name: FieldName) => never;

@@ -1,20 +1,32 @@
 // The KeyValueStore on Redis (ioredis), for state several echod nodes must share. Every key that is
 // written with a TTL gets it in the same command (SET PX, or the increment script), so a node that dies
 // between two commands cannot leave a key without expiry behind.
-import { Redis, type RedisOptions } from 'ioredis';
+//
+// Three forms, all through ioredis's own support: one server, a master found through Sentinel (ioredis asks
+// the sentinels and follows a failover), or a Cluster. Cluster-safe by construction: every command and both
+// scripts touch exactly one key (so no CROSSSLOT), and keys() scans every master instead of one node.
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { KeyValueStore } from './kv.js';
 import type { EngineMetrics } from '../metrics/metrics.js';
 
-export interface RedisKvOptions {
+export interface RedisAddress {
   host: string;
   port: number;
+}
+
+/** Where Redis is: one server, the sentinels of a master group, or some nodes of a Cluster. */
+export type RedisTarget = RedisAddress | { sentinels: RedisAddress[]; sentinelName: string } | { clusterNodes: RedisAddress[] };
+
+export type RedisKvOptions = RedisTarget & {
+  /** The data nodes' password (with Sentinel: the master's; the sentinels themselves without one). */
   password?: string;
+  /** Not with a Cluster (it has only database 0). */
   db?: number;
   /** Per-command latency and failures (echo_engine_request_*{engine="redis"}). */
   metrics?: EngineMetrics;
-  /** Extra ioredis options (tests: shorter timeouts). */
+  /** Extra ioredis options (tests: shorter timeouts); with a Cluster they apply to each node's connection. */
   redis?: Partial<RedisOptions>;
-}
+};
 
 // INCRBY, and a new counter (one that did not exist before) starts its window: both in one atomic step.
 const INCREMENT_SCRIPT = `
@@ -42,33 +54,44 @@ if tokens < cost then wait = (cost - tokens) / rate else tokens = tokens - cost 
 redis.call('SET', KEYS[1], tostring(tokens) .. '/' .. tostring(now), 'PX', math.ceil((burst - tokens) / rate * 1000) + 1000)
 return tostring(wait)`;
 
-type WithIncrement = Redis & {
+type Scripts = {
   echoIncrement(key: string, by: string, ttlMs: string): Promise<number>;
   echoTakeTokens(key: string, burst: string, perSecond: string, cost: string): Promise<string>;
 };
+type Client = (Redis | Cluster) & Scripts;
 
 const SCAN_BATCH = 500;
 
 export class RedisKeyValueStore implements KeyValueStore {
-  private readonly client: WithIncrement;
-  private readonly where: string;
+  private readonly client: Client;
+  /** Names Redis in every error line: its form and addresses. */
+  readonly where: string;
   private lastError: string | undefined;
 
   constructor(private readonly options: RedisKvOptions) {
-    this.where = `Redis at ${options.host}:${options.port}`;
-    this.client = new Redis({
-      host: options.host,
-      port: options.port,
+    this.where = describeTarget(options);
+    const common = {
       ...(options.password ? { password: options.password } : {}),
-      db: options.db ?? 0,
-      lazyConnect: true,
-      // Keep reconnecting (capped backoff) so a restarted Redis is picked up again; commands issued
-      // meanwhile wait in the offline queue and fail only after maxRetriesPerRequest reconnect attempts.
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-      maxRetriesPerRequest: 20,
       connectTimeout: 5000,
-      ...options.redis,
-    }) as WithIncrement;
+      // Commands issued while (re)connecting wait in the offline queue and fail only after this many attempts.
+      maxRetriesPerRequest: 20,
+    };
+    // Keep reconnecting (capped backoff) so a restarted Redis, or a failed-over master, is picked up again.
+    const retry = (times: number) => Math.min(50 * times, 1000);
+    if ('clusterNodes' in options) {
+      const { retryStrategy: _unused, ...redisOptions } = options.redis ?? {};
+      this.client = new Cluster(options.clusterNodes, {
+        lazyConnect: true,
+        clusterRetryStrategy: retry,
+        redisOptions: { ...common, ...redisOptions },
+      }) as Client;
+    } else {
+      const target =
+        'sentinels' in options
+          ? { sentinels: options.sentinels, name: options.sentinelName, sentinelRetryStrategy: retry }
+          : { host: options.host, port: options.port };
+      this.client = new Redis({ ...target, ...common, db: options.db ?? 0, lazyConnect: true, retryStrategy: retry, ...options.redis }) as Client;
+    }
     this.client.defineCommand('echoIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
     this.client.defineCommand('echoTakeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS_SCRIPT });
     // ioredis reports connection trouble as 'error' events; without a listener Node would treat them as
@@ -89,7 +112,7 @@ export class RedisKeyValueStore implements KeyValueStore {
       const pong = await Promise.race([this.client.ping(), timeout]);
       if (pong !== 'PONG') throw new Error(`unexpected answer to PING: ${String(pong)}`);
       // ioredis selects the database on connect but only logs a failure; asking again surfaces it.
-      await Promise.race([this.client.select(this.options.db ?? 0), timeout]);
+      if (this.client instanceof Redis) await Promise.race([this.client.select(this.options.db ?? 0), timeout]);
     } catch (err) {
       // ioredis rejects connect() with a generic "Connection is closed."; the socket error says why.
       const message = oneLine(err);
@@ -132,12 +155,16 @@ export class RedisKeyValueStore implements KeyValueStore {
   async keys(prefix: string): Promise<string[]> {
     const pattern = prefix.replace(/[*?[\]\\]/g, '\\$&') + '*';
     const out = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.timed('scan', () => this.client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH));
-      for (const k of batch) out.add(k);
-      cursor = next;
-    } while (cursor !== '0');
+    // A Cluster's keys are spread over its masters, and SCAN sees one node's keys only: scan each master.
+    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.timed('scan', () => node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH));
+        for (const k of batch) out.add(k);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     return [...out];
   }
 
@@ -163,6 +190,13 @@ export class RedisKeyValueStore implements KeyValueStore {
       throw err;
     }
   }
+}
+
+function describeTarget(target: RedisTarget): string {
+  const list = (nodes: RedisAddress[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if ('sentinels' in target) return `Redis Sentinel ${target.sentinelName} at ${list(target.sentinels)}`;
+  if ('clusterNodes' in target) return `Redis Cluster at ${list(target.clusterNodes)}`;
+  return `Redis at ${target.host}:${target.port}`;
 }
 
 /** Redis rejects PX 0 and fractions; a TTL under 1 ms is 1 ms. */

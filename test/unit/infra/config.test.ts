@@ -194,6 +194,67 @@ test('REDIS_PORT wins over the port in REDIS_HOST; REDIS_PASSWORD and REDIS_DB a
   assert.throws(() => load({ REDIS_HOST: 'r', REDIS_DB: '300' }), /REDIS_DB/);
 });
 
+test('REDIS_SENTINELS selects Sentinel (master group mymaster unless REDIS_SENTINEL_NAME), with password and db', () => {
+  assert.deepEqual(load({ REDIS_SENTINELS: 's1:26380, s2' }).cache, {
+    engine: 'redis',
+    sentinels: [
+      { host: 's1', port: 26380 },
+      { host: 's2', port: 26379 },
+    ],
+    sentinelName: 'mymaster',
+    db: 0,
+  });
+  const c = load({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_NAME: 'echo-main', REDIS_PASSWORD: 'pw', REDIS_DB: '2' });
+  assert.deepEqual(c.cache, { engine: 'redis', sentinels: [{ host: 's1', port: 26379 }], sentinelName: 'echo-main', password: 'pw', db: 2 });
+  const redacted = redactConfig(c).cache;
+  assert.equal(redacted.engine === 'redis' && redacted.password, '[redacted]');
+});
+
+test('REDIS_CLUSTER_NODES selects Cluster, with a password; no database but 0', () => {
+  assert.deepEqual(load({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001', REDIS_PASSWORD: 'pw' }).cache, {
+    engine: 'redis',
+    clusterNodes: [
+      { host: 'n1', port: 7000 },
+      { host: 'n2', port: 7001 },
+    ],
+    password: 'pw',
+  });
+  assert.deepEqual(load({ REDIS_CLUSTER_NODES: 'n1', REDIS_DB: '0' }).cache, { engine: 'redis', clusterNodes: [{ host: 'n1', port: 6379 }] });
+  rejects(() => load({ REDIS_CLUSTER_NODES: 'n1', REDIS_DB: '3' }), 'REDIS_DB: Redis Cluster has only database 0, got 3', 'REDIS_DB');
+  rejects(() => load({}, 'redis:\n  clusterNodes: [n1:7000]\n  db: 1\n'), 'redis.db (etc/echod.yaml): Redis Cluster has only database 0, got 1', 'redis.db');
+});
+
+test('Sentinel and Cluster from YAML', () => {
+  assert.deepEqual(load({}, 'redis:\n  sentinels: [s1:1, s2:2]\n  sentinelName: group\n').cache, {
+    engine: 'redis',
+    sentinels: [
+      { host: 's1', port: 1 },
+      { host: 's2', port: 2 },
+    ],
+    sentinelName: 'group',
+    db: 0,
+  });
+  assert.deepEqual(load({}, 'redis:\n  clusterNodes: n1:7000\n').cache, { engine: 'redis', clusterNodes: [{ host: 'n1', port: 7000 }] });
+});
+
+test('more than one form of Redis is a config error naming the keys', () => {
+  const choose = 'choose one form of Redis (single server, Sentinel or Cluster)';
+  rejects(() => load({ REDIS_HOST: 'r', REDIS_SENTINELS: 's1' }), `REDIS_HOST and REDIS_SENTINELS: ${choose}`, 'REDIS_SENTINELS');
+  rejects(() => load({ REDIS_HOST: 'r', REDIS_CLUSTER_NODES: 'n1' }), `REDIS_HOST and REDIS_CLUSTER_NODES: ${choose}`, 'REDIS_CLUSTER_NODES');
+  rejects(() => load({ REDIS_SENTINELS: 's1', REDIS_CLUSTER_NODES: 'n1' }), `REDIS_SENTINELS and REDIS_CLUSTER_NODES: ${choose}`, 'REDIS_CLUSTER_NODES');
+  rejects(
+    () => load({ REDIS_CLUSTER_NODES: 'n1' }, 'redis:\n  host: r\n  sentinels: [s1]\n'),
+    `redis.host (etc/echod.yaml) and redis.sentinels (etc/echod.yaml) and REDIS_CLUSTER_NODES: ${choose}`,
+  );
+});
+
+test('settings of one Redis form given with another are errors, not silently ignored', () => {
+  rejects(() => load({ REDIS_SENTINEL_NAME: 'g' }), 'REDIS_SENTINEL_NAME: set, but REDIS_SENTINELS (redis.sentinels) is not', 'REDIS_SENTINEL_NAME');
+  rejects(() => load({ REDIS_HOST: 'r', REDIS_SENTINEL_NAME: 'g' }), 'REDIS_SENTINEL_NAME: set, but REDIS_SENTINELS (redis.sentinels) is not');
+  rejects(() => load({ REDIS_SENTINELS: 's1', REDIS_PORT: '6380' }), 'REDIS_PORT: applies to REDIS_HOST only; give the ports in REDIS_SENTINELS', 'REDIS_PORT');
+  rejects(() => load({ REDIS_CLUSTER_NODES: 'n1', REDIS_PORT: '6380' }), 'REDIS_PORT: applies to REDIS_HOST only; give the ports in REDIS_CLUSTER_NODES');
+});
+
 test('scale-out engines from YAML', () => {
   const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\nkafka:\n  brokers: [k1:1, k2:2]\n  partitions: 12\n  topicPrefix: staging.\netcd:\n  endpoints: http://e:2379\n');
   assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo', poolSize: 10, readHosts: [] });
@@ -225,6 +286,10 @@ const badEnv: [string, string, string][] = [
   ['DB_PORT', '0', 'DB_PORT: expected a port number 1-65535, got "0"'],
   ['DB_NAME', 'echo-db', 'DB_NAME: expected a database name (letters, digits, _ and $), got "echo-db"'],
   ['REDIS_HOST', 'a:b:c', 'REDIS_HOST: expected host or host:port, got "a:b:c"'],
+  ['REDIS_SENTINELS', 's1:26379,,s2', 'REDIS_SENTINELS: expected a comma-separated list of Sentinel host:port, got "s1:26379,,s2"'],
+  ['REDIS_SENTINELS', 's1:99999', 'REDIS_SENTINELS: expected a comma-separated list of Sentinel host:port, got "s1:99999"'],
+  ['REDIS_SENTINEL_NAME', 'my master', 'REDIS_SENTINEL_NAME: expected the name of the master group the sentinels monitor (no spaces), got "my master"'],
+  ['REDIS_CLUSTER_NODES', 'n1:7000;n2:7001', 'REDIS_CLUSTER_NODES: expected a comma-separated list of Redis Cluster host:port (some of the nodes are enough), got "n1:7000;n2:7001"'],
   ['KAFKA_BROKERS', 'k1:9092,,k2', 'KAFKA_BROKERS: expected a comma-separated list of host:port, got "k1:9092,,k2"'],
   ['KAFKA_PARTITIONS', '0', 'KAFKA_PARTITIONS: expected the partition count of the topics Echo creates, 1-1000, got "0"'],
   ['KAFKA_PARTITIONS', 'six', 'KAFKA_PARTITIONS: expected the partition count of the topics Echo creates, 1-1000, got "six"'],
