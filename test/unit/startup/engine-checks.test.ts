@@ -44,3 +44,26 @@ test('openEngines: Redis, etcd and S3 each bring their check, in that order', as
   );
   await engines.close();
 });
+
+test('openEngines: Redis through Sentinel or as a Cluster is checked under the name redis, its line naming the form', async () => {
+  for (const [env, line] of [
+    [{ REDIS_SENTINELS: '127.0.0.1:1', REDIS_SENTINEL_NAME: 'group' }, /^Redis Sentinel group at 127\.0\.0\.1:1: /],
+    [{ REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2' }, /^Redis Cluster at 127\.0\.0\.1:1,127\.0\.0\.1:2: /],
+  ] as const) {
+    const engines = openEngines(loadConfig({ env, cwd: '/nonexistent' }));
+    try {
+      assert.deepEqual(
+        engines.checks.map((c) => c.name),
+        ['redis'],
+      );
+      // Nothing listens on ports 1 and 2: the check fails with the form's one line.
+      await assert.rejects(checkEngines(engines.checks), (err: Error) => {
+        assert.match(err.message, line);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      });
+    } finally {
+      await engines.close();
+    }
+  }
+});
