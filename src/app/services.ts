@@ -44,7 +44,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   const presenceDirectory: PresenceDirectory = opts.sharedPresence
     ? new SharedPresenceDirectory({ local: presence, ...opts.sharedPresence, now: core.now, onError: (err) => core.log.warn({ err: (err as Error).message }, 'shared presence: Redis read or write failed (answering from this node)') })
     : new LocalPresenceDirectory(presence);
-  presence.onChange((userId) => presenceDirectory.changed(userId));
+  presence.onChange((userId) => void presenceDirectory.changed(userId));
   const { dfs, media } = createMediaServices(core, privacy, opts.blobs);
   const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, directory: presenceDirectory, now: core.now, photos: media });
   const pendingPasswordLogins = new PendingPasswordLogins(core.kv);
@@ -57,7 +57,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   // time, and whoever may see the user's status learns about both transitions.
   const statusPush = new ProfilePush({ users: core.users, userViews, contacts, privacy, push: core.push, now: core.now });
   core.push.onConnectivity((userId, online) => {
-    presenceDirectory.changed(userId);
+    void presenceDirectory.changed(userId);
     const announce = async () => {
       if (!online) await core.users.update(userId, { lastSeenAt: Math.floor(core.now() / 1000) });
       await statusPush.statusChanged(userId);

@@ -58,13 +58,19 @@ async function node(nodeId: string, opts: { ttlMs?: number } = {}) {
     presence,
     directory,
     errors,
-    connect(id: bigint) {
+    /** Resolves once the node's entry is written, as the connection's effect would be by the time others look. */
+    connect(id: bigint): Promise<void> {
       connected.add(id);
-      directory.changed(id);
+      return directory.changed(id);
     },
-    disconnect(id: bigint) {
+    disconnect(id: bigint): Promise<void> {
       connected.delete(id);
-      directory.changed(id);
+      return directory.changed(id);
+    },
+    /** account.updateStatus on this node; resolves once the entry follows. */
+    mark(id: bigint, offline: boolean): Promise<void> {
+      presence.mark(id, 1n, offline);
+      return directory.changed(id);
     },
     async online(id: bigint): Promise<boolean> {
       const view: PresenceView = await directory.lookup([id]);
@@ -82,18 +88,18 @@ test('a user connected on node A is online in node B\'s views, and offline once 
   const user = freshUser();
   const other = freshUser();
   assert.equal(await b.online(user), false);
-  a.connect(user);
+  await a.connect(user);
   assert.equal(await b.online(user), true, 'B sees the user A holds');
   assert.equal(await b.online(other), false);
   // One lookup answers for several users at once.
   const view = await b.directory.lookup([user, other]);
   assert.deepEqual([view.isOnline(user), view.isOnline(other)], [true, false]);
   // account.updateStatus(offline) on A withdraws A's entry; back online restores it.
-  a.presence.mark(user, 1n, true);
+  await a.mark(user, true);
   assert.equal(await b.online(user), false);
-  a.presence.mark(user, 1n, false);
+  await a.mark(user, false);
   assert.equal(await b.online(user), true);
-  a.disconnect(user);
+  await a.disconnect(user);
   assert.equal(await b.online(user), false, 'offline after A disconnects');
   assert.equal(await a.store.get(PRESENCE_KEY_PREFIX + user), undefined);
   assert.equal((await a.store.connection.exists(PRESENCE_KEY_PREFIX + user)), 0, 'the last holder gone, the key is gone');
@@ -105,11 +111,11 @@ test('held on two nodes: online until both have let go', async () => {
   const b = await node(`B2-${process.pid}`);
   const c = await node(`C2-${process.pid}`);
   const user = freshUser();
-  a.connect(user);
-  b.connect(user);
-  a.disconnect(user);
+  await a.connect(user);
+  await b.connect(user);
+  await a.disconnect(user);
   assert.equal(await c.online(user), true);
-  b.disconnect(user);
+  await b.disconnect(user);
   assert.equal(await c.online(user), false);
 });
 
@@ -118,7 +124,7 @@ test('a node that stops refreshing (died) stops vouching once its entry expires,
   const a = await node(`A3-${process.pid}`, { ttlMs });
   const b = await node(`B3-${process.pid}`);
   const user = freshUser();
-  a.connect(user);
+  await a.connect(user);
   const pttl = await a.store.connection.pttl(PRESENCE_KEY_PREFIX + user);
   assert.ok(pttl > 0 && pttl <= ttlMs, `presence key expires (PTTL ${pttl})`);
   assert.equal(await b.online(user), true);
@@ -129,19 +135,19 @@ test('a node that stops refreshing (died) stops vouching once its entry expires,
   a.clock.now = b.clock.now;
   await a.directory.refresh();
   assert.equal(await b.online(user), true);
-  a.disconnect(user);
+  await a.disconnect(user);
 });
 
 test('a stale entry of a dead node is dropped by the next write and does not extend the key', async () => {
   const a = await node(`A4-${process.pid}`, { ttlMs: 1000 });
   const b = await node(`B4-${process.pid}`, { ttlMs: 60_000 });
   const user = freshUser();
-  a.connect(user);
+  await a.connect(user);
   b.clock.now = a.clock.now + 5000;
-  b.connect(user);
+  await b.connect(user);
   const fields = await a.store.connection.hgetall(PRESENCE_KEY_PREFIX + user);
   assert.deepEqual(Object.keys(fields), [`B4-${process.pid}`]);
-  b.disconnect(user);
+  await b.disconnect(user);
 });
 
 test('privacy change on node A invalidates node B\'s cached rules (Redis pub/sub)', async () => {

@@ -7,8 +7,11 @@ import type { PresenceView } from './presence.js';
 export interface PresenceDirectory {
   /** Who of `userIds` is online on any node; a synchronous answer when everything is local. */
   lookup(userIds: readonly bigint[]): PresenceView | Promise<PresenceView>;
-  /** This node's answer for the user may have changed (connections, account.updateStatus). */
-  changed(userId: bigint): void;
+  /**
+   * This node's answer for the user may have changed (connections, account.updateStatus). Resolves once
+   * this and every earlier change is written (never rejects: failures go to the directory's error handler).
+   */
+  changed(userId: bigint): Promise<void>;
   /** Stops refreshing and withdraws this node's entries (graceful shutdown). */
   close(): Promise<void>;
 }
@@ -21,7 +24,7 @@ export class LocalPresenceDirectory implements PresenceDirectory {
     return this.local;
   }
 
-  changed(): void {}
+  async changed(): Promise<void> {}
 
   async close(): Promise<void> {}
 }
@@ -52,6 +55,8 @@ export class SharedPresenceDirectory implements PresenceDirectory {
   private readonly held = new Set<bigint>();
   private readonly timer: NodeJS.Timeout;
   private readonly ttlMs: number;
+  /** The last write issued; writes share one connection, so it settles after every earlier one. */
+  private latest: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: SharedPresenceOptions) {
     this.ttlMs = opts.ttlMs ?? PRESENCE_TTL_MS;
@@ -66,16 +71,20 @@ export class SharedPresenceDirectory implements PresenceDirectory {
     return this.remote(elsewhere);
   }
 
-  changed(userId: bigint): void {
+  changed(userId: bigint): Promise<void> {
     const { local, map, nodeId, now } = this.opts;
-    // Called synchronously one after the other, so the writes reach Redis in the order of the changes.
+    // The write is issued before anything is awaited, so writes reach Redis (one connection) in the order
+    // of the changes.
+    let write: Promise<void> | undefined;
     if (local.isOnline(userId)) {
       this.held.add(userId);
       const at = now();
-      map.hold([userId], nodeId, at + this.ttlMs, at).catch((err) => this.failed(err));
+      write = map.hold([userId], nodeId, at + this.ttlMs, at);
     } else if (this.held.delete(userId)) {
-      map.release([userId], nodeId).catch((err) => this.failed(err));
+      write = map.release([userId], nodeId);
     }
+    if (write) this.latest = write.catch((err) => this.failed(err));
+    return this.latest;
   }
 
   /** Rewrites the entries of the users still online here (and withdraws those that no longer are). */

@@ -54,21 +54,21 @@ export class UserViews {
     return (await this.many(viewer, [id]))[0];
   }
 
-  /** Like many(), for records the caller already holds. */
-  async ofRecords(viewer: bigint, records: readonly UserRecord[]): Promise<Obj<'user'>[]> {
+  /** Like many(), for records the caller already holds (and, optionally, their presence: see presence()). */
+  async ofRecords(viewer: bigint, records: readonly UserRecord[], known?: PresenceView): Promise<Obj<'user'>[]> {
     const contacts = await this.deps.contacts.contactsOf(
       viewer,
       records.map((r) => r.id),
     );
-    const found = this.presenceOf(records.map((r) => r.id));
+    const found = known ?? this.presence(records.map((r) => r.id));
     const presence = found instanceof Promise ? await found : found;
     const out: Obj<'user'>[] = [];
     for (const record of records) out.push(await this.build(viewer, record, contacts.get(record.id), presence));
     return out;
   }
 
-  async ofRecord(viewer: bigint, record: UserRecord): Promise<Obj<'user'>> {
-    return (await this.ofRecords(viewer, [record]))[0]!;
+  async ofRecord(viewer: bigint, record: UserRecord, known?: PresenceView): Promise<Obj<'user'>> {
+    return (await this.ofRecords(viewer, [record], known))[0]!;
   }
 
   /**
@@ -78,7 +78,7 @@ export class UserViews {
    */
   async status(viewer: bigint, record: UserRecord, presence?: PresenceView): Promise<TlType<'UserStatus'>> {
     const nowSeconds = Math.floor(this.deps.now() / 1000);
-    const found = presence ?? this.presenceOf([record.id]);
+    const found = presence ?? this.presence([record.id]);
     const online = (found instanceof Promise ? await found : found).isOnline(record.id);
     if (viewer !== record.id) {
       if (!(await this.deps.privacy.allows(record.id, 'statusTimestamp', viewer))) return approximateStatus(online, record.lastSeenAt, nowSeconds, false);
@@ -141,8 +141,11 @@ export class UserViews {
     return { _: 'userProfilePhoto', hasVideo: current.hasVideo || undefined, photoId: current.photoId, strippedThumb: current.strippedThumb, dcId: current.dcId };
   }
 
-  /** Presence of the users about to be shown: one lookup for all of them (synchronous when embedded). */
-  private presenceOf(ids: readonly bigint[]): PresenceView | Promise<PresenceView> {
+  /**
+   * Presence of the users about to be shown, on every node: one lookup for all of them (synchronous when
+   * embedded). Callers building several views of the same users look up once and pass the answer on.
+   */
+  presence(ids: readonly bigint[]): PresenceView | Promise<PresenceView> {
     return this.deps.directory ? this.deps.directory.lookup(ids) : this.deps.presence;
   }
 
