@@ -111,7 +111,14 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     random,
     secret,
   };
-  const services = createAppServices(core, { metrics, bus, inboxOverBus: config.bus.engine === 'kafka', ...(engines.blobs ? { blobs: engines.blobs } : {}) });
+  const services = createAppServices(core, {
+    metrics,
+    bus,
+    inboxOverBus: config.bus.engine === 'kafka',
+    ...(engines.presenceMap ? { sharedPresence: { map: engines.presenceMap, nodeId: engines.nodeId } } : {}),
+    ...(engines.broadcast ? { broadcast: engines.broadcast } : {}),
+    ...(engines.blobs ? { blobs: engines.blobs } : {}),
+  });
   registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
   metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
@@ -235,6 +242,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
       await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');
       await Promise.all([tcp.close(), http.close()]);
+      await services.presenceDirectory.close();
       await engines.close();
       await adminServer.close();
     },

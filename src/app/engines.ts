@@ -8,6 +8,9 @@ import type { EchoConfig } from '../infra/config/index.js';
 import type { KeyValueStore } from '../infra/kv/kv.js';
 import { MemoryKeyValueStore } from '../infra/kv/memory-kv.js';
 import { RedisKeyValueStore } from '../infra/kv/redis-kv.js';
+import { RedisPresenceMap, type NodePresenceMap } from '../infra/kv/presence-map.js';
+import { RedisBroadcast } from '../infra/kv/redis-broadcast.js';
+import type { Broadcast } from '../infra/kv/broadcast.js';
 import { EtcdNodeRegistry, SingleNodeRegistry, type NodeRegistry } from '../infra/discovery/index.js';
 import { S3BlobStore, createS3Client, measuredS3, type BlobStore } from '../infra/blob/index.js';
 import type { EngineMetrics } from '../infra/metrics/index.js';
@@ -23,6 +26,10 @@ export interface EngineCheck {
 export interface NodeEngines {
   nodeId: string;
   kv: KeyValueStore;
+  /** With Redis: which node holds which user (presence across nodes); absent: presence is this node's. */
+  presenceMap?: NodePresenceMap;
+  /** With Redis: cache invalidations for every node; absent: caches are this node's alone. */
+  broadcast?: Broadcast;
   registry: NodeRegistry;
   /** S3 when configured; absent: the data dir's files/ (made later, with the data dir). */
   blobs?: BlobStore;
@@ -44,10 +51,16 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
   const closers: (() => Promise<void>)[] = [];
 
   let kv: KeyValueStore;
+  let presenceMap: NodePresenceMap | undefined;
+  let broadcast: Broadcast | undefined;
   if (config.cache.engine === 'redis') {
     const redis = new RedisKeyValueStore({ ...config.cache, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
     checks.push({ name: 'redis', check: () => redis.check() });
     kv = redis;
+    presenceMap = new RedisPresenceMap(redis.connection);
+    const shared = new RedisBroadcast(redis.connection);
+    closers.push(() => shared.close());
+    broadcast = shared;
   } else {
     kv = new MemoryKeyValueStore(opts.now);
   }
@@ -79,6 +92,8 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
   return {
     nodeId,
     kv,
+    ...(presenceMap ? { presenceMap } : {}),
+    ...(broadcast ? { broadcast } : {}),
     registry,
     ...(blobs ? { blobs } : {}),
     checks,

@@ -5,6 +5,9 @@ import { ContactsService } from '../service/contacts/index.js';
 import { PrivacyService } from '../service/privacy/index.js';
 import { UserViews } from '../service/users/user-view.js';
 import { Presence } from '../service/users/presence.js';
+import { LocalPresenceDirectory, SharedPresenceDirectory, type PresenceDirectory } from '../service/users/presence-directory.js';
+import type { NodePresenceMap } from '../infra/kv/presence-map.js';
+import type { Broadcast } from '../infra/kv/broadcast.js';
 import { ProfilePush } from '../service/users/profile-push.js';
 import { PendingPasswordLogins } from '../service/authsession/pending-password.js';
 import { PasswordService } from '../service/password/index.js';
@@ -27,14 +30,23 @@ export interface AppServicesOptions {
   blobs?: BlobStore;
   /** Recipients' copies go through Inbox-T rather than the send's transaction (the bus is Kafka). */
   inboxOverBus?: boolean;
+  /** Presence shared between nodes (Redis), with this node's id; this node's alone when absent. */
+  sharedPresence?: { map: NodePresenceMap; nodeId: string };
+  /** Cache invalidations reaching every node (Redis pub/sub); caches are this node's alone when absent. */
+  broadcast?: Broadcast;
 }
 
 export function createAppServices(core: CoreServices, opts: AppServicesOptions = {}): AppServices {
   const contacts = new ContactsService(core);
   const privacy = new PrivacyService(core, contacts);
+  if (opts.broadcast) privacy.shareInvalidations(opts.broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'privacy invalidations: subscribing failed'));
   const presence = new Presence(core.push);
+  const presenceDirectory: PresenceDirectory = opts.sharedPresence
+    ? new SharedPresenceDirectory({ local: presence, ...opts.sharedPresence, now: core.now, onError: (err) => core.log.warn({ err: (err as Error).message }, 'shared presence: Redis read or write failed (answering from this node)') })
+    : new LocalPresenceDirectory(presence);
+  presence.onChange((userId) => void presenceDirectory.changed(userId));
   const { dfs, media } = createMediaServices(core, privacy, opts.blobs);
-  const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, now: core.now, photos: media });
+  const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, directory: presenceDirectory, now: core.now, photos: media });
   const pendingPasswordLogins = new PendingPasswordLogins(core.kv);
   const passwords = new PasswordService(core);
   const authSessions = new AuthSessionService(core);
@@ -45,6 +57,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   // time, and whoever may see the user's status learns about both transitions.
   const statusPush = new ProfilePush({ users: core.users, userViews, contacts, privacy, push: core.push, now: core.now });
   core.push.onConnectivity((userId, online) => {
+    void presenceDirectory.changed(userId);
     const announce = async () => {
       if (!online) await core.users.update(userId, { lastSeenAt: Math.floor(core.now() / 1000) });
       await statusPush.statusChanged(userId);
@@ -67,5 +80,5 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);
-  return { core, contacts, privacy, userViews, presence, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras };
+  return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras };
 }

@@ -165,11 +165,12 @@ export function registerContacts(rpc: RpcDispatcher, services: AppServices): voi
     const owner = me(ctx);
     const list = await contacts.list(owner);
     const records = await core.users.byIds(list.map((c) => c.contactId));
+    const presence = await userViews.presence([...records.keys()]);
     const out: Obj<'contactStatus'>[] = [];
     for (const c of list) {
       const record = records.get(c.contactId);
       if (!record || record.deleted) continue;
-      out.push({ _: 'contactStatus', userId: record.id, status: await userViews.status(owner, record) });
+      out.push({ _: 'contactStatus', userId: record.id, status: await userViews.status(owner, record, presence) });
     }
     return out;
   });

@@ -33,7 +33,8 @@ export function registerMessagesContents(rpc: RpcDispatcher, services: AppServic
     const viewer = viewerOf(ctx);
     if (peer._ === 'inputPeerChat') {
       const members = await services.chats.activeMembers(viewer, peer.chatId);
-      return { _: 'chatOnlines', onlines: members.filter((m) => services.presence.isOnline(m)).length };
+      const presence = await services.presenceDirectory.lookup(members);
+      return { _: 'chatOnlines', onlines: members.filter((m) => presence.isOnline(m)).length };
     }
     // Private chats and oneself: Telegram answers for groups only.
     throw RpcError.badRequest('PEER_ID_INVALID');

@@ -4,6 +4,7 @@ import type { ContactsService } from '../service/contacts/index.js';
 import type { PrivacyService } from '../service/privacy/index.js';
 import type { UserViews } from '../service/users/user-view.js';
 import type { Presence } from '../service/users/presence.js';
+import type { PresenceDirectory } from '../service/users/presence-directory.js';
 import type { PendingPasswordLogins } from '../service/authsession/pending-password.js';
 import type { PasswordService } from '../service/password/index.js';
 import type { AuthSessionService } from '../service/authsession/index.js';
@@ -19,6 +20,8 @@ export interface AppServices {
   privacy: PrivacyService;
   userViews: UserViews;
   presence: Presence;
+  /** Presence on every node (user statuses); `presence` is this node's. */
+  presenceDirectory: PresenceDirectory;
   pendingPasswordLogins: PendingPasswordLogins;
   passwords: PasswordService;
   authSessions: AuthSessionService;

@@ -101,6 +101,11 @@ export class RedisKeyValueStore implements KeyValueStore {
     });
   }
 
+  /** The connection itself, for the Redis-only helpers built on it (presence map, broadcast). */
+  get connection(): Redis {
+    return this.client;
+  }
+
   /** Connects and PINGs; throws one line naming Redis and the reason. */
   async check(timeoutMs = 5000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

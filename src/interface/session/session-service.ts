@@ -125,6 +125,12 @@ export class SessionService implements UpdatePusher {
     this.connectivityListener = listener;
   }
 
+  /** A device of the user was bound or unbound on a live connection: announces the transition that made, if any. */
+  connectivityChanged(userId: bigint, wasOnline: boolean): void {
+    const online = this.isOnline(userId);
+    if (online !== wasOnline) this.connectivityListener?.(userId, online);
+  }
+
   /** Forgets sessions idle for a long time; called periodically by the app. */
   sweep(): void {
     const cutoff = this.deps.now() - (this.deps.limits?.sessionIdleMs ?? SESSION_IDLE_MS);

@@ -1,6 +1,8 @@
 // The privacy area: stores each account's rules (account.setPrivacy) and answers "may this viewer see
 // that?" for every user object the server builds. Rules are read far more often than written, so each
-// owner's rules are cached in memory as compiled sets and dropped when the owner changes them.
+// owner's rules are cached in memory as compiled sets and dropped when the owner changes them; with
+// several nodes (Redis) the change is broadcast, so every node drops its copy.
+import type { Broadcast } from '../../infra/kv/broadcast.js';
 import type { CoreServices } from '../core.js';
 import type { ContactRelations } from '../contacts/relations.js';
 import type { PrivacyKey, PrivacyRules } from './rules.js';
@@ -13,17 +15,40 @@ const CACHE_OWNERS = 50_000;
 
 type OwnerRules = Map<PrivacyKey, CompiledRules>;
 
+/**
+ * With several nodes, how long a cached entry is trusted: an invalidation missed while a node's
+ * subscription was reconnecting is healed after this. One node needs no such limit.
+ */
+const SHARED_CACHE_TTL_MS = 60_000;
+
+/** The broadcast channel telling every node whose rules changed (the message is the owner's id). */
+export const PRIVACY_INVALIDATION_CHANNEL = 'echo:privacy-rules';
+
 const COMPILED_DEFAULTS = new Map<PrivacyKey, CompiledRules>(Object.entries(DEFAULT_RULES).map(([k, rules]) => [k as PrivacyKey, compileRules(rules)]));
 
 export class PrivacyService implements PrivacyRules {
   /** Promises, so concurrent readers share one query and a write in between simply drops the entry. */
   private readonly cache = new Map<bigint, Promise<OwnerRules>>();
+  /** When each cached entry was loaded (only with shared invalidations). */
+  private readonly loadedAt = new Map<bigint, number>();
+  private invalidations: Broadcast | undefined;
 
   constructor(
     readonly core: CoreServices,
     readonly contacts: ContactRelations,
   ) {
     core.events.on('userDeleted', ({ userId }) => this.clear(userId));
+  }
+
+  /**
+   * Shares cache invalidations with the other nodes: changes made here are announced on `broadcast`, and
+   * announcements from anywhere drop the owner's cached rules here. Resolves once subscribed.
+   */
+  async shareInvalidations(broadcast: Broadcast): Promise<void> {
+    this.invalidations = broadcast;
+    await broadcast.subscribe(PRIVACY_INVALIDATION_CHANNEL, (message) => {
+      if (/^\d+$/.test(message)) this.drop(BigInt(message));
+    });
   }
 
   async allows(owner: bigint, key: PrivacyKey, viewer: bigint): Promise<boolean> {
@@ -52,13 +77,28 @@ export class PrivacyService implements PrivacyRules {
         await trx.insertInto('privacy_rules').values({ user_id: owner, privacy_key: key, rules: json, updated_at: now }).execute();
       }
     });
-    this.cache.delete(owner);
+    await this.invalidate(owner);
   }
 
   /** Removes every rule of the owner (account deleted). */
   async clear(owner: bigint): Promise<void> {
     await this.core.db.deleteFrom('privacy_rules').where('user_id', '=', owner).execute();
+    await this.invalidate(owner);
+  }
+
+  /** Drops the owner's cached rules here and, once the change is committed, on every other node. */
+  private async invalidate(owner: bigint): Promise<void> {
+    this.drop(owner);
+    // The change is stored: a failed announcement must not make it look failed. Other nodes then hold the
+    // old rules until their shared-mode entries age out (SHARED_CACHE_TTL_MS).
+    await this.invalidations?.publish(PRIVACY_INVALIDATION_CHANNEL, owner.toString()).catch((err: Error) => {
+      this.core.log.warn({ err: err.message, owner: owner.toString() }, 'privacy rules invalidation not broadcast');
+    });
+  }
+
+  private drop(owner: bigint): void {
     this.cache.delete(owner);
+    this.loadedAt.delete(owner);
   }
 
   private async compiled(owner: bigint, key: PrivacyKey): Promise<CompiledRules> {
@@ -68,6 +108,10 @@ export class PrivacyService implements PrivacyRules {
 
   private load(owner: bigint): Promise<OwnerRules> {
     let entry = this.cache.get(owner);
+    if (entry && this.invalidations && this.core.now() - (this.loadedAt.get(owner) ?? 0) > SHARED_CACHE_TTL_MS) {
+      this.drop(owner);
+      entry = undefined;
+    }
     if (entry) {
       // Re-inserting keeps the Map in least-recently-used order.
       this.cache.delete(owner);
@@ -76,11 +120,14 @@ export class PrivacyService implements PrivacyRules {
     }
     const pending = this.query(owner);
     pending.catch(() => {
-      if (this.cache.get(owner) === pending) this.cache.delete(owner);
+      if (this.cache.get(owner) === pending) this.drop(owner);
     });
     entry = pending;
     this.cache.set(owner, entry);
-    if (this.cache.size > CACHE_OWNERS) this.cache.delete(this.cache.keys().next().value!);
+    if (this.invalidations) this.loadedAt.set(owner, this.core.now());
+    if (this.cache.size > CACHE_OWNERS) {
+      this.drop(this.cache.keys().next().value!);
+    }
     return entry;
   }
 

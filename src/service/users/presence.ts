@@ -10,6 +10,7 @@ export interface PresenceView {
 export class Presence implements PresenceView {
   /** userId -> device (perm key id) -> the device's last account.updateStatus said "offline". */
   private readonly marks = new Map<bigint, Map<bigint, boolean>>();
+  private changeListener?: (userId: bigint) => void;
 
   constructor(private readonly connections: Pick<UpdatePusher, 'isOnline'>) {}
 
@@ -21,21 +22,28 @@ export class Presence implements PresenceView {
     return false;
   }
 
+  /** Told when a mark may have changed the answer for a user (the presence directory republishes it). */
+  onChange(listener: (userId: bigint) => void): void {
+    this.changeListener = listener;
+  }
+
   /** Records a device's account.updateStatus. */
   mark(userId: bigint, device: bigint, offline: boolean): void {
     let marks = this.marks.get(userId);
     if (!marks) this.marks.set(userId, (marks = new Map()));
     marks.set(device, offline);
+    this.changeListener?.(userId);
   }
 
   /** Drops the marks of one device (signed out) or of every device of the user. */
   forget(userId: bigint, device?: bigint): void {
     if (device === undefined) {
       this.marks.delete(userId);
-      return;
+    } else {
+      const marks = this.marks.get(userId);
+      marks?.delete(device);
+      if (marks?.size === 0) this.marks.delete(userId);
     }
-    const marks = this.marks.get(userId);
-    marks?.delete(device);
-    if (marks?.size === 0) this.marks.delete(userId);
+    this.changeListener?.(userId);
   }
 }

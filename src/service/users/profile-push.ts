@@ -35,10 +35,11 @@ export class ProfilePush {
   async statusChanged(userId: bigint): Promise<void> {
     const record = await this.deps.users.byId(userId);
     if (!record || record.deleted) return;
+    const presence = await this.deps.userViews.presence([userId]);
     for (const recipient of await this.watchers(userId)) {
       if (!(await this.deps.privacy.allows(userId, 'statusTimestamp', recipient))) continue;
-      const status = await this.deps.userViews.status(recipient, record);
-      const user = await this.deps.userViews.ofRecord(recipient, record);
+      const status = await this.deps.userViews.status(recipient, record, presence);
+      const user = await this.deps.userViews.ofRecord(recipient, record, presence);
       this.deps.push.pushToUser(recipient, this.wrap({ _: 'updateUserStatus', userId, status }, user));
     }
   }

@@ -6,6 +6,7 @@ import type { AccessHashes } from '../access-hash.js';
 import type { ContactEntry, ContactRelations } from '../contacts/relations.js';
 import type { PrivacyRules } from '../privacy/rules.js';
 import type { PresenceView } from './presence.js';
+import type { PresenceDirectory } from './presence-directory.js';
 import type { UserRecord, UserStore } from './user-store.js';
 
 /** How long "online" lasts after the last sign of activity, as in userStatusOnline.expires. */
@@ -18,7 +19,10 @@ export interface UserViewDeps {
   accessHashes: AccessHashes;
   contacts: ContactRelations;
   privacy: PrivacyRules;
+  /** This node's presence. */
   presence: PresenceView;
+  /** Presence on every node (Redis); absent: this node's answer is the whole answer. */
+  directory?: Pick<PresenceDirectory, 'lookup'>;
   now(): number;
   /** Current profile photos (service/media); absent: users show no photo. */
   photos?: ProfilePhotoSource;
@@ -50,19 +54,21 @@ export class UserViews {
     return (await this.many(viewer, [id]))[0];
   }
 
-  /** Like many(), for records the caller already holds. */
-  async ofRecords(viewer: bigint, records: readonly UserRecord[]): Promise<Obj<'user'>[]> {
+  /** Like many(), for records the caller already holds (and, optionally, their presence: see presence()). */
+  async ofRecords(viewer: bigint, records: readonly UserRecord[], known?: PresenceView): Promise<Obj<'user'>[]> {
     const contacts = await this.deps.contacts.contactsOf(
       viewer,
       records.map((r) => r.id),
     );
+    const found = known ?? this.presence(records.map((r) => r.id));
+    const presence = found instanceof Promise ? await found : found;
     const out: Obj<'user'>[] = [];
-    for (const record of records) out.push(await this.build(viewer, record, contacts.get(record.id)));
+    for (const record of records) out.push(await this.build(viewer, record, contacts.get(record.id), presence));
     return out;
   }
 
-  async ofRecord(viewer: bigint, record: UserRecord): Promise<Obj<'user'>> {
-    return (await this.ofRecords(viewer, [record]))[0]!;
+  async ofRecord(viewer: bigint, record: UserRecord, known?: PresenceView): Promise<Obj<'user'>> {
+    return (await this.ofRecords(viewer, [record], known))[0]!;
   }
 
   /**
@@ -70,9 +76,10 @@ export class UserViews {
    * shares the time but the viewer hides its own from the owner, the approximation carries `by_me`
    * (core.telegram.org/constructor/privacyKeyStatusTimestamp).
    */
-  async status(viewer: bigint, record: UserRecord): Promise<TlType<'UserStatus'>> {
+  async status(viewer: bigint, record: UserRecord, presence?: PresenceView): Promise<TlType<'UserStatus'>> {
     const nowSeconds = Math.floor(this.deps.now() / 1000);
-    const online = this.deps.presence.isOnline(record.id);
+    const found = presence ?? this.presence([record.id]);
+    const online = (found instanceof Promise ? await found : found).isOnline(record.id);
     if (viewer !== record.id) {
       if (!(await this.deps.privacy.allows(record.id, 'statusTimestamp', viewer))) return approximateStatus(online, record.lastSeenAt, nowSeconds, false);
       if (!(await this.deps.privacy.allows(viewer, 'statusTimestamp', record.id))) return approximateStatus(online, record.lastSeenAt, nowSeconds, true);
@@ -134,7 +141,15 @@ export class UserViews {
     return { _: 'userProfilePhoto', hasVideo: current.hasVideo || undefined, photoId: current.photoId, strippedThumb: current.strippedThumb, dcId: current.dcId };
   }
 
-  private async build(viewer: bigint, record: UserRecord, contact: ContactEntry | undefined): Promise<Obj<'user'>> {
+  /**
+   * Presence of the users about to be shown, on every node: one lookup for all of them (synchronous when
+   * embedded). Callers building several views of the same users look up once and pass the answer on.
+   */
+  presence(ids: readonly bigint[]): PresenceView | Promise<PresenceView> {
+    return this.deps.directory ? this.deps.directory.lookup(ids) : this.deps.presence;
+  }
+
+  private async build(viewer: bigint, record: UserRecord, contact: ContactEntry | undefined, presence: PresenceView): Promise<Obj<'user'>> {
     const self = viewer === record.id;
     const accessHash = this.deps.accessHashes.of('user', viewer, record.id);
     if (record.deleted) return { _: 'user', id: record.id, accessHash, deleted: true };
@@ -158,7 +173,7 @@ export class UserViews {
       lastName: (named ? contact.lastName : record.lastName) || undefined,
       username: record.username ?? undefined,
       phone: showPhone ? (record.phone ?? undefined) : undefined,
-      status: record.kind === 'user' ? await this.status(viewer, record) : undefined,
+      status: record.kind === 'user' ? await this.status(viewer, record, presence) : undefined,
       photo: await this.photo(viewer, record.id),
     };
   }

@@ -103,3 +103,27 @@ test('a deleted account loses its rules', async () => {
   assert.equal(rows.length, 0);
   assert.deepEqual(await privacy.rules(OWNER, 'phoneNumber'), [{ kind: 'allowContacts' }, { kind: 'disallowAll' }]);
 });
+
+test('shared invalidations: a change on one node drops the cached rules on the other', async () => {
+  const { MemoryBroadcast } = await import('../../../src/infra/kv/broadcast.js');
+  const { db, privacy: nodeA } = await setup();
+  const log = { error() {}, warn() {}, info() {}, debug() {} } as unknown as Logger;
+  const core = { db: db.kysely, events: new AccountEvents(log), now: () => 1_700_000_000_000, log } as unknown as CoreServices;
+  const nodeB = new PrivacyService(core, new FakeContacts([[OWNER, FRIEND]]));
+  const broadcast = new MemoryBroadcast();
+  await nodeA.shareInvalidations(broadcast);
+  await nodeB.shareInvalidations(broadcast);
+  assert.equal(await nodeB.allows(OWNER, 'statusTimestamp', STRANGER), true); // cached on B now
+  await nodeA.setRules(OWNER, 'statusTimestamp', [{ kind: 'disallowAll' }]);
+  assert.equal(await nodeB.allows(OWNER, 'statusTimestamp', STRANGER), false);
+});
+
+test('without shared invalidations another instance keeps its cache (what the broadcast fixes)', async () => {
+  const { db, privacy: nodeA } = await setup();
+  const log = { error() {}, warn() {}, info() {}, debug() {} } as unknown as Logger;
+  const core = { db: db.kysely, events: new AccountEvents(log), now: () => 1_700_000_000_000, log } as unknown as CoreServices;
+  const nodeB = new PrivacyService(core, new FakeContacts([[OWNER, FRIEND]]));
+  assert.equal(await nodeB.allows(OWNER, 'statusTimestamp', STRANGER), true);
+  await nodeA.setRules(OWNER, 'statusTimestamp', [{ kind: 'disallowAll' }]);
+  assert.equal(await nodeB.allows(OWNER, 'statusTimestamp', STRANGER), true);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccessHashes } from '../../../src/service/access-hash.js';
-import { UserViews, approximateStatus, ONLINE_WINDOW_SECONDS } from '../../../src/service/users/user-view.js';
+import { UserViews, approximateStatus, ONLINE_WINDOW_SECONDS, type UserViewDeps } from '../../../src/service/users/user-view.js';
 import type { UserRecord, UserStore } from '../../../src/service/users/user-store.js';
 import type { ContactEntry, ContactRelations } from '../../../src/service/contacts/relations.js';
 import type { PrivacyKey, PrivacyRules } from '../../../src/service/privacy/rules.js';
@@ -25,7 +25,7 @@ interface World {
   online: Set<bigint>;
 }
 
-function views(world: World): UserViews {
+function views(world: World, extra: Partial<UserViewDeps> = {}): UserViews {
   const users = {
     async byId(id: bigint) {
       return world.users.get(id);
@@ -58,6 +58,7 @@ function views(world: World): UserViews {
     privacy,
     presence: { isOnline: (id) => world.online.has(id) },
     now: () => NOW * 1000,
+    ...extra,
   });
 }
 
@@ -186,4 +187,23 @@ test('nameUpdate carries the name the recipient sees and the username', async ()
   const own = (await v.nameUpdate(ALICE, w.users.get(ALICE)!)) as unknown as { firstName: string; usernames: Array<{ editable: boolean }> };
   assert.equal(own.firstName, `F${ALICE}`);
   assert.equal(own.usernames[0]!.editable, true);
+});
+
+test('presence from the directory: one lookup for all users shown, and a user online on another node shows online', async () => {
+  const w = world();
+  const lookups: bigint[][] = [];
+  // The same world, with a directory that knows Bob is held by another node.
+  const directory = {
+    async lookup(ids: readonly bigint[]) {
+      lookups.push([...ids]);
+      return { isOnline: (id: bigint) => id === BOB };
+    },
+  };
+  const shared = views(w, { directory });
+  const [alice, bob] = await shared.many(ALICE, [ALICE, BOB]);
+  assert.deepEqual(lookups, [[ALICE, BOB]]);
+  assert.deepEqual(bob!.status, { _: 'userStatusOnline', expires: NOW + ONLINE_WINDOW_SECONDS });
+  assert.deepEqual(alice!.status, { _: 'userStatusOffline', wasOnline: NOW - 60 });
+  // Without the directory (one node) Bob is not online here.
+  assert.deepEqual((await views(w).one(ALICE, BOB))!.status, { _: 'userStatusOffline', wasOnline: NOW - 60 });
 });

@@ -1,0 +1,78 @@
+// Which node holds which user's connections, shared by every node: Redis hash `presence:<userId>` with one
+// field per node holding the user, valued with the time (ms, the writing node's clock) until which that
+// node vouches for it. Nodes refresh their fields while the user stays connected; a node that dies stops
+// refreshing, its field goes stale (readers ignore it) and the key expires with the last live field, so
+// nothing outlives the users that are online.
+import type { Redis } from 'ioredis';
+
+export interface NodePresenceMap {
+  /** `nodeId` holds each of `userIds` until `untilMs`; stale fields of other nodes are dropped on the way. */
+  hold(userIds: readonly bigint[], nodeId: string, untilMs: number, nowMs: number): Promise<void>;
+  /** `nodeId` no longer holds the user. */
+  release(userIds: readonly bigint[], nodeId: string): Promise<void>;
+  /** nodeId -> until, for each of `userIds` that some node holds (one round trip). */
+  read(userIds: readonly bigint[]): Promise<Map<bigint, Map<string, number>>>;
+}
+
+export const PRESENCE_KEY_PREFIX = 'presence:';
+
+// Sets the node's field, drops fields that are stale (until <= now) and lets the key live as long as its
+// longest-lived field: all in one atomic step, so a concurrent writer never shortens another's expiry.
+const HOLD_SCRIPT = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local now = tonumber(ARGV[3])
+local latest = 0
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  local untilMs = tonumber(fields[i + 1])
+  if untilMs == nil or untilMs <= now then redis.call('HDEL', KEYS[1], fields[i])
+  elseif untilMs > latest then latest = untilMs end
+end
+if latest > now then redis.call('PEXPIRE', KEYS[1], latest - now) end
+return 1`;
+
+type WithHold = Redis & { echoPresenceHold(key: string, nodeId: string, untilMs: string, nowMs: string): Promise<number> };
+
+export class RedisPresenceMap implements NodePresenceMap {
+  private readonly client: WithHold;
+
+  constructor(client: Redis) {
+    this.client = client as WithHold;
+    this.client.defineCommand('echoPresenceHold', { numberOfKeys: 1, lua: HOLD_SCRIPT });
+  }
+
+  async hold(userIds: readonly bigint[], nodeId: string, untilMs: number, nowMs: number): Promise<void> {
+    if (userIds.length === 0) return;
+    const pipeline = this.client.pipeline() as ReturnType<Redis['pipeline']> & { echoPresenceHold(...args: string[]): unknown };
+    for (const id of userIds) pipeline.echoPresenceHold(PRESENCE_KEY_PREFIX + id, nodeId, String(Math.ceil(untilMs)), String(Math.floor(nowMs)));
+    failOnError(await pipeline.exec());
+  }
+
+  async release(userIds: readonly bigint[], nodeId: string): Promise<void> {
+    if (userIds.length === 0) return;
+    const pipeline = this.client.pipeline();
+    for (const id of userIds) pipeline.hdel(PRESENCE_KEY_PREFIX + id, nodeId);
+    failOnError(await pipeline.exec());
+  }
+
+  async read(userIds: readonly bigint[]): Promise<Map<bigint, Map<string, number>>> {
+    const out = new Map<bigint, Map<string, number>>();
+    if (userIds.length === 0) return out;
+    const pipeline = this.client.pipeline();
+    for (const id of userIds) pipeline.hgetall(PRESENCE_KEY_PREFIX + id);
+    const results = failOnError(await pipeline.exec());
+    userIds.forEach((id, i) => {
+      const fields = results[i] as Record<string, string>;
+      const nodes = new Map<string, number>();
+      for (const [node, until] of Object.entries(fields)) nodes.set(node, Number(until));
+      if (nodes.size > 0) out.set(id, nodes);
+    });
+    return out;
+  }
+}
+
+function failOnError(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('Redis pipeline discarded');
+  for (const [err] of results) if (err) throw err;
+  return results.map(([, value]) => value);
+}
