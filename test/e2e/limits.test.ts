@@ -51,11 +51,17 @@ async function limitHits(echod: EchodProcess, limit: string): Promise<number> {
 const closedByServer = (echod: EchodProcess, reason: RegExp) =>
   echod.waitForLog((l: LogLine) => l.msg === 'connection closed by server' && reason.test(String(l.reason)), 15_000);
 
-/** Opens a raw TCP socket; resolves once connected. */
+/**
+ * Opens a raw TCP socket; resolves once connected, or once closed: a server that resets the socket at once
+ * (a refused connection) can do so before the client sees its connect complete, and then 'connect' never comes.
+ */
 async function rawSocket(port: number): Promise<Socket> {
   const socket = connect({ host: '127.0.0.1', port });
   socket.on('error', () => {});
-  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  await new Promise<void>((resolve) => {
+    socket.once('connect', resolve);
+    socket.once('close', () => resolve());
+  });
   return socket;
 }
 
@@ -84,7 +90,7 @@ function intermediateFrame(payload: Buffer): Buffer {
 }
 const INTERMEDIATE_TAG = Buffer.from([0xee, 0xee, 0xee, 0xee]);
 
-describe('connection caps', () => {
+describe('connection caps', { timeout: 120_000 }, () => {
   let echod: EchodProcess;
   let key: PublicKey;
   before(async () => {
@@ -119,7 +125,7 @@ describe('connection caps', () => {
   });
 });
 
-describe('slow clients', () => {
+describe('slow clients', { timeout: 180_000 }, () => {
   let echod: EchodProcess;
   let key: PublicKey;
   let bystander: EchoClient;
@@ -212,7 +218,7 @@ describe('slow clients', () => {
   });
 });
 
-describe('back-pressure, RPC flood limits and sessions per key', () => {
+describe('back-pressure, RPC flood limits and sessions per key', { timeout: 240_000 }, () => {
   const OUTBOUND_HIGH = 64 * 1024;
   const OUTBOUND_MAX = 1024 * 1024;
   let echod: EchodProcess;

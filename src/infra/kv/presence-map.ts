@@ -3,7 +3,7 @@
 // node vouches for it. Nodes refresh their fields while the user stays connected; a node that dies stops
 // refreshing, its field goes stale (readers ignore it) and the key expires with the last live field, so
 // nothing outlives the users that are online.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface NodePresenceMap {
   /** `nodeId` holds each of `userIds` until `untilMs`; stale fields of other nodes are dropped on the way. */
@@ -31,48 +31,37 @@ end
 if latest > now then redis.call('PEXPIRE', KEYS[1], latest - now) end
 return 1`;
 
-type WithHold = Redis & { echoPresenceHold(key: string, nodeId: string, untilMs: string, nowMs: string): Promise<number> };
+type WithHold = (Redis | Cluster) & { echoPresenceHold(key: string, nodeId: string, untilMs: string, nowMs: string): Promise<number> };
 
 export class RedisPresenceMap implements NodePresenceMap {
   private readonly client: WithHold;
 
-  constructor(client: Redis) {
+  constructor(client: Redis | Cluster) {
     this.client = client as WithHold;
     this.client.defineCommand('echoPresenceHold', { numberOfKeys: 1, lua: HOLD_SCRIPT });
   }
 
   async hold(userIds: readonly bigint[], nodeId: string, untilMs: number, nowMs: number): Promise<void> {
     if (userIds.length === 0) return;
-    const pipeline = this.client.pipeline() as ReturnType<Redis['pipeline']> & { echoPresenceHold(...args: string[]): unknown };
-    for (const id of userIds) pipeline.echoPresenceHold(PRESENCE_KEY_PREFIX + id, nodeId, String(Math.ceil(untilMs)), String(Math.floor(nowMs)));
-    failOnError(await pipeline.exec());
+    // One command per key, written back to back (one round trip): a Cluster pipeline may not span hash slots.
+    await Promise.all(userIds.map((id) => this.client.echoPresenceHold(PRESENCE_KEY_PREFIX + id, nodeId, String(Math.ceil(untilMs)), String(Math.floor(nowMs)))));
   }
 
   async release(userIds: readonly bigint[], nodeId: string): Promise<void> {
     if (userIds.length === 0) return;
-    const pipeline = this.client.pipeline();
-    for (const id of userIds) pipeline.hdel(PRESENCE_KEY_PREFIX + id, nodeId);
-    failOnError(await pipeline.exec());
+    await Promise.all(userIds.map((id) => this.client.hdel(PRESENCE_KEY_PREFIX + id, nodeId)));
   }
 
   async read(userIds: readonly bigint[]): Promise<Map<bigint, Map<string, number>>> {
     const out = new Map<bigint, Map<string, number>>();
     if (userIds.length === 0) return out;
-    const pipeline = this.client.pipeline();
-    for (const id of userIds) pipeline.hgetall(PRESENCE_KEY_PREFIX + id);
-    const results = failOnError(await pipeline.exec());
+    const results = await Promise.all(userIds.map((id) => this.client.hgetall(PRESENCE_KEY_PREFIX + id)));
     userIds.forEach((id, i) => {
-      const fields = results[i] as Record<string, string>;
+      const fields = results[i]!;
       const nodes = new Map<string, number>();
       for (const [node, until] of Object.entries(fields)) nodes.set(node, Number(until));
       if (nodes.size > 0) out.set(id, nodes);
     });
     return out;
   }
-}
-
-function failOnError(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('Redis pipeline discarded');
-  for (const [err] of results) if (err) throw err;
-  return results.map(([, value]) => value);
 }

@@ -1,13 +1,13 @@
 // Broadcast over Redis pub/sub. A connection in subscriber mode can run no other command, so subscribing
 // uses a second connection (a duplicate of the KV's, same server and options); publishing uses the KV's.
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { Broadcast } from './broadcast.js';
 
 export class RedisBroadcast implements Broadcast {
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
-  private subscriber: Redis | undefined;
+  private subscriber: Redis | Cluster | undefined;
 
-  constructor(private readonly client: Redis) {}
+  constructor(private readonly client: Redis | Cluster) {}
 
   async publish(channel: string, message: string): Promise<void> {
     await this.client.publish(channel, message);
@@ -35,9 +35,9 @@ export class RedisBroadcast implements Broadcast {
     else await subscriber.quit().catch(() => subscriber.disconnect());
   }
 
-  private subscriberConnection(): Redis {
+  private subscriberConnection(): Redis | Cluster {
     if (this.subscriber) return this.subscriber;
-    const subscriber = this.client.duplicate();
+    const subscriber = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
     // Connection trouble is reported by the KV's own connection (check(), /readyz); without a listener
     // Node would treat these 'error' events as unhandled.
     subscriber.on('error', () => {});

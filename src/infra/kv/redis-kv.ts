@@ -102,7 +102,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   /** The connection itself, for the Redis-only helpers built on it (presence map, broadcast). */
-  get connection(): Redis {
+  get connection(): Redis | Cluster {
     return this.client;
   }
 
