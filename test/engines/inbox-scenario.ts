@@ -109,7 +109,7 @@ export function inboxScenario(label: string, phoneBase: number, setUp: () => Pro
   });
 
   describe(`Inbox-T fan-out on Kafka (${label})`, { timeout: TIMEOUT }, () => {
-    test('a private chat: each message once on both sides, replies mapped to each side\'s own copy, histories equal', async () => {
+    test('a private chat: each message once on both sides, replies mapped to each side\'s own copy, each sender\'s order kept on both sides', async () => {
       const bobPeer = new Api.InputPeerUser({ userId: bobForAlice.userId, accessHash: bobForAlice.accessHash });
       const texts = Array.from({ length: 8 }, (_, i) => `private ${i}`);
       for (const t of texts) {
@@ -128,7 +128,16 @@ export function inboxScenario(label: string, phoneBase: number, setUp: () => Pro
       }
       const aliceSide = await gramjsHistory(alice, bobPeer);
       const bobAfter = await mtcuteHistory(aliceForBob);
-      assert.deepEqual(aliceSide.map((m) => m.message), bobAfter.map((m) => m.message), 'same messages in the same order on both sides');
+      // Each box orders by arrival: on Kafka Bob's own answer can be stored before Alice's message reaches his box
+      // through Inbox-T, so the two histories hold the same messages, each sender's in the order sent.
+      const aliceTexts = aliceSide.map((m) => m.message);
+      const bobTexts = bobAfter.map((m: { message: string }) => m.message);
+      assert.deepEqual([...aliceTexts].sort(), [...bobTexts].sort(), 'the same messages on both sides');
+      const newestFirst = (suffix: string) => texts.map((t) => `${t}${suffix}`).reverse();
+      for (const [side, list] of [['Alice', aliceTexts], ['Bob', bobTexts]] as const) {
+        assert.deepEqual(list.filter((t) => /^private \d$/.test(t)), newestFirst(''), `${side}'s history has Alice's messages in order`);
+        assert.deepEqual(list.filter((t) => / back$/.test(t)), newestFirst(' back'), `${side}'s history has Bob's messages in order`);
+      }
       assert.equal(aliceSide.length, 2 * texts.length + 1);
       const reply = aliceSide.find((m) => m.message === 'the reply')!;
       const aliceFirst = aliceSide.find((m) => m.message === texts[0])!;
