@@ -11,8 +11,9 @@ import { startEchod, type EchodProcess, type LogLine } from '../support/echod.js
 import { readRsaPublicKey } from '../support/rsa-public.js';
 import { FIXED_CODE, testPhone } from '../support/accounts.js';
 import { EchoClient, RpcFailure } from '../../src/client/mtproto-client.js';
-import { encodeObject, type TlObject } from '../../src/tl/index.js';
+import type { TlObject } from '../../src/tl/index.js';
 import type { RsaPublicKey } from '../../src/mtproto/crypto/rsa.js';
+import { plainReqPq } from '../support/plain-packets.js';
 
 type PublicKey = RsaPublicKey & { fingerprint: bigint };
 
@@ -73,14 +74,6 @@ async function closedUnread(socket: Socket): Promise<number> {
   return received;
 }
 
-function plainReqPq(): Buffer {
-  const body = encodeObject({ _: 'req_pq_multi', nonce: randomBytes(16) } as TlObject);
-  const packet = Buffer.alloc(20 + body.length);
-  packet.writeBigInt64LE(BigInt(Math.floor(Date.now() / 1000)) << 32n, 8);
-  packet.writeInt32LE(body.length, 16);
-  body.copy(packet, 20);
-  return packet;
-}
 
 /** One intermediate-transport frame (the 0xeeeeeeee tag is sent once, first). */
 function intermediateFrame(payload: Buffer): Buffer {

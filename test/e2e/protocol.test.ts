@@ -14,6 +14,7 @@ import type { TransportKind } from '../../src/mtproto/transport/index.js';
 import type { RsaPublicKey } from '../../src/mtproto/crypto/rsa.js';
 import { ClientTransport } from '../../src/mtproto/transport/index.js';
 import { msgIdFromTime } from '../../src/mtproto/session/msg-id.js';
+import { plainReqPq } from '../support/plain-packets.js';
 
 let echod: EchodProcess;
 let publicKey: RsaPublicKey & { fingerprint: bigint };
@@ -331,7 +332,7 @@ describe('bad input: the offending connection gets an answer or is closed, every
 
   test('a wrong CRC on the full transport', async () => {
     const t = new ClientTransport('full', random);
-    const frame = t.encode(encodePlainReqPq());
+    const frame = t.encode(plainReqPq());
     frame[frame.length - 1]! ^= 0xff;
     await rawSocket([frame]);
     await closedByServer(/CRC|crc/);
@@ -339,7 +340,7 @@ describe('bad input: the offending connection gets an answer or is closed, every
 
   test('a truncated frame followed by a hang-up', async () => {
     const t = new ClientTransport('intermediate', random);
-    const frame = t.encode(encodePlainReqPq());
+    const frame = t.encode(plainReqPq());
     const socket = connect({ host: '127.0.0.1', port: echod.tcpPorts[0]! });
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     socket.end(frame.subarray(0, frame.length - 5));
@@ -397,14 +398,6 @@ describe('bad input: the offending connection gets an answer or is closed, every
   });
 });
 
-function encodePlainReqPq(): Buffer {
-  const body = encodeObject({ _: 'req_pq_multi', nonce: randomBytes(16) } as TlObject);
-  const packet = Buffer.alloc(20 + body.length);
-  packet.writeBigInt64LE(BigInt(Math.floor(Date.now() / 1000)) << 32n, 8);
-  packet.writeInt32LE(body.length, 16);
-  body.copy(packet, 20);
-  return packet;
-}
 
 describe('handshake flood limit', () => {
   let limited: EchodProcess;

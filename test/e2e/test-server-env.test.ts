@@ -4,19 +4,11 @@
 // messages of earlier runs, and the test counted them as duplicates. A test wants an engine only by saying so.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { startEchod, type EchodProcess } from '../support/echod.js';
+import { freePort } from '../support/ports.js';
 
 const T = { timeout: 60_000 };
 
-/** A loopback port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 let echod: EchodProcess | undefined;
 const saved = { ...process.env };
@@ -27,7 +19,7 @@ after(async () => {
 });
 
 test('a test server ignores the engine variables of the shell it is started from', T, async () => {
-  const port = await closedPort();
+  const port = await freePort();
   // Engines that cannot be reached: a server that inherited these would refuse to start.
   Object.assign(process.env, {
     DB_HOST: '127.0.0.1',

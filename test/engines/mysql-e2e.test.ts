@@ -6,7 +6,6 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +19,7 @@ import { Api, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { mysqlEnv, mysqlFromEnv, ScratchDatabases } from './mysql-env.js';
+import { freePort } from '../support/ports.js';
 
 const TIMEOUT = 180_000;
 const scratch = new ScratchDatabases();
@@ -110,14 +110,6 @@ describe('echod on MySQL: sign up and chat', { timeout: TIMEOUT }, () => {
   });
 });
 
-/** A TCP port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function startEchod(env: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'echod-mysql-bad-'));
@@ -144,7 +136,7 @@ describe('echod start refuses a MySQL it cannot use, in one line', { timeout: TI
   });
 
   test('a port nobody listens on', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = startEchod(mysqlEnv({ ...db, host: '127.0.0.1', port }));
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
