@@ -39,15 +39,16 @@ before(async () => {
   const parts = readRsaPublicKey((await echod.clientConfig()).publicKey);
   const publicKey = { n: parts.n, e: Buffer.from([1, 0, 1]), fingerprint: parts.fingerprint };
   const port = echod.tcpPorts[0]!;
-  const add = async (phone: string, name?: string) => {
-    const d = await Device.signIn(port, publicKey, phone, name);
+  const add = async (phone: string, name?: string, layer?: number) => {
+    const d = await Device.signIn(port, publicKey, phone, name, layer);
     devices.push(d);
     return d;
   };
   alice = await add(testPhone(8101), 'Alice');
   bob = await add(testPhone(8102), 'Bob');
-  bob2 = await add(testPhone(8102));
-  carol = await add(testPhone(8103), 'Carol');
+  // Older layers than the canonical one: what they are sent must encode for them (the oldest Echo serves, and GramJS's).
+  bob2 = await add(testPhone(8102), undefined, 198);
+  carol = await add(testPhone(8103), 'Carol', 158);
   const imported = await alice.call({ _: 'contacts.importContacts', contacts: [{ _: 'inputPhoneContact', clientId: 1n, phone: testPhone(8102), firstName: 'Bob', lastName: '' }] });
   bobHash = imported.users.find((u: Any) => u.id === bob.userId).accessHash;
 });

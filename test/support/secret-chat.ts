@@ -18,8 +18,8 @@ import { FIXED_CODE } from './accounts.js';
 
 type Any = TlObject & Record<string, any>;
 
-const wrap = (query: TlObject) =>
-  ({ _: 'invokeWithLayer', layer: 229, query: { _: 'initConnection', apiId: 1, deviceModel: 'secret-test', systemVersion: 'node', appVersion: '1', systemLangCode: 'en', langPack: '', langCode: 'en', query } }) as TlObject;
+const wrap = (query: TlObject, layer: number) =>
+  ({ _: 'invokeWithLayer', layer, query: { _: 'initConnection', apiId: 1, deviceModel: 'secret-test', systemVersion: 'node', appVersion: '1', systemLangCode: 'en', langPack: '', langCode: 'en', query } }) as TlObject;
 
 /** One device (auth key) of a user, on Echo's raw client. */
 export class Device {
@@ -29,11 +29,11 @@ export class Device {
     private readonly port: number,
   ) {}
 
-  /** Connects a new device and signs it in (up, when `firstName` is given). */
-  static async signIn(port: number, publicKey: RsaPublicKey & { fingerprint: bigint }, phone: string, firstName?: string): Promise<Device> {
+  /** Connects a new device speaking API `layer` and signs it in (up, when `firstName` is given). */
+  static async signIn(port: number, publicKey: RsaPublicKey & { fingerprint: bigint }, phone: string, firstName?: string, layer = 229): Promise<Device> {
     const client = await EchoClient.open({ host: '127.0.0.1', port });
     await client.createAuthKey(publicKey);
-    const sent = (await client.invoke(wrap({ _: 'auth.sendCode', phoneNumber: phone, apiId: 1, apiHash: 'x', settings: { _: 'codeSettings' } } as TlObject))) as Any;
+    const sent = (await client.invoke(wrap({ _: 'auth.sendCode', phoneNumber: phone, apiId: 1, apiHash: 'x', settings: { _: 'codeSettings' } } as TlObject, layer))) as Any;
     let auth = (await client.invoke({ _: 'auth.signIn', phoneNumber: phone, phoneCodeHash: sent.phoneCodeHash, phoneCode: FIXED_CODE } as TlObject)) as Any;
     if (auth._ === 'auth.authorizationSignUpRequired') {
       assert.ok(firstName, `no account for ${phone}`);
