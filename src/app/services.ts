@@ -20,6 +20,8 @@ import { MessengerExtras } from '../messenger/extras.js';
 import { ChatBase } from '../messenger/chats/index.js';
 import { createMediaServices } from '../service/media/index.js';
 import type { BlobStore } from '../infra/blob/index.js';
+import { SecretChats } from '../messenger/secret/secret-chats.js';
+import { SecretChatStore } from '../messenger/secret/secret-store.js';
 
 export interface AppServicesOptions {
   /** Bus lag and failures go to the node's metrics when given. */
@@ -80,5 +82,17 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);
-  return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras };
+  const secretChats = new SecretChats({
+    store: new SecretChatStore(core.db),
+    sync: messenger.sync,
+    userViews,
+    dfs,
+    accessHashes: core.accessHashes,
+    devicesOf: async (userId) => (await authSessions.devices.list({ userId })).map((d) => d.permKeyId),
+    dcId: core.identity.dcId,
+    now: core.now,
+    onReport: (chatId, reporter) => core.log.info({ chatId, reporter: reporter.userId.toString(), device: reporter.device.toString() }, 'secret chat reported for spam'),
+  });
+  secretChats.startSweeper((err) => core.log.warn({ err: (err as Error).message }, 'sweeping expired secret chat messages failed'));
+  return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras, secretChats };
 }

@@ -29,7 +29,12 @@ export const METHOD_GROUPS = {
   resolve: { methods: ['contacts.resolveUsername'], rate: { burst: 100, perSecond: 5 } },
   // Part calls; their bytes have their own budget (media.uploadRate).
   upload: { methods: ['upload.saveFilePart', 'upload.saveBigFilePart'], rate: { burst: 1000, perSecond: 200 } },
-  send: { methods: ['messages.sendMessage', 'messages.sendMedia', 'messages.sendMultiMedia', 'messages.forwardMessages'], rate: { burst: 300, perSecond: 30 } },
+  send: {
+    methods: ['messages.sendMessage', 'messages.sendMedia', 'messages.sendMultiMedia', 'messages.forwardMessages', 'messages.sendEncrypted', 'messages.sendEncryptedFile', 'messages.sendEncryptedService'],
+    rate: { burst: 300, perSecond: 30 },
+  },
+  // A request makes a chat row and offers it to every device of the other user.
+  secret_request: { methods: ['messages.requestEncryption'], rate: { burst: 20, perSecond: 0.2 } },
 } as const satisfies Record<string, MethodGroup>;
 
 export type MethodGroupName = keyof typeof METHOD_GROUPS;

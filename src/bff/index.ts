@@ -21,6 +21,7 @@ import { registerMessagesSaved } from './messages-saved.js';
 import { registerMessagesContents } from './messages-contents.js';
 import { registerAccountNotify } from './account-notify.js';
 import { registerStartup } from './startup/index.js';
+import { registerMessagesSecret } from './messages-secret.js';
 import type { AppServices } from './services.js';
 
 /** Registers every handler on `rpc` (created before the services, which the session layer needs first). */
@@ -45,6 +46,7 @@ export function registerApi(rpc: RpcDispatcher, services: AppServices): RpcDispa
   registerMessagesSaved(rpc, services);
   registerMessagesContents(rpc, services);
   registerAccountNotify(rpc, services);
+  registerMessagesSecret(rpc, services);
   registerStartup(rpc, services);
   return rpc;
 }

@@ -13,6 +13,7 @@ import type { Messenger } from '../messenger/index.js';
 import type { MessengerExtras } from '../messenger/extras.js';
 import type { ChatService } from '../messenger/chats/index.js';
 import type { DfsService, MediaService } from '../service/media/index.js';
+import type { SecretChats } from '../messenger/secret/secret-chats.js';
 
 export interface AppServices {
   core: CoreServices;
@@ -36,4 +37,6 @@ export interface AppServices {
   chats: ChatService;
   /** Search, pins, drafts, dialog arrangement, notify and peer settings, read dates (messenger/extras.ts). */
   messengerExtras: MessengerExtras;
+  /** Secret chats: end-to-end encrypted chats between two devices (messenger/secret). */
+  secretChats: SecretChats;
 }

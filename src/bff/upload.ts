@@ -6,6 +6,8 @@ import { checkDownloadRange } from '../service/dfs/rules.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
 import { inputUserId, viewerOf } from './peers.js';
+import { secretCallerOf } from './messages-secret.js';
+import type { RpcContext } from './context.js';
 
 export function registerUpload(rpc: RpcDispatcher, services: AppServices): void {
   const { dfs, media } = services;
@@ -25,12 +27,17 @@ export function registerUpload(rpc: RpcDispatcher, services: AppServices): void 
     if (id === undefined) throw RpcError.badRequest('PEER_ID_INVALID');
     return id;
   };
+  // A secret chat's file: only the two devices of its chat may read its ciphertext.
+  const encryptedLocation = async (ctx: RpcContext, id: bigint, accessHash: bigint) => ({
+    ...(await services.secretChats.fileLocation(secretCallerOf(ctx), id, accessHash)),
+    type: { _: 'storage.fileUnknown' } as const,
+  });
   const chatPhotoOf = (viewer: bigint) => (chatId: bigint) => services.chats.photoIdFor(viewer, chatId);
 
   rpc.register('upload.getFile', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     const { offset, limit } = checkDownloadRange(req.offset, req.limit, Boolean(req.precise));
-    const loc = await media.location(viewer, req.location, resolvePeer(viewer), chatPhotoOf(viewer));
+    const loc = req.location._ === 'inputEncryptedFileLocation' ? await encryptedLocation(ctx, req.location.id, req.location.accessHash) : await media.location(viewer, req.location, resolvePeer(viewer), chatPhotoOf(viewer));
     const bytes = offset >= loc.size ? Buffer.alloc(0) : await dfs.readRange(loc.bucket, loc.key, offset, limit);
     return { _: 'upload.file', type: loc.type, mtime: loc.mtime, bytes };
   });
@@ -38,7 +45,7 @@ export function registerUpload(rpc: RpcDispatcher, services: AppServices): void 
   rpc.register('upload.getFileHashes', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     if (req.offset < 0n) throw RpcError.badRequest('OFFSET_INVALID');
-    const loc = await media.location(viewer, req.location, resolvePeer(viewer), chatPhotoOf(viewer));
+    const loc = req.location._ === 'inputEncryptedFileLocation' ? await encryptedLocation(ctx, req.location.id, req.location.accessHash) : await media.location(viewer, req.location, resolvePeer(viewer), chatPhotoOf(viewer));
     return dfs.fileHashes(loc.bucket, loc.key, loc.size, Number(req.offset));
   });
 }

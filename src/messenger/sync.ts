@@ -16,6 +16,8 @@ export interface SyncEvent {
   updates: TlType<'Updates'>;
   /** The session that caused it and got the RPC result instead. */
   except?: SessionRef;
+  /** Only this device of the user (its perm key id): a secret chat lives on one device of each side. */
+  device?: bigint;
 }
 
 /** A SyncEvent as it travels on Sync-T. */
@@ -40,7 +42,8 @@ export class SyncChannel {
   ) {
     this.sub = bus.subscribe<SyncRecord>(SYNC_TOPIC, 'sessions', (e) => {
       if (this.pushed.has(e.eventId)) return;
-      push.pushToUser(e.userId, e.updates, e.except);
+      if (e.device !== undefined) push.pushToAuthKey(e.device, e.updates);
+      else push.pushToUser(e.userId, e.updates, e.except);
       this.pushed.add(e.eventId);
       if (this.pushed.size > SYNC_DEDUPE_WINDOW) this.pushed.delete(this.pushed.values().next().value!);
     });

@@ -82,6 +82,16 @@ test('RPC flood limits: a deep history page and a big import cost more; an unkno
 
 const CAPS = { connectionsPerAddress: 2, connections: 3, firstFrameMs: 60_000, handshakeMs: 60_000, unauthorizedIdleMs: 60_000, idleMs: 60_000, outboundHigh: 100, outboundMax: 1000, drainMs: 60_000 };
 
+test('RPC flood limits: secret chat requests are rate limited, and encrypted sends share the send group', () => {
+  const limits = new RpcFloodLimits({ send: { burst: 2, perSecond: 1 } }, () => 0);
+  const alice = ctxOf(1n);
+  for (let i = 0; i < 20; i++) assert.equal(floodWait(() => limits.check({ _: 'messages.requestEncryption' } as TlObject, alice)), 0);
+  assert.equal(floodWait(() => limits.check({ _: 'messages.requestEncryption' } as TlObject, alice)), 5);
+  assert.equal(floodWait(() => limits.check({ _: 'messages.sendEncrypted' } as TlObject, alice)), 0);
+  assert.equal(floodWait(() => limits.check({ _: 'messages.sendMessage' } as TlObject, alice)), 0);
+  assert.equal(floodWait(() => limits.check({ _: 'messages.sendEncryptedFile' } as TlObject, alice)), 1);
+});
+
 test('connection caps: per address and in all; a released slot is free again', () => {
   const hits: string[] = [];
   const limits = new ConnectionLimits(CAPS, { isSignedIn: () => false, metrics: { limitHit: (l) => hits.push(l) } });
