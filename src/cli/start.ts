@@ -130,6 +130,7 @@ async function startChecked(
       `echod is running`,
       `  data dir      ${config.dataDir}`,
       `  config file   ${config.configFile ?? '(none, defaults and environment)'}`,
+      ...(config.overlayFiles.length > 0 ? [`  overlays      ${config.overlayFiles.join(', ')}`] : []),
       `  server key    ${keyFile.path}${keyFile.created ? ' (created now)' : ''}`,
       `  fingerprint   ${serverKey.fingerprint} (hex 0x${serverKey.fingerprintHex})`,
       ...running.tcpPorts.map((p) => `  MTProto TCP   ${config.listen}:${p}`),

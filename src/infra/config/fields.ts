@@ -3,6 +3,7 @@
 // (always strings), so every schema accepts both shapes.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { SERVICE_OVERLAYS, type ServiceOverlay } from './overlays.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -186,6 +187,27 @@ export const FIELDS = {
     expected: 'a token of at least 16 characters without spaces',
     schema: z.string().trim().regex(/^\S{16,512}$/),
     secret: true,
+  },
+
+  // Per-service overlay files merged over the main file (overlays.ts): `all` (those that exist), `none`, or a list.
+  // Read from the main file or the environment only: an overlay cannot choose the overlays.
+  overlays: {
+    path: ['overlays'],
+    env: 'ECHO_OVERLAYS',
+    expected: `all, none, or a comma-separated list of ${SERVICE_OVERLAYS.join(', ')}`,
+    schema: z
+      .union([z.array(z.string()), z.string()])
+      .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()) : v.split(',').map((s) => s.trim())))
+      .refine((names) => names.length > 0)
+      .transform((names): ServiceOverlay[] | null => {
+        if (names.length === 1 && names[0] === 'all') return [...SERVICE_OVERLAYS];
+        if (names.length === 1 && names[0] === 'none') return [];
+        if (!names.every((n) => (SERVICE_OVERLAYS as readonly string[]).includes(n)) || new Set(names).size !== names.length) return null;
+        // Always the architecture's order, whatever order the list gives.
+        return SERVICE_OVERLAYS.filter((s) => names.includes(s));
+      })
+      .pipe(z.array(z.enum(SERVICE_OVERLAYS))),
+    default: 'all',
   },
 
   // Sign-in: where login codes go (unset: the log and `echod codes`), and a fixed code for test set-ups.

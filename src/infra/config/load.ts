@@ -1,17 +1,22 @@
-// Settings come from defaults, then the YAML file, then the environment (each overriding the one before).
+// Settings come from defaults, then the YAML file and the per-service overlays beside it (overlays.ts), then
+// the environment (each overriding the one before).
 // Every value is checked here so that a mistake stops start-up with one line naming the key and its source.
 import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './errors.js';
 import { FIELDS, type Durability, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
 import { limitsFrom, type LimitsConfig } from './limits.js';
+import { overlayFileName, type ServiceOverlay } from './overlays.js';
+import { endpointHost, passwordProblem } from './secrets.js';
 
 export const DEFAULT_CONFIG_FILE = 'etc/echod.yaml';
 
 export interface EchoConfig {
   /** The YAML file that was read, or null when there was none. */
   configFile: string | null;
+  /** The per-service overlay files merged over it, in the order applied (absolute). */
+  overlayFiles: string[];
   /** Absolute. */
   dataDir: string;
   /** Address advertised to clients (help.getConfig dc_options, client-config). */
@@ -69,6 +74,15 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
+/** One YAML document: the main file or an overlay. */
+interface Layer {
+  doc: Record<string, unknown>;
+  /** As shown in messages (relative when given so). */
+  file: string;
+  /** Absolute. */
+  path: string;
+}
+
 type Source = { kind: 'default' } | { kind: 'env'; name: string } | { kind: 'file'; file: string; key: string };
 type Raw = { value: unknown; source: Source };
 
@@ -79,14 +93,15 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
   const fileName = explicit ?? DEFAULT_CONFIG_FILE;
   const filePath = resolve(cwd, fileName);
   const yaml = readYaml(filePath, fileName, explicit !== undefined);
+  const layers: Layer[] = yaml ? [{ doc: yaml, file: fileName, path: filePath }] : [];
+  layers.push(...readOverlays(layers, env, cwd, fileName));
 
   const raw = new Map<FieldName, Raw>();
   for (const [name, field] of Object.entries(FIELDS) as [FieldName, Field][]) {
     const fromEnv = nonEmpty(env[field.env]);
-    const fromFile = yaml ? lookup(yaml, field.path) : undefined;
+    const fromFile = valueInLayers(layers, field);
     if (fromEnv !== undefined) raw.set(name, { value: fromEnv, source: { kind: 'env', name: field.env } });
-    else if (fromFile !== undefined && fromFile !== null)
-      raw.set(name, { value: fromFile, source: { kind: 'file', file: fileName, key: field.path.join('.') } });
+    else if (fromFile !== undefined) raw.set(name, { value: fromFile.value, source: { kind: 'file', file: fromFile.file, key: field.path.join('.') } });
     else if (field.default !== undefined) raw.set(name, { value: field.default, source: { kind: 'default' } });
   }
 
@@ -105,8 +120,9 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
   if (httpPort !== 0 && tcpPorts.includes(httpPort))
     fail(`${sourceOf('httpPort')}: port ${httpPort} is also one of the TCP ports (${sourceOf('tcpPorts')})`, 'httpPort');
 
-  return {
+  const config: EchoConfig = {
     configFile: yaml ? filePath : null,
+    overlayFiles: layers.slice(yaml ? 1 : 0).map((l) => l.path),
     dataDir: resolve(cwd, get('dataDir') as string),
     host: get('host') as string,
     listen: get('listen') as string,
@@ -133,6 +149,22 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     ...(raw.has('maxFileSize') ? { maxFileSize: get('maxFileSize') as number } : {}),
     ...(raw.has('uploadRate') ? { uploadRate: get('uploadRate') as EchoConfig['uploadRate'] } : {}),
   };
+  checkPasswords(config, sourceOf, fail);
+  return config;
+}
+
+/** Refuses published example passwords anywhere, and empty ones for an engine off this machine. */
+function checkPasswords(config: EchoConfig, sourceOf: (n: FieldName) => string, fail: Fail): void {
+  const refuse = (name: FieldName, problem: string | null) => {
+    if (problem !== null) fail(`${sourceOf(name)}: ${problem}`, name);
+  };
+  const { sql, cache, blob } = config;
+  if (sql.engine === 'mysql') refuse('dbPassword', passwordProblem(sql.password, [sql.host, ...sql.readHosts.map((h) => h.host)], 'the MySQL host'));
+  if (cache.engine === 'redis') {
+    const hosts = 'host' in cache ? [cache.host] : 'sentinels' in cache ? cache.sentinels.map((h) => h.host) : cache.clusterNodes.map((h) => h.host);
+    refuse('redisPassword', passwordProblem(cache.password, hosts, 'the Redis host'));
+  }
+  if (blob.engine === 's3') refuse('minioSecretKey', passwordProblem(blob.secretKey, [endpointHost(blob.endpoint)], 'the S3 endpoint'));
 }
 
 /** A copy safe to log: secrets replaced. */
@@ -269,6 +301,55 @@ function describe(source: Source | undefined, field: Field): string {
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The overlays chosen by `overlays` (environment, else the main file, else all) that exist beside the main
+ * file. An overlay may set any key but `overlays`; two overlays giving one key different values is an
+ * error, since which one should win depends on which service the operator had in mind.
+ */
+function readOverlays(base: Layer[], env: NodeJS.ProcessEnv, cwd: string, mainFile: string): Layer[] {
+  const field = FIELDS.overlays;
+  const fromEnv = nonEmpty(env[field.env]);
+  const fromFile = valueInLayers(base, field);
+  const given: Raw =
+    fromEnv !== undefined
+      ? { value: fromEnv, source: { kind: 'env', name: field.env } }
+      : fromFile !== undefined
+        ? { value: fromFile.value, source: { kind: 'file', file: fromFile.file, key: 'overlays' } }
+        : { value: field.default, source: { kind: 'default' } };
+  const services = parseField('overlays', given) as ServiceOverlay[];
+  const dir = dirname(mainFile);
+  const overlays: Layer[] = [];
+  for (const service of services) {
+    const file = dir === '.' ? overlayFileName(service) : join(dir, overlayFileName(service));
+    const path = resolve(cwd, file);
+    const doc = readYaml(path, file, false);
+    if (doc === null) continue;
+    if (lookup(doc, field.path) !== undefined) failFile(`overlays (${file}): only ${mainFile} or ${field.env} choose the overlays`, 'overlays');
+    overlays.push({ doc, file, path });
+  }
+  for (const f of Object.values(FIELDS) as Field[]) {
+    const setting = overlays.filter((o) => present(lookup(o.doc, f.path)));
+    const first = setting[0];
+    const other = setting.find((o) => JSON.stringify(lookup(o.doc, f.path)) !== JSON.stringify(lookup(first!.doc, f.path)));
+    if (first && other)
+      failFile(`${f.path.join('.')}: ${first.file} and ${other.file} set different values; keep one, or put it in ${mainFile}`, f.path.join('.'));
+  }
+  return overlays;
+}
+
+/** The value of a field in the last layer that sets it (overlays come after the main file). */
+function valueInLayers(layers: Layer[], field: Field): { value: unknown; file: string } | undefined {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const value = lookup(layers[i]!.doc, field.path);
+    if (present(value)) return { value, file: layers[i]!.file };
+  }
+  return undefined;
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
 }
 
 function failFile(message: string, key?: string): never {

@@ -43,6 +43,7 @@ test('defaults with no file and no environment', () => {
   const c = loadConfig({ env: {}, cwd });
   assert.deepEqual(c, {
     configFile: null,
+    overlayFiles: [],
     dataDir: join(cwd, 'data'),
     host: '127.0.0.1',
     listen: '127.0.0.1',
@@ -144,7 +145,7 @@ test('TLS: both files give https settings', () => {
 });
 
 test('MySQL pool size and read replicas', () => {
-  const c = load({ DB_HOST: 'primary', DB_POOL_SIZE: '32', DB_READ_HOSTS: 'r1, r2:3307' });
+  const c = load({ DB_HOST: 'primary', DB_PASSWORD: 'pw', DB_POOL_SIZE: '32', DB_READ_HOSTS: 'r1, r2:3307' });
   assert.ok(c.sql.engine === 'mysql');
   assert.equal(c.sql.poolSize, 32);
   assert.deepEqual(c.sql.readHosts, [
@@ -160,6 +161,7 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
     DB_HOST: 'db.internal',
     DB_PASSWORD: 's3cret',
     REDIS_HOST: 'redis.internal',
+    REDIS_PASSWORD: 'rpw',
     KAFKA_BROKERS: 'k1:9092,k2',
     ETCD_ENDPOINTS: 'http://e1:2379,http://e2:2379',
     MINIO_ENDPOINT: 'http://minio:9000',
@@ -167,7 +169,7 @@ test('scale-out engines are selected by their host or endpoint, with defaults fo
     MINIO_SECRET_KEY: 'sk',
   });
   assert.deepEqual(c.sql, { engine: 'mysql', host: 'db.internal', port: 3306, user: 'echo', password: 's3cret', database: 'echo', poolSize: 10, readHosts: [] });
-  assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 6379, db: 0 });
+  assert.deepEqual(c.cache, { engine: 'redis', host: 'redis.internal', port: 6379, password: 'rpw', db: 0 });
   assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 9092 }, { host: 'k2', port: 9092 }], partitions: 6, topicPrefix: '' });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e1:2379', 'http://e2:2379'] });
   assert.deepEqual(c.blob, { engine: 's3', endpoint: 'http://minio:9000', accessKey: 'ak', secretKey: 'sk' });
@@ -195,13 +197,14 @@ test('REDIS_PORT wins over the port in REDIS_HOST; REDIS_PASSWORD and REDIS_DB a
 });
 
 test('REDIS_SENTINELS selects Sentinel (master group mymaster unless REDIS_SENTINEL_NAME), with password and db', () => {
-  assert.deepEqual(load({ REDIS_SENTINELS: 's1:26380, s2' }).cache, {
+  assert.deepEqual(load({ REDIS_SENTINELS: 's1:26380, s2', REDIS_PASSWORD: 'pw' }).cache, {
     engine: 'redis',
     sentinels: [
       { host: 's1', port: 26380 },
       { host: 's2', port: 26379 },
     ],
     sentinelName: 'mymaster',
+    password: 'pw',
     db: 0,
   });
   const c = load({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_NAME: 'echo-main', REDIS_PASSWORD: 'pw', REDIS_DB: '2' });
@@ -219,22 +222,23 @@ test('REDIS_CLUSTER_NODES selects Cluster, with a password; no database but 0', 
     ],
     password: 'pw',
   });
-  assert.deepEqual(load({ REDIS_CLUSTER_NODES: 'n1', REDIS_DB: '0' }).cache, { engine: 'redis', clusterNodes: [{ host: 'n1', port: 6379 }] });
+  assert.deepEqual(load({ REDIS_CLUSTER_NODES: 'n1', REDIS_DB: '0', REDIS_PASSWORD: 'pw' }).cache, { engine: 'redis', clusterNodes: [{ host: 'n1', port: 6379 }], password: 'pw' });
   rejects(() => load({ REDIS_CLUSTER_NODES: 'n1', REDIS_DB: '3' }), 'REDIS_DB: Redis Cluster has only database 0, got 3', 'REDIS_DB');
   rejects(() => load({}, 'redis:\n  clusterNodes: [n1:7000]\n  db: 1\n'), 'redis.db (etc/echod.yaml): Redis Cluster has only database 0, got 1', 'redis.db');
 });
 
 test('Sentinel and Cluster from YAML', () => {
-  assert.deepEqual(load({}, 'redis:\n  sentinels: [s1:1, s2:2]\n  sentinelName: group\n').cache, {
+  assert.deepEqual(load({}, 'redis:\n  sentinels: [s1:1, s2:2]\n  sentinelName: group\n  password: pw\n').cache, {
     engine: 'redis',
     sentinels: [
       { host: 's1', port: 1 },
       { host: 's2', port: 2 },
     ],
     sentinelName: 'group',
+    password: 'pw',
     db: 0,
   });
-  assert.deepEqual(load({}, 'redis:\n  clusterNodes: n1:7000\n').cache, { engine: 'redis', clusterNodes: [{ host: 'n1', port: 7000 }] });
+  assert.deepEqual(load({}, 'redis:\n  clusterNodes: n1:7000\n  password: pw\n').cache, { engine: 'redis', clusterNodes: [{ host: 'n1', port: 7000 }], password: 'pw' });
 });
 
 test('more than one form of Redis is a config error naming the keys', () => {
@@ -256,8 +260,8 @@ test('settings of one Redis form given with another are errors, not silently ign
 });
 
 test('scale-out engines from YAML', () => {
-  const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\nkafka:\n  brokers: [k1:1, k2:2]\n  partitions: 12\n  topicPrefix: staging.\netcd:\n  endpoints: http://e:2379\n');
-  assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: '', database: 'echo', poolSize: 10, readHosts: [] });
+  const c = load({}, 'db:\n  host: 10.0.0.5\n  port: 3307\n  password: pw\nkafka:\n  brokers: [k1:1, k2:2]\n  partitions: 12\n  topicPrefix: staging.\netcd:\n  endpoints: http://e:2379\n');
+  assert.deepEqual(c.sql, { engine: 'mysql', host: '10.0.0.5', port: 3307, user: 'echo', password: 'pw', database: 'echo', poolSize: 10, readHosts: [] });
   assert.deepEqual(c.bus, { engine: 'kafka', brokers: [{ host: 'k1', port: 1 }, { host: 'k2', port: 2 }], partitions: 12, topicPrefix: 'staging.' });
   assert.deepEqual(c.discovery, { engine: 'etcd', endpoints: ['http://e:2379'] });
 });
