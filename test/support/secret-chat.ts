@@ -11,6 +11,7 @@ import { EchoClient } from '../../src/client/mtproto-client.js';
 import { ClientSession } from '../../src/client/client-session.js';
 import { sha1, sha256 } from '../../src/mtproto/crypto/hash.js';
 import { aesIgeDecrypt, aesIgeEncrypt } from '../../src/mtproto/crypto/ige.js';
+import { modPow } from '../../src/mtproto/crypto/pq.js';
 import { TlReader, TlWriter } from '../../src/tl/runtime.js';
 import type { TlObject } from '../../src/tl/index.js';
 import type { RsaPublicKey } from '../../src/mtproto/crypto/rsa.js';
@@ -99,17 +100,6 @@ export class Device {
 
 const toBig = (b: Uint8Array) => BigInt('0x' + (Buffer.from(b).toString('hex') || '0'));
 const toBytes256 = (v: bigint) => Buffer.from(v.toString(16).padStart(512, '0'), 'hex');
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  base %= mod;
-  while (exp > 0n) {
-    if (exp & 1n) result = (result * base) % mod;
-    base = (base * base) % mod;
-    exp >>= 1n;
-  }
-  return result;
-}
 
 export interface DhParams {
   p: bigint;
