@@ -18,6 +18,7 @@ import type { BusMetrics } from '../infra/metrics/metrics.js';
 import { Messenger } from '../messenger/index.js';
 import { MessengerExtras } from '../messenger/extras.js';
 import { ChatBase } from '../messenger/chats/index.js';
+import { createChannelService } from '../messenger/channels/index.js';
 import { createMediaServices } from '../service/media/index.js';
 import type { BlobStore } from '../infra/blob/index.js';
 
@@ -78,7 +79,15 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     onFanOutError: (err) => core.log.warn({ err: (err as Error).message }, 'Inbox-T fan-out: a publish, copy write or push failed (publishes and writes are retried, pushes left to getDifference)'),
   });
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
+  const channels = createChannelService(core.db, core.accessHashes, {
+    sync: messenger.sync,
+    userViews,
+    push: core.push,
+    ids: core.ids,
+    now: core.now,
+    usernameTakenByUser: async (name) => (await core.users.byUsername(name)) !== undefined,
+  });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);
-  return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras };
+  return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, channels, messengerExtras };
 }

@@ -72,6 +72,10 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
   rpc.register('messages.editChatPhoto', async (req, ctx) => chats.editPhoto(caller(ctx), req.chatId, req.photo));
 
   rpc.register('messages.editChatAbout', async (req, ctx) => {
+    if (req.peer._ === 'inputPeerChannel') {
+      await services.channels.editAbout(caller(ctx), req.peer, req.about);
+      return true;
+    }
     await chats.editAbout(caller(ctx), chatIdOf(req.peer), req.about);
     return true;
   });
@@ -83,7 +87,7 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
   });
 
   rpc.register('messages.editChatDefaultBannedRights', async (req, ctx) =>
-    chats.editDefaultBannedRights(caller(ctx), chatIdOf(req.peer), req.bannedRights),
+    req.peer._ === 'inputPeerChannel' ? services.channels.editDefaultBannedRights(caller(ctx), req.peer, req.bannedRights) : chats.editDefaultBannedRights(caller(ctx), chatIdOf(req.peer), req.bannedRights),
   );
 
   rpc.register('messages.getChats', async (req, ctx) => {

@@ -11,6 +11,8 @@ import { userPeer, type PeerRef } from '../messenger/peer.js';
 import type { Caller } from '../messenger/messaging.js';
 import type { OutgoingMessage } from '../messenger/message-store.js';
 import { checkText } from '../messenger/messaging.js';
+import { isChannelPeer } from './channels.js';
+import { mergeChannelDialogs } from './channel-dialogs.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE, entitiesColumn, fwdFromColumn, mediaColumn } from '../messenger/message-row.js';
 
 /** Messages per forwardMessages / deleteMessages / getMessages call, as Telegram allows. */
@@ -33,9 +35,14 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
   const replyToId = (replyTo: TlType<'InputReplyTo'> | undefined): number | undefined => (replyTo?._ === 'inputReplyToMessage' ? replyTo.replyToMsgId : undefined);
 
   rpc.register('messages.sendMessage', async (req, ctx) => {
-    const peer = await peerOf(ctx, req.peer, { forWriting: true });
     const { message, entities } = checkText(req.message, req.entities);
     const item: OutgoingMessage = { randomId: req.randomId, message, entities, replyToId: replyToId(req.replyTo), silent: req.silent === true, noforwards: req.noforwards === true };
+    if (isChannelPeer(req.peer)) {
+      const me = caller(ctx);
+      const { channel } = await services.channels.access(me.userId, req.peer);
+      return services.channels.postAnswer(me, channel.id, await services.channels.post(me, channel.id, [item]));
+    }
+    const peer = await peerOf(ctx, req.peer, { forWriting: true });
     const [sent] = await messaging.send(caller(ctx), peer, [item], { clearDraft: req.clearDraft === true });
     return { _: 'updateShortSentMessage', out: true, id: sent!.id, pts: sent!.pts, ptsCount: 1, date: sent!.date, entities: sent!.own?.row.entities ? entitiesColumn(sent!.own.row.entities) : undefined };
   });
@@ -72,9 +79,13 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
   });
 
   rpc.register('messages.editMessage', async (req, ctx) => {
-    const peer = await peerOf(ctx, req.peer);
     if (req.media !== undefined) throw RpcError.badRequest('MEDIA_INVALID');
     if (typeof req.message !== 'string') throw RpcError.badRequest('MESSAGE_NOT_MODIFIED');
+    if (isChannelPeer(req.peer)) {
+      const checked = checkText(req.message, req.entities);
+      return services.channels.edit(caller(ctx), req.peer, req.id, checked.message, checked.entities);
+    }
+    const peer = await peerOf(ctx, req.peer);
     return messaging.edit(caller(ctx), peer, req.id, req.message, req.entities);
   });
 
@@ -97,12 +108,20 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
   });
 
   rpc.register('messages.setTyping', async (req, ctx) => {
+    if (isChannelPeer(req.peer)) {
+      // Typing in channels is accepted and not relayed (Telegram relays it in small supergroups only).
+      await services.channels.access(viewerOf(ctx), req.peer);
+      return true;
+    }
     const peer = await peerOf(ctx, req.peer);
     await messaging.setTyping(caller(ctx), peer, req.action);
     return true;
   });
 
   rpc.register('messages.getHistory', async (req, ctx) => {
+    if (isChannelPeer(req.peer)) {
+      return services.channels.history(viewerOf(ctx), req.peer, { offsetId: req.offsetId, offsetDate: req.offsetDate, addOffset: req.addOffset, limit: req.limit, maxId: req.maxId, minId: req.minId }, req.hash);
+    }
     const peer = await peerOf(ctx, req.peer);
     return views.history(viewerOf(ctx), peer, { offsetId: req.offsetId, offsetDate: req.offsetDate, addOffset: req.addOffset, limit: req.limit, maxId: req.maxId, minId: req.minId }, req.hash);
   });
@@ -114,14 +133,34 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
   });
 
   rpc.register('messages.getDialogs', async (req, ctx) => {
-    return views.dialogs(viewerOf(ctx), { offsetDate: req.offsetDate, offsetId: req.offsetId, limit: req.limit, excludePinned: req.excludePinned === true, folderId: req.folderId });
+    const viewer = viewerOf(ctx);
+    const base = await views.dialogs(viewer, { offsetDate: req.offsetDate, offsetId: req.offsetId, limit: req.limit, excludePinned: req.excludePinned === true, folderId: req.folderId });
+    // Channels live in folder 0 (archiving channels is not built).
+    if ((req.folderId ?? 0) !== 0) return base;
+    const firstPage = req.offsetDate === 0 && req.offsetId === 0;
+    const mine = (await services.channels.dialogs(viewer)).filter((d) => firstPage || d.channel.topDate < req.offsetDate);
+    if (mine.length === 0) return base;
+    return mergeChannelDialogs(base, mine, await services.channels.dialogsPayload(viewer, mine), req.limit);
   });
 
   rpc.register('messages.getPeerDialogs', async (req, ctx) => {
     const peers: PeerRef[] = [];
+    const viewer = viewerOf(ctx);
+    const channelDialogs = [];
     for (const p of req.peers) {
-      if (p._ === 'inputDialogPeer') peers.push(await peerOf(ctx, p.peer));
+      if (p._ !== 'inputDialogPeer') continue;
+      if (isChannelPeer(p.peer)) channelDialogs.push(await services.channels.dialogOf(viewer, p.peer));
+      else peers.push(await peerOf(ctx, p.peer));
     }
-    return views.peerDialogs(viewerOf(ctx), peers);
+    const res = await views.peerDialogs(viewer, peers);
+    if (channelDialogs.length === 0) return res;
+    const extra = await services.channels.dialogsPayload(viewer, channelDialogs);
+    return { ...res, dialogs: [...res.dialogs, ...extra.dialogs], messages: [...res.messages, ...extra.messages], chats: [...res.chats, ...extra.chats], users: dedupeUsers([...res.users, ...extra.users]) };
   });
+}
+
+/** Users by id, first occurrence kept (two payloads merged may both carry a user). */
+function dedupeUsers(users: TlType<'User'>[]): TlType<'User'>[] {
+  const seen = new Set<bigint>();
+  return users.filter((u) => !seen.has(u.id) && (seen.add(u.id), true));
 }

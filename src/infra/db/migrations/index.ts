@@ -15,6 +15,7 @@ import { migration as m0011compat } from './0011_compat.js';
 import { migration as m0012 } from './0012_chat_photos.js';
 import { migration as m0013 } from './0013_saved_dialogs.js';
 import { migration as m0014 } from './0014_inbox_outbox.js';
+import { migration as m0015 } from './0015_channels.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0012_chat_photos': m0012,
   '0013_saved_dialogs': m0013,
   '0014_inbox_outbox': m0014,
+  '0015_channels': m0015,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
