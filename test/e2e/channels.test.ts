@@ -124,6 +124,7 @@ describe('channels and supergroups', () => {
     assert.equal(await call(alice, new Api.channels.CheckUsername({ channel: gChannel(news.alice), username: 'echo_news' })), true);
     assert.equal(await call(alice, new Api.channels.UpdateUsername({ channel: gChannel(news.alice), username: 'echo_news' })), true);
     await rejectsWith(call(alice, new Api.channels.UpdateUsername({ channel: gChannel(news.alice), username: 'x' })), 'USERNAME_INVALID');
+    await rejectsWith(call(carol, new Api.account.UpdateUsername({ username: 'Echo_News' })), 'USERNAME_OCCUPIED');
 
     news.bob = await mtcuteResolve(bob, 'echo_news');
     assert.equal(news.bob.id, news.alice.id);

@@ -86,6 +86,8 @@ export interface PostedMessage {
 
 /** Seconds a client waits before asking getChannelDifference again (channelDifference.timeout). */
 const DIFFERENCE_TIMEOUT = 30;
+/** Members beyond which pushes carry min users (one user object per push, not per recipient). */
+export const MIN_USERS_ABOVE = 200;
 /** updates.getChannelDifference limit for users (Telegram allows bots more). */
 const MAX_DIFFERENCE_LIMIT = 100;
 
@@ -347,22 +349,35 @@ export class ChannelService {
 
   /**
    * Pushes updates built per member (their own view of the messages and of the channel) to the members
-   * online now; the calling session gets the RPC result instead.
+   * online now; the calling session gets the RPC result instead. In large channels the authors travel as
+   * `min` users (core.telegram.org/api/min), built once per push rather than once per recipient (clients
+   * fetch the full user with getChannelDifference when they need it); an author's own devices get their
+   * full self. Smaller channels get each recipient's full view of the authors.
    */
   private async pushToMembers(channelId: bigint, build: (viewer: bigint, channel: ChannelRecord) => TlType<'Update'>[], messages: readonly ChannelMessage[], caller?: Caller): Promise<void> {
     const channel = await this.store.channel(channelId);
     if (!channel) return;
     const candidates = [...this.online];
-    const members = candidates.length <= channel.participantsCount ? await this.store.activeAmong(channelId, candidates) : (await this.store.activeMemberIds(channelId)).filter((u) => this.online.has(u));
-    const recipients = members.filter((u) => this.deps.push.isOnline(u));
+    const members = candidates.length <= channel.participantsCount ? await this.store.activeAmong(channelId, candidates) : (await this.store.activeMembers(channelId)).filter((p) => this.online.has(p.userId));
+    const recipients = members.filter((p) => this.deps.push.isOnline(p.userId));
     if (recipients.length === 0) return;
+    const authorIds = new Set<bigint>();
+    for (const m of messages) userIdsOf(asMessageRow(m, 0n), authorIds);
+    const selves = new Map<bigint, TlType<'User'>>();
+    for (const id of authorIds) {
+      const self = (await this.deps.userViews.many(id, [id]))[0];
+      if (self) selves.set(id, self);
+    }
+    const large = channel.participantsCount > MIN_USERS_ABOVE;
+    const mins = new Map([...selves].map(([id, u]) => [id, minUser(u)]));
     const events: SyncEvent[] = [];
     const date = this.seconds();
-    for (const userId of recipients) {
-      const me = await this.store.participant(channelId, userId);
+    for (const me of recipients) {
+      const userId = me.userId;
+      const users = large ? [...authorIds].flatMap((id) => (id === userId ? (selves.get(id) ?? []) : (mins.get(id) ?? []))) : await this.deps.userViews.many(userId, [...authorIds]);
       events.push({
         userId,
-        updates: updatesContainer(build(userId, channel), await this.usersOf(userId, messages), date, [this.deps.views.channelTl(userId, channel, me)]),
+        updates: updatesContainer(build(userId, channel), users, date, [this.deps.views.channelTl(userId, channel, me)]),
         except: userId === caller?.userId ? caller.session : undefined,
       });
     }
@@ -880,6 +895,12 @@ export class ChannelService {
 export interface ChannelDialog {
   channel: ChannelRecord;
   me: ChannelParticipantRecord;
+}
+
+/** The `min` form of a user (core.telegram.org/api/min): names, username and photo, no access hash or private fields. */
+function minUser(u: TlType<'User'>): TlType<'User'> {
+  if (u._ !== 'user') return u;
+  return { _: 'user', min: true, bot: u.bot, id: u.id, firstName: u.firstName, lastName: u.lastName, username: u.username, photo: u.photo, deleted: u.deleted };
 }
 
 /** A participant row for someone outside the channel (previewing a public one). */

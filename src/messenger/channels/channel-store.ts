@@ -258,20 +258,25 @@ export class ChannelStore {
   }
 
   /**
-   * The current members among `candidates` (the users online on this node): one indexed lookup per chunk,
-   * so a post to a large channel reads the online members, not every member.
+   * The current members among `candidates` (the users online on this node), one indexed lookup per chunk,
+   * so a post to a large channel reads the rows of the online members, not of every member.
    */
-  async activeAmong(channelId: bigint, candidates: readonly bigint[], db: Db = this.db): Promise<bigint[]> {
-    const out: bigint[] = [];
+  async activeAmong(channelId: bigint, candidates: readonly bigint[], db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    const out: ChannelParticipantRecord[] = [];
     for (let i = 0; i < candidates.length; i += 500) {
       const chunk = candidates.slice(i, i + 500);
-      const rows = await db.selectFrom('channel_participants').select('user_id').where('channel_id', '=', channelId).where('active', '=', 1).where('user_id', 'in', chunk).execute();
-      for (const r of rows) out.push(r.user_id);
+      const rows = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('channel_id', '=', channelId).where('active', '=', 1).where('user_id', 'in', chunk).execute();
+      for (const r of rows) out.push(participantFromRow(r));
     }
     return out;
   }
 
-  /** Participants whose name or username starts a word with `q` (channelParticipantsSearch and friends). */
+  /** Every current member's row (when more users are online than the channel has members). */
+  async activeMembers(channelId: bigint, db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    return (await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('channel_id', '=', channelId).where('active', '=', 1).execute()).map(participantFromRow);
+  }
+
+  /** Participants whose name or username starts with `q` (channelParticipantsSearch and friends). */
   async matchingParticipants(channelId: bigint, q: string, db: Db = this.db): Promise<bigint[]> {
     const like = `${q.toLowerCase().replace(/[%_\\]/g, '')}%`;
     const rows = await db

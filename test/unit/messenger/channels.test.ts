@@ -99,6 +99,9 @@ test('a post writes one message and one log entry whatever the member count; pus
       const u = w.pushed[0]!.updates.updates[0];
       assert.equal(u._, 'updateNewChannelMessage');
       assert.equal(u.pts, posted!.pts);
+      const author = w.pushed[0]!.updates.users[0];
+      assert.equal(author.id, CREATOR);
+      assert.equal(author.min, size > 200 ? true : undefined, 'large channels carry min users');
       // The same random_id again is the same post.
       const again = await w.channels.post({ userId: CREATOR }, id, [{ randomId: 42n, message: 'hi' }]);
       assert.equal(again[0]!.duplicate, true);
