@@ -86,6 +86,8 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     ids: core.ids,
     now: core.now,
     usernameTakenByUser: async (name) => (await core.users.byUsername(name)) !== undefined,
+    random: core.random,
+    linkHost: () => core.identity.host,
   });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);

@@ -88,6 +88,12 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
 
   rpc.register('channels.toggleSignatures', async (req, ctx) => channels.toggleSignatures(caller(ctx), req.channel, req.signaturesEnabled === true));
 
+  rpc.register('channels.getAdminLog', async (req, ctx) => {
+    const admins: bigint[] | undefined = req.admins ? [] : undefined;
+    for (const a of req.admins ?? []) admins!.push((await resolveInputUserRecord(services, ctx, a)).id);
+    return channels.adminLog(viewerOf(ctx), req.channel, { query: req.q, filter: req.eventsFilter, admins, maxId: req.maxId, minId: req.minId, limit: req.limit });
+  });
+
   rpc.register('updates.getChannelDifference', async (req, ctx) => channels.difference(viewerOf(ctx), req.channel, req.pts, req.limit));
 
   rpc.register('messages.getMessagesViews', async (req, ctx) => {

@@ -98,13 +98,16 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
 
   rpc.register('messages.getFullChat', async (req, ctx) => chats.getFullChat(viewerOf(ctx), req.chatId));
 
-  rpc.register('messages.exportChatInvite', async (req, ctx) => chats.exportInvite(caller(ctx), chatIdOf(req.peer), inviteOptions(req)));
+  rpc.register('messages.exportChatInvite', async (req, ctx) =>
+    req.peer._ === 'inputPeerChannel' ? services.channels.exportInvite(caller(ctx), req.peer, inviteOptions(req)) : chats.exportInvite(caller(ctx), chatIdOf(req.peer), inviteOptions(req)),
+  );
 
-  rpc.register('messages.checkChatInvite', async (req, ctx) => chats.checkInvite(viewerOf(ctx), req.hash));
+  // A hash is a basic group's or a channel's (both random, kept in their own tables).
+  rpc.register('messages.checkChatInvite', async (req, ctx) => (await services.channels.checkInvite(viewerOf(ctx), req.hash)) ?? chats.checkInvite(viewerOf(ctx), req.hash));
 
   rpc.register('messages.importChatInvite', async (req, ctx) => ({
     _: 'messages.chatInviteJoinResultOk',
-    updates: await chats.importInvite(caller(ctx), req.hash),
+    updates: (await services.channels.importInvite(caller(ctx), req.hash)) ?? (await chats.importInvite(caller(ctx), req.hash)),
   }));
 
   rpc.register('messages.getExportedChatInvites', async (req, ctx) => {

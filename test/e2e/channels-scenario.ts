@@ -32,6 +32,7 @@ let carol: GramjsHandle;
 let bob: MtcuteHandle;
 let dave: MtcuteHandle;
 const ids = { alice: 0n, bob: 0n, carol: 0n, dave: 0n };
+const userIds = ids;
 const inbox = { alice: new Inbox(), carol: new Inbox(), bob: new Inbox() };
 
 /** A channel as one client knows it: its id and the access hash that client was given. */
@@ -358,6 +359,56 @@ export function channelsScenario(label: string, env: () => Record<string, string
       await gSend(carol, club.carol!, 'admins still speak');
       await mcall(bob, { _: 'messages.editChatDefaultBannedRights', peer: mPeer(club.bob!), bannedRights: { _: 'chatBannedRights', untilDate: 0 } });
       await gSend(alice, club.alice!, 'unmuted');
+    });
+
+    test('invite links: an admin exports one, outsiders preview and join through it (both layers), members are told', { timeout: TIMEOUT }, async () => {
+      const created = await call<Api.Updates>(alice, new Api.channels.CreateChannel({ megagroup: true, title: 'Secret', about: 'invite only' }));
+      const ch = created.chats[0] as Api.Channel;
+      const secret: Known = { id: big(ch.id), hash: big(ch.accessHash!) };
+      const exported = (await call<Api.ChatInviteExported>(alice, new Api.messages.ExportChatInvite({ peer: gPeer(secret) }))) as Api.ChatInviteExported;
+      assert.ok(exported.permanent);
+      const again = (await call<Api.ChatInviteExported>(alice, new Api.messages.ExportChatInvite({ peer: gPeer(secret) }))) as Api.ChatInviteExported;
+      assert.equal(again.link, exported.link, 'the permanent link stays the same');
+      const hash = exported.link.slice(exported.link.lastIndexOf('/+') + 2);
+
+      const preview = await mcall(dave, { _: 'messages.checkChatInvite', hash });
+      assert.equal(preview._, 'chatInvite');
+      assert.equal(preview.channel, true);
+      assert.equal(preview.megagroup, true);
+      assert.equal(preview.title, 'Secret');
+      assert.equal(preview.about, 'invite only');
+      assert.equal(preview.participantsCount, 1);
+      const joined = inbox.alice.waitFor((u) => u instanceof Api.UpdateNewChannelMessage && u.message instanceof Api.MessageService && u.message.action instanceof Api.MessageActionChatJoinedByLink, 'Alice sees Dave join by link');
+      const res = await mcall(dave, { _: 'messages.importChatInvite', hash });
+      assert.equal(res._, 'messages.chatInviteJoinResultOk');
+      assert.equal(BigInt(res.updates.chats[0].id), secret.id);
+      await joined;
+      const already = await mcall(dave, { _: 'messages.checkChatInvite', hash });
+      assert.equal(already._, 'chatInviteAlready');
+      await rejectsWith(mcall(dave, { _: 'messages.importChatInvite', hash }), 'USER_ALREADY_PARTICIPANT');
+      const daveSecret = { id: secret.id, hash: BigInt(already.chat.accessHash.toString()) };
+      await rejectsWith(mcall(dave, { _: 'messages.exportChatInvite', peer: mPeer(daveSecret) }), 'CHAT_ADMIN_REQUIRED');
+      const carolRes = await call<any>(carol, new Api.messages.ImportChatInvite({ hash }));
+      assert.ok(carolRes instanceof Api.Updates, 'layer 198 gets Updates');
+      await rejectsWith(call(carol, new Api.messages.CheckChatInvite({ hash: 'nosuchhash' })), 'INVITE_HASH_INVALID');
+      const full = await call<Api.messages.ChatFull>(alice, new Api.channels.GetFullChannel({ channel: gChannel(secret) }));
+      assert.equal((full.fullChat as Api.ChannelFull).participantsCount, 3);
+    });
+
+    test('the admin log records joins, promotions, bans and settings; filters select kinds; members may not read it', { timeout: TIMEOUT }, async () => {
+      const log = await mcall(bob, { _: 'channels.getAdminLog', channel: mChannel(club.bob!), q: '', maxId: Long.ZERO, minId: Long.ZERO, limit: 100 });
+      const kinds = log.events.map((e: any) => e.action._);
+      for (const k of ['channelAdminLogEventActionChangeUsername', 'channelAdminLogEventActionParticipantJoin', 'channelAdminLogEventActionParticipantToggleAdmin', 'channelAdminLogEventActionParticipantToggleBan', 'channelAdminLogEventActionToggleSlowMode', 'channelAdminLogEventActionDefaultBannedRights']) {
+        assert.ok(kinds.includes(k), `the log has ${k}: ${kinds.join(', ')}`);
+      }
+      const ids = log.events.map((e: any) => BigInt(e.id.toString()));
+      assert.deepEqual([...ids].sort((a, b) => (a < b ? 1 : -1)), ids, 'newest first');
+      const kicks = await mcall(bob, { _: 'channels.getAdminLog', channel: mChannel(club.bob!), q: '', eventsFilter: { _: 'channelAdminLogEventsFilter', kick: true }, maxId: Long.ZERO, minId: Long.ZERO, limit: 100 });
+      assert.equal(kicks.events.length, 1);
+      assert.equal(BigInt(kicks.events[0].userId), userIds.carol);
+      assert.equal(kicks.events[0].action.newParticipant.left, true);
+      assert.ok(kicks.users.some((u: any) => BigInt(u.id) === userIds.dave));
+      await rejectsWith(call(alice, new Api.channels.GetAdminLog({ channel: gChannel(club.alice!), q: '', maxId: bigInt.zero, minId: bigInt.zero, limit: 10 })), 'CHAT_ADMIN_REQUIRED');
     });
 
     test('title, about, leave and delete', { timeout: TIMEOUT }, async () => {

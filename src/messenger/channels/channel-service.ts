@@ -17,8 +17,12 @@ import { CONTENT_EDIT_HIDE, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT,
 import { effectiveLimit, historyPlan, type HistoryQuery } from '../box-reader.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from '../sync.js';
 import { listHash } from '../views.js';
-import { adminBits, bannedFromTl, hasAdminRight, isBanned, type AdminRight } from '../chats/rights.js';
+import { adminBits, bannedFromTl, bannedTl, hasAdminRight, isBanned, type AdminRight } from '../chats/rights.js';
 import { asMessageRow, type ChannelMessage, type ChannelStore, type NewChannelMessage } from './channel-store.js';
+import type { InviteRecord } from '../chats/chat-store.js';
+import type { InviteOptions } from '../chats/chat-service.js';
+import { exportedInviteTl, hashOfLink, newInviteHash, requireUsable } from '../chats/invites.js';
+import { kindsOf, logUserIds, type LogKind } from './admin-log.js';
 import { channelDialogTl, type ChannelViews } from './channel-views.js';
 import {
   ALL_ADMIN_RIGHTS,
@@ -66,6 +70,10 @@ export interface ChannelServiceDeps {
   now(): number;
   /** True when a user holds the username (usernames are shared by users and channels). */
   usernameTakenByUser(username: string): Promise<boolean>;
+  /** Random bytes (invite hashes). */
+  random(n: number): Buffer;
+  /** The host invite links are made on (https://<host>/+<hash>). */
+  linkHost(): string;
   /** Channel difference: posts beyond which channelDifferenceTooLong is answered, when the client asks for more. */
   maxDifferenceLimit?: number;
 }
@@ -195,7 +203,9 @@ export class ChannelService {
     if (isKicked(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
     if (isActiveMember(me)) throw RpcError.badRequest('USER_ALREADY_PARTICIPANT');
     if (channel.username === null) throw RpcError.badRequest('CHANNEL_PRIVATE');
-    return this.addMembers(caller, channel, [caller.userId], caller.userId);
+    const answer = await this.addMembers(caller, channel, [caller.userId], caller.userId);
+    await this.logAction(channel.id, caller.userId, 'join', { _: 'channelAdminLogEventActionParticipantJoin' });
+    return answer;
   }
 
   /** channels.inviteToChannel: admins with invite_users, or supergroup members unless the default rights forbid it. */
@@ -213,10 +223,13 @@ export class ChannelService {
       adding.push(userId);
     }
     if (adding.length === 0) throw RpcError.badRequest('USER_ALREADY_PARTICIPANT');
-    return this.addMembers(caller, channel, adding, caller.userId);
+    const answer = await this.addMembers(caller, channel, adding, caller.userId);
+    const date = this.seconds();
+    for (const userId of adding) await this.logAction(channel.id, caller.userId, 'invite', { _: 'channelAdminLogEventActionParticipantInvite', participant: { _: 'channelParticipant', userId, date } });
+    return answer;
   }
 
-  private async addMembers(caller: Caller, channel: ChannelRecord, userIds: readonly bigint[], inviter: bigint): Promise<Obj<'updates'>> {
+  private async addMembers(caller: Caller, channel: ChannelRecord, userIds: readonly bigint[], inviter: bigint, joinAction?: TlType<'MessageAction'>): Promise<Obj<'updates'>> {
     const date = this.seconds();
     await retryOnConflict(() =>
       this.store.db.transaction().execute(async (tx) => {
@@ -234,7 +247,7 @@ export class ChannelService {
     );
     const updates: TlType<'Update'>[] = [{ _: 'updateChannel', channelId: channel.id }];
     if (isMegagroup(channel)) {
-      const [posted] = await this.post(caller, channel.id, [{ randomId: 0n, message: '', action: { _: 'messageActionChatAddUser', users: [...userIds] } }], { service: true });
+      const [posted] = await this.post(caller, channel.id, [{ randomId: 0n, message: '', action: joinAction ?? { _: 'messageActionChatAddUser', users: [...userIds] } }], { service: true });
       const fresh = (await this.store.channel(channel.id))!;
       updates.push({ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, posted!.message), pts: posted!.pts, ptsCount: 1 });
     }
@@ -278,6 +291,7 @@ export class ChannelService {
       await this.store.addToCount(tx, channel.id, -1);
     });
     await this.pushUpdateChannel(channel.id, [caller.userId], caller.session, caller.userId);
+    await this.logAction(channel.id, caller.userId, 'leave', { _: 'channelAdminLogEventActionParticipantLeave' });
     return this.answerWith(caller.userId, channel.id, updates);
   }
 
@@ -413,6 +427,7 @@ export class ChannelService {
       }),
     );
     const edited = (await this.store.messages(channel.id, [id])).get(id)!;
+    await this.logAction(channel.id, caller.userId, 'edit', { _: 'channelAdminLogEventActionEditMessage', prevMessage: this.deps.views.messageTl(caller.userId, channel, existing), newMessage: this.deps.views.messageTl(caller.userId, channel, edited) });
     await this.pushToMembers(channel.id, (viewer, c) => [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(viewer, c, edited), pts, ptsCount: 1 }], [edited], caller);
     const fresh = (await this.store.channel(channel.id))!;
     return updatesContainer(
@@ -441,6 +456,9 @@ export class ChannelService {
         return next;
       }),
     );
+    for (const m of found.values()) {
+      if (m.authorId !== caller.userId) await this.logAction(channel.id, caller.userId, 'delete', { _: 'channelAdminLogEventActionDeleteMessage', message: this.deps.views.messageTl(caller.userId, channel, m) });
+    }
     await this.pushToMembers(channel.id, () => [{ _: 'updateDeleteChannelMessages', channelId: channel.id, messages: gone, pts, ptsCount: gone.length }], [], caller);
     return { pts, ptsCount: gone.length };
   }
@@ -737,6 +755,7 @@ export class ChannelService {
     const date = this.seconds();
     const next: ChannelParticipantRecord = rights === 0 ? { ...target, role: ROLE_MEMBER, adminRights: 0, actorId: 0n, rank: null } : { ...target, role: ROLE_ADMIN, adminRights: rights, actorId: caller.userId, rank: rank ?? null, bannedRights: 0, bannedUntil: 0, date: target.role === ROLE_ADMIN ? target.date : date };
     await this.store.putParticipant(this.store.db, next, true);
+    await this.logAction(channel.id, caller.userId, rights === 0 ? 'demote' : 'promote', { _: 'channelAdminLogEventActionParticipantToggleAdmin', prevParticipant: this.deps.views.participantTl(caller.userId, target), newParticipant: this.deps.views.participantTl(caller.userId, next) });
     await this.pushUpdateChannel(channel.id, [userId]);
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }], [userId]);
   }
@@ -766,6 +785,9 @@ export class ChannelService {
       await this.store.putParticipant(tx, next, active);
       await this.store.addToCount(tx, channel.id, (active ? 1 : 0) - (wasActive ? 1 : 0));
     });
+    const prev = target ?? { ...next, role: ROLE_LEFT, bannedRights: 0 };
+    const kind: LogKind = bits === 0 ? (isKicked(target) ? 'unkick' : 'unban') : isBanned(bits, 'viewMessages') ? 'kick' : 'ban';
+    await this.logAction(channel.id, caller.userId, kind, { _: 'channelAdminLogEventActionParticipantToggleBan', prevParticipant: this.deps.views.participantTl(caller.userId, prev), newParticipant: this.deps.views.participantTl(caller.userId, next) });
     const updates: TlType<'Update'>[] = [{ _: 'updateChannel', channelId: channel.id }];
     if (wasActive && !active && isMegagroup(channel)) {
       const [posted] = await this.post(caller, channel.id, [{ randomId: 0n, message: '', action: { _: 'messageActionChatDeleteUser', userId } }], { service: true });
@@ -774,6 +796,108 @@ export class ChannelService {
     }
     await this.pushUpdateChannel(channel.id, [userId]);
     return this.answerWith(caller.userId, channel.id, updates, [userId]);
+  }
+
+  // --- Admin log -----------------------------------------------------------------------------------
+
+  /** Records an admin action (channels.getAdminLog). */
+  private async logAction(channelId: bigint, userId: bigint, kind: LogKind, action: TlType<'ChannelAdminLogEventAction'>): Promise<void> {
+    const id = await this.deps.ids.next('channel_admin_log');
+    await this.store.appendLog(this.store.db, channelId, { id, date: this.seconds(), userId, kind, action });
+  }
+
+  /** channels.getAdminLog: admins only; newest first, by kind (events filter) and acting admins. */
+  async adminLog(viewer: bigint, input: TlType<'InputChannel'>, q: { query: string; filter?: Obj<'channelAdminLogEventsFilter'>; admins?: readonly bigint[]; maxId: bigint; minId: bigint; limit: number }): Promise<Obj<'channels.adminLogResults'>> {
+    const { channel, me } = await this.access(viewer, input);
+    if (!isAdmin(me)) throw RpcError.badRequest('CHAT_ADMIN_REQUIRED');
+    const limit = Math.max(1, Math.min(q.limit > 0 ? q.limit : 100, 100));
+    let entries = await this.store.log(channel.id, { kinds: kindsOf(q.filter), userIds: q.admins, maxId: q.maxId, minId: q.minId, limit: q.query === '' ? limit : 1000 });
+    if (q.query !== '') {
+      const needle = q.query.toLowerCase();
+      entries = entries.filter((e) => JSON.stringify(e.action, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).toLowerCase().includes(needle)).slice(0, limit);
+    }
+    const ids = new Set<bigint>();
+    for (const e of entries) {
+      ids.add(e.userId);
+      logUserIds(e.action, ids);
+    }
+    return {
+      _: 'channels.adminLogResults',
+      events: entries.map((e) => ({ _: 'channelAdminLogEvent', id: e.id, date: e.date, userId: e.userId, action: e.action })),
+      chats: [this.deps.views.channelTl(viewer, channel, me)],
+      users: ids.size > 0 ? await this.deps.userViews.many(viewer, [...ids]) : [],
+    };
+  }
+
+  // --- Invite links --------------------------------------------------------------------------------
+
+  private async newInvite(channelId: bigint, adminId: bigint, permanent: boolean, opts: InviteOptions = {}): Promise<InviteRecord> {
+    const invite: InviteRecord = { hash: newInviteHash(this.deps.random), chatId: channelId, adminId, date: this.seconds(), expireDate: opts.expireDate ?? null, usageLimit: opts.usageLimit ?? null, uses: 0, revoked: false, permanent, title: opts.title ?? null };
+    await this.store.insertInvite(this.store.db, invite);
+    return invite;
+  }
+
+  /** messages.exportChatInvite for a channel: admins with invite_users; the permanent link, or an additional one with options. */
+  async exportInvite(caller: Caller, input: TlType<'InputPeer'>, opts: InviteOptions): Promise<Obj<'chatInviteExported'>> {
+    const { channel, me } = await this.access(caller.userId, input);
+    requireAdminRight(me, 'inviteUsers');
+    if (opts.requestNeeded) throw RpcError.badRequest('REQUEST_NEEDED_UNSUPPORTED');
+    if (opts.usageLimit !== undefined && (opts.usageLimit < 1 || opts.usageLimit > 99999)) throw RpcError.badRequest('USAGE_LIMIT_INVALID');
+    if (opts.expireDate !== undefined && opts.expireDate !== 0 && opts.expireDate <= this.seconds()) throw RpcError.badRequest('EXPIRE_DATE_INVALID');
+    if (opts.title !== undefined && opts.title.length > 32) throw RpcError.badRequest('INVITE_TITLE_INVALID');
+    const host = this.deps.linkHost();
+    if (opts.expireDate !== undefined || opts.usageLimit !== undefined || opts.title !== undefined) return exportedInviteTl(host, await this.newInvite(channel.id, caller.userId, false, opts));
+    const current = await this.store.permanentInvite(channel.id, caller.userId);
+    if (current && !opts.legacyRevokePermanent) return exportedInviteTl(host, current);
+    if (current) await this.store.updateInvite(this.store.db, current.hash, { revoked: true });
+    return exportedInviteTl(host, await this.newInvite(channel.id, caller.userId, true));
+  }
+
+  /** messages.checkChatInvite for a channel link: undefined when the hash is not a channel's. */
+  async checkInvite(viewer: bigint, link: string): Promise<TlType<'ChatInvite'> | undefined> {
+    const found = await this.store.invite(hashOfLink(link));
+    if (!found) return undefined;
+    const invite = requireUsable(found, this.seconds());
+    const channel = await this.store.channel(invite.chatId);
+    if (!channel || (channel.flags & CHANNEL_DELETED) !== 0) throw RpcError.badRequest('INVITE_HASH_INVALID');
+    const me = await this.store.participant(channel.id, viewer);
+    if (isKicked(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
+    if (isActiveMember(me)) return { _: 'chatInviteAlready', chat: this.deps.views.channelTl(viewer, channel, me) };
+    return {
+      _: 'chatInvite',
+      channel: true,
+      broadcast: isBroadcast(channel) || undefined,
+      megagroup: isMegagroup(channel) || undefined,
+      public: channel.username !== null || undefined,
+      title: channel.title,
+      about: channel.about !== '' ? channel.about : undefined,
+      photo: { _: 'photoEmpty', id: 0n },
+      participantsCount: channel.participantsCount,
+      color: Number(channel.id % 7n),
+    };
+  }
+
+  /** messages.importChatInvite for a channel link: undefined when the hash is not a channel's. */
+  async importInvite(caller: Caller, link: string): Promise<Obj<'updates'> | undefined> {
+    const hash = hashOfLink(link);
+    const found = await this.store.invite(hash);
+    if (!found) return undefined;
+    const invite = requireUsable(found, this.seconds());
+    const channel = await this.store.channel(invite.chatId);
+    if (!channel || (channel.flags & CHANNEL_DELETED) !== 0) throw RpcError.badRequest('INVITE_HASH_INVALID');
+    const me = await this.store.participant(channel.id, caller.userId);
+    if (isKicked(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
+    if (isActiveMember(me)) throw RpcError.badRequest('USER_ALREADY_PARTICIPANT');
+    await retryOnConflict(() =>
+      this.store.db.transaction().execute(async (tx) => {
+        // Re-read inside the transaction: two joins racing for the last use of a limited link.
+        const fresh = requireUsable(await this.store.invite(hash, tx), this.seconds());
+        await this.store.updateInvite(tx, hash, { uses: fresh.uses + 1 });
+      }),
+    );
+    const answer = await this.addMembers(caller, channel, [caller.userId], invite.adminId, { _: 'messageActionChatJoinedByLink', inviterId: invite.adminId });
+    await this.logAction(channel.id, caller.userId, 'join', { _: 'channelAdminLogEventActionParticipantJoinByInvite', invite: exportedInviteTl(this.deps.linkHost(), invite) });
+    return answer;
   }
 
   // --- Settings ------------------------------------------------------------------------------------
@@ -794,6 +918,7 @@ export class ChannelService {
     const t = checkTitle(title);
     if (t === channel.title) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
     await this.store.updateChannel(this.store.db, channel.id, { title: t });
+    await this.logAction(channel.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeTitle', prevValue: channel.title, newValue: t });
     const [posted] = await this.post(caller, channel.id, [{ randomId: 0n, message: '', action: { _: 'messageActionChatEditTitle', title: t } }], { service: true });
     const fresh = (await this.store.channel(channel.id))!;
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, posted!.message), pts: posted!.pts, ptsCount: 1 }]);
@@ -804,6 +929,7 @@ export class ChannelService {
     const a = checkAbout(about);
     if (a === channel.about) throw RpcError.badRequest('CHAT_ABOUT_NOT_MODIFIED');
     await this.store.updateChannel(this.store.db, channel.id, { about: a });
+    await this.logAction(channel.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeAbout', prevValue: channel.about, newValue: a });
     await this.announce(caller, channel.id);
   }
 
@@ -828,6 +954,7 @@ export class ChannelService {
       if ((holder && holder.id !== channel.id) || (await this.deps.usernameTakenByUser(username))) throw RpcError.badRequest('USERNAME_OCCUPIED');
       await this.store.updateChannel(this.store.db, channel.id, { username });
     }
+    await this.logAction(channel.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeUsername', prevValue: channel.username ?? '', newValue: username });
     await this.announce(caller, channel.id);
   }
 
@@ -855,6 +982,7 @@ export class ChannelService {
     if (!SLOWMODE_VALUES.includes(seconds)) throw RpcError.badRequest('SECONDS_INVALID');
     if (seconds === channel.slowmodeSeconds) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
     await this.store.updateChannel(this.store.db, channel.id, { slowmodeSeconds: seconds });
+    await this.logAction(channel.id, caller.userId, 'settings', { _: 'channelAdminLogEventActionToggleSlowMode', prevValue: channel.slowmodeSeconds, newValue: seconds });
     await this.announce(caller, channel.id);
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
   }
@@ -865,6 +993,7 @@ export class ChannelService {
     const flags = enabled ? channel.flags | CHANNEL_SIGNATURES : channel.flags & ~CHANNEL_SIGNATURES;
     if (flags === channel.flags) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
     await this.store.updateChannel(this.store.db, channel.id, { flags });
+    await this.logAction(channel.id, caller.userId, 'settings', { _: 'channelAdminLogEventActionToggleSignatures', newValue: enabled });
     await this.announce(caller, channel.id);
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
   }
@@ -874,6 +1003,7 @@ export class ChannelService {
     const bits = bannedFromTl(rights);
     if (bits === channel.defaultBanned) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
     await this.store.updateChannel(this.store.db, channel.id, { defaultBanned: bits });
+    await this.logAction(channel.id, caller.userId, 'settings', { _: 'channelAdminLogEventActionDefaultBannedRights', prevBannedRights: bannedTl(channel.defaultBanned), newBannedRights: bannedTl(bits) });
     await this.announce(caller, channel.id);
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
   }

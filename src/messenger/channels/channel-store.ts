@@ -7,6 +7,10 @@ import { dialectOf, lockingRead } from '../../infra/db/dialect.js';
 import type { Tx } from '../box-writer.js';
 import { PEER_CHANNEL } from '../peer.js';
 import type { MessageRow } from '../message-row.js';
+import type { InviteRecord } from '../chats/chat-store.js';
+import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
+import type { TlType } from '../../tl/index.js';
+import { logKindCode, logKindOf, type LogEntry, type LogKind } from './admin-log.js';
 import { ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
 
 export type Db = Kysely<Tables> | Tx;
@@ -14,6 +18,7 @@ type N = number | bigint;
 
 const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id'] as const;
 const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id'] as const;
+const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title'] as const;
 const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags'] as const;
 
 function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null }): ChannelRecord {
@@ -52,6 +57,21 @@ function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; a
     lastPostDate: Number(r.last_post_date),
     pinned: Number(r.pinned),
     folderId: Number(r.folder_id),
+  };
+}
+
+function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null }): InviteRecord {
+  return {
+    hash: r.hash,
+    chatId: r.channel_id,
+    adminId: r.admin_id,
+    date: Number(r.date),
+    expireDate: r.expire_date === null ? null : Number(r.expire_date),
+    usageLimit: r.usage_limit === null ? null : Number(r.usage_limit),
+    uses: Number(r.uses),
+    revoked: Number(r.revoked) !== 0,
+    permanent: Number(r.permanent) !== 0,
+    title: r.title,
   };
 }
 
@@ -425,5 +445,50 @@ export class ChannelStore {
 
   async markLeft(db: Db, channelId: bigint, userId: bigint): Promise<void> {
     await db.updateTable('channel_participants').set({ role: ROLE_LEFT, active: 0, admin_rights: 0 }).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+  }
+
+  // --- Invite links (InviteRecord.chatId holds the channel id) --------------------------------------
+
+  async invite(hash: string, db: Db = this.db): Promise<InviteRecord | undefined> {
+    const q = db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('hash', '=', hash);
+    const r = await (db.isTransaction ? lockingRead(q, dialectOf(db)) : q).executeTakeFirst();
+    return r && inviteFromRow(r);
+  }
+
+  async insertInvite(db: Db, i: InviteRecord): Promise<void> {
+    await db
+      .insertInto('channel_invites')
+      .values({ hash: i.hash, channel_id: i.chatId, admin_id: i.adminId, date: i.date, expire_date: i.expireDate, usage_limit: i.usageLimit, uses: i.uses, revoked: i.revoked ? 1 : 0, permanent: i.permanent ? 1 : 0, title: i.title })
+      .execute();
+  }
+
+  async updateInvite(db: Db, hash: string, set: { revoked?: boolean; uses?: number }): Promise<void> {
+    const values: Record<string, unknown> = {};
+    if (set.revoked !== undefined) values.revoked = set.revoked ? 1 : 0;
+    if (set.uses !== undefined) values.uses = set.uses;
+    if (Object.keys(values).length > 0) await db.updateTable('channel_invites').set(values).where('hash', '=', hash).execute();
+  }
+
+  /** The admin's live permanent link of the channel, if any. */
+  async permanentInvite(channelId: bigint, adminId: bigint, db: Db = this.db): Promise<InviteRecord | undefined> {
+    const r = await db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('admin_id', '=', adminId).where('permanent', '=', 1).where('revoked', '=', 0).executeTakeFirst();
+    return r && inviteFromRow(r);
+  }
+
+  // --- Admin log ------------------------------------------------------------------------------------
+
+  async appendLog(db: Db, channelId: bigint, e: { id: bigint; date: number; userId: bigint; kind: LogKind; action: TlType<'ChannelAdminLogEventAction'> }): Promise<void> {
+    await db.insertInto('channel_admin_log').values({ channel_id: channelId, id: e.id, date: e.date, user_id: e.userId, kind: logKindCode(e.kind), action: encodeTl(e.action)! }).execute();
+  }
+
+  /** Entries newest first, below `maxId` and above `minId` (0: no bound), of these kinds and users. */
+  async log(channelId: bigint, q: { kinds: readonly number[]; userIds?: readonly bigint[]; maxId: bigint; minId: bigint; limit: number }, db: Db = this.db): Promise<LogEntry[]> {
+    if (q.kinds.length === 0) return [];
+    let s = db.selectFrom('channel_admin_log').select(['id', 'date', 'user_id', 'kind', 'action']).where('channel_id', '=', channelId).where('kind', 'in', [...q.kinds]);
+    if (q.userIds) s = s.where('user_id', 'in', q.userIds.length > 0 ? [...q.userIds] : [-1n]);
+    if (q.maxId > 0n) s = s.where('id', '<', q.maxId);
+    if (q.minId > 0n) s = s.where('id', '>', q.minId);
+    const rows = await s.orderBy('id', 'desc').limit(q.limit).execute();
+    return rows.map((r) => ({ id: r.id, date: Number(r.date), userId: r.user_id, kind: logKindOf(Number(r.kind)) ?? 'settings', action: decodeTl(r.action) as TlType<'ChannelAdminLogEventAction'> }));
   }
 }

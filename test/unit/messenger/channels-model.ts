@@ -24,7 +24,7 @@ async function world(open: () => Promise<Database>, dispose: () => Promise<void>
   const sync = new SyncChannel(bus, push);
   let next = 5_000_000_000n;
   const hashes = new AccessHashes(Buffer.alloc(32, 7));
-  const channels = createChannelService(db.kysely, hashes, { sync, userViews: plainUserViews, push, ids: { next: async () => next++ }, now: () => 1_700_000_000_000, usernameTakenByUser: async () => false });
+  const channels = createChannelService(db.kysely, hashes, { sync, userViews: plainUserViews, push, ids: { next: async () => next++ }, now: () => 1_700_000_000_000, usernameTakenByUser: async () => false, random: (n) => Buffer.alloc(n, 1), linkHost: () => 'echo.test' });
   const store = new ChannelStore(db.kysely);
   const setOnline = (userId: bigint) => {
     online.add(userId);

@@ -16,6 +16,7 @@ import { migration as m0012 } from './0012_chat_photos.js';
 import { migration as m0013 } from './0013_saved_dialogs.js';
 import { migration as m0014 } from './0014_inbox_outbox.js';
 import { migration as m0015 } from './0015_channels.js';
+import { migration as m0016 } from './0016_channel_invites_log.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0013_saved_dialogs': m0013,
   '0014_inbox_outbox': m0014,
   '0015_channels': m0015,
+  '0016_channel_invites_log': m0016,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

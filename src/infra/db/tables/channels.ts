@@ -78,7 +78,31 @@ export interface ChannelMessageViewsTable {
   user_id: Big;
 }
 
+export interface ChannelInvitesTable {
+  hash: string;
+  channel_id: Big;
+  admin_id: Big;
+  date: Int;
+  expire_date: NullableInt;
+  usage_limit: NullableInt;
+  uses: IntDefault;
+  revoked: IntDefault;
+  permanent: IntDefault;
+  title: NullableText;
+}
+
+export interface ChannelAdminLogTable {
+  channel_id: Big;
+  id: Big;
+  date: Int;
+  user_id: Big;
+  kind: Int;
+  action: ColumnType<Buffer, Uint8Array, Uint8Array>;
+}
+
 export interface ChannelTables {
+  channel_invites: ChannelInvitesTable;
+  channel_admin_log: ChannelAdminLogTable;
   channels: ChannelsTable;
   channel_participants: ChannelParticipantsTable;
   channel_messages: ChannelMessagesTable;
