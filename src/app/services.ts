@@ -19,6 +19,7 @@ import { Messenger } from '../messenger/index.js';
 import { MessengerExtras } from '../messenger/extras.js';
 import { ChatBase } from '../messenger/chats/index.js';
 import { createChannelService } from '../messenger/channels/index.js';
+import { PEER_CHAT } from '../messenger/peer.js';
 import { createMediaServices } from '../service/media/index.js';
 import type { BlobStore } from '../infra/blob/index.js';
 
@@ -65,7 +66,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     };
     announce().catch((err: Error) => core.log.warn({ err: err.message }, 'status change announcement failed'));
   });
-  const chatBase = new ChatBase(core.db, media);
+  const chatBase = new ChatBase(core.db, media, (viewer, channelId) => core.accessHashes.of('channel', viewer, channelId));
   const messenger = new Messenger({
     db: core.db,
     bus,
@@ -88,6 +89,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     usernameTakenByUser: async (name) => (await core.users.byUsername(name)) !== undefined,
     random: core.random,
     linkHost: () => core.identity.host,
+    chatMaxId: async (viewer, chatId) => (await messenger.reader.history(viewer, { type: PEER_CHAT, id: chatId }, { offsetId: 0, offsetDate: 0, addOffset: 0, limit: 1, maxId: 0, minId: 0 })).rows[0]?.id ?? 0,
   });
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);

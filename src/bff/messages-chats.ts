@@ -9,7 +9,7 @@
 import { RpcError } from '../common/rpc-error.js';
 import { registerLayerFallback, type Req, type TlType } from '../tl/index.js';
 import type { Caller } from '../messenger/messaging.js';
-import type { InviteOptions } from '../messenger/chats/index.js';
+import { ROLE_MEMBER, type InviteOptions } from '../messenger/chats/index.js';
 import type { RpcContext } from './context.js';
 import { resolveInputUserRecord, viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
@@ -65,6 +65,17 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
   rpc.register('messages.deleteChatUser', async (req, ctx) => {
     const userId = (await resolveInputUserRecord(services, ctx, req.userId)).id;
     return chats.deleteUser(caller(ctx), req.chatId, userId, req.revokeHistory === true);
+  });
+
+  // A basic group becomes a supergroup: the supergroup is made with the group's members, then the group is
+  // deactivated with messageActionChatMigrateTo (its history stays in the members' boxes).
+  rpc.register('messages.migrateChat', async (req, ctx) => {
+    const me = caller(ctx);
+    const src = await chats.migrationSource(me, req.chatId);
+    const members = src.members.map((p) => ({ userId: p.userId, admin: p.role !== ROLE_MEMBER, inviterId: p.inviterId }));
+    const made = await services.channels.createFromChat(me, { chatId: req.chatId, title: src.title, about: src.about, members });
+    const chatSide = await chats.markMigrated(me, req.chatId, made.channelId);
+    return { ...made.updates, updates: [...made.updates.updates, ...chatSide.updates], chats: [...chatSide.chats, ...made.updates.chats], users: [...made.updates.users, ...chatSide.users.filter((u) => !made.updates.users.some((x) => x.id === u.id))] };
   });
 
   rpc.register('messages.editChatTitle', async (req, ctx) => chats.editTitle(caller(ctx), req.chatId, req.title));

@@ -411,6 +411,57 @@ export function channelsScenario(label: string, env: () => Record<string, string
       await rejectsWith(call(alice, new Api.channels.GetAdminLog({ channel: gChannel(club.alice!), q: '', maxId: bigInt.zero, minId: bigInt.zero, limit: 10 })), 'CHAT_ADMIN_REQUIRED');
     });
 
+    test('messages.migrateChat turns a basic group into a supergroup: members move, the old history stays reachable', { timeout: TIMEOUT }, async () => {
+      const imported = await call<Api.contacts.ImportedContacts>(
+        alice,
+        new Api.contacts.ImportContacts({ contacts: (['bob', 'carol'] as const).map((n, i) => new Api.InputPhoneContact({ clientId: bigInt(i + 1), phone: `+${PHONES[n]}`, firstName: n, lastName: '' })) }),
+      );
+      const input = (id: bigint) => {
+        const u = imported.users.find((x) => big(x.id) === id) as Api.User;
+        return new Api.InputUser({ userId: u.id, accessHash: u.accessHash! });
+      };
+      const made = await call<Api.messages.InvitedUsers>(alice, new Api.messages.CreateChat({ users: [input(ids.bob), input(ids.carol)], title: 'Old group' }));
+      const chatId = big((made.updates as Api.Updates).chats[0]!.id);
+      const chatPeer = new Api.InputPeerChat({ chatId: gLong(chatId) });
+      await call(alice, new Api.messages.SendMessage({ peer: chatPeer, message: 'before migration', randomId: gLong(randomLong()) }));
+      await inbox.bob.waitFor((u) => u._ === 'updateNewMessage' && u.message.message === 'before migration', 'Bob gets the group message');
+
+      await rejectsWith(call(carol, new Api.messages.MigrateChat({ chatId: gLong(chatId) })), 'CHAT_ADMIN_REQUIRED');
+      const bobSees = inbox.bob.waitFor((u) => u._ === 'updateNewMessage' && u.message._ === 'messageService' && u.message.action._ === 'messageActionChatMigrateTo', 'Bob sees the migration');
+      const res = await call<Api.Updates>(alice, new Api.messages.MigrateChat({ chatId: gLong(chatId) }));
+      const channel = res.chats.find((c) => c instanceof Api.Channel) as Api.Channel;
+      assert.ok(channel?.megagroup && channel.creator, 'a supergroup Alice created');
+      const old = res.chats.find((c) => c instanceof Api.Chat) as Api.Chat;
+      assert.equal(old.deactivated, true);
+      assert.ok(old.migratedTo instanceof Api.InputChannel);
+      assert.equal(big((old.migratedTo as Api.InputChannel).channelId), big(channel.id));
+      const from = res.updates.find((u) => u instanceof Api.UpdateNewChannelMessage) as Api.UpdateNewChannelMessage;
+      assert.ok((from.message as Api.MessageService).action instanceof Api.MessageActionChannelMigrateFrom);
+      assert.equal(big(((from.message as Api.MessageService).action as Api.MessageActionChannelMigrateFrom).chatId), chatId);
+      const to = res.updates.find((u) => u instanceof Api.UpdateNewMessage) as Api.UpdateNewMessage;
+      assert.ok((to.message as Api.MessageService).action instanceof Api.MessageActionChatMigrateTo);
+      await rejectsWith(call(alice, new Api.messages.MigrateChat({ chatId: gLong(chatId) })), 'CHAT_ID_INVALID');
+
+      const atBob = await bobSees;
+      assert.equal(BigInt(atBob.message.action.channelId), big(channel.id));
+      const bobChats = await mcall(bob, { _: 'messages.getChats', id: [Number(chatId)] });
+      const migratedTo = bobChats.chats[0].migratedTo;
+      assert.equal(bobChats.chats[0].deactivated, true);
+      const bobSuper: Known = { id: BigInt(migratedTo.channelId), hash: BigInt(migratedTo.accessHash.toString()) };
+      await rejectsWith(mcall(bob, { _: 'messages.sendMessage', peer: { _: 'inputPeerChat', chatId: Number(chatId) }, message: 'old place', randomId: mLong(randomLong()) }), 'CHAT_WRITE_FORBIDDEN');
+      const history = await mcall(bob, { _: 'messages.getHistory', peer: { _: 'inputPeerChat', chatId: Number(chatId) }, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO });
+      assert.ok(history.messages.some((m: any) => m.message === 'before migration'), 'the old history stays reachable');
+
+      await mSend(bob, bobSuper, 'in the supergroup now');
+      await inbox.carol.waitFor(gGotChannelText('in the supergroup now'), 'Carol gets Bob\'s supergroup message');
+      const full = await mcall(bob, { _: 'channels.getFullChannel', channel: mChannel(bobSuper) });
+      assert.equal(full.fullChat.participantsCount, 3);
+      assert.equal(BigInt(full.fullChat.migratedFromChatId), chatId);
+      assert.ok(full.fullChat.migratedFromMaxId > 0);
+      const admins = await mcall(bob, { _: 'channels.getParticipants', channel: mChannel(bobSuper), filter: { _: 'channelParticipantsAdmins' }, offset: 0, limit: 10, hash: Long.ZERO });
+      assert.deepEqual(admins.participants.map((p: any) => [p._, BigInt(p.userId)]), [['channelParticipantCreator', ids.alice]]);
+    });
+
     test('title, about, leave and delete', { timeout: TIMEOUT }, async () => {
       const renamed: any = await mcall(bob, { _: 'channels.editTitle', channel: mChannel(club.bob!), title: 'Echo Club 2' });
       assert.equal(renamed.chats[0].title, 'Echo Club 2');

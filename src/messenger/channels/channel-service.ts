@@ -17,7 +17,7 @@ import { CONTENT_EDIT_HIDE, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT,
 import { effectiveLimit, historyPlan, type HistoryQuery } from '../box-reader.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from '../sync.js';
 import { listHash } from '../views.js';
-import { adminBits, bannedFromTl, bannedTl, hasAdminRight, isBanned, type AdminRight } from '../chats/rights.js';
+import { BASIC_ADMIN_RIGHTS, adminBits, bannedFromTl, bannedTl, hasAdminRight, isBanned, type AdminRight } from '../chats/rights.js';
 import { asMessageRow, type ChannelMessage, type ChannelStore, type NewChannelMessage } from './channel-store.js';
 import type { InviteRecord } from '../chats/chat-store.js';
 import type { InviteOptions } from '../chats/chat-service.js';
@@ -74,6 +74,8 @@ export interface ChannelServiceDeps {
   random(n: number): Buffer;
   /** The host invite links are made on (https://<host>/+<hash>). */
   linkHost(): string;
+  /** The viewer's newest message id in a basic group (channelFull.migrated_from_max_id of its supergroup). */
+  chatMaxId?(viewer: bigint, chatId: bigint): Promise<number>;
   /** Channel difference: posts beyond which channelDifferenceTooLong is answered, when the client asks for more. */
   maxDifferenceLimit?: number;
 }
@@ -179,6 +181,7 @@ export class ChannelService {
       defaultBanned: 0,
       slowmodeSeconds: 0,
       photoId: null,
+      migratedFromChatId: null,
     };
     const me: ChannelParticipantRecord = { channelId: id, userId: caller.userId, role: ROLE_CREATOR, adminRights: ALL_ADMIN_RIGHTS, bannedRights: 0, bannedUntil: 0, inviterId: caller.userId, actorId: caller.userId, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 };
     await this.store.db.transaction().execute(async (tx) => {
@@ -195,6 +198,31 @@ export class ChannelService {
       [this.deps.views.channelTl(caller.userId, fresh, self)],
     );
     return answer;
+  }
+
+  /**
+   * messages.migrateChat, the supergroup side: a megagroup with the basic group's title, about and members
+   * (its admins as admins with the basic-group rights, the caller as creator), whose first message is
+   * messageActionChannelMigrateFrom. The members online learn about it with updateChannel.
+   */
+  async createFromChat(caller: Caller, src: { chatId: bigint; title: string; about: string; members: readonly { userId: bigint; admin: boolean; inviterId: bigint }[] }): Promise<{ channelId: bigint; updates: Obj<'updates'> }> {
+    const id = await this.deps.ids.next('channel');
+    const date = this.seconds();
+    const members = src.members.some((m) => m.userId === caller.userId) ? src.members : [...src.members, { userId: caller.userId, admin: true, inviterId: caller.userId }];
+    const channel: ChannelRecord = { id, creatorId: caller.userId, title: src.title, about: src.about, username: null, date, flags: CHANNEL_MEGAGROUP, pts: 0, topMessage: 0, topDate: date, readMaxId: 0, participantsCount: members.length, defaultBanned: 0, slowmodeSeconds: 0, photoId: null, migratedFromChatId: src.chatId };
+    await this.store.db.transaction().execute(async (tx) => {
+      await this.store.insertChannel(tx, channel);
+      for (const m of members) {
+        const role = m.userId === caller.userId ? ROLE_CREATOR : m.admin ? ROLE_ADMIN : ROLE_MEMBER;
+        const rights = role === ROLE_CREATOR ? ALL_ADMIN_RIGHTS : role === ROLE_ADMIN ? BASIC_ADMIN_RIGHTS : 0;
+        await this.store.putParticipant(tx, { channelId: id, userId: m.userId, role, adminRights: rights, bannedRights: 0, bannedUntil: 0, inviterId: m.inviterId, actorId: role === ROLE_ADMIN ? caller.userId : 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 }, true);
+      }
+    });
+    const [posted] = await this.post(caller, id, [{ randomId: 0n, message: '', action: { _: 'messageActionChannelMigrateFrom', title: src.title, chatId: src.chatId } }], { service: true });
+    await this.pushUpdateChannel(id, members.map((m) => m.userId).filter((u) => u !== caller.userId));
+    const fresh = (await this.store.channel(id))!;
+    const updates = await this.answerWith(caller.userId, id, [{ _: 'updateChannel', channelId: id }, { _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, posted!.message), pts: posted!.pts, ptsCount: 1 }], [caller.userId]);
+    return { channelId: id, updates };
   }
 
   /** channels.joinChannel: public channels (with a username) only; private ones need an invite. */
@@ -635,6 +663,8 @@ export class ChannelService {
       notifySettings: { _: 'peerNotifySettings' },
       botInfo: [],
       slowmodeSeconds: channel.slowmodeSeconds > 0 ? channel.slowmodeSeconds : undefined,
+      migratedFromChatId: channel.migratedFromChatId ?? undefined,
+      migratedFromMaxId: channel.migratedFromChatId !== null ? ((await this.deps.chatMaxId?.(viewer, channel.migratedFromChatId)) ?? 0) : undefined,
       slowmodeNextSendDate: active && channel.slowmodeSeconds > 0 && me.lastPostDate + channel.slowmodeSeconds > this.seconds() ? me.lastPostDate + channel.slowmodeSeconds : undefined,
       pts: channel.pts,
     };

@@ -16,12 +16,12 @@ import { ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelReco
 export type Db = Kysely<Tables> | Tx;
 type N = number | bigint;
 
-const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id'] as const;
+const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id', 'migrated_from_chat_id'] as const;
 const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id'] as const;
 const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title'] as const;
 const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags'] as const;
 
-function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null }): ChannelRecord {
+function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null; migrated_from_chat_id: bigint | null }): ChannelRecord {
   return {
     id: r.id,
     creatorId: r.creator_id,
@@ -38,6 +38,7 @@ function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; abou
     defaultBanned: Number(r.default_banned) >>> 0,
     slowmodeSeconds: Number(r.slowmode_seconds),
     photoId: r.photo_id,
+    migratedFromChatId: r.migrated_from_chat_id,
   };
 }
 
@@ -180,7 +181,7 @@ export class ChannelStore {
   async insertChannel(db: Db, c: ChannelRecord): Promise<void> {
     await db
       .insertInto('channels')
-      .values({ id: c.id, creator_id: c.creatorId, title: c.title, about: c.about, date: c.date, flags: c.flags, pts: c.pts, top_message: c.topMessage, top_date: c.topDate, participants_count: c.participantsCount, default_banned: c.defaultBanned })
+      .values({ id: c.id, creator_id: c.creatorId, title: c.title, about: c.about, date: c.date, flags: c.flags, pts: c.pts, top_message: c.topMessage, top_date: c.topDate, participants_count: c.participantsCount, default_banned: c.defaultBanned, migrated_from_chat_id: c.migratedFromChatId })
       .execute();
   }
 

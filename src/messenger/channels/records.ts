@@ -50,6 +50,8 @@ export interface ChannelRecord {
   defaultBanned: number;
   slowmodeSeconds: number;
   photoId: bigint | null;
+  /** The basic group it was migrated from (messages.migrateChat). */
+  migratedFromChatId: bigint | null;
 }
 
 export interface ChannelParticipantRecord {

@@ -23,7 +23,7 @@ channelModelSuite(
   },
 );
 
-const channel = (over: Partial<ChannelRecord> = {}): ChannelRecord => ({ id: 1n, creatorId: CREATOR, title: 't', about: '', username: null, date: 0, flags: CHANNEL_MEGAGROUP, pts: 0, topMessage: 0, topDate: 0, readMaxId: 0, participantsCount: 3, defaultBanned: 0, slowmodeSeconds: 0, photoId: null, ...over });
+const channel = (over: Partial<ChannelRecord> = {}): ChannelRecord => ({ id: 1n, creatorId: CREATOR, title: 't', about: '', username: null, date: 0, flags: CHANNEL_MEGAGROUP, pts: 0, topMessage: 0, topDate: 0, readMaxId: 0, participantsCount: 3, defaultBanned: 0, slowmodeSeconds: 0, photoId: null, migratedFromChatId: null, ...over });
 const errorOf = (f: () => unknown): string | undefined => {
   try {
     f();

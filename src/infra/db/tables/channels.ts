@@ -26,6 +26,8 @@ export interface ChannelsTable {
   default_banned: IntDefault;
   slowmode_seconds: IntDefault;
   photo_id: NullableBig;
+  /** The basic group this supergroup was migrated from (migration 0017). */
+  migrated_from_chat_id: NullableBig;
 }
 
 export interface ChannelParticipantsTable {
