@@ -91,6 +91,10 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     linkHost: () => core.identity.host,
     chatMaxId: async (viewer, chatId) => (await messenger.reader.history(viewer, { type: PEER_CHAT, id: chatId }, { offsetId: 0, offsetDate: 0, addOffset: 0, limit: 1, maxId: 0, minId: 0 })).rows[0]?.id ?? 0,
   });
+  // Messages forwarded from a channel carry it in their `chats` vectors.
+  const channelViews = { many: (viewer: bigint, ids: readonly bigint[]) => channels.channelViews(viewer, ids) };
+  messenger.messaging.channelViews = channelViews;
+  messenger.views.channelViews = channelViews;
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);
   return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, channels, messengerExtras };

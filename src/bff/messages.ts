@@ -12,6 +12,7 @@ import type { Caller } from '../messenger/messaging.js';
 import type { OutgoingMessage } from '../messenger/message-store.js';
 import { checkText } from '../messenger/messaging.js';
 import { isChannelPeer } from './channels.js';
+import { CHANNEL_BROADCAST } from '../messenger/channels/index.js';
 import { mergeChannelDialogs } from './channel-dialogs.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE, entitiesColumn, fwdFromColumn, mediaColumn } from '../messenger/message-row.js';
 
@@ -54,29 +55,50 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     if (ids.length !== randomIds.length || ids.length > MAX_IDS) throw RpcError.badRequest('RANDOM_ID_INVALID');
     if (new Set(randomIds.map((r) => BigInt.asIntN(64, r))).size !== randomIds.length) throw RpcError.badRequest('RANDOM_ID_DUPLICATE');
     const me = caller(ctx);
-    const from = await peerOf(ctx, req.fromPeer);
+    const items = isChannelPeer(req.fromPeer) ? await channelSources(me.userId, req.fromPeer, ids, randomIds, req) : await boxSources(ctx, me.userId, req.fromPeer, ids, randomIds, req);
+    if (isChannelPeer(req.toPeer)) {
+      const { channel } = await services.channels.access(me.userId, req.toPeer);
+      return services.channels.postAnswer(me, channel.id, await services.channels.post(me, channel.id, items));
+    }
     const to = await peerOf(ctx, req.toPeer, { forWriting: true });
-    const rows = await services.messenger.reader.byIds(me.userId, ids);
-    const items: OutgoingMessage[] = ids.map((id, i) => {
+    const sent = await messaging.send(me, to, items);
+    return messaging.sentUpdates(me, sent);
+  });
+
+  type ForwardFlags = { dropAuthor?: boolean; silent?: boolean; noforwards?: boolean };
+
+  /** The messages to forward from the caller's box (private chats, basic groups). */
+  async function boxSources(ctx: RpcContext, viewer: bigint, fromPeer: TlType<'InputPeer'>, ids: number[], randomIds: bigint[], req: ForwardFlags): Promise<OutgoingMessage[]> {
+    const from = await peerOf(ctx, fromPeer);
+    const rows = await services.messenger.reader.byIds(viewer, ids);
+    return ids.map((id, i) => {
       const row = rows.get(id);
       if (!row || row.peer.type !== from.type || row.peer.id !== from.id) throw RpcError.badRequest('MESSAGE_ID_INVALID');
       if (row.flags & CONTENT_NOFORWARDS) throw RpcError.badRequest('CHAT_FORWARDS_RESTRICTED');
       if (row.flags & CONTENT_SERVICE) throw RpcError.badRequest('MESSAGE_ID_INVALID');
       // A forwarded message keeps the header of its first forward, so the original author stays visible.
       const fwdFrom: Obj<'messageFwdHeader'> | undefined = req.dropAuthor === true ? undefined : (fwdFromColumn(row.fwdFrom) ?? { _: 'messageFwdHeader', fromId: { _: 'peerUser', userId: row.authorId }, date: row.date });
-      return {
-        randomId: randomIds[i]!,
-        message: row.message,
-        entities: entitiesColumn(row.entities),
-        media: mediaColumn(row.media),
-        fwdFrom,
-        silent: req.silent === true,
-        noforwards: req.noforwards === true,
-      };
+      return { randomId: randomIds[i]!, message: row.message, entities: entitiesColumn(row.entities), media: mediaColumn(row.media), fwdFrom, silent: req.silent === true, noforwards: req.noforwards === true };
     });
-    const sent = await messaging.send(me, to, items);
-    return messaging.sentUpdates(me, sent);
-  });
+  }
+
+  /**
+   * The posts to forward out of a channel: a broadcast post is attributed to the channel (channel_post,
+   * post_author), a supergroup message to its author.
+   */
+  async function channelSources(viewer: bigint, fromPeer: Extract<TlType<'InputPeer'>, { _: 'inputPeerChannel' }>, ids: number[], randomIds: bigint[], req: ForwardFlags): Promise<OutgoingMessage[]> {
+    const { channel, posts } = await services.channels.readablePosts(viewer, fromPeer, ids);
+    const broadcast = (channel.flags & CHANNEL_BROADCAST) !== 0;
+    return posts.map((m, i) => {
+      if (m.flags & CONTENT_NOFORWARDS) throw RpcError.badRequest('CHAT_FORWARDS_RESTRICTED');
+      if (m.flags & CONTENT_SERVICE) throw RpcError.badRequest('MESSAGE_ID_INVALID');
+      const original: Obj<'messageFwdHeader'> = broadcast
+        ? { _: 'messageFwdHeader', fromId: { _: 'peerChannel', channelId: channel.id }, channelPost: m.id, postAuthor: m.postAuthor ?? undefined, date: m.date }
+        : { _: 'messageFwdHeader', fromId: { _: 'peerUser', userId: m.authorId }, date: m.date };
+      const fwdFrom = req.dropAuthor === true ? undefined : (fwdFromColumn(m.fwdFrom) ?? original);
+      return { randomId: randomIds[i]!, message: m.message, entities: entitiesColumn(m.entities), media: mediaColumn(m.media), fwdFrom, silent: req.silent === true, noforwards: req.noforwards === true };
+    });
+  }
 
   rpc.register('messages.editMessage', async (req, ctx) => {
     if (req.media !== undefined) throw RpcError.badRequest('MEDIA_INVALID');

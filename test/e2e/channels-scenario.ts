@@ -242,6 +242,44 @@ export function channelsScenario(label: string, env: () => Record<string, string
       assert.equal(page.count, 4);
     });
 
+    test('pins and forwards: an admin pins a post for everyone; posts forward out of a channel and into a supergroup', { timeout: TIMEOUT }, async () => {
+      const post = await gSend(alice, news.alice!, 'pin me');
+      await inbox.bob.waitFor(mGotChannelText('pin me'), 'Bob gets the post');
+      await rejectsWith(mcall(bob, { _: 'messages.updatePinnedMessage', peer: mPeer(news.bob!), id: post.id }), 'CHAT_ADMIN_REQUIRED');
+      const bobSeesPin = inbox.bob.waitFor((u) => u._ === 'updatePinnedChannelMessages' && u.pinned === true && u.messages.includes(post.id), 'Bob sees the pin');
+      const pinned = await call<Api.Updates>(alice, new Api.messages.UpdatePinnedMessage({ peer: gPeer(news.alice!), id: post.id }));
+      assert.ok(pinned.updates.some((u) => u instanceof Api.UpdatePinnedChannelMessages && u.pinned));
+      const service = pinned.updates.find((u) => u instanceof Api.UpdateNewChannelMessage) as Api.UpdateNewChannelMessage;
+      assert.ok((service.message as Api.MessageService).action instanceof Api.MessageActionPinMessage);
+      assert.equal(((service.message as Api.MessageService).replyTo as Api.MessageReplyHeader).replyToMsgId, post.id);
+      await bobSeesPin;
+      const full = await mcall(bob, { _: 'channels.getFullChannel', channel: mChannel(news.bob!) });
+      assert.equal(full.fullChat.pinnedMsgId, post.id);
+      const got = await mcall(bob, { _: 'channels.getMessages', channel: mChannel(news.bob!), id: [{ _: 'inputMessageID', id: post.id }] });
+      assert.equal(got.messages[0].pinned, true);
+
+      // Out of the channel: Bob keeps the post in Saved Messages; it names the channel and the post.
+      const saved: any = await mcall(bob, { _: 'messages.forwardMessages', fromPeer: mPeer(news.bob!), toPeer: { _: 'inputPeerSelf' }, id: [post.id], randomId: [mLong(randomLong())] });
+      const fwd = saved.updates.find((u: any) => u._ === 'updateNewMessage').message;
+      assert.equal(fwd.fwdFrom.fromId._, 'peerChannel');
+      assert.equal(BigInt(fwd.fwdFrom.fromId.channelId), news.bob!.id);
+      assert.equal(fwd.fwdFrom.channelPost, post.id);
+      assert.ok(saved.chats.some((c: any) => BigInt(c.id) === news.bob!.id), 'the channel comes with the forward');
+
+      // Into a supergroup: Bob forwards the post to the club (he created it); Alice and Carol get it live.
+      const res: any = await mcall(bob, { _: 'messages.forwardMessages', fromPeer: mPeer(news.bob!), toPeer: mPeer(club.bob!), id: [post.id], randomId: [mLong(randomLong())] });
+      const inClub = res.updates.find((u: any) => u._ === 'updateNewChannelMessage');
+      assert.equal(BigInt(inClub.message.peerId.channelId), club.bob!.id);
+      for (const [name, box] of [['Alice', inbox.alice], ['Carol', inbox.carol]] as const) {
+        const u = (await box.waitFor((x) => x instanceof Api.UpdateNewChannelMessage && (x.message as Api.Message).message === 'pin me' && big(((x.message as Api.Message).peerId as Api.PeerChannel).channelId) === club.bob!.id, `${name} gets the forward in the club`)) as Api.UpdateNewChannelMessage;
+        const header = (u.message as Api.Message).fwdFrom!;
+        assert.equal(header.channelPost, post.id);
+        assert.equal(big((header.fromId as Api.PeerChannel).channelId), news.alice!.id);
+      }
+      const unpinned = await call<Api.Updates>(alice, new Api.messages.UpdatePinnedMessage({ peer: gPeer(news.alice!), id: post.id, unpin: true }));
+      assert.ok(unpinned.updates.some((u) => u instanceof Api.UpdatePinnedChannelMessages && !u.pinned));
+    });
+
     test('an offline member catches up with getChannelDifference: channelDifference, TooLong with a small limit, errors for bad pts', { timeout: TIMEOUT }, async () => {
       const full = await mcall(dave, { _: 'channels.getFullChannel', channel: mChannel(club.dave!) });
       const pts: number = full.fullChat.pts;

@@ -39,6 +39,9 @@ import {
   UPDATE_DELETE,
   UPDATE_EDIT,
   UPDATE_NEW,
+  UPDATE_PIN,
+  UPDATE_UNPIN,
+  POST_PINNED,
   USERNAME_RE,
   adminRightsOf,
   checkAbout,
@@ -466,6 +469,59 @@ export class ChannelService {
     );
   }
 
+  /**
+   * messages.updatePinnedMessage in a channel: broadcast admins with edit_messages, supergroup admins with
+   * pin_messages, members unless the default rights forbid it. A pts event (updatePinnedChannelMessages);
+   * pinning also posts messageActionPinMessage unless silent.
+   */
+  async pin(caller: Caller, input: TlType<'InputPeer'>, id: number, opts: { unpin: boolean; silent: boolean }): Promise<Obj<'updates'>> {
+    const { channel, me } = await this.access(caller.userId, input);
+    const member = requireMember(me);
+    const rights = adminRightsOf(member);
+    const may = isBroadcast(channel) ? hasAdminRight(rights, 'editMessages') : hasAdminRight(rights, 'pinMessages') || (member.role !== ROLE_BANNED && !isBanned(channel.defaultBanned, 'pinMessages'));
+    if (!may) throw RpcError.badRequest('CHAT_ADMIN_REQUIRED');
+    const target = (await this.store.messages(channel.id, [id])).get(id);
+    if (!target || target.flags & CONTENT_SERVICE) throw RpcError.badRequest('MESSAGE_ID_INVALID');
+    const pinned = !opts.unpin;
+    const updates: TlType<'Update'>[] = [];
+    if (((target.flags & POST_PINNED) !== 0) !== pinned) {
+      const date = this.seconds();
+      const pts = await retryOnConflict(() =>
+        this.store.db.transaction().execute(async (tx) => {
+          const locked = (await this.store.lockChannel(tx, channel.id))!;
+          await this.store.setPinned(tx, channel.id, [id], pinned);
+          await this.store.appendUpdate(tx, channel.id, { pts: locked.pts + 1, ptsCount: 1, date, kind: pinned ? UPDATE_PIN : UPDATE_UNPIN, ids: [id] });
+          return locked.pts + 1;
+        }),
+      );
+      const update: TlType<'Update'> = { _: 'updatePinnedChannelMessages', pinned: pinned || undefined, channelId: channel.id, messages: [id], pts, ptsCount: 1 };
+      updates.push(update);
+      await this.pushToMembers(channel.id, () => [update], [], caller);
+      if (isAdmin(member)) await this.logAction(channel.id, caller.userId, 'pinned', { _: 'channelAdminLogEventActionUpdatePinned', message: this.deps.views.messageTl(caller.userId, channel, { ...target, flags: pinned ? target.flags | POST_PINNED : target.flags & ~POST_PINNED }) });
+    }
+    if (pinned && !opts.silent) {
+      const [posted] = await this.post(caller, channel.id, [{ randomId: 0n, message: '', replyToId: id, action: { _: 'messageActionPinMessage' } }], { service: true });
+      const fresh = (await this.store.channel(channel.id))!;
+      updates.push({ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, posted!.message), pts: posted!.pts, ptsCount: 1 });
+    }
+    return this.answerWith(caller.userId, channel.id, updates, [caller.userId]);
+  }
+
+  /** Posts of a channel the viewer may read, by id (forwarding out of a channel); MESSAGE_ID_INVALID for a missing one. */
+  async readablePosts(viewer: bigint, input: TlType<'InputPeer'>, ids: readonly number[]): Promise<{ channel: ChannelRecord; posts: ChannelMessage[] }> {
+    const { channel, me } = await this.access(viewer, input);
+    requireReadable(channel, me);
+    const found = await this.store.messages(channel.id, ids);
+    return {
+      channel,
+      posts: ids.map((id) => {
+        const m = found.get(id);
+        if (!m) throw RpcError.badRequest('MESSAGE_ID_INVALID');
+        return m;
+      }),
+    };
+  }
+
   /** channels.deleteMessages: the caller's own posts, or anyone's with delete_messages. */
   async deleteMessages(caller: Caller, input: TlType<'InputChannel'>, ids: readonly number[]): Promise<{ pts: number; ptsCount: number }> {
     const { channel, me } = await this.access(caller.userId, input);
@@ -616,6 +672,8 @@ export class ChannelService {
           otherUpdates.push({ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(viewer, channel, m), pts: e.pts, ptsCount: e.ptsCount });
           shown.push(m);
         }
+      } else if (e.kind === UPDATE_PIN || e.kind === UPDATE_UNPIN) {
+        otherUpdates.push({ _: 'updatePinnedChannelMessages', pinned: e.kind === UPDATE_PIN || undefined, channelId: channel.id, messages: e.ids, pts: e.pts, ptsCount: e.ptsCount });
       } else {
         otherUpdates.push({ _: 'updateDeleteChannelMessages', channelId: channel.id, messages: e.ids, pts: e.pts, ptsCount: e.ptsCount });
       }
@@ -663,6 +721,7 @@ export class ChannelService {
       notifySettings: { _: 'peerNotifySettings' },
       botInfo: [],
       slowmodeSeconds: channel.slowmodeSeconds > 0 ? channel.slowmodeSeconds : undefined,
+      pinnedMsgId: (await this.store.pinnedMax(channel.id)) || undefined,
       migratedFromChatId: channel.migratedFromChatId ?? undefined,
       migratedFromMaxId: channel.migratedFromChatId !== null ? ((await this.deps.chatMaxId?.(viewer, channel.migratedFromChatId)) ?? 0) : undefined,
       slowmodeNextSendDate: active && channel.slowmodeSeconds > 0 && me.lastPostDate + channel.slowmodeSeconds > this.seconds() ? me.lastPostDate + channel.slowmodeSeconds : undefined,

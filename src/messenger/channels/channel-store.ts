@@ -1,17 +1,17 @@
 // SQL access for channels: the channel row (with its pts and top message), participants (with each
 // member's read state), the channel's one message box, its update log and post views. Methods take the
 // database or a transaction, so a change and its log entry commit together (channel-service.ts).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
 import { dialectOf, lockingRead } from '../../infra/db/dialect.js';
 import type { Tx } from '../box-writer.js';
 import { PEER_CHANNEL } from '../peer.js';
-import type { MessageRow } from '../message-row.js';
+import { BOX_PINNED, type MessageRow } from '../message-row.js';
 import type { InviteRecord } from '../chats/chat-store.js';
 import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
 import type { TlType } from '../../tl/index.js';
 import { logKindCode, logKindOf, type LogEntry, type LogKind } from './admin-log.js';
-import { ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
+import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
 
 export type Db = Kysely<Tables> | Tx;
 type N = number | bigint;
@@ -121,7 +121,7 @@ export function asMessageRow(m: ChannelMessage, viewer: bigint): MessageRow {
     out: m.authorId === viewer,
     date: m.date,
     replyToId: m.replyToId,
-    boxFlags: 0,
+    boxFlags: m.flags & POST_PINNED ? BOX_PINNED : 0,
     authorId: m.authorId,
     editDate: m.editDate,
     message: m.message,
@@ -330,6 +330,22 @@ export class ChannelStore {
 
   async editMessage(db: Db, channelId: bigint, id: number, set: { message: string; entities: Buffer | null; editDate: number }): Promise<void> {
     await db.updateTable('channel_messages').set({ message: set.message, entities: set.entities, edit_date: set.editDate }).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  }
+
+  async setPinned(db: Db, channelId: bigint, ids: readonly number[], pinned: boolean): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .updateTable('channel_messages')
+      .set({ flags: pinned ? sql<number>`flags | ${POST_PINNED}` : sql<number>`flags & ${~POST_PINNED}` })
+      .where('channel_id', '=', channelId)
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  /** The newest pinned post (channelFull.pinned_msg_id), 0 for none. */
+  async pinnedMax(channelId: bigint, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.max('id').as('m')).where('channel_id', '=', channelId).where(sql<boolean>`(flags & ${POST_PINNED}) <> 0`).executeTakeFirst();
+    return Number(r?.m ?? 0);
   }
 
   async deleteMessages(db: Db, channelId: bigint, ids: readonly number[]): Promise<void> {

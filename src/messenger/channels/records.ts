@@ -23,7 +23,12 @@ export type ChannelRole = typeof ROLE_LEFT | typeof ROLE_MEMBER | typeof ROLE_AD
 export const UPDATE_NEW = 1;
 export const UPDATE_EDIT = 2;
 export const UPDATE_DELETE = 3;
-export type ChannelUpdateKind = typeof UPDATE_NEW | typeof UPDATE_EDIT | typeof UPDATE_DELETE;
+export const UPDATE_PIN = 4;
+export const UPDATE_UNPIN = 5;
+export type ChannelUpdateKind = typeof UPDATE_NEW | typeof UPDATE_EDIT | typeof UPDATE_DELETE | typeof UPDATE_PIN | typeof UPDATE_UNPIN;
+
+/** channel_messages.flags bit (beside the shared CONTENT_* bits): the post is pinned in the channel. */
+export const POST_PINNED = 256;
 
 export const MAX_TITLE_LENGTH = 128;
 export const MAX_ABOUT_LENGTH = 255;
