@@ -387,7 +387,17 @@ export class ChannelService {
     );
     const fresh = posted.filter((p) => !p.duplicate);
     if (fresh.length > 0) {
-      await this.pushToMembers(channelId, (viewer, channel) => fresh.map((p) => ({ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(viewer, channel, p.message), pts: p.pts, ptsCount: 1 })), fresh.map((p) => p.message), caller);
+      // Every member but the author sees the same message object: built once, not once per recipient.
+      let shared: TlType<'Message'>[] | undefined;
+      await this.pushToMembers(
+        channelId,
+        (viewer, channel) => {
+          if (viewer !== caller.userId) shared ??= fresh.map((p) => this.deps.views.messageTl(0n, channel, p.message));
+          return fresh.map((p, i) => ({ _: 'updateNewChannelMessage', message: viewer === caller.userId ? this.deps.views.messageTl(viewer, channel, p.message) : shared![i]!, pts: p.pts, ptsCount: 1 }));
+        },
+        fresh.map((p) => p.message),
+        caller,
+      );
     }
     return posted;
   }
