@@ -4,6 +4,7 @@
 import { RpcError } from '../common/rpc-error.js';
 import type { TlType } from '../tl/index.js';
 import type { Caller } from '../messenger/messaging.js';
+import { isActiveMember } from '../messenger/channels/index.js';
 import type { RpcContext } from './context.js';
 import { resolveInputUserRecord, viewerOf, type InputUserLike } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
@@ -92,6 +93,21 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
     const admins: bigint[] | undefined = req.admins ? [] : undefined;
     for (const a of req.admins ?? []) admins!.push((await resolveInputUserRecord(services, ctx, a)).id);
     return channels.adminLog(viewerOf(ctx), req.channel, { query: req.q, filter: req.eventsFilter, admins, maxId: req.maxId, minId: req.minId, limit: req.limit });
+  });
+
+  rpc.register('channels.getAdminedPublicChannels', async (_req, ctx) => ({ _: 'messages.chats', chats: await channels.adminedPublic(viewerOf(ctx)) }));
+
+  rpc.register('channels.getLeftChannels', async (req, ctx) => {
+    const res = await channels.leftChannels(viewerOf(ctx), req.offset);
+    return res.count > res.chats.length ? { _: 'messages.chatsSlice', count: res.count, chats: res.chats } : { _: 'messages.chats', chats: res.chats };
+  });
+
+  // Channels keep no per-member content state (voice notes played, mentions): nothing is left to mark.
+  rpc.register('channels.readMessageContents', async (req, ctx) => {
+    const viewer = viewerOf(ctx);
+    const { me } = await channels.access(viewer, req.channel);
+    if (!isActiveMember(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
+    return true;
   });
 
   rpc.register('updates.getChannelDifference', async (req, ctx) => channels.difference(viewerOf(ctx), req.channel, req.pts, req.limit));

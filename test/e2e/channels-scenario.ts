@@ -171,7 +171,9 @@ export function channelsScenario(label: string, env: () => Record<string, string
       assert.equal(d.pts, history.pts);
       assert.equal(d.unreadCount, 1);
       assert.equal(d.topMessage, post.id);
+      const receipt = inbox.alice.waitFor((u) => u instanceof Api.UpdateReadChannelOutbox && big(u.channelId) === news.alice!.id && u.maxId === post.id, 'Alice learns her post was read');
       assert.equal(await mcall(bob, { _: 'channels.readHistory', channel: mChannel(news.bob!), maxId: post.id }), true);
+      await receipt;
       const after: any = await mcall(bob, { _: 'messages.getPeerDialogs', peers: [{ _: 'inputDialogPeer', peer: mPeer(news.bob!) }] });
       assert.equal(after.dialogs[0].unreadCount, 0);
       assert.equal(after.dialogs[0].readInboxMaxId, post.id);
@@ -513,6 +515,10 @@ export function channelsScenario(label: string, env: () => Record<string, string
       assert.equal((left.chats[0] as Api.Channel).left, true);
       await rejectsWith(gSend(alice, club.alice!, 'gone'), 'CHANNEL_PRIVATE');
       await rejectsWith(mcall(bob, { _: 'channels.leaveChannel', channel: mChannel(club.bob!) }), 'USER_CREATOR');
+      const leftList = await call<Api.messages.Chats>(alice, new Api.channels.GetLeftChannels({ offset: 0 }));
+      assert.deepEqual(leftList.chats.map((c) => big(c.id)), [club.alice!.id]);
+      const admined = await mcall(bob, { _: 'channels.getAdminedPublicChannels' });
+      assert.deepEqual(admined.chats.map((c: any) => c.username), ['echo_club']);
 
       await rejectsWith(call(carol, new Api.channels.DeleteChannel({ channel: gChannel(club.carol!) })), 'CHAT_ADMIN_REQUIRED');
       await mcall(bob, { _: 'channels.deleteChannel', channel: mChannel(club.bob!) });

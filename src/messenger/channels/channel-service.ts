@@ -897,6 +897,27 @@ export class ChannelService {
     return this.answerWith(caller.userId, channel.id, updates, [userId]);
   }
 
+  /** channels.getAdminedPublicChannels: the public channels the user created (those whose username they control). */
+  async adminedPublic(viewer: bigint): Promise<TlType<'Chat'>[]> {
+    const mine = await this.store.membershipsByRole(viewer, [ROLE_CREATOR]);
+    const channels = await this.store.channels(mine.map((p) => p.channelId));
+    return mine.flatMap((p) => {
+      const c = channels.get(p.channelId);
+      return c && c.username !== null && (c.flags & CHANNEL_DELETED) === 0 ? [this.deps.views.channelTl(viewer, c, p)] : [];
+    });
+  }
+
+  /** channels.getLeftChannels: the channels the user left, from `offset`. */
+  async leftChannels(viewer: bigint, offset: number): Promise<{ count: number; chats: TlType<'Chat'>[] }> {
+    const left = await this.store.membershipsByRole(viewer, [ROLE_LEFT]);
+    const channels = await this.store.channels(left.map((p) => p.channelId));
+    const all = left.flatMap((p) => {
+      const c = channels.get(p.channelId);
+      return c && (c.flags & CHANNEL_DELETED) === 0 ? [this.deps.views.channelTl(viewer, c, p)] : [];
+    });
+    return { count: all.length, chats: all.slice(Math.max(0, offset), Math.max(0, offset) + 100) };
+  }
+
   // --- Admin log -----------------------------------------------------------------------------------
 
   /** Records an admin action (channels.getAdminLog). */

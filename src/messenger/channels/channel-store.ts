@@ -229,6 +229,12 @@ export class ChannelStore {
     return rows.map(participantFromRow);
   }
 
+  /** The user's participant rows in the given roles (any channel), for the admined and left lists. */
+  async membershipsByRole(userId: bigint, roles: readonly ChannelRole[], db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    const rows = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('user_id', '=', userId).where('role', 'in', [...roles]).execute();
+    return rows.map(participantFromRow);
+  }
+
   /** Inserts the participant or rewrites the row of a former one. */
   async putParticipant(db: Db, p: ChannelParticipantRecord, active: boolean): Promise<void> {
     const values = {
