@@ -71,7 +71,7 @@ async function supergroup(w: World, members: number, online: number): Promise<bi
   const date = Math.floor(Date.now() / 1000);
   await w.db.kysely.transaction().execute(async (tx) => {
     for (let i = 1; i <= members; i++) {
-      await store.putParticipant(tx, { channelId: id, userId: CREATOR + BigInt(i), role: ROLE_MEMBER, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: CREATOR, actorId: 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 }, true);
+      await store.putParticipant(tx, { channelId: id, userId: CREATOR + BigInt(i), role: ROLE_MEMBER, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: CREATOR, actorId: 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0, availableMinId: 0 }, true);
     }
     await store.addToCount(tx, id, members);
   });

@@ -87,6 +87,8 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
 
   rpc.register('channels.toggleSlowMode', async (req, ctx) => channels.toggleSlowMode(caller(ctx), req.channel, req.seconds));
 
+  rpc.register('channels.togglePreHistoryHidden', async (req, ctx) => channels.togglePreHistoryHidden(caller(ctx), req.channel, req.enabled));
+
   rpc.register('channels.toggleSignatures', async (req, ctx) => channels.toggleSignatures(caller(ctx), req.channel, req.signaturesEnabled === true));
 
   rpc.register('channels.getAdminLog', async (req, ctx) => {

@@ -410,6 +410,9 @@ export function channelsScenario(label: string, env: () => Record<string, string
       const again = (await call<Api.ChatInviteExported>(alice, new Api.messages.ExportChatInvite({ peer: gPeer(secret) }))) as Api.ChatInviteExported;
       assert.equal(again.link, exported.link, 'the permanent link stays the same');
       const hash = exported.link.slice(exported.link.lastIndexOf('/+') + 2);
+      // New members will not see what was said before they came.
+      await gSend(alice, secret, 'before you came');
+      await call(alice, new Api.channels.TogglePreHistoryHidden({ channel: gChannel(secret), enabled: true }));
 
       const preview = await mcall(dave, { _: 'messages.checkChatInvite', hash });
       assert.equal(preview._, 'chatInvite');
@@ -427,6 +430,14 @@ export function channelsScenario(label: string, env: () => Record<string, string
       assert.equal(already._, 'chatInviteAlready');
       await rejectsWith(mcall(dave, { _: 'messages.importChatInvite', hash }), 'USER_ALREADY_PARTICIPANT');
       const daveSecret = { id: secret.id, hash: BigInt(already.chat.accessHash.toString()) };
+      const daveHistory = await mcall(dave, { _: 'messages.getHistory', peer: mPeer(daveSecret), offsetId: 0, offsetDate: 0, addOffset: 0, limit: 20, maxId: 0, minId: 0, hash: Long.ZERO });
+      assert.ok(!daveHistory.messages.some((m: any) => m.message === 'before you came'), 'hidden prehistory stays hidden');
+      assert.ok(daveHistory.messages.some((m: any) => m._ === 'messageService' && m.action._ === 'messageActionChatJoinedByLink'), 'what came after joining is there');
+      const daveFull = await mcall(dave, { _: 'channels.getFullChannel', channel: mChannel(daveSecret) });
+      assert.equal(daveFull.fullChat.hiddenPrehistory, true);
+      assert.ok(daveFull.fullChat.availableMinId > 0);
+      const aliceHistory = await call<Api.messages.ChannelMessages>(alice, new Api.messages.GetHistory({ peer: gPeer(secret), offsetId: 0, offsetDate: 0, addOffset: 0, limit: 20, maxId: 0, minId: 0, hash: bigInt.zero }));
+      assert.ok(aliceHistory.messages.some((m) => (m as Api.Message).message === 'before you came'), 'admins still see it');
       await rejectsWith(mcall(dave, { _: 'messages.exportChatInvite', peer: mPeer(daveSecret) }), 'CHAT_ADMIN_REQUIRED');
       const carolRes = await call<any>(carol, new Api.messages.ImportChatInvite({ hash }));
       assert.ok(carolRes instanceof Api.Updates, 'layer 198 gets Updates');

@@ -30,6 +30,8 @@ import {
   CHANNEL_DELETED,
   CHANNEL_MEGAGROUP,
   CHANNEL_SIGNATURES,
+  CHANNEL_PREHISTORY_HIDDEN,
+  hiddenBelow,
   ROLE_ADMIN,
   ROLE_BANNED,
   ROLE_CREATOR,
@@ -186,7 +188,7 @@ export class ChannelService {
       photoId: null,
       migratedFromChatId: null,
     };
-    const me: ChannelParticipantRecord = { channelId: id, userId: caller.userId, role: ROLE_CREATOR, adminRights: ALL_ADMIN_RIGHTS, bannedRights: 0, bannedUntil: 0, inviterId: caller.userId, actorId: caller.userId, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 };
+    const me: ChannelParticipantRecord = { channelId: id, userId: caller.userId, role: ROLE_CREATOR, adminRights: ALL_ADMIN_RIGHTS, bannedRights: 0, bannedUntil: 0, inviterId: caller.userId, actorId: caller.userId, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0, availableMinId: 0 };
     await this.store.db.transaction().execute(async (tx) => {
       await this.store.insertChannel(tx, channel);
       await this.store.putParticipant(tx, me, true);
@@ -218,7 +220,7 @@ export class ChannelService {
       for (const m of members) {
         const role = m.userId === caller.userId ? ROLE_CREATOR : m.admin ? ROLE_ADMIN : ROLE_MEMBER;
         const rights = role === ROLE_CREATOR ? ALL_ADMIN_RIGHTS : role === ROLE_ADMIN ? BASIC_ADMIN_RIGHTS : 0;
-        await this.store.putParticipant(tx, { channelId: id, userId: m.userId, role, adminRights: rights, bannedRights: 0, bannedUntil: 0, inviterId: m.inviterId, actorId: role === ROLE_ADMIN ? caller.userId : 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 }, true);
+        await this.store.putParticipant(tx, { channelId: id, userId: m.userId, role, adminRights: rights, bannedRights: 0, bannedUntil: 0, inviterId: m.inviterId, actorId: role === ROLE_ADMIN ? caller.userId : 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0, availableMinId: 0 }, true);
       }
     });
     const [posted] = await this.post(caller, id, [{ randomId: 0n, message: '', action: { _: 'messageActionChannelMigrateFrom', title: src.title, chatId: src.chatId } }], { service: true });
@@ -270,7 +272,7 @@ export class ChannelService {
           if (isActiveMember(prev)) continue;
           // A member joining sees the posts from now on as read: the unread count starts at 0.
           const locked = await this.store.lockChannel(tx, channel.id);
-          await this.store.putParticipant(tx, { channelId: channel.id, userId, role: ROLE_MEMBER, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: inviter, actorId: 0n, rank: null, date, readInboxMaxId: locked?.topMessage ?? 0, lastPostDate: 0, pinned: 0, folderId: 0 }, true);
+          await this.store.putParticipant(tx, { channelId: channel.id, userId, role: ROLE_MEMBER, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: inviter, actorId: 0n, rank: null, date, readInboxMaxId: locked?.topMessage ?? 0, lastPostDate: 0, pinned: 0, folderId: 0, availableMinId: locked?.topMessage ?? 0 }, true);
           added++;
         }
         await this.store.addToCount(tx, channel.id, added);
@@ -585,18 +587,19 @@ export class ChannelService {
     requireReadable(channel, me);
     const limit = effectiveLimit(q.limit);
     const plan = historyPlan(q, limit);
+    const minId = Math.max(q.minId, hiddenBelow(channel, me));
     const byId = q.offsetId > 0;
     const byDate = !byId && q.offsetDate > 0;
     let newer: ChannelMessage[] = [];
     if (plan.newer > 0 && (byId || byDate)) {
-      newer = (await this.store.window(channel.id, { atOrAbove: byId ? q.offsetId : undefined, sinceDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId: q.minId, skip: 0, limit: plan.newer, ascending: true })).reverse().slice(0, limit);
+      newer = (await this.store.window(channel.id, { atOrAbove: byId ? q.offsetId : undefined, sinceDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId, skip: 0, limit: plan.newer, ascending: true })).reverse().slice(0, limit);
     }
     let older: ChannelMessage[] = [];
     if (plan.older > 0) {
-      older = await this.store.window(channel.id, { below: byId ? q.offsetId : undefined, beforeDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId: q.minId, skip: plan.skipOlder, limit: plan.older, ascending: false });
+      older = await this.store.window(channel.id, { below: byId ? q.offsetId : undefined, beforeDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId, skip: plan.skipOlder, limit: plan.older, ascending: false });
     }
     const rows = [...newer, ...older];
-    const count = await this.store.messageCount(channel.id);
+    const count = (await this.store.messageCount(channel.id)) - (minId > 0 ? await this.store.messageCountUpTo(channel.id, minId) : 0);
     if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
     return {
       _: 'messages.channelMessages',
@@ -614,9 +617,11 @@ export class ChannelService {
     const { channel, me } = await this.access(viewer, input);
     requireReadable(channel, me);
     const direct = inputs.flatMap((i) => (i._ === 'inputMessageID' || i._ === 'inputMessageReplyTo' ? [i.id] : []));
-    const found = await this.store.messages(channel.id, direct);
+    const floor = hiddenBelow(channel, me);
+    const visible = (all: Map<number, ChannelMessage>) => new Map([...all].filter(([id]) => id > floor));
+    const found = visible(await this.store.messages(channel.id, direct));
     const replyIds = inputs.flatMap((i) => (i._ === 'inputMessageReplyTo' ? [found.get(i.id)?.replyToId] : [])).filter((id): id is number => typeof id === 'number');
-    const replies = await this.store.messages(channel.id, replyIds);
+    const replies = visible(await this.store.messages(channel.id, replyIds));
     const rows: ChannelMessage[] = [];
     const messages = inputs.map((i): TlType<'Message'> => {
       let m: ChannelMessage | undefined;
@@ -646,7 +651,7 @@ export class ChannelService {
     if (pts === channel.pts) return { _: 'updates.channelDifferenceEmpty', final: true, pts, timeout: DIFFERENCE_TIMEOUT };
     const pendingPosts = await this.store.newMessagesAfter(channel.id, pts);
     if (pendingPosts > limit) {
-      const latest = await this.store.window(channel.id, { maxId: 0, minId: 0, skip: 0, limit, ascending: false });
+      const latest = await this.store.window(channel.id, { maxId: 0, minId: hiddenBelow(channel, me), skip: 0, limit, ascending: false });
       const unread = isActiveMember(me) ? await this.store.unreadCount(channel.id, viewer, me.readInboxMaxId) : 0;
       const dialog = isActiveMember(me) ? channelDialogTl(channel, me, unread) : { ...channelDialogTl(channel, { ...nonMember(channel.id, viewer) }, 0) };
       if (latest[0]) dialog.topMessage = latest[0].id;
@@ -663,7 +668,8 @@ export class ChannelService {
     const entries = await this.store.updatesAfter(channel.id, pts, limit);
     const last = entries[entries.length - 1]!;
     const ids = entries.flatMap((e) => (e.kind === UPDATE_DELETE ? [] : e.ids));
-    const current = await this.store.messages(channel.id, ids);
+    const floor = hiddenBelow(channel, me);
+    const current = new Map([...(await this.store.messages(channel.id, ids))].filter(([id]) => id > floor));
     const newIds = new Set(entries.flatMap((e) => (e.kind === UPDATE_NEW ? e.ids : [])));
     const newMessages: TlType<'Message'>[] = [];
     const otherUpdates: TlType<'Update'>[] = [];
@@ -732,6 +738,8 @@ export class ChannelService {
       botInfo: [],
       slowmodeSeconds: channel.slowmodeSeconds > 0 ? channel.slowmodeSeconds : undefined,
       pinnedMsgId: (await this.store.pinnedMax(channel.id)) || undefined,
+      hiddenPrehistory: (channel.flags & CHANNEL_PREHISTORY_HIDDEN) !== 0 || undefined,
+      availableMinId: hiddenBelow(channel, me) || undefined,
       migratedFromChatId: channel.migratedFromChatId ?? undefined,
       migratedFromMaxId: channel.migratedFromChatId !== null ? ((await this.deps.chatMaxId?.(viewer, channel.migratedFromChatId)) ?? 0) : undefined,
       slowmodeNextSendDate: active && channel.slowmodeSeconds > 0 && me.lastPostDate + channel.slowmodeSeconds > this.seconds() ? me.lastPostDate + channel.slowmodeSeconds : undefined,
@@ -877,7 +885,7 @@ export class ChannelService {
     } else {
       const kicked = isBanned(bits, 'viewMessages');
       active = !kicked && wasActive;
-      const base = target ?? { channelId: channel.id, userId, role: ROLE_LEFT, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: caller.userId, actorId: 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 };
+      const base = target ?? { channelId: channel.id, userId, role: ROLE_LEFT, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: caller.userId, actorId: 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0, availableMinId: 0 };
       next = { ...base, role: ROLE_BANNED, adminRights: 0, bannedRights: bits, bannedUntil: until, actorId: caller.userId, date };
     }
     await this.store.db.transaction().execute(async (tx) => {
@@ -1107,6 +1115,18 @@ export class ChannelService {
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
   }
 
+  /** channels.togglePreHistoryHidden (supergroups): new members see only what is posted after they join. */
+  async togglePreHistoryHidden(caller: Caller, input: TlType<'InputChannel'>, enabled: boolean): Promise<Obj<'updates'>> {
+    const { channel } = await this.changeInfo(caller, input, 'banUsers');
+    if (!isMegagroup(channel)) throw RpcError.badRequest('CHANNEL_INVALID');
+    const flags = enabled ? channel.flags | CHANNEL_PREHISTORY_HIDDEN : channel.flags & ~CHANNEL_PREHISTORY_HIDDEN;
+    if (flags === channel.flags) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
+    await this.store.updateChannel(this.store.db, channel.id, { flags });
+    await this.logAction(channel.id, caller.userId, 'settings', { _: 'channelAdminLogEventActionTogglePreHistoryHidden', newValue: enabled });
+    await this.announce(caller, channel.id);
+    return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
+  }
+
   async toggleSignatures(caller: Caller, input: TlType<'InputChannel'>, enabled: boolean): Promise<Obj<'updates'>> {
     const { channel } = await this.changeInfo(caller, input);
     if (!isBroadcast(channel)) throw RpcError.badRequest('CHANNEL_INVALID');
@@ -1155,7 +1175,7 @@ function minUser(u: TlType<'User'>): TlType<'User'> {
 
 /** A participant row for someone outside the channel (previewing a public one). */
 function nonMember(channelId: bigint, userId: bigint): ChannelParticipantRecord {
-  return { channelId, userId, role: ROLE_LEFT, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: 0n, actorId: 0n, rank: null, date: 0, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 };
+  return { channelId, userId, role: ROLE_LEFT, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: 0n, actorId: 0n, rank: null, date: 0, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0, availableMinId: 0 };
 }
 
 /** The flags word of a chatAdminRights object. */

@@ -17,7 +17,7 @@ export type Db = Kysely<Tables> | Tx;
 type N = number | bigint;
 
 const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id', 'migrated_from_chat_id'] as const;
-const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id'] as const;
+const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id', 'available_min_id'] as const;
 const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title'] as const;
 const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags'] as const;
 
@@ -42,7 +42,7 @@ function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; abou
   };
 }
 
-function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; admin_rights: N; banned_rights: N; banned_until: N; inviter_id: bigint; actor_id: bigint; rank: string | null; date: N; read_inbox_max_id: N; last_post_date: N; pinned: N; folder_id: N }): ChannelParticipantRecord {
+function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; admin_rights: N; banned_rights: N; banned_until: N; inviter_id: bigint; actor_id: bigint; rank: string | null; date: N; read_inbox_max_id: N; last_post_date: N; pinned: N; folder_id: N; available_min_id: N }): ChannelParticipantRecord {
   return {
     channelId: r.channel_id,
     userId: r.user_id,
@@ -58,6 +58,7 @@ function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; a
     lastPostDate: Number(r.last_post_date),
     pinned: Number(r.pinned),
     folderId: Number(r.folder_id),
+    availableMinId: Number(r.available_min_id),
   };
 }
 
@@ -248,6 +249,7 @@ export class ChannelStore {
       rank: p.rank,
       date: p.date,
       read_inbox_max_id: p.readInboxMaxId,
+      available_min_id: p.availableMinId,
     };
     const changed = await db.updateTable('channel_participants').set(values).where('channel_id', '=', p.channelId).where('user_id', '=', p.userId).executeTakeFirst();
     if (Number(changed.numUpdatedRows) > 0) return;
@@ -419,6 +421,12 @@ export class ChannelStore {
 
   async messageCount(channelId: bigint, db: Db = this.db): Promise<number> {
     const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Posts with ids up to `id` (those hidden from a member who joined after them). */
+  async messageCountUpTo(channelId: bigint, id: number, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('id', '<=', id).executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 

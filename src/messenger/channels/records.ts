@@ -10,6 +10,8 @@ export const CHANNEL_MEGAGROUP = 2;
 export const CHANNEL_SIGNATURES = 4;
 /** channels.deleteChannel: the row stays so that old references answer CHANNEL_INVALID, not a crash. */
 export const CHANNEL_DELETED = 8;
+/** channels.togglePreHistoryHidden: members see only the posts after they joined. */
+export const CHANNEL_PREHISTORY_HIDDEN = 16;
 
 export const ROLE_LEFT = 0;
 export const ROLE_MEMBER = 1;
@@ -74,10 +76,21 @@ export interface ChannelParticipantRecord {
   lastPostDate: number;
   pinned: number;
   folderId: number;
+  /** The newest post when the member joined. */
+  availableMinId: number;
 }
 
 export const isBroadcast = (c: ChannelRecord): boolean => (c.flags & CHANNEL_BROADCAST) !== 0;
 export const isMegagroup = (c: ChannelRecord): boolean => (c.flags & CHANNEL_MEGAGROUP) !== 0;
+
+/**
+ * The newest post id the viewer may not see: with hidden prehistory, what came before a member (not an
+ * admin) joined; 0 when everything is visible.
+ */
+export function hiddenBelow(channel: ChannelRecord, p: ChannelParticipantRecord | undefined): number {
+  if ((channel.flags & CHANNEL_PREHISTORY_HIDDEN) === 0 || !p || p.role === ROLE_ADMIN || p.role === ROLE_CREATOR) return 0;
+  return p.availableMinId;
+}
 
 /** Kicked: banned with view_messages (out of the channel, sees channelForbidden). */
 export const isKicked = (p: ChannelParticipantRecord | undefined): boolean => p !== undefined && p.role === ROLE_BANNED && (p.bannedRights & VIEW_MESSAGES) !== 0;

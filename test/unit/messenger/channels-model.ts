@@ -58,7 +58,7 @@ async function rowCounts(db: Database): Promise<Record<string, number>> {
 }
 
 export function member(channelId: bigint, userId: bigint, date: number): ChannelParticipantRecord {
-  return { channelId, userId, role: ROLE_MEMBER, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: CREATOR, actorId: 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0 };
+  return { channelId, userId, role: ROLE_MEMBER, adminRights: 0, bannedRights: 0, bannedUntil: 0, inviterId: CREATOR, actorId: 0n, rank: null, date, readInboxMaxId: 0, lastPostDate: 0, pinned: 0, folderId: 0, availableMinId: 0 };
 }
 
 /** The model tests against the database `open` gives (a fresh one per test; `dispose` removes it). */

@@ -18,6 +18,7 @@ import { migration as m0014 } from './0014_inbox_outbox.js';
 import { migration as m0015 } from './0015_channels.js';
 import { migration as m0016 } from './0016_channel_invites_log.js';
 import { migration as m0017 } from './0017_chat_migration.js';
+import { migration as m0018 } from './0018_channel_prehistory.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0015_channels': m0015,
   '0016_channel_invites_log': m0016,
   '0017_chat_migration': m0017,
+  '0018_channel_prehistory': m0018,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -46,6 +46,8 @@ export interface ChannelParticipantsTable {
   last_post_date: IntDefault;
   pinned: IntDefault;
   folder_id: IntDefault;
+  /** The newest post when the member joined (migration 0018): with hidden prehistory they see only later ones. */
+  available_min_id: IntDefault;
 }
 
 export interface ChannelMessagesTable {
