@@ -88,6 +88,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     now: core.now,
     usernameTakenByUser: async (name) => (await core.users.byUsername(name)) !== undefined,
     random: core.random,
+    photos: media,
     linkHost: () => core.identity.host,
     chatMaxId: async (viewer, chatId) => (await messenger.reader.history(viewer, { type: PEER_CHAT, id: chatId }, { offsetId: 0, offsetDate: 0, addOffset: 0, limit: 1, maxId: 0, minId: 0 })).rows[0]?.id ?? 0,
   });

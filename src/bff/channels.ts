@@ -81,6 +81,8 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
     return true;
   });
 
+  rpc.register('channels.editPhoto', async (req, ctx) => channels.editPhoto(caller(ctx), req.channel, req.photo));
+
   rpc.register('channels.editTitle', async (req, ctx) => channels.editTitle(caller(ctx), req.channel, req.title));
 
   rpc.register('channels.deleteChannel', async (req, ctx) => channels.deleteChannel(caller(ctx), req.channel));

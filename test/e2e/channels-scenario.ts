@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
 import Long from 'long';
+import sharp from 'sharp';
+import { CustomFile } from 'telegram/client/uploads.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith, rpcMessage } from '../support/rpc-errors.js';
@@ -280,6 +282,28 @@ export function channelsScenario(label: string, env: () => Record<string, string
       }
       const unpinned = await call<Api.Updates>(alice, new Api.messages.UpdatePinnedMessage({ peer: gPeer(news.alice!), id: post.id, unpin: true }));
       assert.ok(unpinned.updates.some((u) => u instanceof Api.UpdatePinnedChannelMessages && !u.pinned));
+    });
+
+    test('a channel photo: the admin sets it, the subscriber sees messageActionChatEditPhoto and downloads it with mtcute', { timeout: TIMEOUT }, async () => {
+      const raw = Buffer.alloc(800 * 600 * 3);
+      let x = 12345;
+      for (let i = 0; i < raw.length; i++) raw[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+      const jpeg = await sharp(raw, { raw: { width: 800, height: 600, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+      const file = await alice.client.uploadFile({ file: new CustomFile('news.jpg', jpeg.length, '', jpeg), workers: 2 });
+      await rejectsWith(mcall(bob, { _: 'channels.editPhoto', channel: mChannel(news.bob!), photo: { _: 'inputChatPhotoEmpty' } }), 'CHAT_ADMIN_REQUIRED');
+      const res = await call<Api.Updates>(alice, new Api.channels.EditPhoto({ channel: gChannel(news.alice!), photo: new Api.InputChatUploadedPhoto({ file }) }));
+      const ch = res.chats[0] as Api.Channel;
+      assert.ok(ch.photo instanceof Api.ChatPhoto);
+      const photoId = big((ch.photo as Api.ChatPhoto).photoId);
+      const u = await inbox.bob.waitFor((v) => v._ === 'updateNewChannelMessage' && v.message._ === 'messageService' && v.message.action._ === 'messageActionChatEditPhoto', 'Bob sees the new photo');
+      assert.equal(BigInt(u.message.action.photo.id), photoId);
+      const chat: any = await bob.client.getChat(-1000000000000 - Number(news.bob!.id));
+      assert.equal(BigInt(chat.photo.raw.photoId), photoId);
+      const bytes = Buffer.from(await bob.client.downloadAsBuffer(chat.photo.big));
+      const meta = await sharp(bytes).metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 600, 600], 'the square crop, not enlarged');
+      const full = await call<Api.messages.ChatFull>(alice, new Api.channels.GetFullChannel({ channel: gChannel(news.alice!) }));
+      assert.equal(big(((full.fullChat as Api.ChannelFull).chatPhoto as Api.Photo).id), photoId);
     });
 
     test('an offline member catches up with getChannelDifference: channelDifference, TooLong with a small limit, errors for bad pts', { timeout: TIMEOUT }, async () => {

@@ -21,6 +21,7 @@ import { BASIC_ADMIN_RIGHTS, adminBits, bannedFromTl, bannedTl, hasAdminRight, i
 import { asMessageRow, type ChannelMessage, type ChannelStore, type NewChannelMessage } from './channel-store.js';
 import type { InviteRecord } from '../chats/chat-store.js';
 import type { InviteOptions } from '../chats/chat-service.js';
+import { isRemoval, type ChatPhotoMedia } from '../chats/chat-photos.js';
 import { exportedInviteTl, hashOfLink, newInviteHash, requireUsable } from '../chats/invites.js';
 import { kindsOf, logUserIds, type LogKind } from './admin-log.js';
 import { channelDialogTl, type ChannelViews } from './channel-views.js';
@@ -75,6 +76,8 @@ export interface ChannelServiceDeps {
   now(): number;
   /** True when a user holds the username (usernames are shared by users and channels). */
   usernameTakenByUser(username: string): Promise<boolean>;
+  /** Channel photos (the media service); absent: channels.editPhoto answers PHOTO_INVALID. */
+  photos?: ChatPhotoMedia;
   /** Random bytes (invite hashes). */
   random(n: number): Buffer;
   /** The host invite links are made on (https://<host>/+<hash>). */
@@ -142,12 +145,14 @@ export class ChannelService {
   async accessById(viewer: bigint, id: bigint): Promise<ChannelAccess> {
     const [channel, me] = await Promise.all([this.store.channel(id), this.store.participant(id, viewer)]);
     if (!channel || (channel.flags & CHANNEL_DELETED) !== 0) throw RpcError.badRequest('CHANNEL_INVALID');
+    await this.deps.views.prepare([channel]);
     return { channel, me };
   }
 
   /** Channel objects as `viewer` sees them (unknown ids left out). */
   async channelViews(viewer: bigint, ids: readonly bigint[]): Promise<TlType<'Chat'>[]> {
     const [channels, mine] = await Promise.all([this.store.channels(ids), this.store.memberships(viewer, ids)]);
+    await this.deps.views.prepare([...channels.values()]);
     const out: TlType<'Chat'>[] = [];
     for (const id of new Set(ids)) {
       const c = channels.get(id);
@@ -291,6 +296,7 @@ export class ChannelService {
 
   private async answerWith(viewer: bigint, channelId: bigint, updates: TlType<'Update'>[], userIds: readonly bigint[] = []): Promise<Obj<'updates'>> {
     const fresh = (await this.store.channel(channelId))!;
+    await this.deps.views.prepare([fresh]);
     const me = await this.store.participant(channelId, viewer);
     return updatesContainer(updates, userIds.length > 0 ? await this.deps.userViews.many(viewer, [...userIds]) : [], this.seconds(), [this.deps.views.channelTl(viewer, fresh, me)]);
   }
@@ -300,6 +306,7 @@ export class ChannelService {
     const online = userIds.filter((u) => this.deps.push.isOnline(u));
     if (online.length === 0) return;
     const channel = (await this.store.channel(channelId))!;
+    await this.deps.views.prepare([channel]);
     const mine = await Promise.all(online.map((u) => this.store.participant(channelId, u)));
     await this.deps.sync.publish(
       online.map((userId, i) => ({
@@ -414,6 +421,7 @@ export class ChannelService {
   private async pushToMembers(channelId: bigint, build: (viewer: bigint, channel: ChannelRecord) => TlType<'Update'>[], messages: readonly ChannelMessage[], caller?: Caller): Promise<void> {
     const channel = await this.store.channel(channelId);
     if (!channel) return;
+    await this.deps.views.prepare([channel]);
     const candidates = [...this.online];
     const members = candidates.length <= channel.participantsCount ? await this.store.activeAmong(channelId, candidates) : (await this.store.activeMembers(channelId)).filter((p) => this.online.has(p.userId));
     const recipients = members.filter((p) => this.deps.push.isOnline(p.userId));
@@ -733,7 +741,7 @@ export class ChannelService {
       readInboxMaxId: active ? me.readInboxMaxId : channel.topMessage,
       readOutboxMaxId: channel.readMaxId,
       unreadCount: unread,
-      chatPhoto: { _: 'photoEmpty', id: 0n },
+      chatPhoto: (await this.photoObject(channel.photoId)) ?? { _: 'photoEmpty', id: 0n },
       notifySettings: { _: 'peerNotifySettings' },
       botInfo: [],
       slowmodeSeconds: channel.slowmodeSeconds > 0 ? channel.slowmodeSeconds : undefined,
@@ -755,6 +763,7 @@ export class ChannelService {
     const mine = await this.store.activeMemberships(viewer);
     if (mine.length === 0) return [];
     const channels = await this.store.channels(mine.map((p) => p.channelId));
+    await this.deps.views.prepare([...channels.values()]);
     const out: ChannelDialog[] = [];
     for (const p of mine) {
       const c = channels.get(p.channelId);
@@ -909,6 +918,7 @@ export class ChannelService {
   async adminedPublic(viewer: bigint): Promise<TlType<'Chat'>[]> {
     const mine = await this.store.membershipsByRole(viewer, [ROLE_CREATOR]);
     const channels = await this.store.channels(mine.map((p) => p.channelId));
+    await this.deps.views.prepare([...channels.values()]);
     return mine.flatMap((p) => {
       const c = channels.get(p.channelId);
       return c && c.username !== null && (c.flags & CHANNEL_DELETED) === 0 ? [this.deps.views.channelTl(viewer, c, p)] : [];
@@ -919,6 +929,7 @@ export class ChannelService {
   async leftChannels(viewer: bigint, offset: number): Promise<{ count: number; chats: TlType<'Chat'>[] }> {
     const left = await this.store.membershipsByRole(viewer, [ROLE_LEFT]);
     const channels = await this.store.channels(left.map((p) => p.channelId));
+    await this.deps.views.prepare([...channels.values()]);
     const all = left.flatMap((p) => {
       const c = channels.get(p.channelId);
       return c && (c.flags & CHANNEL_DELETED) === 0 ? [this.deps.views.channelTl(viewer, c, p)] : [];
@@ -990,6 +1001,7 @@ export class ChannelService {
     if (!channel || (channel.flags & CHANNEL_DELETED) !== 0) throw RpcError.badRequest('INVITE_HASH_INVALID');
     const me = await this.store.participant(channel.id, viewer);
     if (isKicked(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
+    await this.deps.views.prepare([channel]);
     if (isActiveMember(me)) return { _: 'chatInviteAlready', chat: this.deps.views.channelTl(viewer, channel, me) };
     return {
       _: 'chatInvite',
@@ -1041,6 +1053,39 @@ export class ChannelService {
     await this.pushToMembers(channelId, () => [{ _: 'updateChannel', channelId }], [], caller);
   }
 
+  /** channels.editPhoto: a new photo (uploaded or existing) or none, with its service message. */
+  async editPhoto(caller: Caller, input: TlType<'InputChannel'>, photo: TlType<'InputChatPhoto'>): Promise<Obj<'updates'>> {
+    const { channel } = await this.changeInfo(caller, input);
+    let photoId: bigint | null = null;
+    let action: TlType<'MessageAction'> = { _: 'messageActionChatDeletePhoto' };
+    if (isRemoval(photo)) {
+      if (channel.photoId === null) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
+    } else {
+      if (!this.deps.photos) throw RpcError.badRequest('PHOTO_INVALID');
+      const made = await this.deps.photos.chatPhotoFromInput(caller.userId, photo);
+      if (made.id === channel.photoId) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
+      photoId = made.id;
+      action = { _: 'messageActionChatEditPhoto', photo: made.photo };
+    }
+    await this.store.updateChannel(this.store.db, channel.id, { photoId });
+    await this.logAction(channel.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangePhoto', prevPhoto: (await this.photoObject(channel.photoId)) ?? { _: 'photoEmpty', id: 0n }, newPhoto: action._ === 'messageActionChatEditPhoto' ? action.photo : { _: 'photoEmpty', id: 0n } });
+    const [posted] = await this.post(caller, channel.id, [{ randomId: 0n, message: '', action }], { service: true });
+    const fresh = (await this.store.channel(channel.id))!;
+    return this.answerWith(caller.userId, channel.id, [{ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, posted!.message), pts: posted!.pts, ptsCount: 1 }]);
+  }
+
+  private async photoObject(photoId: bigint | null): Promise<TlType<'Photo'> | undefined> {
+    if (photoId === null || !this.deps.photos) return undefined;
+    return (await this.deps.photos.photoObjects([photoId])).get(photoId);
+  }
+
+  /** The channel's current photo id for a download (inputPeerPhotoFileLocation), for whoever may see the channel. */
+  async photoIdFor(viewer: bigint, input: TlType<'InputPeer'>): Promise<bigint | undefined> {
+    const { channel, me } = await this.access(viewer, input);
+    if (isKicked(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
+    return channel.photoId ?? undefined;
+  }
+
   async editTitle(caller: Caller, input: TlType<'InputChannel'>, title: string): Promise<Obj<'updates'>> {
     const { channel } = await this.changeInfo(caller, input);
     const t = checkTitle(title);
@@ -1090,6 +1135,7 @@ export class ChannelService {
   async resolve(viewer: bigint, username: string): Promise<TlType<'Chat'> | undefined> {
     const c = await this.store.byUsername(username);
     if (!c || (c.flags & CHANNEL_DELETED) !== 0) return undefined;
+    await this.deps.views.prepare([c]);
     return this.deps.views.channelTl(viewer, c, await this.store.participant(c.id, viewer));
   }
 

@@ -186,8 +186,9 @@ export class ChannelStore {
       .execute();
   }
 
-  async updateChannel(db: Db, id: bigint, set: Partial<Pick<ChannelRecord, 'title' | 'about' | 'flags' | 'defaultBanned' | 'slowmodeSeconds' | 'readMaxId'>> & { username?: string | null }): Promise<void> {
+  async updateChannel(db: Db, id: bigint, set: Partial<Pick<ChannelRecord, 'title' | 'about' | 'flags' | 'defaultBanned' | 'slowmodeSeconds' | 'readMaxId' | 'photoId'>> & { username?: string | null }): Promise<void> {
     const values: Record<string, unknown> = {};
+    if (set.photoId !== undefined) values.photo_id = set.photoId;
     if (set.title !== undefined) values.title = set.title;
     if (set.about !== undefined) values.about = set.about;
     if (set.flags !== undefined) values.flags = set.flags;

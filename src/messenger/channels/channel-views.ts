@@ -5,6 +5,7 @@ import type { Obj, TlType } from '../../tl/index.js';
 import type { AccessHashes } from '../../service/access-hash.js';
 import { adminTl, bannedTl } from '../chats/rights.js';
 import { messageTl, type StoredMessageTl } from '../message-row.js';
+import { chatPhotoTl, type ChatPhotoMedia, type ChatPhotoSummary } from '../chats/chat-photos.js';
 import { asMessageRow, type ChannelMessage } from './channel-store.js';
 import {
   CHANNEL_DELETED,
@@ -21,8 +22,25 @@ import {
   type ChannelRecord,
 } from './records.js';
 
+/** Photo summaries kept; a photo id's summary never changes, so entries are only ever dropped for room. */
+const PHOTO_CACHE_MAX = 10_000;
+
 export class ChannelViews {
-  constructor(private readonly accessHashes: AccessHashes) {}
+  private readonly photoCache = new Map<bigint, ChatPhotoSummary>();
+
+  constructor(
+    private readonly accessHashes: AccessHashes,
+    /** The media service (photo summaries); absent: channels show no photo. */
+    private readonly photos?: Pick<ChatPhotoMedia, 'photoSummaries'>,
+  ) {}
+
+  /** Loads the photo summaries channelTl shows for these channels (call before channelTl for fresh photos). */
+  async prepare(channels: readonly (ChannelRecord | undefined)[]): Promise<void> {
+    const missing = [...new Set(channels.flatMap((c) => (c?.photoId != null && !this.photoCache.has(c.photoId) ? [c.photoId] : [])))];
+    if (missing.length === 0 || !this.photos) return;
+    if (this.photoCache.size + missing.length > PHOTO_CACHE_MAX) this.photoCache.clear();
+    for (const [id, s] of await this.photos.photoSummaries(missing)) this.photoCache.set(id, s);
+  }
 
   accessHash(viewer: bigint, channelId: bigint): bigint {
     return this.accessHashes.of('channel', viewer, channelId);
@@ -53,7 +71,7 @@ export class ChannelViews {
       accessHash,
       title: c.title,
       username: c.username ?? undefined,
-      photo: { _: 'chatPhotoEmpty' },
+      photo: chatPhotoTl(c.photoId != null ? this.photoCache.get(c.photoId) : undefined),
       date: active ? me.date : c.date,
       adminRights: active && (me.role === ROLE_ADMIN || me.role === ROLE_CREATOR) ? adminTl(rights) : undefined,
       bannedRights: restricted !== 0 ? bannedTl(restricted, me!.bannedUntil || 2147483647) : undefined,

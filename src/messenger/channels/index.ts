@@ -8,7 +8,7 @@ import { ChannelViews } from './channel-views.js';
 import { ChannelService, type ChannelServiceDeps } from './channel-service.js';
 
 export function createChannelService(db: Kysely<Tables>, accessHashes: AccessHashes, deps: Omit<ChannelServiceDeps, 'store' | 'views'>): ChannelService {
-  return new ChannelService({ ...deps, store: new ChannelStore(db), views: new ChannelViews(accessHashes) });
+  return new ChannelService({ ...deps, store: new ChannelStore(db), views: new ChannelViews(accessHashes, deps.photos) });
 }
 
 export { ChannelService, type ChannelAccess, type ChannelDialog, type PostedMessage, adminRightsFromTl } from './channel-service.js';
