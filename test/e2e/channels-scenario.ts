@@ -241,6 +241,11 @@ export function channelsScenario(label: string, env: () => Record<string, string
       assert.ok(members.participants.some((p: any) => p._ === 'channelParticipantCreator' && BigInt(p.userId) === ids.bob));
       const search = await mcall(bob, { _: 'channels.getParticipants', channel: mChannel(club.bob), filter: { _: 'channelParticipantsSearch', q: 'car' }, offset: 0, limit: 10, hash: Long.ZERO });
       assert.deepEqual(search.participants.map((p: any) => BigInt(p.userId)), [ids.carol]);
+      const found = await call<Api.messages.ChannelMessages>(carol, new Api.messages.Search({ peer: gPeer(club.carol), q: 'CLUB', filter: new Api.InputMessagesFilterEmpty(), minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: bigInt.zero }));
+      assert.deepEqual(found.messages.map((m) => (m as Api.Message).message), ['hello club']);
+      const byBob = await mcall(dave, { _: 'messages.search', peer: mPeer(club.dave), q: '', fromId: { _: 'inputPeerUser', userId: Number(ids.bob), accessHash: members.users.find((u: any) => BigInt(u.id) === ids.bob).accessHash }, filter: { _: 'inputMessagesFilterEmpty' }, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO }).catch((err: unknown) => err);
+      // Dave knows Bob only through Bob's own participant list (another viewer's access hash): refused.
+      assert.equal(rpcMessage(byBob), 'PEER_ID_INVALID');
       const page = await mcall(bob, { _: 'channels.getParticipants', channel: mChannel(club.bob), filter: { _: 'channelParticipantsRecent' }, offset: 1, limit: 2, hash: Long.ZERO });
       assert.equal(page.participants.length, 2);
       assert.equal(page.count, 4);
@@ -261,6 +266,9 @@ export function channelsScenario(label: string, env: () => Record<string, string
       assert.equal(full.fullChat.pinnedMsgId, post.id);
       const got = await mcall(bob, { _: 'channels.getMessages', channel: mChannel(news.bob!), id: [{ _: 'inputMessageID', id: post.id }] });
       assert.equal(got.messages[0].pinned, true);
+      const pinnedOnly = await mcall(bob, { _: 'messages.search', peer: mPeer(news.bob!), q: '', filter: { _: 'inputMessagesFilterPinned' }, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO });
+      assert.deepEqual(pinnedOnly.messages.map((m: any) => m.id), [post.id]);
+      await rejectsWith(mcall(bob, { _: 'messages.search', peer: mPeer(news.bob!), q: '', filter: { _: 'inputMessagesFilterPhotos' }, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO }), 'INPUT_FILTER_INVALID');
 
       // Out of the channel: Bob keeps the post in Saved Messages; it names the channel and the post.
       const saved: any = await mcall(bob, { _: 'messages.forwardMessages', fromPeer: mPeer(news.bob!), toPeer: { _: 'inputPeerSelf' }, id: [post.id], randomId: [mLong(randomLong())] });

@@ -620,6 +620,29 @@ export class ChannelService {
     };
   }
 
+  /**
+   * messages.search in a channel: by text, author, dates and ids; the filters kept for channels are none and
+   * pinned (others answer INPUT_FILTER_INVALID rather than an incomplete list).
+   */
+  async search(viewer: bigint, input: TlType<'InputPeer'>, q: { text: string; filter: TlType<'MessagesFilter'>; fromId?: bigint; minDate: number; maxDate: number; offsetId: number; limit: number; maxId: number; minId: number }): Promise<Res<'messages.search'>> {
+    const { channel, me } = await this.access(viewer, input);
+    requireReadable(channel, me);
+    if (q.filter._ !== 'inputMessagesFilterEmpty' && q.filter._ !== 'inputMessagesFilterPinned') throw RpcError.badRequest('INPUT_FILTER_INVALID');
+    const limit = effectiveLimit(q.limit);
+    const { rows, count } = await this.store.search(channel.id, {
+      text: q.text.trim(),
+      authorId: q.fromId,
+      minDate: q.minDate,
+      maxDate: q.maxDate,
+      belowId: q.offsetId,
+      maxId: q.maxId,
+      minId: Math.max(q.minId, hiddenBelow(channel, me)),
+      pinnedOnly: q.filter._ === 'inputMessagesFilterPinned',
+      limit,
+    });
+    return { _: 'messages.channelMessages', pts: channel.pts, count, messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m)), topics: [], chats: [this.deps.views.channelTl(viewer, channel, me)], users: await this.usersOf(viewer, rows) };
+  }
+
   /** channels.getMessages: in request order, messageEmpty for ids the channel does not have. */
   async messages(viewer: bigint, input: TlType<'InputChannel'>, inputs: readonly TlType<'InputMessage'>[]): Promise<Res<'channels.getMessages'>> {
     const { channel, me } = await this.access(viewer, input);

@@ -6,7 +6,7 @@ import type { Tables } from '../../infra/db/schema.js';
 import { dialectOf, lockingRead } from '../../infra/db/dialect.js';
 import type { Tx } from '../box-writer.js';
 import { PEER_CHANNEL } from '../peer.js';
-import { BOX_PINNED, type MessageRow } from '../message-row.js';
+import { BOX_PINNED, CONTENT_SERVICE, type MessageRow } from '../message-row.js';
 import type { InviteRecord } from '../chats/chat-store.js';
 import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
 import type { TlType } from '../../tl/index.js';
@@ -418,6 +418,29 @@ export class ChannelStore {
     let q = s.orderBy('id', w.ascending ? 'asc' : 'desc').limit(w.limit);
     if (w.skip > 0) q = q.offset(w.skip);
     return (await q.execute()).map(messageFromRow);
+  }
+
+  /**
+   * Posts matching a search (messages.search in a channel), newest first: text containing `q` (case-folded),
+   * from an author, within dates and ids, pinned only; with the number of matches.
+   */
+  async search(channelId: bigint, q: { text: string; authorId?: bigint; minDate: number; maxDate: number; belowId: number; maxId: number; minId: number; pinnedOnly: boolean; limit: number }, db: Db = this.db): Promise<{ rows: ChannelMessage[]; count: number }> {
+    const base = () => {
+      let s = db.selectFrom('channel_messages').where('channel_id', '=', channelId).where(sql<boolean>`(flags & ${CONTENT_SERVICE}) = 0`);
+      if (q.text !== '') s = s.where(sql<string>`lower(message)`, 'like', `%${q.text.toLowerCase().replace(/[%_\\]/g, '')}%`);
+      if (q.authorId !== undefined) s = s.where('author_id', '=', q.authorId);
+      if (q.minDate > 0) s = s.where('date', '>=', q.minDate);
+      if (q.maxDate > 0) s = s.where('date', '<=', q.maxDate);
+      if (q.maxId > 0) s = s.where('id', '<', q.maxId);
+      if (q.minId > 0) s = s.where('id', '>', q.minId);
+      if (q.pinnedOnly) s = s.where(sql<boolean>`(flags & ${POST_PINNED}) <> 0`);
+      return s;
+    };
+    let page = base().select(MESSAGE_COLUMNS);
+    if (q.belowId > 0) page = page.where('id', '<', q.belowId);
+    const rows = (await page.orderBy('id', 'desc').limit(q.limit).execute()).map(messageFromRow);
+    const counted = await base().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return { rows, count: Number(counted?.n ?? 0) };
   }
 
   async messageCount(channelId: bigint, db: Db = this.db): Promise<number> {
