@@ -12,7 +12,8 @@ interface ChannelPayload {
   users: TlType<'User'>[];
 }
 
-export function mergeChannelDialogs(base: Res<'messages.getDialogs'>, list: readonly ChannelDialog[], extra: ChannelPayload, requestedLimit: number): Res<'messages.getDialogs'> {
+/** `channelTotal`: every channel dialog of the user (the page's `list` holds those past the offset). */
+export function mergeChannelDialogs(base: Res<'messages.getDialogs'>, list: readonly ChannelDialog[], extra: ChannelPayload, requestedLimit: number, channelTotal: number): Res<'messages.getDialogs'> {
   if (base._ === 'messages.dialogsNotModified') return base;
   const limit = effectiveLimit(requestedLimit);
   const dateOf = new Map<string, number>();
@@ -29,7 +30,7 @@ export function mergeChannelDialogs(base: Res<'messages.getDialogs'>, list: read
   const chats = [...base.chats, ...extra.chats.filter((c) => keptChannels.has(c.id))];
   const payload = { dialogs: page.map((e) => e.dialog), messages: [...base.messages, ...channelMessages], chats, users };
   const baseCount = base._ === 'messages.dialogsSlice' ? base.count : base.dialogs.length;
-  const total = baseCount + list.length;
+  const total = baseCount + channelTotal;
   if (base._ === 'messages.dialogs' && page.length >= total) return { _: 'messages.dialogs', ...payload };
   return { _: 'messages.dialogsSlice', count: total, ...payload };
 }

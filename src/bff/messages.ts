@@ -160,9 +160,11 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
     // Channels live in folder 0 (archiving channels is not built).
     if ((req.folderId ?? 0) !== 0) return base;
     const firstPage = req.offsetDate === 0 && req.offsetId === 0;
-    const mine = (await services.channels.dialogs(viewer)).filter((d) => firstPage || d.channel.topDate < req.offsetDate);
-    if (mine.length === 0) return base;
-    return mergeChannelDialogs(base, mine, await services.channels.dialogsPayload(viewer, mine), req.limit);
+    const all = await services.channels.dialogs(viewer);
+    const mine = all.filter((d) => firstPage || d.channel.topDate < req.offsetDate);
+    // A later page past every channel still counts them in the total.
+    if (mine.length === 0) return base._ === 'messages.dialogsSlice' ? { ...base, count: base.count + all.length } : base;
+    return mergeChannelDialogs(base, mine, await services.channels.dialogsPayload(viewer, mine), req.limit, all.length);
   });
 
   rpc.register('messages.getPeerDialogs', async (req, ctx) => {
