@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const all = ['crypto', 'handshakes', 'media', 'flood'];
+const all = ['crypto', 'handshakes', 'media', 'flood', 'channels'];
 for (const name of only.length ? only : all) {
   console.log(`\n== ${name}`);
   const r = spawnSync(process.execPath, [join(here, `${name}.js`)], { stdio: 'inherit' });

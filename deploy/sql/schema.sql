@@ -103,6 +103,28 @@ create index `secret_files_chat` on `secret_files` (`chat_id`);
 create index `secret_files_blob` on `secret_files` (`blob_key`);
 create table `secret_qts` (`device` bigint primary key, `qts` integer not null);
 
+-- 0016_channels
+create table `channels` (`id` bigint primary key, `creator_id` bigint not null, `title` varchar(255) not null, `about` varchar(512) default '' not null, `username` varchar(64), `username_lower` varchar(64) unique, `date` integer not null, `flags` integer default 0 not null, `pts` integer default 0 not null, `top_message` integer default 0 not null, `top_date` integer default 0 not null, `read_max_id` integer default 0 not null, `participants_count` integer default 0 not null, `default_banned` integer default 0 not null, `slowmode_seconds` integer default 0 not null, `photo_id` bigint);
+create table `channel_participants` (`channel_id` bigint not null, `user_id` bigint not null, `role` integer not null, `active` integer not null, `admin_rights` integer default 0 not null, `banned_rights` integer default 0 not null, `banned_until` integer default 0 not null, `inviter_id` bigint not null, `actor_id` bigint default 0 not null, `rank` varchar(64), `date` integer not null, `read_inbox_max_id` integer default 0 not null, `last_post_date` integer default 0 not null, `pinned` integer default 0 not null, `folder_id` integer default 0 not null, constraint `channel_participants_pk` primary key (`channel_id`, `user_id`));
+create index `channel_participants_user` on `channel_participants` (`user_id`, `channel_id`);
+create index `channel_participants_active` on `channel_participants` (`channel_id`, `active`, `date`);
+create table `channel_messages` (`channel_id` bigint not null, `id` integer not null, `author_id` bigint not null, `random_id` bigint default 0 not null, `date` integer not null, `edit_date` integer default 0 not null, `message` mediumtext not null, `entities` longblob, `media` longblob, `fwd_from` longblob, `reply_to_id` integer, `post_author` varchar(255), `views` integer default 0 not null, `flags` integer default 0 not null, constraint `channel_messages_pk` primary key (`channel_id`, `id`));
+create index `channel_messages_random` on `channel_messages` (`channel_id`, `author_id`, `random_id`);
+create table `channel_updates` (`channel_id` bigint not null, `pts` integer not null, `pts_count` integer not null, `date` integer not null, `kind` integer not null, `message_ids` mediumtext not null, constraint `channel_updates_pk` primary key (`channel_id`, `pts`));
+create table `channel_message_views` (`channel_id` bigint not null, `message_id` integer not null, `user_id` bigint not null, constraint `channel_message_views_pk` primary key (`channel_id`, `message_id`, `user_id`));
+
+-- 0017_channel_invites_log
+create table `channel_invites` (`hash` varchar(64) primary key, `channel_id` bigint not null, `admin_id` bigint not null, `date` integer not null, `expire_date` integer, `usage_limit` integer, `uses` integer default 0 not null, `revoked` integer default 0 not null, `permanent` integer default 0 not null, `title` varchar(64));
+create index `channel_invites_channel` on `channel_invites` (`channel_id`, `admin_id`, `date`);
+create table `channel_admin_log` (`channel_id` bigint not null, `id` bigint not null, `date` integer not null, `user_id` bigint not null, `kind` integer not null, `action` longblob not null, constraint `channel_admin_log_pk` primary key (`channel_id`, `id`));
+
+-- 0018_chat_migration
+alter table `chats` add column `migrated_to` bigint;
+alter table `channels` add column `migrated_from_chat_id` bigint;
+
+-- 0019_channel_prehistory
+alter table `channel_participants` add column `available_min_id` integer default 0 not null;
+
 -- Migrations applied (Kysely Migrator bookkeeping)
 create table if not exists `kysely_migration` (`name` varchar(255) not null primary key, `timestamp` varchar(255) not null);
 create table if not exists `kysely_migration_lock` (`id` varchar(255) not null primary key, `is_locked` integer default 0 not null);
@@ -122,3 +144,7 @@ insert into `kysely_migration` (`name`, `timestamp`) values ('0012_chat_photos',
 insert into `kysely_migration` (`name`, `timestamp`) values ('0013_saved_dialogs', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0014_inbox_outbox', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0015_secret_chats', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0016_channels', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0017_channel_invites_log', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0018_chat_migration', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0019_channel_prehistory', '1970-01-01T00:00:00.000Z');

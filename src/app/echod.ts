@@ -92,7 +92,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   if (limits.rpcRates) rpc.useFloodLimits(new RpcFloodLimits(limits.rpcRates, now, (group) => metrics.limitHit(group)));
   const kv = engines.kv;
   const workerId = await engines.registry.claimWorkerId();
-  const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n });
+  const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n, channel: 1_000_000_000n });
   const core: CoreServices = {
     config,
     identity,

@@ -18,6 +18,8 @@ import type { BusMetrics } from '../infra/metrics/metrics.js';
 import { Messenger } from '../messenger/index.js';
 import { MessengerExtras } from '../messenger/extras.js';
 import { ChatBase } from '../messenger/chats/index.js';
+import { createChannelService } from '../messenger/channels/index.js';
+import { PEER_CHAT } from '../messenger/peer.js';
 import { createMediaServices } from '../service/media/index.js';
 import type { BlobStore } from '../infra/blob/index.js';
 import { SecretChats } from '../messenger/secret/secret-chats.js';
@@ -66,7 +68,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     };
     announce().catch((err: Error) => core.log.warn({ err: err.message }, 'status change announcement failed'));
   });
-  const chatBase = new ChatBase(core.db, media);
+  const chatBase = new ChatBase(core.db, media, (viewer, channelId) => core.accessHashes.of('channel', viewer, channelId));
   const messenger = new Messenger({
     db: core.db,
     bus,
@@ -80,6 +82,22 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     onFanOutError: (err) => core.log.warn({ err: (err as Error).message }, 'Inbox-T fan-out: a publish, copy write or push failed (publishes and writes are retried, pushes left to getDifference)'),
   });
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });
+  const channels = createChannelService(core.db, core.accessHashes, {
+    sync: messenger.sync,
+    userViews,
+    push: core.push,
+    ids: core.ids,
+    now: core.now,
+    usernameTakenByUser: async (name) => (await core.users.byUsername(name)) !== undefined,
+    random: core.random,
+    photos: media,
+    linkHost: () => core.identity.host,
+    chatMaxId: async (viewer, chatId) => (await messenger.reader.history(viewer, { type: PEER_CHAT, id: chatId }, { offsetId: 0, offsetDate: 0, addOffset: 0, limit: 1, maxId: 0, minId: 0 })).rows[0]?.id ?? 0,
+  });
+  // Messages forwarded from a channel carry it in their `chats` vectors.
+  const channelViews = { many: (viewer: bigint, ids: readonly bigint[]) => channels.channelViews(viewer, ids) };
+  messenger.messaging.channelViews = channelViews;
+  messenger.views.channelViews = channelViews;
   const messengerExtras = new MessengerExtras({ db: core.db, ...(core.reader ? { reader: core.reader } : {}), messenger, push: core.push, userViews, contacts, privacy, chatViews: chatBase.views, groups: chatBase.directory, now: core.now });
   authSessions.useInAppCodes(messengerExtras);
   const secretChats = new SecretChats({
@@ -94,5 +112,5 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     onReport: (chatId, reporter) => core.log.info({ chatId, reporter: reporter.userId.toString(), device: reporter.device.toString() }, 'secret chat reported for spam'),
   });
   secretChats.startSweeper((err) => core.log.warn({ err: (err as Error).message }, 'sweeping expired secret chat messages failed'));
-  return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, messengerExtras, secretChats };
+  return { core, contacts, privacy, userViews, presence, presenceDirectory, pendingPasswordLogins, passwords, authSessions, bus, messenger, dfs, media, chats, channels, messengerExtras, secretChats };
 }

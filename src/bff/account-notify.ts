@@ -15,7 +15,7 @@ export function registerAccountNotify(rpc: RpcDispatcher, services: AppServices)
   async function scopeOf(ctx: RpcContext, input: TlType<'InputNotifyPeer'>): Promise<NotifyScope> {
     switch (input._) {
       case 'inputNotifyPeer':
-        return { scope: SCOPE_PEER, peer: await resolvePeer(services, ctx, input.peer) };
+        return { scope: SCOPE_PEER, peer: await resolvePeer(services, ctx, input.peer, { channels: true }) };
       case 'inputNotifyUsers':
         return { scope: SCOPE_USERS };
       case 'inputNotifyChats':

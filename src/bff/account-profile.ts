@@ -65,6 +65,8 @@ export function registerAccountProfile(rpc: RpcDispatcher, services: AppServices
     if (!isValidUsername(req.username)) throw RpcError.badRequest('USERNAME_INVALID');
     const holder = await core.users.byUsername(req.username);
     if (holder && holder.id !== userId) throw RpcError.badRequest('USERNAME_OCCUPIED');
+    // Public channels share the namespace.
+    if (await services.channels.resolve(userId, req.username)) throw RpcError.badRequest('USERNAME_OCCUPIED');
     return true;
   });
 
@@ -74,6 +76,7 @@ export function registerAccountProfile(rpc: RpcDispatcher, services: AppServices
     const username = req.username === '' ? null : req.username;
     if (username !== null && !isValidUsername(username)) throw RpcError.badRequest('USERNAME_INVALID');
     if (username === before.username) throw RpcError.badRequest('USERNAME_NOT_MODIFIED');
+    if (username !== null && (await services.channels.resolve(userId, username))) throw RpcError.badRequest('USERNAME_OCCUPIED');
     if (!(await core.users.setUsername(userId, username))) throw RpcError.badRequest('USERNAME_OCCUPIED');
     const after = await self(userId);
     await core.events.emit('userUpdated', { user: after });

@@ -11,6 +11,7 @@ import { registerAccountPrivacy } from './account-privacy.js';
 import { registerContacts } from './contacts.js';
 import { registerMessages } from './messages.js';
 import { registerMessagesChats } from './messages-chats.js';
+import { registerChannels } from './channels.js';
 import { registerUpdates } from './updates.js';
 import { registerUpload } from './upload.js';
 import { registerPhotos } from './photos.js';
@@ -37,6 +38,7 @@ export function registerApi(rpc: RpcDispatcher, services: AppServices): RpcDispa
   registerContacts(rpc, services);
   registerMessages(rpc, services);
   registerMessagesChats(rpc, services);
+  registerChannels(rpc, services);
   registerUpdates(rpc, services);
   registerUpload(rpc, services);
   registerPhotos(rpc, services);

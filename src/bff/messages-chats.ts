@@ -9,7 +9,7 @@
 import { RpcError } from '../common/rpc-error.js';
 import { registerLayerFallback, type Req, type TlType } from '../tl/index.js';
 import type { Caller } from '../messenger/messaging.js';
-import type { InviteOptions } from '../messenger/chats/index.js';
+import { ROLE_MEMBER, type InviteOptions } from '../messenger/chats/index.js';
 import type { RpcContext } from './context.js';
 import { resolveInputUserRecord, viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
@@ -67,11 +67,26 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
     return chats.deleteUser(caller(ctx), req.chatId, userId, req.revokeHistory === true);
   });
 
+  // A basic group becomes a supergroup: the supergroup is made with the group's members, then the group is
+  // deactivated with messageActionChatMigrateTo (its history stays in the members' boxes).
+  rpc.register('messages.migrateChat', async (req, ctx) => {
+    const me = caller(ctx);
+    const src = await chats.migrationSource(me, req.chatId);
+    const members = src.members.map((p) => ({ userId: p.userId, admin: p.role !== ROLE_MEMBER, inviterId: p.inviterId }));
+    const made = await services.channels.createFromChat(me, { chatId: req.chatId, title: src.title, about: src.about, members });
+    const chatSide = await chats.markMigrated(me, req.chatId, made.channelId);
+    return { ...made.updates, updates: [...made.updates.updates, ...chatSide.updates], chats: [...chatSide.chats, ...made.updates.chats], users: [...made.updates.users, ...chatSide.users.filter((u) => !made.updates.users.some((x) => x.id === u.id))] };
+  });
+
   rpc.register('messages.editChatTitle', async (req, ctx) => chats.editTitle(caller(ctx), req.chatId, req.title));
 
   rpc.register('messages.editChatPhoto', async (req, ctx) => chats.editPhoto(caller(ctx), req.chatId, req.photo));
 
   rpc.register('messages.editChatAbout', async (req, ctx) => {
+    if (req.peer._ === 'inputPeerChannel') {
+      await services.channels.editAbout(caller(ctx), req.peer, req.about);
+      return true;
+    }
     await chats.editAbout(caller(ctx), chatIdOf(req.peer), req.about);
     return true;
   });
@@ -83,7 +98,7 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
   });
 
   rpc.register('messages.editChatDefaultBannedRights', async (req, ctx) =>
-    chats.editDefaultBannedRights(caller(ctx), chatIdOf(req.peer), req.bannedRights),
+    req.peer._ === 'inputPeerChannel' ? services.channels.editDefaultBannedRights(caller(ctx), req.peer, req.bannedRights) : chats.editDefaultBannedRights(caller(ctx), chatIdOf(req.peer), req.bannedRights),
   );
 
   rpc.register('messages.getChats', async (req, ctx) => {
@@ -94,13 +109,16 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
 
   rpc.register('messages.getFullChat', async (req, ctx) => chats.getFullChat(viewerOf(ctx), req.chatId));
 
-  rpc.register('messages.exportChatInvite', async (req, ctx) => chats.exportInvite(caller(ctx), chatIdOf(req.peer), inviteOptions(req)));
+  rpc.register('messages.exportChatInvite', async (req, ctx) =>
+    req.peer._ === 'inputPeerChannel' ? services.channels.exportInvite(caller(ctx), req.peer, inviteOptions(req)) : chats.exportInvite(caller(ctx), chatIdOf(req.peer), inviteOptions(req)),
+  );
 
-  rpc.register('messages.checkChatInvite', async (req, ctx) => chats.checkInvite(viewerOf(ctx), req.hash));
+  // A hash is a basic group's or a channel's (both random, kept in their own tables).
+  rpc.register('messages.checkChatInvite', async (req, ctx) => (await services.channels.checkInvite(viewerOf(ctx), req.hash)) ?? chats.checkInvite(viewerOf(ctx), req.hash));
 
   rpc.register('messages.importChatInvite', async (req, ctx) => ({
     _: 'messages.chatInviteJoinResultOk',
-    updates: await chats.importInvite(caller(ctx), req.hash),
+    updates: (await services.channels.importInvite(caller(ctx), req.hash)) ?? (await chats.importInvite(caller(ctx), req.hash)),
   }));
 
   rpc.register('messages.getExportedChatInvites', async (req, ctx) => {

@@ -7,7 +7,7 @@ import type { RpcContext } from './context.js';
 import { resolveInputUserRecord, viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
-import { PEER_USER, userPeer, type PeerRef } from '../messenger/peer.js';
+import { PEER_CHANNEL, PEER_USER, userPeer, type PeerRef } from '../messenger/peer.js';
 import type { Caller } from '../messenger/messaging.js';
 import { checkFolder } from '../messenger/dialog-settings.js';
 
@@ -18,9 +18,18 @@ export function callerOf(ctx: RpcContext): Caller {
   return { userId: viewerOf(ctx), session: { authKeyId: ctx.authKey.authKey.id, sessionId: ctx.sessionId } };
 }
 
-/** The chat an InputPeer names: the caller, a user reachable with its access_hash, or a group the caller is in. */
-export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlType<'InputPeer'> | undefined): Promise<PeerRef> {
+/**
+ * The chat an InputPeer names: the caller, a user reachable with its access_hash, or a group the caller is in;
+ * with `channels`, also a channel the caller may read (for the callers whose stores key any peer: drafts,
+ * notify settings, peer settings). Dialog arrangement keeps channels out (they have no box dialog row).
+ */
+export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlType<'InputPeer'> | undefined, opts: { channels?: boolean } = {}): Promise<PeerRef> {
   switch (input?._) {
+    case 'inputPeerChannel': {
+      if (!opts.channels) throw RpcError.badRequest('PEER_ID_INVALID');
+      const { channel } = await services.channels.dialogOf(viewerOf(ctx), input);
+      return { type: PEER_CHANNEL, id: channel.id };
+    }
     case 'inputPeerSelf':
     case 'inputPeerUser':
       return userPeer((await resolveInputUserRecord(services, ctx, input)).id);
@@ -41,6 +50,7 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
   const x = services.messengerExtras;
 
   rpc.register('messages.updatePinnedMessage', async (req, ctx) => {
+    if (req.peer._ === 'inputPeerChannel') return services.channels.pin(callerOf(ctx), req.peer, req.id, { unpin: req.unpin === true, silent: req.silent === true });
     const peer = await resolvePeer(services, ctx, req.peer);
     return x.pins.pin(callerOf(ctx), peer, req.id, { unpin: req.unpin === true, silent: req.silent === true, pmOneside: req.pmOneside === true });
   });
@@ -52,7 +62,7 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
   });
 
   rpc.register('messages.saveDraft', async (req, ctx) => {
-    const peer = await resolvePeer(services, ctx, req.peer);
+    const peer = await resolvePeer(services, ctx, req.peer, { channels: true });
     if (typeof req.message !== 'string') throw RpcError.badRequest('MESSAGE_EMPTY');
     await x.drafts.save(callerOf(ctx), peer, {
       message: req.message,
@@ -111,10 +121,10 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
 
   rpc.register('messages.getPeerSettings', async (req, ctx) => {
     const viewer = viewerOf(ctx);
-    const peer = await resolvePeer(services, ctx, req.peer);
+    const peer = await resolvePeer(services, ctx, req.peer, { channels: true });
     const settings = await x.peerSettings.settings(viewer, peer);
     const users = peer.type === PEER_USER ? await services.userViews.many(viewer, [peer.id]) : [];
-    const chats = peer.type === PEER_USER ? [] : ((await x.search.chatViews?.many(viewer, [peer.id])) ?? []);
+    const chats = peer.type === PEER_USER ? [] : peer.type === PEER_CHANNEL ? await services.channels.channelViews(viewer, [peer.id]) : ((await x.search.chatViews?.many(viewer, [peer.id])) ?? []);
     return { _: 'messages.peerSettings', settings, chats, users };
   });
 

@@ -46,7 +46,8 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
 
   rpc.register('messages.sendMedia', async (req, ctx) => {
     const me = caller(ctx);
-    const peer = await peerOf(ctx, req.peer);
+    const channel = req.peer._ === 'inputPeerChannel' ? (await services.channels.access(me.userId, req.peer)).channel : undefined;
+    const peer = channel ? undefined : await peerOf(ctx, req.peer);
     const caption = checkCaption(req.message, req.entities);
     const messageMedia = await media.resolveInputMedia(me.userId, req.media);
     const item: OutgoingMessage = {
@@ -57,7 +58,8 @@ export function registerMessagesMedia(rpc: RpcDispatcher, services: AppServices)
       silent: req.silent === true,
       noforwards: req.noforwards === true,
     };
-    return messaging.sentUpdates(me, await messaging.send(me, peer, [item], { clearDraft: req.clearDraft === true }));
+    if (channel) return services.channels.postAnswer(me, channel.id, await services.channels.post(me, channel.id, [item]));
+    return messaging.sentUpdates(me, await messaging.send(me, peer!, [item], { clearDraft: req.clearDraft === true }));
   });
 
   rpc.register('messages.sendMultiMedia', async (req, ctx) => {

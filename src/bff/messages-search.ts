@@ -21,10 +21,13 @@ export function registerMessagesSearch(rpc: RpcDispatcher, services: AppServices
 
   rpc.register('messages.search', async (req, ctx) => {
     const viewer = viewerOf(ctx);
-    const peer = await resolvePeer(services, ctx, req.peer);
     const from = req.fromId;
     const fromId = from ? (await resolvePeer(services, ctx, from)) : undefined;
     if (fromId && fromId.type !== PEER_USER) throw RpcError.badRequest('PEER_ID_INVALID');
+    if (req.peer._ === 'inputPeerChannel') {
+      return services.channels.search(viewer, req.peer, { text: query(req.q), filter: req.filter, fromId: fromId?.id, minDate: req.minDate, maxDate: req.maxDate, offsetId: req.offsetId, limit: req.limit, maxId: req.maxId, minId: req.minId });
+    }
+    const peer = await resolvePeer(services, ctx, req.peer);
     return search.inChatTl(viewer, peer, {
       q: query(req.q),
       filter: req.filter,

@@ -12,6 +12,7 @@ import type { EventBus } from '../infra/bus/index.js';
 import type { Messenger } from '../messenger/index.js';
 import type { MessengerExtras } from '../messenger/extras.js';
 import type { ChatService } from '../messenger/chats/index.js';
+import type { ChannelService } from '../messenger/channels/index.js';
 import type { DfsService, MediaService } from '../service/media/index.js';
 import type { SecretChats } from '../messenger/secret/secret-chats.js';
 
@@ -35,6 +36,8 @@ export interface AppServices {
   media: MediaService;
   /** Basic groups (messenger/chats). */
   chats: ChatService;
+  /** Channels and supergroups (messenger/channels). */
+  channels: ChannelService;
   /** Search, pins, drafts, dialog arrangement, notify and peer settings, read dates (messenger/extras.ts). */
   messengerExtras: MessengerExtras;
   /** Secret chats: end-to-end encrypted chats between two devices (messenger/secret). */

@@ -32,7 +32,8 @@ export function registerUpload(rpc: RpcDispatcher, services: AppServices): void 
     ...(await services.secretChats.fileLocation(secretCallerOf(ctx), id, accessHash)),
     type: { _: 'storage.fileUnknown' } as const,
   });
-  const chatPhotoOf = (viewer: bigint) => (chatId: bigint) => services.chats.photoIdFor(viewer, chatId);
+  const chatPhotoOf = (viewer: bigint) => (peer: TlType<'InputPeer'>) =>
+    peer._ === 'inputPeerChat' ? services.chats.photoIdFor(viewer, peer.chatId) : services.channels.photoIdFor(viewer, peer);
 
   rpc.register('upload.getFile', async (req, ctx) => {
     const viewer = viewerOf(ctx);

@@ -38,7 +38,12 @@ export function registerUsers(rpc: RpcDispatcher, services: AppServices): void {
     const username = normalizeUsernameQuery(req.username);
     if (!RESOLVABLE_RE.test(username)) throw RpcError.badRequest('USERNAME_INVALID');
     const record = await services.core.users.byUsername(username);
-    if (!record || record.deleted) throw RpcError.badRequest('USERNAME_NOT_OCCUPIED');
+    if (!record || record.deleted) {
+      // Usernames are shared by users and public channels.
+      const channel = await services.channels.resolve(viewer, username);
+      if (!channel) throw RpcError.badRequest('USERNAME_NOT_OCCUPIED');
+      return { _: 'contacts.resolvedPeer', peer: { _: 'peerChannel', channelId: channel.id }, chats: [channel], users: [] };
+    }
     return {
       _: 'contacts.resolvedPeer',
       peer: { _: 'peerUser', userId: record.id },

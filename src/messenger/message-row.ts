@@ -132,6 +132,12 @@ export function messageTl(row: MessageRow): StoredMessageTl {
   };
 }
 
+/** The channel a forwarded message came from (its fwd header's from_id), for the `chats` vector next to it. */
+export function fwdChannelId(row: MessageRow): bigint | undefined {
+  const from = fwdFromColumn(row.fwdFrom)?.fromId;
+  return from?._ === 'peerChannel' ? from.channelId : undefined;
+}
+
 /** Every user a message refers to, for the `users` vector next to it. */
 export function userIdsOf(row: MessageRow, into: Set<bigint>): void {
   into.add(row.authorId);

@@ -11,7 +11,7 @@ import type { Obj, TlType } from '../tl/index.js';
 import type { ContactRelations } from '../service/contacts/relations.js';
 import type { UpdatePusher, SessionRef } from '../contracts/push.js';
 import type { MessageStore, OutgoingMessage, BoxCopy, SentMessage, Conversation } from './message-store.js';
-import { messageTl, userIdsOf, type MessageRow } from './message-row.js';
+import { fwdChannelId, messageTl, userIdsOf, type MessageRow } from './message-row.js';
 import { PEER_CHAT, PEER_USER, userPeer, type PeerRef } from './peer.js';
 import type { GroupDirectory } from './chats/directory.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from './sync.js';
@@ -67,6 +67,9 @@ export class MessagingService {
   /** Read dates (read-dates.ts): authors whose outbox became read in a private chat, at `date`. */
   onOutboxRead?: (reader: bigint, outbox: readonly { owner: bigint; maxId: number }[], date: number) => Promise<void>;
 
+  /** Channels (src/messenger/channels), for messages forwarded from one; set once they exist. */
+  channelViews?: { many(viewer: bigint, ids: readonly bigint[]): Promise<TlType<'Chat'>[]> };
+
   constructor(private readonly deps: MessagingDeps) {}
 
   private seconds(): number {
@@ -76,7 +79,9 @@ export class MessagingService {
   /** Chat objects for the basic groups the rows are in, as `viewer` sees them. */
   private async chatsOf(viewer: bigint, rows: readonly MessageRow[]): Promise<TlType<'Chat'>[]> {
     const ids = [...new Set(rows.filter((r) => r.peer.type === PEER_CHAT).map((r) => r.peer.id))];
-    return ids.length > 0 && this.deps.groups ? this.deps.groups.chatViews(viewer, ids) : [];
+    const chats = ids.length > 0 && this.deps.groups ? await this.deps.groups.chatViews(viewer, ids) : [];
+    const channelIds = [...new Set(rows.flatMap((r) => fwdChannelId(r) ?? []))];
+    return channelIds.length > 0 && this.channelViews ? [...chats, ...(await this.channelViews.many(viewer, channelIds))] : chats;
   }
 
   private async conversation(sender: bigint, peer: PeerRef, items: readonly OutgoingMessage[]): Promise<Conversation> {

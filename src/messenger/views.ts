@@ -1,7 +1,7 @@
 // The read side of the messages and updates API as TL objects: history pages, messages by id, dialogs,
 // updates.state and updates.getDifference. Users referenced by a page are loaded in one call.
 import type { Obj, Res, TlType } from '../tl/index.js';
-import { messageTl, userIdsOf, type MessageRow, type StoredMessageTl } from './message-row.js';
+import { fwdChannelId, messageTl, userIdsOf, type MessageRow, type StoredMessageTl } from './message-row.js';
 import { PEER_CHAT, PEER_USER, peerKey, peerTl, type PeerRef } from './peer.js';
 import type { BoxReader, DialogRow, DialogsQuery, HistoryQuery } from './box-reader.js';
 import type { UserViewSource } from './messaging.js';
@@ -87,6 +87,8 @@ export type DialogDecorator = (viewer: bigint, rows: readonly DialogRow[], tl: O
 
 export class MessageViews {
   readonly dialogDecorators: DialogDecorator[] = [];
+  /** Channels (src/messenger/channels), for messages forwarded from one; set once they exist. */
+  channelViews?: ChatViewSource;
 
   constructor(
     private readonly reader: BoxReader,
@@ -100,7 +102,9 @@ export class MessageViews {
   private async withChats(viewer: bigint, rows: readonly MessageRow[], extra: readonly bigint[] = []): Promise<TlType<'Chat'>[]> {
     const ids = new Set<bigint>(extra);
     for (const r of rows) if (r.peer.type === PEER_CHAT) ids.add(r.peer.id);
-    return ids.size > 0 && this.chatViews ? this.chatViews.many(viewer, [...ids]) : [];
+    const chats = ids.size > 0 && this.chatViews ? await this.chatViews.many(viewer, [...ids]) : [];
+    const channelIds = [...new Set(rows.flatMap((r) => fwdChannelId(r) ?? []))];
+    return channelIds.length > 0 && this.channelViews ? [...chats, ...(await this.channelViews.many(viewer, channelIds))] : chats;
   }
 
   private seconds(): number {

@@ -3,7 +3,7 @@
 // every node computes the same value, and one user's hash is useless to another user.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type AccessHashKind = 'user' | 'photo' | 'document' | 'chat-invite' | 'encrypted-chat' | 'encrypted-file';
+export type AccessHashKind = 'user' | 'photo' | 'document' | 'chat-invite' | 'encrypted-chat' | 'encrypted-file' | 'channel';
 
 export class AccessHashes {
   constructor(private readonly secret: Buffer) {}

@@ -12,7 +12,12 @@ import harness
 
 def describe(m):
     peer = m.peer_id
-    chat = {"type": "user", "id": peer.user_id} if isinstance(peer, types.PeerUser) else {"type": "chat", "id": peer.chat_id}
+    if isinstance(peer, types.PeerUser):
+        chat = {"type": "user", "id": peer.user_id}
+    elif isinstance(peer, types.PeerChannel):
+        chat = {"type": "channel", "id": peer.channel_id}
+    else:
+        chat = {"type": "chat", "id": peer.chat_id}
     media = "photo" if m.photo else "document" if m.document else None
     return {"id": m.id, "chat": chat, "sender_id": m.sender_id, "out": m.out, "text": m.message, "media": media}
 
@@ -86,6 +91,22 @@ class TelethonDriver:
         inputs = [await self.client.get_input_entity(types.PeerUser(u)) for u in users]
         res = await self.client(functions.messages.CreateChatRequest(users=inputs, title=title))
         return {"chat_id": res.updates.chats[0].id}
+
+    async def cmd_create_channel(self, title, megagroup, username):
+        res = await self.client(functions.channels.CreateChannelRequest(title=title, about="", broadcast=not megagroup, megagroup=megagroup))
+        channel = res.chats[0]
+        await self.client(functions.channels.UpdateUsernameRequest(channel, username))
+        return {"channel_id": channel.id, "megagroup": bool(channel.megagroup), "broadcast": bool(channel.broadcast)}
+
+    async def cmd_send_to(self, username, text):
+        m = await self.client.send_message(username, text)
+        return describe(m)
+
+    async def cmd_history(self, username, limit):
+        return {"texts": [m.message for m in await self.client.get_messages(username, limit=limit)]}
+
+    async def cmd_participants(self, username):
+        return {"ids": sorted(u.id for u in await self.client.get_participants(username))}
 
     async def close(self):
         if self.client:

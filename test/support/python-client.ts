@@ -20,7 +20,7 @@ export type PyPeer = { user: number | bigint } | { chat: number | bigint };
 /** A message as the driver describes it (test/python/*_driver.py `describe`). */
 export interface PyMessage {
   id: number;
-  chat: { type: 'user' | 'chat'; id: number };
+  chat: { type: 'user' | 'chat' | 'channel'; id: number };
   sender_id: number | null;
   out: boolean;
   text: string;

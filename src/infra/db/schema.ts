@@ -6,6 +6,7 @@ import type { ContactTables } from './tables/contacts.js';
 import type { MessagingTables } from './tables/messenger.js';
 import type { MediaTables } from './tables/media.js';
 import type { SecretChatTables } from './tables/secret-chats.js';
+import type { ChannelTables } from './tables/channels.js';
 
 export type Int64 = ColumnType<bigint, bigint | number, bigint | number>;
 export type NullableInt64 = ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
@@ -59,7 +60,7 @@ export interface UsersTable {
 /**
  * Every table. Each feature area's row types are in tables/ (one file per area, like migrations/), added here.
  */
-export interface Tables extends AccountTables, ContactTables, MessagingTables, MediaTables, SecretChatTables {
+export interface Tables extends AccountTables, ContactTables, MessagingTables, MediaTables, SecretChatTables, ChannelTables {
   auth_keys: AuthKeysTable;
   client_info: ClientInfoTable;
   id_sequences: IdSequencesTable;

@@ -310,6 +310,29 @@ export class ChatService {
   }
 
   /**
+   * What messages.migrateChat moves into the new supergroup: the creator asks; a chat already migrated
+   * answers CHAT_ID_INVALID. The current members with their roles, oldest first.
+   */
+  async migrationSource(caller: Caller, chatId: bigint): Promise<{ title: string; about: string; members: Participant[] }> {
+    const { chat, me } = await this.load(chatId, caller.userId);
+    if (chat.migratedTo !== undefined) throw RpcError.badRequest('CHAT_ID_INVALID');
+    requireMember(me);
+    if (me.role !== ROLE_CREATOR) throw new RpcError(403, 'CHAT_ADMIN_REQUIRED');
+    const members = (await this.deps.store.participants(chatId)).filter(isActive).sort((a, b) => a.date - b.date);
+    return { title: chat.title, about: chat.about, members };
+  }
+
+  /** The chat becomes deactivated, pointing at `channelId`, with messageActionChatMigrateTo in every member's box. */
+  async markMigrated(caller: Caller, chatId: bigint, channelId: bigint): Promise<Obj<'updates'>> {
+    const members = await this.deps.store.activeMemberIds(chatId);
+    const sent = await this.deps.db.transaction().execute(async (tx) => {
+      await this.deps.store.updateChat(tx, chatId, { migratedTo: channelId });
+      return this.serviceMessage(tx, chatId, caller.userId, members, { _: 'messageActionChatMigrateTo', channelId });
+    });
+    return this.announce(caller, chatId, sent);
+  }
+
+  /**
    * messages.editChatPhoto: a new photo (uploaded or an existing one) or none, under the same rule as the
    * title. The rights are checked before the upload is processed, so a refused member costs no image work.
    */

@@ -23,9 +23,10 @@ export interface InviteRecord {
 
 type N = number | bigint;
 
-function chatFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; date: N; version: N; default_banned: N; flags: N; photo_id: bigint | null }): ChatRecord {
+function chatFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; date: N; version: N; default_banned: N; flags: N; photo_id: bigint | null; migrated_to: bigint | null }): ChatRecord {
   const chat: ChatRecord = { id: r.id, creatorId: r.creator_id, title: r.title, about: r.about, date: Number(r.date), version: Number(r.version), defaultBanned: Number(r.default_banned) >>> 0, flags: Number(r.flags) };
   if (r.photo_id !== null) chat.photoId = r.photo_id;
+  if (r.migrated_to !== null) chat.migratedTo = r.migrated_to;
   return chat;
 }
 
@@ -48,7 +49,7 @@ function inviteFromRow(r: { hash: string; chat_id: bigint; admin_id: bigint; dat
   };
 }
 
-const CHAT_COLUMNS = ['id', 'creator_id', 'title', 'about', 'date', 'version', 'default_banned', 'flags', 'photo_id'] as const;
+const CHAT_COLUMNS = ['id', 'creator_id', 'title', 'about', 'date', 'version', 'default_banned', 'flags', 'photo_id', 'migrated_to'] as const;
 const PARTICIPANT_COLUMNS = ['chat_id', 'user_id', 'inviter_id', 'date', 'role', 'state'] as const;
 const INVITE_COLUMNS = ['hash', 'chat_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title'] as const;
 
@@ -74,8 +75,9 @@ export class ChatStore {
       .execute();
   }
 
-  async updateChat(db: Db, id: bigint, set: Partial<Pick<ChatRecord, 'title' | 'about' | 'version' | 'defaultBanned'>> & { photoId?: bigint | null }): Promise<void> {
+  async updateChat(db: Db, id: bigint, set: Partial<Pick<ChatRecord, 'title' | 'about' | 'version' | 'defaultBanned' | 'migratedTo'>> & { photoId?: bigint | null }): Promise<void> {
     const values: Record<string, unknown> = {};
+    if (set.migratedTo !== undefined) values.migrated_to = set.migratedTo;
     if (set.photoId !== undefined) values.photo_id = set.photoId;
     if (set.title !== undefined) values.title = set.title;
     if (set.about !== undefined) values.about = set.about;

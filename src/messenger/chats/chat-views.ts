@@ -6,7 +6,10 @@ import { adminRightsOf, STATE_KICKED, STATE_LEFT, ROLE_CREATOR, isActive, type C
 import { adminTl, bannedTl } from './rights.js';
 import { chatPhotoTl, type ChatPhotoMedia, type ChatPhotoSummary } from './chat-photos.js';
 
-export function chatTl(chat: ChatRecord, me: Participant | undefined, participantsCount: number, photo?: ChatPhotoSummary): TlType<'Chat'> | undefined {
+/** The access hash `viewer` is given for a channel (the supergroup a migrated chat points to). */
+export type ChannelHash = (viewer: bigint, channelId: bigint) => bigint;
+
+export function chatTl(chat: ChatRecord, me: Participant | undefined, participantsCount: number, photo?: ChatPhotoSummary, channelHash?: ChannelHash): TlType<'Chat'> | undefined {
   if (!me) return undefined;
   if (me.state === STATE_KICKED) return { _: 'chatForbidden', id: chat.id, title: chat.title };
   const rights = adminRightsOf(me);
@@ -22,6 +25,8 @@ export function chatTl(chat: ChatRecord, me: Participant | undefined, participan
     version: chat.version,
     adminRights: rights !== 0 ? adminTl(rights) : undefined,
     defaultBannedRights: bannedTl(chat.defaultBanned),
+    deactivated: chat.migratedTo !== undefined || undefined,
+    migratedTo: chat.migratedTo !== undefined && channelHash ? { _: 'inputChannel', channelId: chat.migratedTo, accessHash: channelHash(me.userId, chat.migratedTo) } : undefined,
   };
 }
 
@@ -30,6 +35,8 @@ export class ChatViews {
     private readonly store: ChatStore,
     /** Absent: chats show no photo. */
     private readonly photos?: Pick<ChatPhotoMedia, 'photoSummaries'>,
+    /** Access hashes of channels, for the migrated_to of a migrated chat. */
+    private readonly channelHash?: ChannelHash,
   ) {}
 
   /** The chats among `ids` that `viewer` belongs or belonged to, as they see them, in `ids` order. */
@@ -43,7 +50,7 @@ export class ChatViews {
     for (const id of unique) {
       const chat = chats.get(id);
       const photo = chat?.photoId !== undefined ? photos?.get(chat.photoId) : undefined;
-      const tl = chat && chatTl(chat, mine.get(id), counts.get(id) ?? 0, photo);
+      const tl = chat && chatTl(chat, mine.get(id), counts.get(id) ?? 0, photo, this.channelHash);
       if (tl) out.push(tl);
     }
     return out;

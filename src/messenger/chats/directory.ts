@@ -34,6 +34,8 @@ export class ChatDirectory implements GroupDirectory {
   async conversation(sender: bigint, chatId: bigint, kinds: { text: boolean; media: boolean }): Promise<Conversation> {
     const [chat, me] = await Promise.all([this.store.chat(chatId), this.store.participant(chatId, sender)]);
     if (!chat || !me) throw RpcError.badRequest('CHAT_ID_INVALID');
+    // A migrated (deactivated) group takes no more messages: its supergroup does.
+    if (chat.migratedTo !== undefined) throw new RpcError(403, 'CHAT_WRITE_FORBIDDEN');
     requireSend(chat, me, kinds);
     const members = await this.store.activeMemberIds(chatId);
     const peer = chatPeer(chatId);

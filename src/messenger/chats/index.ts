@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
 import { ChatStore } from './chat-store.js';
-import { ChatViews } from './chat-views.js';
+import { ChatViews, type ChannelHash } from './chat-views.js';
 import { ChatDirectory } from './directory.js';
 import { ChatService, type ChatServiceDeps } from './chat-service.js';
 import type { ChatPhotoMedia } from './chat-photos.js';
@@ -17,9 +17,10 @@ export class ChatBase {
   constructor(
     db: Kysely<Tables>,
     private readonly photos?: ChatPhotoMedia,
+    channelHash?: ChannelHash,
   ) {
     this.store = new ChatStore(db);
-    this.views = new ChatViews(this.store, photos);
+    this.views = new ChatViews(this.store, photos, channelHash);
     this.directory = new ChatDirectory(this.store, this.views);
   }
 
@@ -30,7 +31,7 @@ export class ChatBase {
 }
 
 export { ChatStore, type InviteRecord } from './chat-store.js';
-export { ChatViews, chatTl } from './chat-views.js';
+export { ChatViews, chatTl, type ChannelHash } from './chat-views.js';
 export { ChatDirectory, type GroupDirectory } from './directory.js';
 export { ChatService, type InviteOptions } from './chat-service.js';
 export { chatPhotoTl, type ChatPhotoMedia, type ChatPhotoSummary } from './chat-photos.js';

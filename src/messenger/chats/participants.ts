@@ -30,6 +30,8 @@ export interface ChatRecord {
   flags: number;
   /** The current photo (media photo id), absent when the chat has none. */
   photoId?: bigint;
+  /** The supergroup it became (messages.migrateChat): the chat is deactivated. */
+  migratedTo?: bigint;
 }
 
 export interface Participant {

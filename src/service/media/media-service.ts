@@ -339,14 +339,14 @@ export class MediaService {
 
   /**
    * Resolves an InputFileLocation for `viewer` (upload.getFile, upload.getFileHashes). `chatPhotoOf` gives
-   * the current photo id of a basic group the viewer may see (throwing for one they may not); without it a
-   * chat's photo location is refused like any unknown peer.
+   * the current photo id of a basic group or channel the viewer may see (throwing for one they may not);
+   * without it a chat's photo location is refused like any unknown peer.
    */
   async location(
     viewer: bigint,
     loc: TlType<'InputFileLocation'>,
     resolvePeer: (peer: TlType<'InputPeer'>) => bigint,
-    chatPhotoOf?: (chatId: bigint) => Promise<bigint | undefined>,
+    chatPhotoOf?: (peer: TlType<'InputPeer'>) => Promise<bigint | undefined>,
   ): Promise<FileLocation> {
     const l = loc;
     switch (l._) {
@@ -368,9 +368,9 @@ export class MediaService {
       }
       case 'inputPeerPhotoFileLocation': {
         const photoId = l.photoId;
-        if (l.peer._ === 'inputPeerChat' && chatPhotoOf) {
-          // Only the chat's current photo: an old one is refused as clients expect of a stale location.
-          if ((await chatPhotoOf(l.peer.chatId)) !== photoId) throw RpcError.badRequest('FILE_ID_INVALID');
+        if ((l.peer._ === 'inputPeerChat' || l.peer._ === 'inputPeerChannel') && chatPhotoOf) {
+          // Only the group's or channel's current photo: an old one is refused as clients expect of a stale location.
+          if ((await chatPhotoOf(l.peer)) !== photoId) throw RpcError.badRequest('FILE_ID_INVALID');
         } else {
           const owner = resolvePeer(l.peer);
           if (!(await this.deps.store.hasProfilePhoto(owner, photoId))) throw RpcError.badRequest('FILE_ID_INVALID');

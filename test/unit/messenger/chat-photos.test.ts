@@ -97,7 +97,7 @@ async function setup() {
   const download = async (viewer: bigint, chatId: bigint, photoId: bigint, big: boolean) => {
     const loc = await media.location(viewer, { _: 'inputPeerPhotoFileLocation', big: big || undefined, peer: { _: 'inputPeerChat', chatId }, photoId }, () => {
       throw new RpcError(400, 'PEER_ID_INVALID');
-    }, (id) => chats.photoIdFor(viewer, id));
+    }, (peer) => (peer._ === 'inputPeerChat' ? chats.photoIdFor(viewer, peer.chatId) : Promise.reject(new RpcError(400, 'PEER_ID_INVALID'))));
     return readAll(await dfs.blobs.read(loc.bucket, loc.key));
   };
   const drain = () => bus.drain();

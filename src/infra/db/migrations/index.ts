@@ -16,6 +16,10 @@ import { migration as m0012 } from './0012_chat_photos.js';
 import { migration as m0013 } from './0013_saved_dialogs.js';
 import { migration as m0014 } from './0014_inbox_outbox.js';
 import { migration as m0015 } from './0015_secret_chats.js';
+import { migration as m0016 } from './0016_channels.js';
+import { migration as m0017 } from './0017_channel_invites_log.js';
+import { migration as m0018 } from './0018_chat_migration.js';
+import { migration as m0019 } from './0019_channel_prehistory.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -34,6 +38,10 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0013_saved_dialogs': m0013,
   '0014_inbox_outbox': m0014,
   '0015_secret_chats': m0015,
+  '0016_channels': m0016,
+  '0017_channel_invites_log': m0017,
+  '0018_chat_migration': m0018,
+  '0019_channel_prehistory': m0019,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

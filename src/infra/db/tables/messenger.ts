@@ -203,6 +203,8 @@ export interface MessagingTables extends MessagingExtrasTables {}
 type NullableBig = ColumnType<bigint | null, number | bigint | null | undefined, number | bigint | null>;
 
 export interface ChatsTable {
+  /** The supergroup the chat was migrated to (migration 0018_chat_migration); null while it is a basic group. */
+  migrated_to: NullableBig;
   /** The chat's current photo (media_photos.id), null when it has none. */
   photo_id: NullableBig;
 }

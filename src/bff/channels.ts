@@ -1,0 +1,132 @@
+// channels.* (core.telegram.org/api/channel): channels and supergroups, and the channel side of
+// updates.getChannelDifference and messages.getMessagesViews. The messages.* methods that take any peer
+// (send, edit, history, dialogs) route channel peers to the same service from messages*.ts.
+import { RpcError } from '../common/rpc-error.js';
+import type { TlType } from '../tl/index.js';
+import type { Caller } from '../messenger/messaging.js';
+import { isActiveMember } from '../messenger/channels/index.js';
+import type { RpcContext } from './context.js';
+import { resolveInputUserRecord, viewerOf, type InputUserLike } from './peers.js';
+import type { RpcDispatcher } from './registry.js';
+import type { AppServices } from './services.js';
+
+const MAX_GET_CHANNELS = 100;
+const MAX_IDS = 100;
+
+export function registerChannels(rpc: RpcDispatcher, services: AppServices): void {
+  const channels = services.channels;
+  const caller = (ctx: RpcContext): Caller => ({ userId: viewerOf(ctx), session: { authKeyId: ctx.authKey.authKey.id, sessionId: ctx.sessionId } });
+
+  /** An existing, not deleted user named by an InputUser or InputPeer. */
+  async function userOf(ctx: RpcContext, input: InputUserLike): Promise<bigint> {
+    const record = await resolveInputUserRecord(services, ctx, input);
+    if (record.deleted) throw RpcError.badRequest('INPUT_USER_DEACTIVATED');
+    return record.id;
+  }
+
+  rpc.register('channels.createChannel', async (req, ctx) =>
+    channels.create(caller(ctx), { title: req.title, about: req.about, broadcast: req.broadcast === true, megagroup: req.megagroup === true }),
+  );
+
+  rpc.register('channels.getChannels', async (req, ctx) => {
+    if (req.id.length > MAX_GET_CHANNELS) throw RpcError.badRequest('LIMIT_INVALID');
+    const viewer = viewerOf(ctx);
+    const ids: bigint[] = [];
+    for (const input of req.id) ids.push((await channels.access(viewer, input)).channel.id);
+    return { _: 'messages.chats', chats: await channels.channelViews(viewer, ids) };
+  });
+
+  rpc.register('channels.getFullChannel', async (req, ctx) => channels.fullChannel(viewerOf(ctx), req.channel));
+
+  rpc.register('channels.joinChannel', async (req, ctx) => ({ _: 'messages.chatInviteJoinResultOk', updates: await channels.join(caller(ctx), req.channel) }));
+
+  rpc.register('channels.leaveChannel', async (req, ctx) => channels.leave(caller(ctx), req.channel));
+
+  rpc.register('channels.inviteToChannel', async (req, ctx) => {
+    if (req.users.length === 0) throw RpcError.badRequest('USERS_TOO_FEW');
+    if (req.users.length > 200) throw RpcError.badRequest('USERS_TOO_MUCH');
+    const ids: bigint[] = [];
+    for (const u of req.users) ids.push(await userOf(ctx, u));
+    return { _: 'messages.invitedUsers', updates: await channels.invite(caller(ctx), req.channel, ids), missingInvitees: [] };
+  });
+
+  rpc.register('channels.readHistory', async (req, ctx) => {
+    await channels.readHistory(caller(ctx), req.channel, req.maxId);
+    return true;
+  });
+
+  rpc.register('channels.getMessages', async (req, ctx) => {
+    if (req.id.length > MAX_IDS) throw RpcError.badRequest('LIMIT_INVALID');
+    return channels.messages(viewerOf(ctx), req.channel, req.id);
+  });
+
+  rpc.register('channels.deleteMessages', async (req, ctx) => {
+    if (req.id.length > MAX_IDS) throw RpcError.badRequest('MESSAGE_ID_INVALID');
+    const res = await channels.deleteMessages(caller(ctx), req.channel, req.id);
+    return { _: 'messages.affectedMessages', pts: res.pts, ptsCount: res.ptsCount };
+  });
+
+  rpc.register('channels.getParticipants', async (req, ctx) => channels.participants(viewerOf(ctx), req.channel, req.filter, req.offset, req.limit, req.hash));
+
+  rpc.register('channels.getParticipant', async (req, ctx) => channels.participant(viewerOf(ctx), req.channel, await resolveInputUserRecord(services, ctx, req.participant).then((r) => r.id)));
+
+  rpc.register('channels.editAdmin', async (req, ctx) => channels.editAdmin(caller(ctx), req.channel, await userOf(ctx, req.userId), req.adminRights, req.rank));
+
+  rpc.register('channels.editBanned', async (req, ctx) => channels.editBanned(caller(ctx), req.channel, await userOf(ctx, req.participant), req.bannedRights));
+
+  rpc.register('channels.checkUsername', async (req, ctx) => channels.checkUsername(caller(ctx), req.channel, req.username));
+
+  rpc.register('channels.updateUsername', async (req, ctx) => {
+    await channels.updateUsername(caller(ctx), req.channel, req.username);
+    return true;
+  });
+
+  rpc.register('channels.editPhoto', async (req, ctx) => channels.editPhoto(caller(ctx), req.channel, req.photo));
+
+  rpc.register('channels.editTitle', async (req, ctx) => channels.editTitle(caller(ctx), req.channel, req.title));
+
+  rpc.register('channels.deleteChannel', async (req, ctx) => channels.deleteChannel(caller(ctx), req.channel));
+
+  rpc.register('channels.toggleSlowMode', async (req, ctx) => channels.toggleSlowMode(caller(ctx), req.channel, req.seconds));
+
+  rpc.register('channels.togglePreHistoryHidden', async (req, ctx) => channels.togglePreHistoryHidden(caller(ctx), req.channel, req.enabled));
+
+  rpc.register('channels.toggleSignatures', async (req, ctx) => channels.toggleSignatures(caller(ctx), req.channel, req.signaturesEnabled === true));
+
+  rpc.register('channels.getAdminLog', async (req, ctx) => {
+    const admins: bigint[] | undefined = req.admins ? [] : undefined;
+    for (const a of req.admins ?? []) admins!.push((await resolveInputUserRecord(services, ctx, a)).id);
+    return channels.adminLog(viewerOf(ctx), req.channel, { query: req.q, filter: req.eventsFilter, admins, maxId: req.maxId, minId: req.minId, limit: req.limit });
+  });
+
+  rpc.register('channels.getAdminedPublicChannels', async (_req, ctx) => ({ _: 'messages.chats', chats: await channels.adminedPublic(viewerOf(ctx)) }));
+
+  rpc.register('channels.getLeftChannels', async (req, ctx) => {
+    const res = await channels.leftChannels(viewerOf(ctx), req.offset);
+    return res.count > res.chats.length ? { _: 'messages.chatsSlice', count: res.count, chats: res.chats } : { _: 'messages.chats', chats: res.chats };
+  });
+
+  // Channels keep no per-member content state (voice notes played, mentions): nothing is left to mark.
+  rpc.register('channels.readMessageContents', async (req, ctx) => {
+    const viewer = viewerOf(ctx);
+    const { me } = await channels.access(viewer, req.channel);
+    if (!isActiveMember(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
+    return true;
+  });
+
+  rpc.register('updates.getChannelDifference', async (req, ctx) => channels.difference(viewerOf(ctx), req.channel, req.pts, req.limit));
+
+  rpc.register('messages.getMessagesViews', async (req, ctx) => {
+    if (req.id.length > MAX_IDS) throw RpcError.badRequest('LIMIT_INVALID');
+    if (req.peer._ !== 'inputPeerChannel') {
+      // Views are counted in channels only; elsewhere Telegram answers empty counters.
+      return { _: 'messages.messageViews', views: req.id.map(() => ({ _: 'messageViews' as const })), chats: [], users: [] };
+    }
+    return channels.views(viewerOf(ctx), req.peer, req.id, req.increment === true);
+  });
+}
+
+/** True when an InputPeer names a channel (routed to the channel service by the messages.* handlers). */
+export function isChannelPeer(input: TlType<'InputPeer'>): input is Extract<TlType<'InputPeer'>, { _: 'inputPeerChannel' }> {
+  return input._ === 'inputPeerChannel';
+}

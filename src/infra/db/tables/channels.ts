@@ -1,0 +1,115 @@
+// Row types of the channel tables (migration 0016_channels). INTEGER columns read back as bigint.
+import type { ColumnType } from 'kysely';
+
+type Big = ColumnType<bigint, number | bigint, number | bigint>;
+type Int = ColumnType<number | bigint, number | bigint, number | bigint>;
+type IntDefault = ColumnType<number | bigint, number | bigint | undefined, number | bigint>;
+type NullableInt = ColumnType<number | bigint | null, number | bigint | null | undefined, number | bigint | null>;
+type NullableBig = ColumnType<bigint | null, number | bigint | null | undefined, number | bigint | null>;
+type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
+type Blob = ColumnType<Buffer | null, Uint8Array | null | undefined, Uint8Array | null>;
+
+export interface ChannelsTable {
+  id: Big;
+  creator_id: Big;
+  title: string;
+  about: ColumnType<string, string | undefined, string>;
+  username: NullableText;
+  username_lower: NullableText;
+  date: Int;
+  flags: IntDefault;
+  pts: IntDefault;
+  top_message: IntDefault;
+  top_date: IntDefault;
+  read_max_id: IntDefault;
+  participants_count: IntDefault;
+  default_banned: IntDefault;
+  slowmode_seconds: IntDefault;
+  photo_id: NullableBig;
+  /** The basic group this supergroup was migrated from (migration 0018). */
+  migrated_from_chat_id: NullableBig;
+}
+
+export interface ChannelParticipantsTable {
+  channel_id: Big;
+  user_id: Big;
+  role: Int;
+  active: Int;
+  admin_rights: IntDefault;
+  banned_rights: IntDefault;
+  banned_until: IntDefault;
+  inviter_id: Big;
+  actor_id: ColumnType<bigint, number | bigint | undefined, number | bigint>;
+  rank: NullableText;
+  date: Int;
+  read_inbox_max_id: IntDefault;
+  last_post_date: IntDefault;
+  pinned: IntDefault;
+  folder_id: IntDefault;
+  /** The newest post when the member joined (migration 0019): with hidden prehistory they see only later ones. */
+  available_min_id: IntDefault;
+}
+
+export interface ChannelMessagesTable {
+  channel_id: Big;
+  id: Int;
+  author_id: Big;
+  random_id: ColumnType<bigint, number | bigint | undefined, number | bigint>;
+  date: Int;
+  edit_date: IntDefault;
+  message: string;
+  entities: Blob;
+  media: Blob;
+  fwd_from: Blob;
+  reply_to_id: NullableInt;
+  post_author: NullableText;
+  views: IntDefault;
+  flags: IntDefault;
+}
+
+export interface ChannelUpdatesTable {
+  channel_id: Big;
+  pts: Int;
+  pts_count: Int;
+  date: Int;
+  kind: Int;
+  message_ids: string;
+}
+
+export interface ChannelMessageViewsTable {
+  channel_id: Big;
+  message_id: Int;
+  user_id: Big;
+}
+
+export interface ChannelInvitesTable {
+  hash: string;
+  channel_id: Big;
+  admin_id: Big;
+  date: Int;
+  expire_date: NullableInt;
+  usage_limit: NullableInt;
+  uses: IntDefault;
+  revoked: IntDefault;
+  permanent: IntDefault;
+  title: NullableText;
+}
+
+export interface ChannelAdminLogTable {
+  channel_id: Big;
+  id: Big;
+  date: Int;
+  user_id: Big;
+  kind: Int;
+  action: ColumnType<Buffer, Uint8Array, Uint8Array>;
+}
+
+export interface ChannelTables {
+  channel_invites: ChannelInvitesTable;
+  channel_admin_log: ChannelAdminLogTable;
+  channels: ChannelsTable;
+  channel_participants: ChannelParticipantsTable;
+  channel_messages: ChannelMessagesTable;
+  channel_updates: ChannelUpdatesTable;
+  channel_message_views: ChannelMessageViewsTable;
+}

@@ -1,0 +1,549 @@
+// SQL access for channels: the channel row (with its pts and top message), participants (with each
+// member's read state), the channel's one message box, its update log and post views. Methods take the
+// database or a transaction, so a change and its log entry commit together (channel-service.ts).
+import { sql, type Kysely } from 'kysely';
+import type { Tables } from '../../infra/db/schema.js';
+import { dialectOf, lockingRead } from '../../infra/db/dialect.js';
+import type { Tx } from '../box-writer.js';
+import { PEER_CHANNEL } from '../peer.js';
+import { BOX_PINNED, CONTENT_SERVICE, type MessageRow } from '../message-row.js';
+import type { InviteRecord } from '../chats/chat-store.js';
+import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
+import type { TlType } from '../../tl/index.js';
+import { logKindCode, logKindOf, type LogEntry, type LogKind } from './admin-log.js';
+import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
+
+export type Db = Kysely<Tables> | Tx;
+type N = number | bigint;
+
+const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id', 'migrated_from_chat_id'] as const;
+const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id', 'available_min_id'] as const;
+const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title'] as const;
+const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags'] as const;
+
+function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null; migrated_from_chat_id: bigint | null }): ChannelRecord {
+  return {
+    id: r.id,
+    creatorId: r.creator_id,
+    title: r.title,
+    about: r.about,
+    username: r.username,
+    date: Number(r.date),
+    flags: Number(r.flags),
+    pts: Number(r.pts),
+    topMessage: Number(r.top_message),
+    topDate: Number(r.top_date),
+    readMaxId: Number(r.read_max_id),
+    participantsCount: Number(r.participants_count),
+    defaultBanned: Number(r.default_banned) >>> 0,
+    slowmodeSeconds: Number(r.slowmode_seconds),
+    photoId: r.photo_id,
+    migratedFromChatId: r.migrated_from_chat_id,
+  };
+}
+
+function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; admin_rights: N; banned_rights: N; banned_until: N; inviter_id: bigint; actor_id: bigint; rank: string | null; date: N; read_inbox_max_id: N; last_post_date: N; pinned: N; folder_id: N; available_min_id: N }): ChannelParticipantRecord {
+  return {
+    channelId: r.channel_id,
+    userId: r.user_id,
+    role: Number(r.role) as ChannelRole,
+    adminRights: Number(r.admin_rights) >>> 0,
+    bannedRights: Number(r.banned_rights) >>> 0,
+    bannedUntil: Number(r.banned_until),
+    inviterId: r.inviter_id,
+    actorId: r.actor_id,
+    rank: r.rank,
+    date: Number(r.date),
+    readInboxMaxId: Number(r.read_inbox_max_id),
+    lastPostDate: Number(r.last_post_date),
+    pinned: Number(r.pinned),
+    folderId: Number(r.folder_id),
+    availableMinId: Number(r.available_min_id),
+  };
+}
+
+function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null }): InviteRecord {
+  return {
+    hash: r.hash,
+    chatId: r.channel_id,
+    adminId: r.admin_id,
+    date: Number(r.date),
+    expireDate: r.expire_date === null ? null : Number(r.expire_date),
+    usageLimit: r.usage_limit === null ? null : Number(r.usage_limit),
+    uses: Number(r.uses),
+    revoked: Number(r.revoked) !== 0,
+    permanent: Number(r.permanent) !== 0,
+    title: r.title,
+  };
+}
+
+/** A stored post: the shared MessageRow shape (as `viewer` sees it) and what only channels have. */
+export interface ChannelMessage {
+  channelId: bigint;
+  id: number;
+  authorId: bigint;
+  date: number;
+  editDate: number;
+  message: string;
+  entities: Buffer | null;
+  media: Buffer | null;
+  fwdFrom: Buffer | null;
+  replyToId: number | null;
+  postAuthor: string | null;
+  views: number;
+  flags: number;
+}
+
+function messageFromRow(r: { channel_id: bigint; id: N; author_id: bigint; date: N; edit_date: N; message: string; entities: Buffer | null; media: Buffer | null; fwd_from: Buffer | null; reply_to_id: N | null; post_author: string | null; views: N; flags: N }): ChannelMessage {
+  return {
+    channelId: r.channel_id,
+    id: Number(r.id),
+    authorId: r.author_id,
+    date: Number(r.date),
+    editDate: Number(r.edit_date),
+    message: r.message,
+    entities: r.entities,
+    media: r.media,
+    fwdFrom: r.fwd_from,
+    replyToId: r.reply_to_id === null ? null : Number(r.reply_to_id),
+    postAuthor: r.post_author,
+    views: Number(r.views),
+    flags: Number(r.flags),
+  };
+}
+
+/** The post in the MessageRow shape the shared message code (message-row.ts) turns into TL. */
+export function asMessageRow(m: ChannelMessage, viewer: bigint): MessageRow {
+  return {
+    ownerId: viewer,
+    id: m.id,
+    globalId: 0n,
+    peer: { type: PEER_CHANNEL, id: m.channelId },
+    out: m.authorId === viewer,
+    date: m.date,
+    replyToId: m.replyToId,
+    boxFlags: m.flags & POST_PINNED ? BOX_PINNED : 0,
+    authorId: m.authorId,
+    editDate: m.editDate,
+    message: m.message,
+    entities: m.entities,
+    media: m.media,
+    fwdFrom: m.fwdFrom,
+    flags: m.flags,
+  };
+}
+
+export interface NewChannelMessage {
+  authorId: bigint;
+  randomId: bigint;
+  message: string;
+  entities: Buffer | null;
+  media: Buffer | null;
+  fwdFrom: Buffer | null;
+  replyToId: number | null;
+  postAuthor: string | null;
+  flags: number;
+}
+
+export interface ChannelLogEntry {
+  pts: number;
+  ptsCount: number;
+  date: number;
+  kind: ChannelUpdateKind;
+  ids: number[];
+}
+
+export class ChannelStore {
+  constructor(readonly db: Kysely<Tables>) {}
+
+  async channel(id: bigint, db: Db = this.db): Promise<ChannelRecord | undefined> {
+    const r = await db.selectFrom('channels').select(CHANNEL_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return r && channelFromRow(r);
+  }
+
+  /** The channel row, locked until the transaction ends on MySQL (its pts and top message are read, then written). */
+  async lockChannel(tx: Tx, id: bigint): Promise<ChannelRecord | undefined> {
+    const r = await lockingRead(tx.selectFrom('channels').select(CHANNEL_COLUMNS).where('id', '=', id), dialectOf(tx)).executeTakeFirst();
+    return r && channelFromRow(r);
+  }
+
+  async channels(ids: readonly bigint[], db: Db = this.db): Promise<Map<bigint, ChannelRecord>> {
+    const out = new Map<bigint, ChannelRecord>();
+    if (ids.length === 0) return out;
+    for (const r of await db.selectFrom('channels').select(CHANNEL_COLUMNS).where('id', 'in', [...new Set(ids)]).execute()) out.set(r.id, channelFromRow(r));
+    return out;
+  }
+
+  async byUsername(username: string, db: Db = this.db): Promise<ChannelRecord | undefined> {
+    const r = await db.selectFrom('channels').select(CHANNEL_COLUMNS).where('username_lower', '=', username.toLowerCase()).executeTakeFirst();
+    return r && channelFromRow(r);
+  }
+
+  async insertChannel(db: Db, c: ChannelRecord): Promise<void> {
+    await db
+      .insertInto('channels')
+      .values({ id: c.id, creator_id: c.creatorId, title: c.title, about: c.about, date: c.date, flags: c.flags, pts: c.pts, top_message: c.topMessage, top_date: c.topDate, participants_count: c.participantsCount, default_banned: c.defaultBanned, migrated_from_chat_id: c.migratedFromChatId })
+      .execute();
+  }
+
+  async updateChannel(db: Db, id: bigint, set: Partial<Pick<ChannelRecord, 'title' | 'about' | 'flags' | 'defaultBanned' | 'slowmodeSeconds' | 'readMaxId' | 'photoId'>> & { username?: string | null }): Promise<void> {
+    const values: Record<string, unknown> = {};
+    if (set.photoId !== undefined) values.photo_id = set.photoId;
+    if (set.title !== undefined) values.title = set.title;
+    if (set.about !== undefined) values.about = set.about;
+    if (set.flags !== undefined) values.flags = set.flags;
+    if (set.defaultBanned !== undefined) values.default_banned = set.defaultBanned;
+    if (set.slowmodeSeconds !== undefined) values.slowmode_seconds = set.slowmodeSeconds;
+    if (set.readMaxId !== undefined) values.read_max_id = set.readMaxId;
+    if (set.username !== undefined) {
+      values.username = set.username;
+      values.username_lower = set.username?.toLowerCase() ?? null;
+    }
+    if (Object.keys(values).length > 0) await db.updateTable('channels').set(values).where('id', '=', id).execute();
+  }
+
+  async addToCount(db: Db, id: bigint, delta: number): Promise<void> {
+    if (delta === 0) return;
+    await db
+      .updateTable('channels')
+      .set((eb) => ({ participants_count: eb('participants_count', '+', delta) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async participant(channelId: bigint, userId: bigint, db: Db = this.db): Promise<ChannelParticipantRecord | undefined> {
+    const r = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+    return r && participantFromRow(r);
+  }
+
+  /** The user's participant rows in these channels (channel id -> row). */
+  async memberships(userId: bigint, channelIds: readonly bigint[], db: Db = this.db): Promise<Map<bigint, ChannelParticipantRecord>> {
+    const out = new Map<bigint, ChannelParticipantRecord>();
+    if (channelIds.length === 0) return out;
+    const rows = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('user_id', '=', userId).where('channel_id', 'in', [...new Set(channelIds)]).execute();
+    for (const r of rows) out.set(r.channel_id, participantFromRow(r));
+    return out;
+  }
+
+  /** Every channel the user is in now (dialogs). */
+  async activeMemberships(userId: bigint, db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    const rows = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('user_id', '=', userId).where('active', '=', 1).execute();
+    return rows.map(participantFromRow);
+  }
+
+  /** The user's participant rows in the given roles (any channel), for the admined and left lists. */
+  async membershipsByRole(userId: bigint, roles: readonly ChannelRole[], db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    const rows = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('user_id', '=', userId).where('role', 'in', [...roles]).execute();
+    return rows.map(participantFromRow);
+  }
+
+  /** Inserts the participant or rewrites the row of a former one. */
+  async putParticipant(db: Db, p: ChannelParticipantRecord, active: boolean): Promise<void> {
+    const values = {
+      role: p.role,
+      active: active ? 1 : 0,
+      admin_rights: p.adminRights,
+      banned_rights: p.bannedRights,
+      banned_until: p.bannedUntil,
+      inviter_id: p.inviterId,
+      actor_id: p.actorId,
+      rank: p.rank,
+      date: p.date,
+      read_inbox_max_id: p.readInboxMaxId,
+      available_min_id: p.availableMinId,
+    };
+    const changed = await db.updateTable('channel_participants').set(values).where('channel_id', '=', p.channelId).where('user_id', '=', p.userId).executeTakeFirst();
+    if (Number(changed.numUpdatedRows) > 0) return;
+    await db.insertInto('channel_participants').values({ channel_id: p.channelId, user_id: p.userId, ...values }).execute();
+  }
+
+  async setReadInbox(db: Db, channelId: bigint, userId: bigint, maxId: number): Promise<void> {
+    await db.updateTable('channel_participants').set({ read_inbox_max_id: maxId }).where('channel_id', '=', channelId).where('user_id', '=', userId).where('read_inbox_max_id', '<', maxId).execute();
+  }
+
+  async setLastPost(db: Db, channelId: bigint, userId: bigint, date: number, readMaxId: number): Promise<void> {
+    await db.updateTable('channel_participants').set({ last_post_date: date, read_inbox_max_id: readMaxId }).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+  }
+
+  /**
+   * A page of participants by role filter, newest first: `roles` picks the rows (creator, admins,
+   * members, banned), `query` matches names; with `kicked` true only kicked ones, false only not kicked.
+   */
+  async participants(channelId: bigint, opts: { roles: readonly ChannelRole[]; activeOnly: boolean; userIds?: readonly bigint[]; offset: number; limit: number }, db: Db = this.db): Promise<{ rows: ChannelParticipantRecord[]; count: number }> {
+    const base = () => {
+      let s = db.selectFrom('channel_participants').where('channel_id', '=', channelId).where('role', 'in', [...opts.roles]);
+      if (opts.activeOnly) s = s.where('active', '=', 1);
+      if (opts.userIds) s = s.where('user_id', 'in', opts.userIds.length > 0 ? [...opts.userIds] : [-1n]);
+      return s;
+    };
+    const rows = await base().select(PARTICIPANT_COLUMNS).orderBy('role', 'desc').orderBy('date', 'desc').orderBy('user_id', 'asc').offset(opts.offset).limit(opts.limit).execute();
+    const counted = await base().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return { rows: rows.map(participantFromRow), count: Number(counted?.n ?? 0) };
+  }
+
+  /** Kicked participants (banned with view_messages) or restricted ones, for the kicked / banned filters. */
+  async bannedParticipants(channelId: bigint, kicked: boolean, db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    const rows = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('channel_id', '=', channelId).where('role', '=', ROLE_BANNED).where('active', '=', kicked ? 0 : 1).orderBy('date', 'desc').execute();
+    return rows.map(participantFromRow);
+  }
+
+  /**
+   * The current members among `candidates` (the users online on this node), one indexed lookup per chunk,
+   * so a post to a large channel reads the rows of the online members, not of every member.
+   */
+  async activeAmong(channelId: bigint, candidates: readonly bigint[], db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    const out: ChannelParticipantRecord[] = [];
+    for (let i = 0; i < candidates.length; i += 500) {
+      const chunk = candidates.slice(i, i + 500);
+      const rows = await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('channel_id', '=', channelId).where('active', '=', 1).where('user_id', 'in', chunk).execute();
+      for (const r of rows) out.push(participantFromRow(r));
+    }
+    return out;
+  }
+
+  /** Every current member's row (when more users are online than the channel has members). */
+  async activeMembers(channelId: bigint, db: Db = this.db): Promise<ChannelParticipantRecord[]> {
+    return (await db.selectFrom('channel_participants').select(PARTICIPANT_COLUMNS).where('channel_id', '=', channelId).where('active', '=', 1).execute()).map(participantFromRow);
+  }
+
+  /** Participants whose name or username starts with `q` (channelParticipantsSearch and friends). */
+  async matchingParticipants(channelId: bigint, q: string, db: Db = this.db): Promise<bigint[]> {
+    const like = `${q.toLowerCase().replace(/[%_\\]/g, '')}%`;
+    const rows = await db
+      .selectFrom('channel_participants as p')
+      .innerJoin('users as u', 'u.id', 'p.user_id')
+      .select('p.user_id')
+      .where('p.channel_id', '=', channelId)
+      .where((eb) => eb.or([eb(eb.fn('lower', ['u.first_name']), 'like', like), eb(eb.fn('lower', ['u.last_name']), 'like', like), eb('u.username_lower', 'like', like)]))
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async activeMemberIds(channelId: bigint, db: Db = this.db): Promise<bigint[]> {
+    return (await db.selectFrom('channel_participants').select('user_id').where('channel_id', '=', channelId).where('active', '=', 1).execute()).map((r) => r.user_id);
+  }
+
+  /** A post already stored for this author's random_id (a resent request). */
+  async byRandomId(db: Db, channelId: bigint, authorId: bigint, randomId: bigint): Promise<ChannelMessage | undefined> {
+    if (randomId === 0n) return undefined;
+    const r = await db.selectFrom('channel_messages').select(MESSAGE_COLUMNS).where('channel_id', '=', channelId).where('author_id', '=', authorId).where('random_id', '=', randomId).executeTakeFirst();
+    return r && messageFromRow(r);
+  }
+
+  async insertMessage(db: Db, channelId: bigint, id: number, date: number, m: NewChannelMessage): Promise<void> {
+    await db
+      .insertInto('channel_messages')
+      .values({ channel_id: channelId, id, author_id: m.authorId, random_id: m.randomId, date, message: m.message, entities: m.entities, media: m.media, fwd_from: m.fwdFrom, reply_to_id: m.replyToId, post_author: m.postAuthor, flags: m.flags })
+      .execute();
+  }
+
+  async editMessage(db: Db, channelId: bigint, id: number, set: { message: string; entities: Buffer | null; editDate: number }): Promise<void> {
+    await db.updateTable('channel_messages').set({ message: set.message, entities: set.entities, edit_date: set.editDate }).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  }
+
+  async setPinned(db: Db, channelId: bigint, ids: readonly number[], pinned: boolean): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .updateTable('channel_messages')
+      .set({ flags: pinned ? sql<number>`flags | ${POST_PINNED}` : sql<number>`flags & ${~POST_PINNED}` })
+      .where('channel_id', '=', channelId)
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  /** The newest pinned post (channelFull.pinned_msg_id), 0 for none. */
+  async pinnedMax(channelId: bigint, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.max('id').as('m')).where('channel_id', '=', channelId).where(sql<boolean>`(flags & ${POST_PINNED}) <> 0`).executeTakeFirst();
+    return Number(r?.m ?? 0);
+  }
+
+  async deleteMessages(db: Db, channelId: bigint, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await db.deleteFrom('channel_messages').where('channel_id', '=', channelId).where('id', 'in', [...ids]).execute();
+    await db.deleteFrom('channel_message_views').where('channel_id', '=', channelId).where('message_id', 'in', [...ids]).execute();
+  }
+
+  /** Appends to the channel's update log and moves its pts (and top message, for a post). */
+  async appendUpdate(db: Db, channelId: bigint, e: ChannelLogEntry, top?: { id: number; date: number }): Promise<void> {
+    await db.insertInto('channel_updates').values({ channel_id: channelId, pts: e.pts, pts_count: e.ptsCount, date: e.date, kind: e.kind, message_ids: e.ids.join(',') }).execute();
+    const set: Record<string, number> = { pts: e.pts };
+    if (top) {
+      set.top_message = top.id;
+      set.top_date = top.date;
+    }
+    await db.updateTable('channels').set(set).where('id', '=', channelId).execute();
+  }
+
+  /** Log entries after `fromPts`, oldest first, at most `limit`. */
+  async updatesAfter(channelId: bigint, fromPts: number, limit: number, db: Db = this.db): Promise<ChannelLogEntry[]> {
+    const rows = await db.selectFrom('channel_updates').select(['pts', 'pts_count', 'date', 'kind', 'message_ids']).where('channel_id', '=', channelId).where('pts', '>', fromPts).orderBy('pts', 'asc').limit(limit).execute();
+    return rows.map((r) => ({ pts: Number(r.pts), ptsCount: Number(r.pts_count), date: Number(r.date), kind: Number(r.kind) as ChannelUpdateKind, ids: r.message_ids === '' ? [] : r.message_ids.split(',').map(Number) }));
+  }
+
+  /** How many posts were made after `fromPts` (those a catching-up member lacks). */
+  async newMessagesAfter(channelId: bigint, fromPts: number, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_updates').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('pts', '>', fromPts).where('kind', '=', 1).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async messages(channelId: bigint, ids: readonly number[], db: Db = this.db): Promise<Map<number, ChannelMessage>> {
+    const out = new Map<number, ChannelMessage>();
+    if (ids.length === 0) return out;
+    const rows = await db.selectFrom('channel_messages').select(MESSAGE_COLUMNS).where('channel_id', '=', channelId).where('id', 'in', [...new Set(ids)]).execute();
+    for (const r of rows) out.set(Number(r.id), messageFromRow(r));
+    return out;
+  }
+
+  /** The top messages of several channels, for dialogs. */
+  async tops(pairs: readonly { channelId: bigint; id: number }[], db: Db = this.db): Promise<ChannelMessage[]> {
+    const wanted = pairs.filter((p) => p.id > 0);
+    if (wanted.length === 0) return [];
+    const rows = await db
+      .selectFrom('channel_messages')
+      .select(MESSAGE_COLUMNS)
+      .where((eb) => eb.or(wanted.map((p) => eb.and([eb('channel_id', '=', p.channelId), eb('id', '=', p.id)]))))
+      .execute();
+    return rows.map(messageFromRow);
+  }
+
+  /** A window of the history, newest first (offset semantics as messages.getHistory, decided by the caller). */
+  async window(channelId: bigint, w: { below?: number; atOrAbove?: number; maxId: number; minId: number; skip: number; limit: number; ascending: boolean; beforeDate?: number; sinceDate?: number }, db: Db = this.db): Promise<ChannelMessage[]> {
+    let s = db.selectFrom('channel_messages').select(MESSAGE_COLUMNS).where('channel_id', '=', channelId);
+    if (w.maxId > 0) s = s.where('id', '<', w.maxId);
+    if (w.minId > 0) s = s.where('id', '>', w.minId);
+    if (w.below !== undefined) s = s.where('id', '<', w.below);
+    if (w.atOrAbove !== undefined) s = s.where('id', '>=', w.atOrAbove);
+    if (w.beforeDate !== undefined) s = s.where('date', '<', w.beforeDate);
+    if (w.sinceDate !== undefined) s = s.where('date', '>=', w.sinceDate);
+    let q = s.orderBy('id', w.ascending ? 'asc' : 'desc').limit(w.limit);
+    if (w.skip > 0) q = q.offset(w.skip);
+    return (await q.execute()).map(messageFromRow);
+  }
+
+  /**
+   * Posts matching a search (messages.search in a channel), newest first: text containing `q` (case-folded),
+   * from an author, within dates and ids, pinned only; with the number of matches.
+   */
+  async search(channelId: bigint, q: { text: string; authorId?: bigint; minDate: number; maxDate: number; belowId: number; maxId: number; minId: number; pinnedOnly: boolean; limit: number }, db: Db = this.db): Promise<{ rows: ChannelMessage[]; count: number }> {
+    const base = () => {
+      let s = db.selectFrom('channel_messages').where('channel_id', '=', channelId).where(sql<boolean>`(flags & ${CONTENT_SERVICE}) = 0`);
+      if (q.text !== '') s = s.where(sql<string>`lower(message)`, 'like', `%${q.text.toLowerCase().replace(/[%_\\]/g, '')}%`);
+      if (q.authorId !== undefined) s = s.where('author_id', '=', q.authorId);
+      if (q.minDate > 0) s = s.where('date', '>=', q.minDate);
+      if (q.maxDate > 0) s = s.where('date', '<=', q.maxDate);
+      if (q.maxId > 0) s = s.where('id', '<', q.maxId);
+      if (q.minId > 0) s = s.where('id', '>', q.minId);
+      if (q.pinnedOnly) s = s.where(sql<boolean>`(flags & ${POST_PINNED}) <> 0`);
+      return s;
+    };
+    let page = base().select(MESSAGE_COLUMNS);
+    if (q.belowId > 0) page = page.where('id', '<', q.belowId);
+    const rows = (await page.orderBy('id', 'desc').limit(q.limit).execute()).map(messageFromRow);
+    const counted = await base().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return { rows, count: Number(counted?.n ?? 0) };
+  }
+
+  async messageCount(channelId: bigint, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Posts with ids up to `id` (those hidden from a member who joined after them). */
+  async messageCountUpTo(channelId: bigint, id: number, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('id', '<=', id).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Posts above `afterId` written by others than `viewer`: the member's unread count, computed from the box. */
+  async unreadCount(channelId: bigint, viewer: bigint, afterId: number, db: Db = this.db): Promise<number> {
+    const r = await db
+      .selectFrom('channel_messages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('channel_id', '=', channelId)
+      .where('id', '>', afterId)
+      .where('author_id', '<>', viewer)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Authors of posts in (fromId, toId] (read receipts for their outbox). */
+  async authorsBetween(channelId: bigint, fromId: number, toId: number, db: Db = this.db): Promise<bigint[]> {
+    const rows = await db.selectFrom('channel_messages').select('author_id').distinct().where('channel_id', '=', channelId).where('id', '>', fromId).where('id', '<=', toId).execute();
+    return rows.map((r) => r.author_id);
+  }
+
+  /** Counts a view of each post by `viewer` once; returns the posts' view counts after. */
+  async view(channelId: bigint, viewer: bigint, ids: readonly number[]): Promise<Map<number, number>> {
+    const existing = await this.messages(channelId, ids);
+    const out = new Map<number, number>();
+    for (const id of ids) {
+      const m = existing.get(id);
+      if (!m) continue;
+      const inserted = await this.db
+        .insertInto('channel_message_views')
+        .values({ channel_id: channelId, message_id: id, user_id: viewer })
+        .orIgnore()
+        .executeTakeFirst();
+      const fresh = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+      if (fresh) {
+        await this.db
+          .updateTable('channel_messages')
+          .set((eb) => ({ views: eb('views', '+', 1) }))
+          .where('channel_id', '=', channelId)
+          .where('id', '=', id)
+          .execute();
+      }
+      out.set(id, m.views + (fresh ? 1 : 0));
+    }
+    return out;
+  }
+
+  async markLeft(db: Db, channelId: bigint, userId: bigint): Promise<void> {
+    await db.updateTable('channel_participants').set({ role: ROLE_LEFT, active: 0, admin_rights: 0 }).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+  }
+
+  // --- Invite links (InviteRecord.chatId holds the channel id) --------------------------------------
+
+  async invite(hash: string, db: Db = this.db): Promise<InviteRecord | undefined> {
+    const q = db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('hash', '=', hash);
+    const r = await (db.isTransaction ? lockingRead(q, dialectOf(db)) : q).executeTakeFirst();
+    return r && inviteFromRow(r);
+  }
+
+  async insertInvite(db: Db, i: InviteRecord): Promise<void> {
+    await db
+      .insertInto('channel_invites')
+      .values({ hash: i.hash, channel_id: i.chatId, admin_id: i.adminId, date: i.date, expire_date: i.expireDate, usage_limit: i.usageLimit, uses: i.uses, revoked: i.revoked ? 1 : 0, permanent: i.permanent ? 1 : 0, title: i.title })
+      .execute();
+  }
+
+  async updateInvite(db: Db, hash: string, set: { revoked?: boolean; uses?: number }): Promise<void> {
+    const values: Record<string, unknown> = {};
+    if (set.revoked !== undefined) values.revoked = set.revoked ? 1 : 0;
+    if (set.uses !== undefined) values.uses = set.uses;
+    if (Object.keys(values).length > 0) await db.updateTable('channel_invites').set(values).where('hash', '=', hash).execute();
+  }
+
+  /** The admin's live permanent link of the channel, if any. */
+  async permanentInvite(channelId: bigint, adminId: bigint, db: Db = this.db): Promise<InviteRecord | undefined> {
+    const r = await db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('admin_id', '=', adminId).where('permanent', '=', 1).where('revoked', '=', 0).executeTakeFirst();
+    return r && inviteFromRow(r);
+  }
+
+  // --- Admin log ------------------------------------------------------------------------------------
+
+  async appendLog(db: Db, channelId: bigint, e: { id: bigint; date: number; userId: bigint; kind: LogKind; action: TlType<'ChannelAdminLogEventAction'> }): Promise<void> {
+    await db.insertInto('channel_admin_log').values({ channel_id: channelId, id: e.id, date: e.date, user_id: e.userId, kind: logKindCode(e.kind), action: encodeTl(e.action)! }).execute();
+  }
+
+  /** Entries newest first, below `maxId` and above `minId` (0: no bound), of these kinds and users. */
+  async log(channelId: bigint, q: { kinds: readonly number[]; userIds?: readonly bigint[]; maxId: bigint; minId: bigint; limit: number }, db: Db = this.db): Promise<LogEntry[]> {
+    if (q.kinds.length === 0) return [];
+    let s = db.selectFrom('channel_admin_log').select(['id', 'date', 'user_id', 'kind', 'action']).where('channel_id', '=', channelId).where('kind', 'in', [...q.kinds]);
+    if (q.userIds) s = s.where('user_id', 'in', q.userIds.length > 0 ? [...q.userIds] : [-1n]);
+    if (q.maxId > 0n) s = s.where('id', '<', q.maxId);
+    if (q.minId > 0n) s = s.where('id', '>', q.minId);
+    const rows = await s.orderBy('id', 'desc').limit(q.limit).execute();
+    return rows.map((r) => ({ id: r.id, date: Number(r.date), userId: r.user_id, kind: logKindOf(Number(r.kind)) ?? 'settings', action: decodeTl(r.action) as TlType<'ChannelAdminLogEventAction'> }));
+  }
+}
