@@ -18,7 +18,10 @@ export interface UpdatePusher {
   pushToAuthKey(permKeyId: bigint, updates: TlObject): void;
   /** True when at least one device of the user has a live connection. */
   isOnline(userId: bigint): boolean;
-  /** Called when a user's first device connects (true) or the last one has been gone a moment (false). */
+  /**
+   * Adds a listener called when a user's first device connects (true) or the last one has been gone a moment
+   * (false); every listener added is called.
+   */
   onConnectivity(listener: (userId: bigint, online: boolean) => void): void;
 }
 

@@ -49,7 +49,8 @@ export class SessionService implements UpdatePusher {
   private readonly byConnection = new Map<number, Set<SessionState>>();
   private readonly byAuthKey = new Map<bigint, Set<SessionState>>();
   private readonly subscriptions = new DeviceSubscriptions<SessionState>();
-  private connectivityListener?: (userId: bigint, online: boolean) => void;
+  /** Every service that follows connectivity (presence, last seen, channel push candidates) has its own. */
+  private readonly connectivityListeners: Array<(userId: bigint, online: boolean) => void> = [];
 
   private readonly resends: Resends;
   private readonly pushes: PushQueue;
@@ -112,9 +113,9 @@ export class SessionService implements UpdatePusher {
     this.byConnection.delete(conn.id);
     // Going offline is announced only if the user stays away for a moment: reconnects do not flap.
     for (const userId of users) {
-      if (this.isOnline(userId) || !this.connectivityListener) continue;
+      if (this.isOnline(userId) || this.connectivityListeners.length === 0) continue;
       const timer = setTimeout(() => {
-        if (!this.isOnline(userId)) this.connectivityListener?.(userId, false);
+        if (!this.isOnline(userId)) this.announceConnectivity(userId, false);
       }, OFFLINE_GRACE_MS);
       timer.unref();
     }
@@ -122,13 +123,17 @@ export class SessionService implements UpdatePusher {
 
   /** Called when a user's first device connects (true) or the last one has been gone a moment (false). */
   onConnectivity(listener: (userId: bigint, online: boolean) => void): void {
-    this.connectivityListener = listener;
+    this.connectivityListeners.push(listener);
+  }
+
+  private announceConnectivity(userId: bigint, online: boolean): void {
+    for (const listener of this.connectivityListeners) listener(userId, online);
   }
 
   /** A device of the user was bound or unbound on a live connection: announces the transition that made, if any. */
   connectivityChanged(userId: bigint, wasOnline: boolean): void {
     const online = this.isOnline(userId);
-    if (online !== wasOnline) this.connectivityListener?.(userId, online);
+    if (online !== wasOnline) this.announceConnectivity(userId, online);
   }
 
   /** Forgets sessions idle for a long time; called periodically by the app. */
@@ -208,9 +213,9 @@ export class SessionService implements UpdatePusher {
       this.deps.log.debug({ conn: conn.id, sessionId: sessionId.toString() }, 'new session');
     }
     if (state.connection !== conn) {
-      const cameOnline = !conn.ephemeral && key.userId !== undefined && this.connectivityListener !== undefined && !this.isOnline(key.userId);
+      const cameOnline = !conn.ephemeral && key.userId !== undefined && this.connectivityListeners.length > 0 && !this.isOnline(key.userId);
       state.connection = conn;
-      if (cameOnline) this.connectivityListener!(key.userId!, true);
+      if (cameOnline) this.announceConnectivity(key.userId!, true);
       let set = this.byConnection.get(conn.id);
       if (!set) this.byConnection.set(conn.id, (set = new Set()));
       set.add(state);
