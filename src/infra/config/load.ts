@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './errors.js';
 import { FIELDS, type Durability, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
+import { serverKeyPath } from '../keys.js';
 import { limitsFrom, type LimitsConfig } from './limits.js';
 
 export const DEFAULT_CONFIG_FILE = 'etc/echod.yaml';
@@ -14,6 +15,10 @@ export interface EchoConfig {
   configFile: string | null;
   /** Absolute. */
   dataDir: string;
+  /** The server RSA key file (absolute): ECHO_SERVER_KEY, else `<dataDir>/server-key.pem`. */
+  serverKeyFile: string;
+  /** True when ECHO_SERVER_KEY named the file: it must exist (a node never invents a DC's key). */
+  serverKeyGiven: boolean;
   /** Address advertised to clients (help.getConfig dc_options, client-config). */
   host: string;
   /** Bind address of the MTProto TCP and HTTP listeners. */
@@ -108,6 +113,8 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
   return {
     configFile: yaml ? filePath : null,
     dataDir: resolve(cwd, get('dataDir') as string),
+    serverKeyFile: raw.has('serverKey') ? resolve(cwd, get('serverKey') as string) : serverKeyPath(resolve(cwd, get('dataDir') as string)),
+    serverKeyGiven: raw.has('serverKey'),
     host: get('host') as string,
     listen: get('listen') as string,
     tcpPorts,
