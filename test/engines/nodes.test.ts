@@ -1,0 +1,288 @@
+// Two echod nodes on loopback sharing MariaDB, Redis, etcd, Kafka and S3, one RSA key (ECHO_SERVER_KEY) and
+// nothing else: a GramJS user on node 1 and an mtcute user on node 2 chat in real time, form a group with a
+// third user on node 1 and move a 12 MB file through S3; a user connected to both nodes gets each update once
+// per device; node 2 is killed with SIGKILL during a burst of sends, its user comes back on node 1 with the same
+// auth key (no new sign-in) and holds every acknowledged message exactly once; node 2 restarts and serves again.
+// The tests share the two nodes and run in order.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bigInt from 'big-integer';
+import Long from 'long';
+import { CustomFile } from 'telegram/client/uploads.js';
+import { readStringSession, writeStringSession } from '@mtcute/core/utils.js';
+import { startEchod, type EchodProcess } from '../support/echod.js';
+import { echoTarget } from '../support/e2e.js';
+import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
+import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
+import { createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
+import { FIXED_CODE_ENV, signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
+import { engineEnv } from '../support/engines-env.js';
+import { loadOrCreateServerKey } from '../../src/infra/keys.js';
+import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
+
+const env = engineEnv('REDIS_HOST', 'REDIS_PORT', 'ETCD_ENDPOINTS', 'KAFKA_BROKERS', 'MINIO_ENDPOINT', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY');
+const TIMEOUT = 600_000;
+const run = randomBytes(3).toString('hex');
+const phone = (n: number) => testPhone(760_000 + n);
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const randomLong = () => bigInt(randomBytes(8).readBigInt64LE().toString());
+
+const databases = new ScratchDatabases();
+const keyDir = mkdtempSync(join(tmpdir(), 'echo-dc-key-'));
+const bobStore = join(keyDir, 'bob-mtcute.sqlite');
+/** Everything the two nodes share: the engines (this file's own database, topics and Redis db) and one key. */
+let shared: Record<string, string>;
+
+let node1: EchodProcess;
+let node2: EchodProcess;
+let at1: EchoTarget;
+let at2: EchoTarget;
+let alice: GramjsHandle;
+let carol: GramjsHandle;
+let bob: MtcuteHandle;
+let bobId: bigint;
+let aliceId: bigint;
+let bobForAlice: Api.InputPeerUser;
+let aliceForBob: { _: 'inputPeerUser'; userId: number; accessHash: Long };
+const aliceInbox = new Inbox();
+const carolInbox = new Inbox();
+let bobInbox = new Inbox();
+const closers: (() => Promise<unknown>)[] = [];
+
+const textOf = (u: any): string | undefined => u?.message?.message ?? u?.message;
+const isNewMessage = (text: string) => (u: any) => (u._ === 'updateNewMessage' || u.className === 'UpdateNewMessage' || u.className === 'UpdateShortMessage' || u.className === 'UpdateShortChatMessage' || u._ === 'updateNewChatMessage') && textOf(u) === text;
+
+function startNode(): Promise<EchodProcess> {
+  return startEchod({ env: shared, readyTimeoutMs: 120_000 });
+}
+
+async function bobHistory(peer: unknown, limit = 100): Promise<{ id: number; message: string }[]> {
+  const res: any = await bob.client.call({ _: 'messages.getHistory', peer: peer as never, offsetId: 0, offsetDate: 0, addOffset: 0, limit, maxId: 0, minId: 0, hash: Long.ZERO });
+  return res.messages.filter((m: any) => m._ === 'message');
+}
+
+before(async () => {
+  const keyFile = join(keyDir, 'dc2-server-key.pem');
+  loadOrCreateServerKey(keyFile);
+  shared = {
+    ...FIXED_CODE_ENV,
+    ECHO_SERVER_KEY: keyFile,
+    REDIS_HOST: env.REDIS_HOST,
+    REDIS_PORT: env.REDIS_PORT,
+    // A Redis database of its own: presence and route keys are named by user id, and other files' users have the same ids.
+    REDIS_DB: String(8 + (randomBytes(1)[0]! % 8)),
+    ETCD_ENDPOINTS: env.ETCD_ENDPOINTS,
+    KAFKA_BROKERS: env.KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: `nodes-${run}.`,
+    MINIO_ENDPOINT: env.MINIO_ENDPOINT,
+    MINIO_ACCESS_KEY: env.MINIO_ACCESS_KEY,
+    MINIO_SECRET_KEY: env.MINIO_SECRET_KEY,
+    ...mysqlEnv(databases.next()),
+  };
+  node1 = await startNode();
+  node2 = await startNode();
+  at1 = await echoTarget(node1);
+  at2 = await echoTarget(node2);
+
+  const a = await signInGramjs(at1, { phone: phone(1), firstName: 'Alice', gramjs: { connectionRetries: 20 } });
+  alice = a.handle;
+  aliceId = a.userId;
+  closers.push(() => alice.close());
+  watchGramjs(alice, aliceInbox);
+  const c = await signInGramjs(at1, { phone: phone(3), firstName: 'Carol', gramjs: { connectionRetries: 20 } });
+  carol = c.handle;
+  closers.push(() => carol.close());
+  watchGramjs(carol, carolInbox);
+  const b = await signInMtcute(at2, { phone: phone(2), firstName: 'Bob', mtcute: { updates: true, storageFile: bobStore } });
+  bob = b.handle;
+  bobId = b.userId;
+  closers.push(() => bob.close());
+  watchMtcute(bob, bobInbox);
+  await bob.client.startUpdatesLoop();
+
+  const imported = (await alice.client.invoke(
+    new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${phone(2)}`, firstName: 'Bob', lastName: '' })] }),
+  )) as Api.contacts.ImportedContacts;
+  const bobUser = imported.users[0] as Api.User;
+  bobForAlice = new Api.InputPeerUser({ userId: bobUser.id, accessHash: bobUser.accessHash! });
+  const back: any = await bob.client.call({ _: 'contacts.importContacts', contacts: [{ _: 'inputPhoneContact', clientId: Long.fromInt(1), phone: `+${phone(1)}`, firstName: 'Alice', lastName: '' }] });
+  aliceForBob = { _: 'inputPeerUser', userId: back.users[0].id, accessHash: back.users[0].accessHash };
+});
+
+after(async () => {
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+  await Promise.allSettled([node1?.dispose(), node2?.dispose()]);
+  await databases.dropAll();
+  rmSync(keyDir, { recursive: true, force: true });
+});
+
+describe('two echod nodes on the engines', { timeout: TIMEOUT }, () => {
+  test('both nodes present the one key of ECHO_SERVER_KEY; help.getConfig lists both nodes as dc_options', async () => {
+    assert.equal(at1.publicKey, at2.publicKey);
+    const config = (await alice.client.invoke(new Api.help.GetConfig())) as Api.Config;
+    const options = config.dcOptions.map((o) => `${o.ipAddress}:${o.port}`);
+    for (const port of [...node1.tcpPorts, ...node2.tcpPorts]) assert.ok(options.includes(`127.0.0.1:${port}`), `dc_options ${options} lack port ${port}`);
+    assert.equal(config.dcOptions[0]!.port, node1.tcpPorts[0], 'the node asked comes first');
+    assert.ok(config.dcOptions.every((o) => o.id === config.thisDc));
+  });
+
+  test('GramJS on node 1 and mtcute on node 2 chat in real time', async () => {
+    const toBob = `hi bob ${run}`;
+    const bobGets = bobInbox.waitFor(isNewMessage(toBob), 'Bob gets Alice\'s message on node 2', 60_000);
+    await alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: toBob, randomId: randomLong() }));
+    await bobGets;
+    const toAlice = `hi alice ${run}`;
+    const aliceGets = aliceInbox.waitFor(isNewMessage(toAlice), 'Alice gets Bob\'s message on node 1', 60_000);
+    await bob.client.call({ _: 'messages.sendMessage', peer: aliceForBob, message: toAlice, randomId: Long.fromBits(randomBytes(4).readInt32LE(), randomBytes(4).readInt32LE()) });
+    await aliceGets;
+  });
+
+  test('a group of Alice, Carol (node 1) and Bob (node 2): each member gets the others\' messages live', async () => {
+    const carolUser = ((await alice.client.invoke(
+      new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(2), phone: `+${phone(3)}`, firstName: 'Carol', lastName: '' })] }),
+    )) as Api.contacts.ImportedContacts).users[0] as Api.User;
+    const created: any = await alice.client.invoke(
+      new Api.messages.CreateChat({ users: [bobForAlice, new Api.InputUser({ userId: carolUser.id, accessHash: carolUser.accessHash! })], title: `nodes ${run}` }),
+    );
+    const chat = (created.updates?.chats ?? created.chats)[0];
+    const bobSees = `from bob to the group ${run}`;
+    const both = Promise.all([aliceInbox.waitFor(isNewMessage(bobSees), 'Alice gets Bob\'s group message', 60_000), carolInbox.waitFor(isNewMessage(bobSees), 'Carol gets Bob\'s group message', 60_000)]);
+    // Bob learns of the group live, through node 2.
+    await bobInbox.waitFor((u) => u._ === 'updateNewMessage' && u.message?.action?._ === 'messageActionChatCreate', 'Bob sees the group created', 60_000);
+    await bob.client.call({ _: 'messages.sendMessage', peer: { _: 'inputPeerChat', chatId: Number(chat.id) }, message: bobSees, randomId: Long.fromNumber(Date.now()) });
+    await both;
+    const aliceSays = `from alice to the group ${run}`;
+    const bobGets = bobInbox.waitFor(isNewMessage(aliceSays), 'Bob gets Alice\'s group message', 60_000);
+    await alice.client.invoke(new Api.messages.SendMessage({ peer: new Api.InputPeerChat({ chatId: chat.id }), message: aliceSays, randomId: randomLong() }));
+    await bobGets;
+  });
+
+  test('a 12 MB file from node 1 downloads byte for byte on node 2 (through S3)', async () => {
+    const data = randomBytes(12 * 1024 * 1024 + 777);
+    const file = await alice.client.uploadFile({ file: new CustomFile('big.bin', data.length, '', data), workers: 4 });
+    const caption = `the big one ${run}`;
+    const arrived = bobInbox.waitFor(isNewMessage(caption), 'Bob gets the file', 120_000);
+    await alice.client.invoke(
+      new Api.messages.SendMedia({
+        peer: bobForAlice,
+        media: new Api.InputMediaUploadedDocument({ file, mimeType: 'application/octet-stream', attributes: [new Api.DocumentAttributeFilename({ fileName: 'big.bin' })] }),
+        message: caption,
+        randomId: randomLong(),
+      }),
+    );
+    await arrived;
+    const [msg] = await bob.client.getMessages(aliceForBob as never, [(await bobHistory(aliceForBob, 1))[0]!.id]);
+    const media: any = msg!.media;
+    assert.equal(media.fileSize, data.length);
+    assert.equal(sha256(await bob.client.downloadAsBuffer(media)), sha256(data));
+  });
+
+  test('Alice on both nodes at once (GramJS on node 1, mtcute on node 2) gets each update once per device', async () => {
+    const second = await signInMtcute(at2, { phone: phone(1), mtcute: { updates: true } });
+    closers.push(() => second.handle.close());
+    const secondInbox = new Inbox();
+    watchMtcute(second.handle, secondInbox);
+    await second.handle.client.startUpdatesLoop();
+    // The sign-in of the second device itself reaches the first (updateNewAuthorization / service message), so
+    // counting starts with fresh texts only.
+    const texts = Array.from({ length: 5 }, (_, i) => `twice ${i} ${run}`);
+    for (const text of texts) {
+      await bob.client.call({ _: 'messages.sendMessage', peer: aliceForBob, message: text, randomId: Long.fromBits(randomBytes(4).readInt32LE(), randomBytes(4).readInt32LE()) });
+    }
+    for (const text of texts) {
+      await aliceInbox.waitFor(isNewMessage(text), `node 1 device gets "${text}"`, 60_000);
+      await secondInbox.waitFor(isNewMessage(text), `node 2 device gets "${text}"`, 60_000);
+    }
+    // A marker sent last arrives after any duplicate of the earlier ones would have (one user's pushes keep their order).
+    const marker = `marker ${run}`;
+    await bob.client.call({ _: 'messages.sendMessage', peer: aliceForBob, message: marker, randomId: Long.fromNumber(Date.now()) });
+    await Promise.all([aliceInbox.waitFor(isNewMessage(marker), 'marker on node 1', 60_000), secondInbox.waitFor(isNewMessage(marker), 'marker on node 2', 60_000)]);
+    const brief = (u: any) => JSON.stringify({ _: u._ ?? u.className, id: u.message?.id ?? u.id, pts: u.pts, ptsCount: u.ptsCount });
+    for (const text of texts) {
+      const one = aliceInbox.items.filter(isNewMessage(text));
+      const two = secondInbox.items.filter(isNewMessage(text));
+      assert.equal(one.length, 1, `node 1 device got "${text}" once: ${one.map(brief)}`);
+      assert.equal(two.length, 1, `node 2 device got "${text}" once: ${two.map(brief)}`);
+    }
+    // Both nodes hold a route entry for Alice: her updates go to exactly those two.
+    const routes = await redisRoutes(aliceId);
+    assert.equal(routes.length, 2, `route:${aliceId} names both nodes: ${routes}`);
+  });
+
+  test('node 2 SIGKILLed during a burst of sends: Bob comes back on node 1 with his auth key and holds every acknowledged message once; node 2 rejoins', async () => {
+    const burst = Array.from({ length: 40 }, (_, i) => `burst ${i} ${run}`);
+    const acked = new Set<string>();
+    const sends = burst.map((text, i) =>
+      bob.client
+        .call({ _: 'messages.sendMessage', peer: aliceForBob, message: text, randomId: Long.fromBits(i + 1, randomBytes(4).readInt32LE()) })
+        .then(() => void acked.add(text))
+        .catch(() => undefined),
+    );
+    // Kill once part of the burst is acknowledged, so the kill lands in the middle of it.
+    while (acked.size < 5) await new Promise((r) => setImmediate(r));
+    await node2.kill();
+    const keyBefore = await bob.authKey();
+    // Calls in flight on the dead node never get an answer; they are the unacknowledged ones.
+    await Promise.race([Promise.all(sends), new Promise((r) => setTimeout(r, 5000).unref())]);
+    const ackedAtKill = new Set(acked);
+    assert.ok(ackedAtKill.size >= 5);
+    await bob.close();
+    bobInbox = new Inbox();
+
+    // Meanwhile Alice writes to Bob; he gets it once he is back.
+    const whileAway = `while you were away ${run}`;
+    await alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: whileAway, randomId: randomLong() }));
+
+    // Bob's client, same storage (auth key, updates state), now pointed at node 1.
+    bob = await createMtcuteClient(at1, { updates: true, storageFile: bobStore });
+    closers.push(() => bob.close());
+    const saved = readStringSession(await bob.saveSession());
+    const dc = { id: at1.dcId, ipAddress: at1.host, port: at1.port };
+    await bob.base.importSession(writeStringSession({ ...saved, primaryDcs: { main: dc, media: dc } }), true);
+    watchMtcute(bob, bobInbox);
+    await bob.client.startUpdatesLoop();
+    assert.deepEqual(await bob.authKey(), keyBefore, 'the same auth key');
+    const me: any = await bob.client.call({ _: 'users.getFullUser', id: { _: 'inputUserSelf' } });
+    assert.equal(BigInt(me.fullUser.id), bobId, 'still signed in as Bob, no new sign-in');
+    await bobInbox.waitFor(isNewMessage(whileAway), 'Bob catches up with what Alice sent while node 2 was down', 60_000);
+
+    const history = (await bobHistory(aliceForBob, 100)).map((m) => m.message);
+    for (const text of burst) {
+      const copies = history.filter((m) => m === text).length;
+      if (ackedAtKill.has(text)) assert.equal(copies, 1, `acknowledged "${text}" is in Bob's history exactly once`);
+      else assert.ok(copies <= 1, `unacknowledged "${text}" is there at most once`);
+    }
+    // Alice's copies are written by the Inbox-T consumer; records node 2 had taken are handled again by node 1
+    // once the group gives it node 2's partitions (the dead member's session times out first).
+    for (const text of ackedAtKill) await aliceInbox.waitFor(isNewMessage(text), `Alice gets acknowledged "${text}"`, 120_000);
+    const aliceSide = (await alice.client.getMessages(bobForAlice, { limit: 100 })).map((m) => m.message);
+    for (const text of ackedAtKill) assert.equal(aliceSide.filter((m) => m === text).length, 1, `Alice holds acknowledged "${text}" once`);
+
+    // Node 2 comes back on its ports and serves: Bob's second device signs in there and chats with Alice.
+    await node2.restart();
+    const again = await signInMtcute(at2, { phone: phone(2), mtcute: { updates: true } });
+    closers.push(() => again.handle.close());
+    const againInbox = new Inbox();
+    watchMtcute(again.handle, againInbox);
+    await again.handle.client.startUpdatesLoop();
+    const hello = `node 2 is back ${run}`;
+    const arrives = againInbox.waitFor(isNewMessage(hello), 'the restarted node 2 delivers live', 60_000);
+    await alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: hello, randomId: randomLong() }));
+    await arrives;
+  });
+});
+
+async function redisRoutes(userId: bigint): Promise<string[]> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis({ host: env.REDIS_HOST, port: Number(env.REDIS_PORT), db: Number(shared.REDIS_DB) });
+  try {
+    const fields = await redis.hgetall(`route:${userId}`);
+    return Object.entries(fields).filter(([, until]) => Number(until) > Date.now()).map(([node]) => node);
+  } finally {
+    redis.disconnect();
+  }
+}
