@@ -71,6 +71,10 @@ export class SessionService implements UpdatePusher {
     this.incoming = new IncomingPackets({
       keys, salts, log, now, outbound, resends, serviceMessages, rpcCalls: this.rpcCalls,
       sessionFor: (key, sessionId, firstMsgId, conn) => this.sessionFor(key, sessionId, firstMsgId, conn),
+      keyKnownOn: (conn, keyId) => {
+        for (const state of this.byConnection.get(conn.id) ?? []) if (state.key.authKey.id === keyId) return true;
+        return false;
+      },
     });
   }
 
