@@ -238,6 +238,8 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     async close() {
       clearInterval(sweeper);
       accepting = false;
+      // Out of the DC's list first, so help.getConfig elsewhere stops naming this node while it drains.
+      await engines.registry.leave(engines.nodeId).catch((err: Error) => logger.warn({ err: err.message }, 'leaving the node registry failed (the entry goes with the lease)'));
       tcp.stopAccepting();
       http.stopAccepting();
       logger.info({ inFlightRpcs: sessions.inFlightRpcs, connections: connections.size }, 'stopped accepting connections; finishing in-flight RPCs');

@@ -8,6 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bigInt from 'big-integer';
@@ -114,6 +115,9 @@ before(async () => {
 });
 
 after(async () => {
+  for (const [name, node] of [['node 1', node1], ['node 2', node2]] as const) {
+    if (node && process.env.NODES_DEBUG) process.stderr.write(`${name} stderr:\n${node.stderr.slice(-4000)}\nlast logs:\n${node.logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n`);
+  }
   for (const close of closers.reverse()) await close().catch(() => undefined);
   await Promise.allSettled([node1?.dispose(), node2?.dispose()]);
   await databases.dropAll();
@@ -254,7 +258,10 @@ describe('two echod nodes on the engines', { timeout: TIMEOUT }, () => {
     assert.deepEqual(await bob.authKey(), keyBefore, 'the same auth key');
     const me: any = await bob.client.call({ _: 'users.getFullUser', id: { _: 'inputUserSelf' } });
     assert.equal(BigInt(me.fullUser.id), bobId, 'still signed in as Bob, no new sign-in');
-    await bobInbox.waitFor(isNewMessage(whileAway), 'Bob catches up with what Alice sent while node 2 was down', 60_000);
+    await bobInbox.waitFor(isNewMessage(whileAway), 'Bob catches up with what Alice sent while node 2 was down', 90_000).catch((err: Error) => {
+      const warnings = node1.logs.filter((l) => Number(l.level) >= 40).slice(-20).map((l) => JSON.stringify(l));
+      throw new Error(`${err.message}\nnode 1 warnings:\n${warnings.join('\n')}`);
+    });
 
     const history = (await bobHistory(aliceForBob, 100)).map((m) => m.message);
     for (const text of burst) {
@@ -268,8 +275,13 @@ describe('two echod nodes on the engines', { timeout: TIMEOUT }, () => {
     const aliceSide = (await alice.client.getMessages(bobForAlice, { limit: 100 })).map((m) => m.message);
     for (const text of ackedAtKill) assert.equal(aliceSide.filter((m) => m === text).length, 1, `Alice holds acknowledged "${text}" once`);
 
+    // The dead node's lease runs out and node 1 stops naming it; restarted, it is named again.
+    const node2Port = node2.tcpPorts[0]!;
+    await waitUntil(async () => !(await dcPorts()).includes(node2Port), 'node 2 dropped from dc_options once its etcd lease expired', 60_000);
+
     // Node 2 comes back on its ports and serves: Bob's second device signs in there and chats with Alice.
     await node2.restart();
+    await waitUntil(async () => (await dcPorts()).includes(node2Port), 'the restarted node 2 listed again', 30_000);
     const again = await signInMtcute(at2, { phone: phone(2), mtcute: { updates: true } });
     closers.push(() => again.handle.close());
     const againInbox = new Inbox();
@@ -279,8 +291,100 @@ describe('two echod nodes on the engines', { timeout: TIMEOUT }, () => {
     const arrives = againInbox.waitFor(isNewMessage(hello), 'the restarted node 2 delivers live', 60_000);
     await alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: hello, randomId: randomLong() }));
     await arrives;
+    await again.handle.close();
+  });
+
+  test('rolling restart: node 2 stopped with SIGTERM drains; its client, behind a load balancer, sees every call answered and carries on from node 1', async () => {
+    const lb = await loadBalancer(() => [node2.tcpPorts[0]!, node1.tcpPorts[0]!]);
+    closers.push(() => lb.close());
+    const viaLb: EchoTarget = { ...at2, port: lb.port };
+    const dave = await signInMtcute(viaLb, { phone: phone(4), firstName: 'Dave', mtcute: { updates: true } });
+    closers.push(() => dave.handle.close());
+    const daveInbox = new Inbox();
+    watchMtcute(dave.handle, daveInbox);
+    await dave.handle.client.startUpdatesLoop();
+    assert.ok(node2.countLogs((l) => l.msg === 'auth key created') >= 1, 'Dave reached node 2 first');
+    const found: any = await dave.handle.client.call({ _: 'contacts.importContacts', contacts: [{ _: 'inputPhoneContact', clientId: Long.fromInt(1), phone: `+${phone(1)}`, firstName: 'Alice', lastName: '' }] });
+    const aliceForDave = { _: 'inputPeerUser' as const, userId: found.users[0].id, accessHash: found.users[0].accessHash };
+
+    const texts = Array.from({ length: 20 }, (_, i) => `drain ${i} ${run}`);
+    const calls = texts.map((text, i) =>
+      dave.handle.client.call({ _: 'messages.sendMessage', peer: aliceForDave, message: text, randomId: Long.fromBits(i + 7, randomBytes(4).readInt32LE()) }),
+    );
+    const [settled] = await Promise.all([Promise.allSettled(calls), node2.stop()]);
+    const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    assert.deepEqual(failed, [], 'no call failed across the drain');
+    const stopped = node2.logs.find((l) => l.msg === 'stopped accepting connections; finishing in-flight RPCs');
+    assert.ok(stopped, 'node 2 drained');
+
+    // Dave is on node 1 now, with the same key, and every message he sent is in Alice's chat once.
+    for (const text of texts) await aliceInbox.waitFor(isNewMessage(text), `Alice gets "${text}"`, 60_000);
+    const daveUser = ((await alice.client.invoke(
+      new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(4), phone: `+${phone(4)}`, firstName: 'Dave', lastName: '' })] }),
+    )) as Api.contacts.ImportedContacts).users[0] as Api.User;
+    const daveForAlice = new Api.InputPeerUser({ userId: daveUser.id, accessHash: daveUser.accessHash! });
+    const history = (await alice.client.getMessages(daveForAlice, { limit: 50 })).map((m) => m.message);
+    for (const text of texts) assert.equal(history.filter((m) => m === text).length, 1, `"${text}" once`);
+    const back = `welcome back ${run}`;
+    const arrives = daveInbox.waitFor(isNewMessage(back), 'Dave gets live updates from node 1', 60_000);
+    await alice.client.invoke(new Api.messages.SendMessage({ peer: daveForAlice, message: back, randomId: randomLong() }));
+    await arrives;
+
+    // Node 2 left the DC's list as it drained.
+    const config = (await alice.client.invoke(new Api.help.GetConfig())) as Api.Config;
+    assert.ok(!config.dcOptions.some((o) => o.port === node2.tcpPorts[0]), 'node 2 no longer in dc_options');
   });
 });
+
+/**
+ * A TCP load balancer in front of the nodes, as an operator's HAProxy would be: each new connection goes to the
+ * first backend that accepts it, in the order given, so a client keeps one address while nodes come and go.
+ */
+async function loadBalancer(backends: () => number[]): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    sockets.add(client);
+    client.pause();
+    const tryNext = (ports: number[]) => {
+      const port = ports[0];
+      if (port === undefined) return client.destroy();
+      const upstream = connect({ host: '127.0.0.1', port });
+      upstream.once('error', () => tryNext(ports.slice(1)));
+      upstream.once('connect', () => {
+        sockets.add(upstream);
+        upstream.removeAllListeners('error');
+        const end = () => (client.destroy(), upstream.destroy());
+        upstream.on('error', end).on('close', end);
+        client.on('error', end).on('close', end);
+        client.pipe(upstream).pipe(client);
+        client.resume();
+      });
+    };
+    tryNext(backends());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function dcPorts(): Promise<number[]> {
+  const config = (await alice.client.invoke(new Api.help.GetConfig())) as Api.Config;
+  return config.dcOptions.map((o) => o.port);
+}
+
+/** Polls `check` until it holds (each poll is a real query; the wait ends as soon as it does). */
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 async function redisRoutes(userId: bigint): Promise<string[]> {
   const { Redis } = await import('ioredis');
