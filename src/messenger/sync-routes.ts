@@ -88,7 +88,16 @@ export class RoutedPusher implements UpdatePusher {
   readonly listening: Promise<void>;
 
   constructor(private readonly opts: RoutedPusherOptions) {
-    this.listening = opts.routes.receive((record) => this.deliver(record)).catch((err) => this.failed(err));
+    // A record that cannot be pushed (a bug, not a network fault) must not take the Redis subscriber down with it.
+    this.listening = opts.routes
+      .receive((record) => {
+        try {
+          this.deliver(record);
+        } catch (err) {
+          this.failed(err);
+        }
+      })
+      .catch((err) => this.failed(err));
     opts.local.onConnectivity((userId, online) => {
       void opts.held.changed(userId);
       this.listener?.(userId, online);
@@ -130,7 +139,7 @@ export class RoutedPusher implements UpdatePusher {
   }
 
   pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {
-    void this.route({ userId, updates: updates as TlType<'Updates'>, ...(except ? { except } : {}), eventId: this.eventId() });
+    this.route({ userId, updates: updates as TlType<'Updates'>, ...(except ? { except } : {}), eventId: this.eventId() }).catch((err) => this.failed(err));
   }
 
   /** QR login's waiting device: this node's (the device asked this node for the token it waits on). */
