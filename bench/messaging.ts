@@ -8,7 +8,7 @@
 // next to the embedded ones.
 //   BENCH_NODES=2                      engines mode only: that many echod nodes sharing the engines and one key
 //                                      (ECHO_SERVER_KEY), each pair of users split across two nodes; writes
-//                                      bench/results/messaging-engines-<n>nodes.json and its README block
+//                                      bench/results/messaging-engines-<n>node(s).json and its README block
 //   BENCH_DURABILITY=full|process      runs echod with that ECHO_DURABILITY and writes
 //                                      bench/results/messaging-durability-<mode>.json only (README untouched)
 import { Worker } from 'node:worker_threads';
@@ -46,7 +46,8 @@ const engines = ENGINE_SETTINGS.filter(([env]) => process.env[env]).map(([, name
 const mode = engines.length > 0 ? 'engines' : 'embedded';
 const NODES = Number(process.env.BENCH_NODES ?? 1);
 if (NODES > 1 && mode !== 'engines') throw new Error('BENCH_NODES needs the engines (several nodes share them)');
-const resultName = mode === 'engines' ? (NODES > 1 ? `messaging-engines-${NODES}nodes` : 'messaging-engines') : 'messaging';
+// BENCH_NODES given (1 included): a result of its own, so the one-node vs n-node comparison runs on equal settings.
+const resultName = mode === 'engines' ? (process.env.BENCH_NODES ? `messaging-engines-${NODES}node${NODES > 1 ? 's' : ''}` : 'messaging-engines') : 'messaging';
 // Each mode keeps its own data dir and accounts: the users exist in the database they were signed up in.
 const accountsFile = join(dataRoot, mode === 'engines' ? 'accounts-engines.json' : 'accounts.json');
 const sharedKey = join(dataRoot, 'dc-server-key.pem');
@@ -187,7 +188,7 @@ try {
       join(root, 'README.md'),
       resultName,
       [
-        `${NODES > 1 ? `${NODES} echod nodes sharing the engines, each pair of users split across two nodes. ` : ''}${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
+        `${process.env.BENCH_NODES ? (NODES > 1 ? `${NODES} echod nodes sharing the engines, each pair of users split across two nodes. ` : 'One echod node (the comparison base of the several-node run). ') : ''}${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
         '',
         `| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |${NODES > 1 ? ' server CPU s per node |' : ''}`,
         `|---|---|---|---|---|---|---|${NODES > 1 ? '---|' : ''}`,
