@@ -62,7 +62,7 @@ export class SessionService implements UpdatePusher {
     const resends = new Resends({ log, outbound });
     this.resends = resends;
     this.pushes = new PushQueue({ keys, log, now, metrics, subscriptions: this.subscriptions, outbound, resends });
-    this.rpcCalls = new RpcCalls({ keys, rpc, log, now, metrics, outbound, subscribe: (state) => this.pushes.subscribe(state) });
+    this.rpcCalls = new RpcCalls({ keys, rpc, log, now, metrics, outbound, subscribe: (state) => this.pushes.subscribe(state), notSubscribing: (state) => this.pushes.settleProvisional(state, false) });
     const serviceMessages = new ServiceMessages({
       keys, salts, log, now, outbound, resends, rpcCalls: this.rpcCalls,
       findSession: (mapKey) => this.sessions.get(mapKey),
@@ -219,6 +219,7 @@ export class SessionService implements UpdatePusher {
       if (!set) this.byConnection.set(conn.id, (set = new Set()));
       set.add(state);
       this.resends.reboundTo(state, conn);
+      if (!conn.ephemeral && state.subscribedAt === undefined) this.pushes.subscribeOnArrival(state);
     }
     return state;
   }
