@@ -2,7 +2,9 @@
 // nothing else: a GramJS user on node 1 and an mtcute user on node 2 chat in real time, form a group with a
 // third user on node 1 and move a 12 MB file through S3; a user connected to both nodes gets each update once
 // per device; node 2 is killed with SIGKILL during a burst of sends, its user comes back on node 1 with the same
-// auth key (no new sign-in) and holds every acknowledged message exactly once; node 2 restarts and serves again.
+// auth key (no new sign-in) and holds every acknowledged message exactly once; node 2 restarts and serves again;
+// a device signed in on one node is signed in on the other (no stale key cache); SIGTERM drains node 2 behind a
+// TCP load balancer with no failed call.
 // The tests share the two nodes and run in order.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +22,7 @@ import { echoTarget } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import { createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
+import { FIXED_CODE_ENV, mtcuteSignIn, signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
 import { engineEnv } from '../support/engines-env.js';
 import { loadOrCreateServerKey } from '../../src/infra/keys.js';
 import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
@@ -223,6 +225,29 @@ describe('two echod nodes on the engines', { timeout: TIMEOUT }, () => {
     // Both nodes hold a route entry for Alice: her updates go to exactly those two.
     const routes = await redisRoutes(aliceId);
     assert.equal(routes.length, 2, `route:${aliceId} names both nodes: ${routes}`);
+  });
+
+  test('a device seen by node 1 while signed out signs in on node 2, then is signed in on node 1 too (no stale key cache)', async () => {
+    /** The same device (auth key) pointed at another node. */
+    const move = async (from: MtcuteHandle, to: EchoTarget): Promise<MtcuteHandle> => {
+      const saved = readStringSession(await from.saveSession());
+      await from.close();
+      const moved = await createMtcuteClient(to, {});
+      closers.push(() => moved.close());
+      const dc = { id: to.dcId, ipAddress: to.host, port: to.port };
+      await moved.base.importSession(writeStringSession({ ...saved, primaryDcs: { main: dc, media: dc } }), true);
+      return moved;
+    };
+    const first = await createMtcuteClient(at1, {});
+    closers.push(() => first.close());
+    await first.client.call({ _: 'help.getConfig' });
+    await assert.rejects(first.client.call({ _: 'users.getFullUser', id: { _: 'inputUserSelf' } }), /AUTH_KEY_UNREGISTERED/, 'node 1 knows the key as signed out');
+    const onTwo = await move(first, at2);
+    const eve = await mtcuteSignIn(onTwo, { phone: phone(5), firstName: 'Eve' });
+    const back = await move(onTwo, at1);
+    const me: any = await back.client.call({ _: 'users.getFullUser', id: { _: 'inputUserSelf' } });
+    assert.equal(me.fullUser.id, eve.id, 'node 1 sees the sign-in made on node 2');
+    await back.close();
   });
 
   test('node 2 SIGKILLed during a burst of sends: Bob comes back on node 1 with his auth key and holds every acknowledged message once; node 2 rejoins', async () => {
