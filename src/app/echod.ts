@@ -269,6 +269,6 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
 function routedPusher(engines: NodeEngines, sessions: SessionService, now: () => number, logger: Logger): RoutedPusher {
   const log = componentLogger(logger, 'sync');
   const onError = (err: unknown) => log.warn({ err: (err as Error).message }, 'push routing: Redis lookup or hand-over failed (pushes reach this node\'s devices only; clients catch up with getDifference)');
-  const held = new SharedPresenceDirectory({ local: { isOnline: (id) => sessions.isOnline(id) }, map: engines.routeMap!, nodeId: engines.nodeId, now, onError });
+  const held = new SharedPresenceDirectory({ local: { isOnline: (id) => sessions.isOnline(id) }, localUsers: () => sessions.onlineUsers(), map: engines.routeMap!, nodeId: engines.nodeId, now, onError });
   return new RoutedPusher({ local: sessions, routes: new RedisSyncRoutes(engines.nodeId, engines.routeMap!, engines.broadcast!, now), held, onError });
 }

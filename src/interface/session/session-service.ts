@@ -171,6 +171,13 @@ export class SessionService implements UpdatePusher {
     this.pushes.pushToAuthKey(permKeyId, updates);
   }
 
+  /** The users with a signed-in session on a live connection here. */
+  onlineUsers(): Set<bigint> {
+    const users = new Set<bigint>();
+    for (const states of this.byConnection.values()) for (const state of states) if (state.key.userId !== undefined && isLive(state)) users.add(state.key.userId);
+    return users;
+  }
+
   isOnline(userId: bigint): boolean {
     for (const key of this.deps.keys.contextsOfUser(userId)) {
       for (const state of this.byAuthKey.get(key.authKey.id) ?? []) if (isLive(state)) return true;
