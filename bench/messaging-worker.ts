@@ -9,7 +9,8 @@ import type { TlObject } from '../src/tl/index.js';
 import { connectAccount, type BenchAccount, type BenchTarget } from './lib/bench-accounts.js';
 
 interface Setup {
-  target: { port: number; publicKey: { n: Uint8Array; e: Uint8Array; fingerprint: bigint }; fixedCode: string };
+  /** Several nodes: user i connects to ports[i % ports.length] (pairs (2k, 2k+1) land on different nodes). */
+  target: { port: number; ports?: number[]; publicKey: { n: Uint8Array; e: Uint8Array; fingerprint: bigint }; fixedCode: string };
   from: number;
   to: number;
   cached: BenchAccount[];
@@ -61,7 +62,8 @@ async function connectAll(): Promise<void> {
   async function lane(): Promise<void> {
     while (next < setup.to) {
       const index = next++;
-      const { client, account } = await connectAccount(target, index, cached.get(index), dh);
+      const ports = setup.target.ports;
+      const { client, account } = await connectAccount(ports ? { ...target, port: ports[index % ports.length]! } : target, index, cached.get(index), dh);
       if (!cached.has(index)) fresh.push(account);
       users[index - setup.from] = { client, account };
     }

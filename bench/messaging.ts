@@ -6,13 +6,17 @@
 // Engines mode: when any engine setting is in the environment (eval "$(scripts/engines.sh up)"), echod runs on
 // those engines; the figures go to bench/results/messaging-engines.json and the README's messaging-engines block,
 // next to the embedded ones.
+//   BENCH_NODES=2                      engines mode only: that many echod nodes sharing the engines and one key
+//                                      (ECHO_SERVER_KEY), each pair of users split across two nodes; writes
+//                                      bench/results/messaging-engines-<n>node(s).json and its README block
 //   BENCH_DURABILITY=full|process      runs echod with that ECHO_DURABILITY and writes
 //                                      bench/results/messaging-durability-<mode>.json only (README untouched)
 import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engineSettings, startEchod } from '../test/support/echod.js';
+import { engineSettings, startEchod, type EchodProcess } from '../test/support/echod.js';
+import { loadOrCreateServerKey } from '../src/infra/keys.js';
 import { readRsaPublicKey } from '../test/support/rsa-public.js';
 import { machineInfo } from './lib/machine.js';
 import { loadAccounts, saveAccounts, type BenchAccount } from './lib/bench-accounts.js';
@@ -40,12 +44,18 @@ const ENGINE_SETTINGS: [string, string][] = [
 ];
 const engines = ENGINE_SETTINGS.filter(([env]) => process.env[env]).map(([, name]) => name);
 const mode = engines.length > 0 ? 'engines' : 'embedded';
-const resultName = mode === 'engines' ? 'messaging-engines' : 'messaging';
+const NODES = Number(process.env.BENCH_NODES ?? 1);
+if (NODES > 1 && mode !== 'engines') throw new Error('BENCH_NODES needs the engines (several nodes share them)');
+// BENCH_NODES given (1 included): a result of its own, so the one-node vs n-node comparison runs on equal settings.
+const resultName = mode === 'engines' ? (process.env.BENCH_NODES ? `messaging-engines-${NODES}node${NODES > 1 ? 's' : ''}` : 'messaging-engines') : 'messaging';
 // Each mode keeps its own data dir and accounts: the users exist in the database they were signed up in.
 const accountsFile = join(dataRoot, mode === 'engines' ? 'accounts-engines.json' : 'accounts.json');
-const echod = await startEchod({
-  dataDir: join(dataRoot, mode === 'engines' ? 'echod-engines' : 'echod'),
+const sharedKey = join(dataRoot, 'dc-server-key.pem');
+if (NODES > 1) loadOrCreateServerKey(sharedKey);
+const startNode = (n: number) => startEchod({
+  dataDir: join(dataRoot, mode === 'engines' ? `echod-engines${n > 0 ? `-${n + 1}` : ''}` : 'echod'),
   env: {
+    ...(NODES > 1 ? { ECHO_SERVER_KEY: sharedKey } : {}),
     ...(mode === 'engines' ? engineSettings() : {}),
     ECHO_FIXED_CODE: FIXED_CODE,
     ECHO_HANDSHAKE_RATE: '0',
@@ -61,6 +71,12 @@ const echod = await startEchod({
   nodeArgs: process.env.BENCH_ECHOD_NODE_ARGS?.split(' ').filter(Boolean),
   readyTimeoutMs: 60_000,
 });
+const nodes: EchodProcess[] = [];
+for (let n = 0; n < NODES; n++) nodes.push(await startNode(n));
+const echod = nodes[0]!;
+const serverPids = () => nodes.map((e) => e.pid!);
+const serverCpu = () => serverPids().reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+const serverRss = () => serverPids().reduce((sum, pid) => sum + rssOf(pid), 0);
 
 type WorkerMsg =
   | { type: 'connected'; fresh: BenchAccount[] }
@@ -72,7 +88,7 @@ try {
   const parts = readRsaPublicKey((await echod.clientConfig()).publicKey);
   const publicKey = { n: parts.n, e: Buffer.from([1, 0, 1]), fingerprint: parts.fingerprint };
   const accounts = loadAccounts(accountsFile);
-  const rssBefore = rssOf(echod.pid!);
+  const rssBefore = serverRss();
   const perWorker = Math.ceil(USERS / WORKERS / 2) * 2;
   const workers: { worker: Worker; next: () => Promise<WorkerMsg> }[] = [];
   const connectStart = Date.now();
@@ -81,7 +97,7 @@ try {
     const to = Math.min(USERS, from + perWorker);
     const cached = [...accounts.values()].filter((a) => a.index >= from && a.index < to);
     const worker = new Worker(join(here, 'messaging-worker.js'), {
-      workerData: { target: { port: echod.tcpPorts[0], publicKey, fixedCode: FIXED_CODE }, from, to, cached, connectConcurrency: 16 },
+      workerData: { target: { port: echod.tcpPorts[0], ...(NODES > 1 ? { ports: nodes.map((e) => e.tcpPorts[0]!) } : {}), publicKey, fixedCode: FIXED_CODE }, from, to, cached, connectConcurrency: 16 },
     });
     const queue: WorkerMsg[] = [];
     const waiting: ((m: WorkerMsg) => void)[] = [];
@@ -99,13 +115,14 @@ try {
   }
   saveAccounts(accountsFile, accounts.values());
   const connectSeconds = (Date.now() - connectStart) / 1000;
-  const rssConnected = rssOf(echod.pid!);
+  const rssConnected = serverRss();
   if (mode === 'engines') console.log(`engines mode: echod on ${engines.join(', ')}`);
   console.log(`${USERS} users connected and signed in (${connectSeconds.toFixed(1)} s); server RSS ${(rssConnected / 2 ** 20).toFixed(0)} MiB`);
 
   const loads = [];
   for (const rate of RATES) {
-    const cpuBefore = cpuSecondsOf(echod.pid!);
+    const cpuBefore = serverCpu();
+    const perNodeCpuBefore = serverPids().map((pid) => cpuSecondsOf(pid));
     const loadCpuBefore = cpuSecondsOf(process.pid);
     for (const w of workers) w.worker.postMessage({ type: 'rate', rate: rate / WORKERS, durationMs: DURATION_MS });
     let sent = 0, received = 0, errors = 0, lost = 0;
@@ -122,7 +139,8 @@ try {
     latencies.sort((a, b) => a - b);
     // CPU per delivered message (the whole window, drain included): the server's own cost stays comparable
     // when the load generator competes for the same cores.
-    const serverCpuSeconds = cpuSecondsOf(echod.pid!) - cpuBefore;
+    const serverCpuSeconds = serverCpu() - cpuBefore;
+    const perNodeCpuSeconds = serverPids().map((pid, i) => +(cpuSecondsOf(pid) - perNodeCpuBefore[i]!).toFixed(2));
     const loadCpuSeconds = cpuSecondsOf(process.pid) - loadCpuBefore;
     const load = {
       offeredPerSecond: rate,
@@ -131,6 +149,7 @@ try {
       deliveredPerSecond: Math.round(received / (DURATION_MS / 1000)),
       errors,
       notDeliveredWithin3s: lost,
+      serverCpuSecondsPerNode: perNodeCpuSeconds,
       serverCpuMsPerMessage: received > 0 ? +((serverCpuSeconds * 1000) / received).toFixed(3) : 0,
       loadGeneratorCpuMsPerMessage: received > 0 ? +((loadCpuSeconds * 1000) / received).toFixed(3) : 0,
       latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
@@ -143,7 +162,7 @@ try {
   const lagSum = Number(/^echo_bus_lag_seconds_sum\{topic="Sync-T"\} ([\d.e+-]+)$/m.exec(metricsText)?.[1] ?? NaN);
   const lagCount = Number(/^echo_bus_lag_seconds_count\{topic="Sync-T"\} (\d+)$/m.exec(metricsText)?.[1] ?? NaN);
   console.log(`Sync-T bus lag: mean ${((lagSum / lagCount) * 1000).toFixed(1)} ms over ${lagCount} deliveries`);
-  const rssAfter = rssOf(echod.pid!);
+  const rssAfter = serverRss();
   for (const w of workers) {
     w.worker.postMessage({ type: 'close' });
     await w.next();
@@ -154,7 +173,7 @@ try {
     engines: mode === 'engines' ? engines : ['embedded'],
     date: new Date().toISOString(),
     machine: machineInfo(),
-    settings: { users: USERS, workers: WORKERS, durationMs: DURATION_MS, durability: DURABILITY ?? 'full', transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
+    settings: { nodes: NODES, users: USERS, workers: WORKERS, durationMs: DURATION_MS, durability: DURABILITY ?? 'full', transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
     connectSeconds,
     serverRss: { beforeMiB: +(rssBefore / 2 ** 20).toFixed(1), connectedMiB: +(rssConnected / 2 ** 20).toFixed(1), afterLoadMiB: +(rssAfter / 2 ** 20).toFixed(1), perConnectionKiB: +((rssConnected - rssBefore) / USERS / 1024).toFixed(1) },
     loads,
@@ -169,13 +188,13 @@ try {
       join(root, 'README.md'),
       resultName,
       [
-        `${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
+        `${process.env.BENCH_NODES ? (NODES > 1 ? `${NODES} echod nodes sharing the engines, each pair of users split across two nodes. ` : 'One echod node (the comparison base of the several-node run). ') : ''}${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
         '',
-        '| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |',
-        '|---|---|---|---|---|---|---|',
+        `| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |${NODES > 1 ? ' server CPU s per node |' : ''}`,
+        `|---|---|---|---|---|---|---|${NODES > 1 ? '---|' : ''}`,
         ...loads.map(
           (l) =>
-            `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} |`,
+            `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} |${NODES > 1 ? ` ${l.serverCpuSecondsPerNode.join(' / ')} |` : ''}`,
         ),
         '',
         `Server RSS: ${result.serverRss.connectedMiB} MiB with ${USERS} authorized connections (${result.serverRss.perConnectionKiB} KiB per connection over the idle baseline of ${result.serverRss.beforeMiB} MiB).`,
@@ -183,7 +202,7 @@ try {
     );
   }
 } finally {
-  await echod.stop();
+  await Promise.all(nodes.map((e) => e.stop()));
   // BENCH_ECHOD_LOG=file keeps the server's warnings and errors of the run.
   if (process.env.BENCH_ECHOD_LOG) writeFileSync(process.env.BENCH_ECHOD_LOG, echod.logs.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => JSON.stringify(l)).join('\n') + '\n');
 }

@@ -14,6 +14,9 @@ import { RpcDispatcher } from '../bff/registry.js';
 import type { ServerIdentity } from '../contracts/server-identity.js';
 import { SqlIdGenerator, TimeOrderedIds } from '../service/idgen.js';
 import { openEngines, runCheck, type NodeEngines } from './engines.js';
+import { cachedDcNodes } from './dc-nodes.js';
+import { RedisSyncRoutes, RoutedPusher } from '../messenger/sync-routes.js';
+import { SharedPresenceDirectory } from '../service/users/presence-directory.js';
 import { AccessHashes } from '../service/access-hash.js';
 import { UserStore, USER_ID_FLOOR } from '../service/users/user-store.js';
 import { AccountEvents } from '../service/events.js';
@@ -84,13 +87,19 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   const keyDer = serverKey.keyObject.export({ type: 'pkcs1', format: 'der' });
   const secret = (label: string) => createHash('sha256').update(`echo ${label}\0`).update(keyDer).digest();
   const keys = new AuthKeyRegistry(db.authKeys);
-  const identity: ServerIdentity = { dcId: config.dcId, host: config.host, tcpPorts: [] };
+  const identity: ServerIdentity = {
+    dcId: config.dcId,
+    host: config.host,
+    tcpPorts: [],
+    nodes: cachedDcNodes(engines.registry, now, (err) => logger.warn({ err: err.message }, 'node registry unreadable; help.getConfig lists the nodes it last saw')),
+  };
   const rpc = new RpcDispatcher();
 
   const { limits } = config;
   const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics, limits, limitMetrics: metrics });
   if (limits.rpcRates) rpc.useFloodLimits(new RpcFloodLimits(limits.rpcRates, now, (group) => metrics.limitHit(group)));
   const kv = engines.kv;
+  const pushRouter = engines.routeMap && engines.broadcast ? routedPusher(engines, sessions, now, logger) : undefined;
   const workerId = await engines.registry.claimWorkerId();
   const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n, channel: 1_000_000_000n });
   const core: CoreServices = {
@@ -103,7 +112,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     timeIds: new TimeOrderedIds(workerId, now),
     users: new UserStore(db.kysely, ids),
     accessHashes: new AccessHashes(secret('access hashes')),
-    push: sessions,
+    push: pushRouter ?? sessions,
     signIns: new DeviceSignIns(keys, sessions),
     events: new AccountEvents(componentLogger(logger, 'events')),
     log: componentLogger(logger, 'service'),
@@ -117,6 +126,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     inboxOverBus: config.bus.engine === 'kafka',
     ...(engines.presenceMap ? { sharedPresence: { map: engines.presenceMap, nodeId: engines.nodeId } } : {}),
     ...(engines.broadcast ? { broadcast: engines.broadcast } : {}),
+    ...(pushRouter ? { router: pushRouter, localPush: sessions } : {}),
     ...(engines.blobs ? { blobs: engines.blobs } : {}),
   });
   registerApi(rpc, services);
@@ -228,6 +238,8 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     async close() {
       clearInterval(sweeper);
       accepting = false;
+      // Out of the DC's list first, so help.getConfig elsewhere stops naming this node while it drains.
+      await engines.registry.leave(engines.nodeId).catch((err: Error) => logger.warn({ err: err.message }, 'leaving the node registry failed (the entry goes with the lease)'));
       tcp.stopAccepting();
       http.stopAccepting();
       logger.info({ inFlightRpcs: sessions.inFlightRpcs, connections: connections.size }, 'stopped accepting connections; finishing in-flight RPCs');
@@ -243,8 +255,20 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
       connections.closeAll('server shutting down');
       await Promise.all([tcp.close(), http.close()]);
       await services.presenceDirectory.close();
+      await pushRouter?.close();
       await engines.close();
       await adminServer.close();
     },
   };
+}
+
+/**
+ * Several nodes on one Redis: pushes go to the nodes holding each user's connections (route entries written by
+ * each node for the users it holds, refreshed like presence), never to every node.
+ */
+function routedPusher(engines: NodeEngines, sessions: SessionService, now: () => number, logger: Logger): RoutedPusher {
+  const log = componentLogger(logger, 'sync');
+  const onError = (err: unknown) => log.warn({ err: (err as Error).message }, 'push routing: Redis lookup or hand-over failed (pushes reach this node\'s devices only; clients catch up with getDifference)');
+  const held = new SharedPresenceDirectory({ local: { isOnline: (id) => sessions.isOnline(id) }, localUsers: () => sessions.onlineUsers(), map: engines.routeMap!, nodeId: engines.nodeId, now, onError });
+  return new RoutedPusher({ local: sessions, routes: new RedisSyncRoutes(engines.nodeId, engines.routeMap!, engines.broadcast!, now), held, onError });
 }

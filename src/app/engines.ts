@@ -11,6 +11,7 @@ import { RedisKeyValueStore } from '../infra/kv/redis-kv.js';
 import { RedisPresenceMap, type NodePresenceMap } from '../infra/kv/presence-map.js';
 import { RedisBroadcast } from '../infra/kv/redis-broadcast.js';
 import type { Broadcast } from '../infra/kv/broadcast.js';
+import { ROUTE_KEY_PREFIX } from '../messenger/sync-routes.js';
 import { EtcdNodeRegistry, SingleNodeRegistry, type NodeRegistry } from '../infra/discovery/index.js';
 import { S3BlobStore, createS3Client, measuredS3, type BlobStore } from '../infra/blob/index.js';
 import type { EngineMetrics } from '../infra/metrics/index.js';
@@ -28,6 +29,8 @@ export interface NodeEngines {
   kv: KeyValueStore;
   /** With Redis: which node holds which user (presence across nodes); absent: presence is this node's. */
   presenceMap?: NodePresenceMap;
+  /** With Redis: which nodes hold a connection of each user (`route:<userId>`), where its pushes go. */
+  routeMap?: NodePresenceMap;
   /** With Redis: cache invalidations for every node; absent: caches are this node's alone. */
   broadcast?: Broadcast;
   registry: NodeRegistry;
@@ -52,12 +55,14 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
 
   let kv: KeyValueStore;
   let presenceMap: NodePresenceMap | undefined;
+  let routeMap: NodePresenceMap | undefined;
   let broadcast: Broadcast | undefined;
   if (config.cache.engine === 'redis') {
     const redis = new RedisKeyValueStore({ ...config.cache, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
     checks.push({ name: 'redis', check: () => redis.check() });
     kv = redis;
     presenceMap = new RedisPresenceMap(redis.connection);
+    routeMap = new RedisPresenceMap(redis.connection, ROUTE_KEY_PREFIX);
     const shared = new RedisBroadcast(redis.connection);
     closers.push(() => shared.close());
     broadcast = shared;
@@ -93,6 +98,7 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
     nodeId,
     kv,
     ...(presenceMap ? { presenceMap } : {}),
+    ...(routeMap ? { routeMap } : {}),
     ...(broadcast ? { broadcast } : {}),
     registry,
     ...(blobs ? { blobs } : {}),

@@ -24,6 +24,8 @@ import { createMediaServices } from '../service/media/index.js';
 import type { BlobStore } from '../infra/blob/index.js';
 import { SecretChats } from '../messenger/secret/secret-chats.js';
 import { SecretChatStore } from '../messenger/secret/secret-store.js';
+import type { RoutedPusher } from '../messenger/sync-routes.js';
+import type { UpdatePusher } from '../contracts/push.js';
 
 export interface AppServicesOptions {
   /** Bus lag and failures go to the node's metrics when given. */
@@ -36,6 +38,10 @@ export interface AppServicesOptions {
   inboxOverBus?: boolean;
   /** Presence shared between nodes (Redis), with this node's id; this node's alone when absent. */
   sharedPresence?: { map: NodePresenceMap; nodeId: string };
+  /** Several nodes: pushes routed to the nodes holding each user (core.push is this router then). */
+  router?: RoutedPusher;
+  /** This node's own session layer, when core.push routes across nodes (presence counts this node's connections). */
+  localPush?: UpdatePusher;
   /** Cache invalidations reaching every node (Redis pub/sub); caches are this node's alone when absent. */
   broadcast?: Broadcast;
 }
@@ -44,7 +50,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
   const contacts = new ContactsService(core);
   const privacy = new PrivacyService(core, contacts);
   if (opts.broadcast) privacy.shareInvalidations(opts.broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'privacy invalidations: subscribing failed'));
-  const presence = new Presence(core.push);
+  const presence = new Presence(opts.localPush ?? core.push);
   const presenceDirectory: PresenceDirectory = opts.sharedPresence
     ? new SharedPresenceDirectory({ local: presence, ...opts.sharedPresence, now: core.now, onError: (err) => core.log.warn({ err: (err as Error).message }, 'shared presence: Redis read or write failed (answering from this node)') })
     : new LocalPresenceDirectory(presence);
@@ -79,6 +85,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     groups: chatBase.directory,
     userIdByUsername: async (name) => (await core.users.byUsername(name))?.id,
     inboxOverBus: opts.inboxOverBus,
+    ...(opts.router ? { router: opts.router } : {}),
     onFanOutError: (err) => core.log.warn({ err: (err as Error).message }, 'Inbox-T fan-out: a publish, copy write or push failed (publishes and writes are retried, pushes left to getDifference)'),
   });
   const chats = chatBase.service({ messages: messenger.store, messaging: messenger.messaging, sync: messenger.sync, userViews, privacy, contacts, push: core.push, ids: core.ids, random: core.random, now: core.now, linkHost: () => core.identity.host });

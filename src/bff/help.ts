@@ -4,7 +4,7 @@ import { getCountries, getCountryCallingCode } from 'libphonenumber-js';
 import { encodeObject, type Obj, type TlObject } from '../tl/index.js';
 import type { RpcDispatcher } from './registry.js';
 import type { RpcContext } from './context.js';
-import type { ServerIdentity } from '../contracts/server-identity.js';
+import type { DcNodeAddress, ServerIdentity } from '../contracts/server-identity.js';
 
 /** How long a client may cache help.getConfig before asking again. */
 const CONFIG_TTL_SECONDS = 3600;
@@ -14,14 +14,32 @@ function contentHash(obj: TlObject): number {
   return crc32(encodeObject(obj)) | 1;
 }
 
-function buildConfig(identity: ServerIdentity, nowSeconds: number): Obj<'config'> {
+/**
+ * One dcOption per (node, TCP port), this node first: Telegram lists several addresses for one DC and clients
+ * use the others when one stops answering. The same address never appears twice.
+ */
+function dcOptions(identity: ServerIdentity, nodes: readonly DcNodeAddress[]): Obj<'dcOption'>[] {
+  const seen = new Set<string>();
+  const out: Obj<'dcOption'>[] = [];
+  for (const node of [{ host: identity.host, tcpPorts: identity.tcpPorts }, ...nodes]) {
+    for (const port of node.tcpPorts) {
+      const where = `${node.host}:${port}`;
+      if (seen.has(where)) continue;
+      seen.add(where);
+      out.push({ _: 'dcOption', id: identity.dcId, ipAddress: node.host, port });
+    }
+  }
+  return out;
+}
+
+function buildConfig(identity: ServerIdentity, nodes: readonly DcNodeAddress[], nowSeconds: number): Obj<'config'> {
   return {
     _: 'config',
     date: nowSeconds,
     expires: nowSeconds + CONFIG_TTL_SECONDS,
     testMode: false,
     thisDc: identity.dcId,
-    dcOptions: identity.tcpPorts.map((port) => ({ _: 'dcOption', id: identity.dcId, ipAddress: identity.host, port })),
+    dcOptions: dcOptions(identity, nodes),
     dcTxtDomainName: '',
     chatSizeMax: 200,
     megagroupSizeMax: 200000,
@@ -64,7 +82,7 @@ function buildCountries(): Obj<'help.country'>[] {
 export function registerHelp(rpc: RpcDispatcher, identity: ServerIdentity): void {
   const seconds = (ctx: RpcContext) => Math.floor(ctx.now() / 1000);
 
-  rpc.register('help.getConfig', (_req, ctx) => buildConfig(identity, seconds(ctx)));
+  rpc.register('help.getConfig', async (_req, ctx) => buildConfig(identity, identity.nodes ? await identity.nodes() : [], seconds(ctx)));
 
   // One DC: the nearest is always this one. The country stays empty: Echo does not geolocate clients.
   rpc.register('help.getNearestDc', () => ({ _: 'nearestDc', country: '', thisDc: identity.dcId, nearestDc: identity.dcId }));

@@ -1,6 +1,6 @@
 // `echod client-config [--json]`: what a client needs to connect, for a person or for a script.
 import { loadConfig } from '../infra/config/index.js';
-import { loadOrCreateServerKey } from '../infra/keys.js';
+import { configuredServerKey } from '../infra/keys.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { describeClientConfig } from './client-snippets.js';
 import type { CliIo } from './io.js';
@@ -9,7 +9,7 @@ import { clientConfig } from './server-info.js';
 export async function clientConfigCommand(io: CliIo, opts: { json: boolean }): Promise<number> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   // Creating the key here (as start would) means the printed key is the one echod will serve.
-  const file = loadOrCreateServerKey(config.dataDir);
+  const file = configuredServerKey(config);
   if (file.created) io.err(`created server key ${file.path}\n`);
   const info = clientConfig(config, loadRsaKey(file.privatePem));
   if (info.port === 0) io.err('note: the first TCP port is 0 (any free port); clients need the real one\n');

@@ -1,16 +1,17 @@
 // `echod keygen [--force] [--yes]`: make sure the server key exists and show its fingerprint.
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../infra/config/index.js';
-import { loadOrCreateServerKey, replaceServerKey, serverKeyPath } from '../infra/keys.js';
+import { loadOrCreateServerKey, replaceServerKey } from '../infra/keys.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { CliError, type CliIo } from './io.js';
 
 export async function keygenCommand(io: CliIo, opts: { force: boolean; yes: boolean }): Promise<number> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
-  const path = serverKeyPath(config.dataDir);
+  // keygen is how the file ECHO_SERVER_KEY names is made, so here a missing key is created wherever it is named.
+  const path = config.serverKeyFile;
 
   if (!opts.force || !existsSync(path)) {
-    const file = loadOrCreateServerKey(config.dataDir);
+    const file = loadOrCreateServerKey(path);
     const key = loadRsaKey(file.privatePem);
     io.out(`${file.created ? 'created' : 'kept the existing'} server key ${file.path}\n`);
     io.out(`fingerprint ${key.fingerprint} (hex 0x${key.fingerprintHex})\n`);
@@ -20,7 +21,7 @@ export async function keygenCommand(io: CliIo, opts: { force: boolean; yes: bool
 
   // Replacing the key locks out every client configured with the old one, so the operator must see which
   // data dir is affected and agree.
-  const old = loadRsaKey(loadOrCreateServerKey(config.dataDir).privatePem);
+  const old = loadRsaKey(loadOrCreateServerKey(path).privatePem);
   io.err(`data dir ${config.dataDir}\ncurrent key ${path}, fingerprint ${old.fingerprint} (hex 0x${old.fingerprintHex})\n`);
   if (!opts.yes) {
     if (!io.interactive) throw new CliError(`refusing to replace the server key in ${config.dataDir} without confirmation: add --yes`);
@@ -30,7 +31,7 @@ export async function keygenCommand(io: CliIo, opts: { force: boolean; yes: bool
       return 1;
     }
   }
-  const file = replaceServerKey(config.dataDir);
+  const file = replaceServerKey(path);
   const key = loadRsaKey(file.privatePem);
   io.out(`replaced server key ${file.path}${file.backupPath ? ` (old key saved as ${file.backupPath})` : ''}\n`);
   io.out(`fingerprint ${key.fingerprint} (hex 0x${key.fingerprintHex})\n`);

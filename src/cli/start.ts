@@ -3,7 +3,7 @@ import { startEchod } from '../app/echod.js';
 import { loadConfig, type EchoConfig } from '../infra/config/index.js';
 import { openEventBus, type EventBus } from '../infra/bus/index.js';
 import { checkMysql, openConfiguredDatabase, type Database } from '../infra/db/index.js';
-import { loadOrCreateServerKey } from '../infra/keys.js';
+import { configuredServerKey } from '../infra/keys.js';
 import { componentLogger, createLogger } from '../infra/log.js';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { CliError, type CliIo } from './io.js';
@@ -102,7 +102,7 @@ async function startChecked(
   engines: NodeEngines,
   bus: EventBus,
 ): Promise<number> {
-  const keyFile = loadOrCreateServerKey(config.dataDir);
+  const keyFile = configuredServerKey(config);
   const serverKey = loadRsaKey(keyFile.privatePem);
   let release: () => void;
   try {

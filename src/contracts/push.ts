@@ -16,8 +16,13 @@ export interface UpdatePusher {
    * for auth.acceptLoginToken has no user yet). Its most recently active live session gets it.
    */
   pushToAuthKey(permKeyId: bigint, updates: TlObject): void;
-  /** True when at least one device of the user has a live connection. */
+  /**
+   * True when at least one device of the user has a live connection. With several nodes this node cannot know
+   * synchronously, and answers true ("maybe": build the push, the routing drops it if no node holds the user).
+   */
   isOnline(userId: bigint): boolean;
+  /** Whether some node holds a live connection of the user, asked of the shared route map (several nodes). */
+  isOnlineAnywhere?(userId: bigint): Promise<boolean>;
   /**
    * Adds a listener called when a user's first device connects (true) or the last one has been gone a moment
    * (false); every listener added is called.

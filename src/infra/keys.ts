@@ -3,7 +3,7 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { loadRsaKey } from '../mtproto/crypto/rsa.js';
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const SERVER_KEY_FILE = 'server-key.pem';
 
@@ -22,12 +22,11 @@ export function serverKeyPath(dataDir: string): string {
   return join(dataDir, SERVER_KEY_FILE);
 }
 
-/** Reads `<dataDir>/server-key.pem`, or creates it (mode 0600, data dir 0700) when it does not exist. */
-export function loadOrCreateServerKey(dataDir: string): ServerKeyFile {
-  const path = serverKeyPath(dataDir);
+/** Reads the key file (`<dataDir>/server-key.pem` by default), or creates it (mode 0600, its folder 0700) when it does not exist. */
+export function loadOrCreateServerKey(path: string): ServerKeyFile {
   const existing = readKey(path);
   if (existing !== undefined) return { privatePem: existing, created: false, path };
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const privatePem = generatePrivatePem();
   const tmp = writeTemp(path, privatePem);
   try {
@@ -46,12 +45,26 @@ export function loadOrCreateServerKey(dataDir: string): ServerKeyFile {
 }
 
 /**
+ * Reads a key file the operator named (ECHO_SERVER_KEY) and never creates one: every node of a DC must present
+ * the same key, so a node that invented its own when the copy is missing would lock out the DC's clients.
+ */
+export function loadServerKey(path: string, setting: string): ServerKeyFile {
+  const existing = readKey(path);
+  if (existing === undefined) throw new ServerKeyError(`${setting}: the server key ${path} does not exist; create it once with \`echod keygen\` and copy the same file to every node`);
+  return { privatePem: existing, created: false, path };
+}
+
+/** The configured key: the named file (must exist), or the data dir's (created on first use). */
+export function configuredServerKey(config: { serverKeyFile: string; serverKeyGiven: boolean }): ServerKeyFile {
+  return config.serverKeyGiven ? loadServerKey(config.serverKeyFile, 'ECHO_SERVER_KEY') : loadOrCreateServerKey(config.serverKeyFile);
+}
+
+/**
  * Replaces the key (echod keygen --force). The old file is kept next to it as `server-key.pem.<unix time>.bak`
  * so a mistaken replacement can be undone.
  */
-export function replaceServerKey(dataDir: string, now: () => number = Date.now): ServerKeyFile & { backupPath: string | null } {
-  const path = serverKeyPath(dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+export function replaceServerKey(path: string, now: () => number = Date.now): ServerKeyFile & { backupPath: string | null } {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const old = readKey(path);
   let backupPath: string | null = null;
   if (old !== undefined) {

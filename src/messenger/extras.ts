@@ -101,7 +101,8 @@ export class MessengerExtras {
    * devices is online to see it. False when none is (the caller falls back to the configured sender).
    */
   async deliverLoginCode(userId: bigint, code: string): Promise<boolean> {
-    if (!this.deps.push.isOnline(userId)) return false;
+    const online = this.deps.push.isOnlineAnywhere ? await this.deps.push.isOnlineAnywhere(userId) : this.deps.push.isOnline(userId);
+    if (!online) return false;
     const { message, entities } = loginCodeText(code);
     await this.serviceInbox.deliver({ owner: userId, peer: userPeer(SERVICE_USER_ID), author: SERVICE_USER_ID, message, entities });
     return true;

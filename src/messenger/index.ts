@@ -7,6 +7,7 @@ import type { UpdatePusher } from '../contracts/push.js';
 import { MessageStore } from './message-store.js';
 import { BoxReader } from './box-reader.js';
 import { SyncChannel } from './sync.js';
+import type { RoutedPusher } from './sync-routes.js';
 import { MessagingService, type UserViewSource } from './messaging.js';
 import { MessageViews, DEFAULT_VIEW_LIMITS, type ViewLimits } from './views.js';
 import type { GroupDirectory } from './chats/directory.js';
@@ -28,6 +29,8 @@ export interface MessengerDeps {
   userIdByUsername?: (username: string) => Promise<bigint | undefined>;
   /** Recipients' copies are written through Inbox-T (inbox-fanout.ts) rather than in the send (Kafka). */
   inboxOverBus?: boolean;
+  /** Several nodes: Sync-T records are routed to the nodes holding each user (sync-routes.ts). */
+  router?: RoutedPusher;
   /** Told about a failed Inbox-T publish or relay. */
   onFanOutError?(err: unknown): void;
 }
@@ -50,7 +53,7 @@ export class Messenger {
     this.store = new MessageStore(deps.db, deps.now, { editTimeLimit: deps.editTimeLimit ?? 172800, fanOut });
     this.reader = new BoxReader(deps.db);
     this.saved = new SavedDialogs(deps.db);
-    this.sync = new SyncChannel(deps.bus, deps.push);
+    this.sync = new SyncChannel(deps.bus, deps.push, deps.router);
     this.messaging = new MessagingService({ store: this.store, sync: this.sync, userViews: deps.userViews, contacts: deps.contacts, push: deps.push, now: deps.now, groups: deps.groups, userIdByUsername: deps.userIdByUsername });
     if (fanOut) {
       const messaging = this.messaging;

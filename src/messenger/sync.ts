@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { SYNC_TOPIC, type EventBus, type Subscription } from '../infra/bus/index.js';
 import type { Obj, TlType } from '../tl/index.js';
 import type { SessionRef, UpdatePusher } from '../contracts/push.js';
+import type { RoutedPusher } from './sync-routes.js';
 
 export interface SyncEvent {
   userId: bigint;
@@ -36,10 +37,19 @@ export class SyncChannel {
   /** Recently pushed event ids, oldest first (a Set keeps insertion order). */
   private readonly pushed = new Set<string>();
 
+  /**
+   * `router` (several nodes): Sync-T is consumed by one group shared by every node, so each record is handled
+   * once, by the node owning its partition, which hands it to the nodes holding the user (sync-routes.ts).
+   */
   constructor(
     private readonly bus: EventBus,
     push: UpdatePusher,
+    router?: RoutedPusher,
   ) {
+    if (router) {
+      this.sub = bus.subscribe<SyncRecord>(SYNC_TOPIC, 'sessions', (e) => router.route(e));
+      return;
+    }
     this.sub = bus.subscribe<SyncRecord>(SYNC_TOPIC, 'sessions', (e) => {
       if (this.pushed.has(e.eventId)) return;
       if (e.device !== undefined) push.pushToAuthKey(e.device, e.updates);

@@ -120,6 +120,8 @@ function rpcRates() {
 
 export const FIELDS = {
   dataDir: { path: ['dataDir'], env: 'ECHO_DATA_DIR', expected: 'a directory path', schema: nonEmpty, default: './data' },
+  // The server's RSA key file; every node of a DC names a copy of one file so they all present one key.
+  serverKey: { path: ['serverKey'], env: 'ECHO_SERVER_KEY', expected: 'the path of a PEM RSA private key file', schema: nonEmpty },
   host: {
     path: ['host'],
     env: 'ECHO_HOST',

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './errors.js';
 import { FIELDS, type Durability, type Field, type FieldName, type HostPort, type LogLevel } from './fields.js';
+import { serverKeyPath } from '../keys.js';
 import { limitsFrom, type LimitsConfig } from './limits.js';
 import { overlayFileName, type ServiceOverlay } from './overlays.js';
 import { endpointHost, passwordProblem } from './secrets.js';
@@ -19,6 +20,10 @@ export interface EchoConfig {
   overlayFiles: string[];
   /** Absolute. */
   dataDir: string;
+  /** The server RSA key file (absolute): ECHO_SERVER_KEY, else `<dataDir>/server-key.pem`. */
+  serverKeyFile: string;
+  /** True when ECHO_SERVER_KEY named the file: it must exist (a node never invents a DC's key). */
+  serverKeyGiven: boolean;
   /** Address advertised to clients (help.getConfig dc_options, client-config). */
   host: string;
   /** Bind address of the MTProto TCP and HTTP listeners. */
@@ -124,6 +129,8 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     configFile: yaml ? filePath : null,
     overlayFiles: layers.slice(yaml ? 1 : 0).map((l) => l.path),
     dataDir: resolve(cwd, get('dataDir') as string),
+    serverKeyFile: raw.has('serverKey') ? resolve(cwd, get('serverKey') as string) : serverKeyPath(resolve(cwd, get('dataDir') as string)),
+    serverKeyGiven: raw.has('serverKey'),
     host: get('host') as string,
     listen: get('listen') as string,
     tcpPorts,

@@ -23,6 +23,11 @@ export interface NodeRegistry {
   claimWorkerId(): Promise<number>;
   /** Publishes this node (again, after its ports are known). */
   register(info: NodeInfo): Promise<void>;
+  /**
+   * Takes this node's entry out of the list (draining: clients are no longer sent here) while it keeps its
+   * worker id until close(), since RPCs still running may create ids.
+   */
+  leave(id: string): Promise<void>;
   /** Every live node, this one included once registered. */
   nodes(): Promise<NodeInfo[]>;
   /** Throws one line naming the engine and why it cannot be used. */

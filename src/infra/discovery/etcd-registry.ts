@@ -71,6 +71,10 @@ export class EtcdNodeRegistry implements NodeRegistry {
     await this.timed('put', () => lease.put(`${this.prefix}nodes/${info.id}`).value(JSON.stringify(info)).exec());
   }
 
+  async leave(id: string): Promise<void> {
+    await this.timed('delete', () => this.client.delete().key(`${this.prefix}nodes/${id}`).exec());
+  }
+
   async nodes(): Promise<NodeInfo[]> {
     const all = await this.timed('range', () => this.client.getAll().prefix(`${this.prefix}nodes/`).strings());
     return Object.values(all).map((v) => JSON.parse(v) as NodeInfo);

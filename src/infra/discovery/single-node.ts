@@ -12,6 +12,10 @@ export class SingleNodeRegistry implements NodeRegistry {
     this.self = { ...info };
   }
 
+  async leave(): Promise<void> {
+    this.self = undefined;
+  }
+
   async nodes(): Promise<NodeInfo[]> {
     return this.self ? [{ ...this.self }] : [];
   }

@@ -36,7 +36,11 @@ type WithHold = (Redis | Cluster) & { echoPresenceHold(key: string, nodeId: stri
 export class RedisPresenceMap implements NodePresenceMap {
   private readonly client: WithHold;
 
-  constructor(client: Redis | Cluster) {
+  /** `prefix`: the keys' prefix; the same layout also records which nodes hold a user's connections (`route:`). */
+  constructor(
+    client: Redis | Cluster,
+    private readonly prefix = PRESENCE_KEY_PREFIX,
+  ) {
     this.client = client as WithHold;
     this.client.defineCommand('echoPresenceHold', { numberOfKeys: 1, lua: HOLD_SCRIPT });
   }
@@ -44,18 +48,18 @@ export class RedisPresenceMap implements NodePresenceMap {
   async hold(userIds: readonly bigint[], nodeId: string, untilMs: number, nowMs: number): Promise<void> {
     if (userIds.length === 0) return;
     // One command per key, written back to back (one round trip): a Cluster pipeline may not span hash slots.
-    await Promise.all(userIds.map((id) => this.client.echoPresenceHold(PRESENCE_KEY_PREFIX + id, nodeId, String(Math.ceil(untilMs)), String(Math.floor(nowMs)))));
+    await Promise.all(userIds.map((id) => this.client.echoPresenceHold(this.prefix + id, nodeId, String(Math.ceil(untilMs)), String(Math.floor(nowMs)))));
   }
 
   async release(userIds: readonly bigint[], nodeId: string): Promise<void> {
     if (userIds.length === 0) return;
-    await Promise.all(userIds.map((id) => this.client.hdel(PRESENCE_KEY_PREFIX + id, nodeId)));
+    await Promise.all(userIds.map((id) => this.client.hdel(this.prefix + id, nodeId)));
   }
 
   async read(userIds: readonly bigint[]): Promise<Map<bigint, Map<string, number>>> {
     const out = new Map<bigint, Map<string, number>>();
     if (userIds.length === 0) return out;
-    const results = await Promise.all(userIds.map((id) => this.client.hgetall(PRESENCE_KEY_PREFIX + id)));
+    const results = await Promise.all(userIds.map((id) => this.client.hgetall(this.prefix + id)));
     userIds.forEach((id, i) => {
       const fields = results[i]!;
       const nodes = new Map<string, number>();

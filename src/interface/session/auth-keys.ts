@@ -44,6 +44,29 @@ export class AuthKeyRegistry {
     return pending;
   }
 
+  /**
+   * Re-reads a cached key's durable state (sign-in, temp binding, expiry, existence) from the store, in place,
+   * keeping what only this node knows (handshake salt, salt cache, layer). Called on the first packet of a key
+   * on each connection: with several nodes, a device may have signed in or out, bound a temp key or destroyed
+   * its key on another node since this one cached it. Undefined when the key no longer exists.
+   */
+  async refresh(id: bigint): Promise<AuthKeyContext | undefined> {
+    const cached = this.cache.get(id);
+    if (!cached) return this.get(id);
+    const row = await this.store.get(id);
+    if (!row) {
+      if (this.cache.get(id) === cached) this.forget(id);
+      return undefined;
+    }
+    const permId = row.kind === 'perm' ? row.id : (row.permAuthKeyId ?? undefined);
+    const perm = row.kind === 'temp' && permId !== undefined ? await this.store.get(permId) : undefined;
+    cached.expiresAt = row.expiresAt ?? undefined;
+    cached.permKeyId = permId;
+    const userId = (row.kind === 'perm' ? row.userId : perm?.userId) ?? undefined;
+    if (userId !== cached.userId) this.attachUser(cached, userId);
+    return cached;
+  }
+
   private async load(id: bigint): Promise<AuthKeyContext | undefined> {
     const row = await this.store.get(id);
     if (!row) return undefined;

@@ -26,6 +26,8 @@ export interface IncomingDeps {
   now: () => number;
   /** The session the message belongs to, created or bound to `conn` as needed. */
   sessionFor: (key: AuthKeyContext, sessionId: bigint, firstMsgId: bigint, conn: ConnectionHandle) => SessionState;
+  /** True when `conn` already carried a session of the key (its durable state was read for this connection). */
+  keyKnownOn: (conn: ConnectionHandle, keyId: bigint) => boolean;
   outbound: Outbound;
   resends: Resends;
   serviceMessages: ServiceMessages;
@@ -42,7 +44,9 @@ export class IncomingPackets {
       return;
     }
     const keyId = packet.readBigInt64LE(0);
-    const key = this.deps.keys.peek(keyId) ?? (await this.deps.keys.get(keyId));
+    const cached = this.deps.keys.peek(keyId);
+    // A connection's first packet of a key re-reads the key from the store: another node may have changed it.
+    const key = cached && this.deps.keyKnownOn(conn, keyId) ? cached : cached ? await this.deps.keys.refresh(keyId) : await this.deps.keys.get(keyId);
     const nowMs = this.deps.now();
     if (!key || (key.expiresAt !== undefined && key.expiresAt * 1000 < nowMs)) {
       conn.failWithTransportError(-404, key ? 'auth key expired' : 'unknown auth key');

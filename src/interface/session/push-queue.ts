@@ -69,11 +69,37 @@ export class PushQueue {
    * key), it takes over the updates that the device's sessions without a connection still hold unacknowledged.
    */
   subscribe(state: SessionState): void {
+    const wasProvisional = state.provisional === true;
+    state.provisional = false;
     const device = state.key.permKeyId ?? state.key.authKey.id;
-    if (!this.deps.subscriptions.subscribe(state, device, this.deps.now())) return;
+    if (!this.deps.subscriptions.subscribe(state, device, this.deps.now()) && !wasProvisional) return;
     for (const other of this.deps.subscriptions.sessionsOf(device)) {
       if (other !== state && !isLive(other)) this.deps.resends.adoptUpdates(state, other);
     }
+  }
+
+  /**
+   * A signed-in device's session that arrives here while the device has no subscribed session on this node:
+   * with several nodes this is a device that moved from another node (its subscription is there, or died with
+   * it), and clients do not always make a call after reconnecting (mtcute resumes its session and waits), so
+   * without this its updates would find no session here. It is subscribed at the lowest priority, so any
+   * session of the device that subscribes by a call takes precedence, and it loses the subscription if its first
+   * call is a file transfer (a download session, whose client ignores updates).
+   */
+  subscribeOnArrival(state: SessionState): void {
+    if (state.key.userId === undefined) return;
+    const device = state.key.permKeyId ?? state.key.authKey.id;
+    if (this.deps.subscriptions.targetOf(device, isLive)) return;
+    // No adoption of held updates yet: a download session must not take them; its first real call does.
+    this.deps.subscriptions.subscribe(state, device, 0);
+    state.provisional = true;
+  }
+
+  /** The session's first call left its subscription as it was: a provisional one ends (a download session). */
+  settleProvisional(state: SessionState, subscribing: boolean): void {
+    if (!state.provisional) return;
+    state.provisional = false;
+    if (!subscribing) this.deps.subscriptions.remove(state);
   }
 
   private encodeUpdates(updates: TlObject, layer: number): Buffer | undefined {

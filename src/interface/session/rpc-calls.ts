@@ -27,6 +27,8 @@ export interface RpcCallsDeps {
   outbound: Outbound;
   /** The session made a call that subscribes it to updates. */
   subscribe: (state: SessionState) => void;
+  /** The session's call did not subscribe it: a provisional subscription (a download session) ends. */
+  notSubscribing?: (state: SessionState) => void;
 }
 
 export class RpcCalls {
@@ -107,6 +109,7 @@ export class RpcCalls {
     });
     if (query === undefined || typeof query !== 'object') throw new RpcError(400, 'INPUT_FETCH_ERROR');
     if (!withoutUpdates && subscribesToUpdates(query._)) this.deps.subscribe(state);
+    else if (state.provisional) this.deps.notSubscribing?.(state);
     if (call) call.method = query._;
     const layer = key.layer || CANONICAL_LAYER;
     const ctx: RpcContext = {

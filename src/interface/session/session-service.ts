@@ -63,7 +63,7 @@ export class SessionService implements UpdatePusher {
     const resends = new Resends({ log, outbound });
     this.resends = resends;
     this.pushes = new PushQueue({ keys, log, now, metrics, subscriptions: this.subscriptions, outbound, resends });
-    this.rpcCalls = new RpcCalls({ keys, rpc, log, now, metrics, outbound, subscribe: (state) => this.pushes.subscribe(state) });
+    this.rpcCalls = new RpcCalls({ keys, rpc, log, now, metrics, outbound, subscribe: (state) => this.pushes.subscribe(state), notSubscribing: (state) => this.pushes.settleProvisional(state, false) });
     const serviceMessages = new ServiceMessages({
       keys, salts, log, now, outbound, resends, rpcCalls: this.rpcCalls,
       findSession: (mapKey) => this.sessions.get(mapKey),
@@ -72,6 +72,10 @@ export class SessionService implements UpdatePusher {
     this.incoming = new IncomingPackets({
       keys, salts, log, now, outbound, resends, serviceMessages, rpcCalls: this.rpcCalls,
       sessionFor: (key, sessionId, firstMsgId, conn) => this.sessionFor(key, sessionId, firstMsgId, conn),
+      keyKnownOn: (conn, keyId) => {
+        for (const state of this.byConnection.get(conn.id) ?? []) if (state.key.authKey.id === keyId) return true;
+        return false;
+      },
     });
   }
 
@@ -172,6 +176,13 @@ export class SessionService implements UpdatePusher {
     this.pushes.pushToAuthKey(permKeyId, updates);
   }
 
+  /** The users with a signed-in session on a live connection here. */
+  onlineUsers(): Set<bigint> {
+    const users = new Set<bigint>();
+    for (const states of this.byConnection.values()) for (const state of states) if (state.key.userId !== undefined && isLive(state)) users.add(state.key.userId);
+    return users;
+  }
+
   isOnline(userId: bigint): boolean {
     for (const key of this.deps.keys.contextsOfUser(userId)) {
       for (const state of this.byAuthKey.get(key.authKey.id) ?? []) if (isLive(state)) return true;
@@ -220,6 +231,7 @@ export class SessionService implements UpdatePusher {
       if (!set) this.byConnection.set(conn.id, (set = new Set()));
       set.add(state);
       this.resends.reboundTo(state, conn);
+      if (!conn.ephemeral && state.subscribedAt === undefined) this.pushes.subscribeOnArrival(state);
     }
     return state;
   }

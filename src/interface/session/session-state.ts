@@ -9,6 +9,11 @@ export interface SessionState extends Subscriber {
   key: AuthKeyContext;
   connection?: ConnectionHandle;
   flushScheduled: boolean;
+  /**
+   * Subscribed on arrival, before any call (see PushQueue.subscribeOnArrival): dropped if its first call is a
+   * file transfer, made a real subscription by any other call.
+   */
+  provisional?: boolean;
 }
 
 export const isLive = (state: SessionState): boolean => state.connection !== undefined && !state.connection.closed;

@@ -38,6 +38,11 @@ export interface SharedPresenceOptions {
   ttlMs?: number;
   /** How often the entries of users still connected here are refreshed; well under ttlMs. */
   refreshMs?: number;
+  /**
+   * Every user this node may hold, for the periodic refresh to pick up one whose change was never announced
+   * (the entry then appears within refreshMs instead of never).
+   */
+  localUsers?: () => Iterable<bigint>;
   /** A failed read or write (the lookup then answers from this node alone). */
   onError?: (err: unknown) => void;
 }
@@ -92,6 +97,7 @@ export class SharedPresenceDirectory implements PresenceDirectory {
     const { local, map, nodeId, now } = this.opts;
     const gone = [...this.held].filter((id) => !local.isOnline(id));
     for (const id of gone) this.held.delete(id);
+    for (const id of this.opts.localUsers?.() ?? []) if (local.isOnline(id)) this.held.add(id);
     const at = now();
     return Promise.all([map.hold([...this.held], nodeId, at + this.ttlMs, at), map.release(gone, nodeId)]).then(
       () => undefined,

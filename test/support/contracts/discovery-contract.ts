@@ -38,4 +38,19 @@ export function discoveryContract(name: string, open: (nodeId: string) => Promis
       await other.close();
     }
   });
+
+  test(`${name}: a node that leaves (draining) is no longer listed but keeps its worker id until it closes`, async () => {
+    const id = `n-${randomBytes(4).toString('hex')}`;
+    const r = await open(id);
+    try {
+      const w = await r.claimWorkerId();
+      await r.register(nodeInfo(id, w));
+      assert.ok((await r.nodes()).some((n) => n.id === id));
+      await r.leave(id);
+      assert.equal((await r.nodes()).find((n) => n.id === id), undefined);
+      assert.equal(await r.claimWorkerId(), w, 'the worker id stays claimed while the node drains');
+    } finally {
+      await r.close();
+    }
+  });
 }

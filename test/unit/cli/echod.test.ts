@@ -285,3 +285,41 @@ test('the bin wrapper runs the compiled CLI', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^Usage: echod/);
 });
+
+test('ECHO_SERVER_KEY: keygen creates the named file; nodes with different data dirs present that one key', async () => {
+  const shared = join(tempDir(), 'keys', 'dc2.pem');
+  const made = fakeIo({ ECHO_DATA_DIR: join(tempDir(), 'a'), ECHO_SERVER_KEY: shared });
+  assert.equal(await main(['keygen'], made.io), 0);
+  assert.match(made.out(), new RegExp(`^created server key ${shared.replace(/[.\\/]/g, '\\$&')}\\n`));
+  const pem = readFileSync(shared, 'utf8');
+  const configs: string[] = [];
+  for (const dataDir of [join(tempDir(), 'node1'), join(tempDir(), 'node2')]) {
+    const { io, out } = fakeIo({ ECHO_DATA_DIR: dataDir, ECHO_SERVER_KEY: shared });
+    assert.equal(await main(['client-config', '--json'], io), 0);
+    configs.push(JSON.parse(out()).publicKey);
+    assert.equal(existsSync(join(dataDir, 'server-key.pem')), false, 'no key of its own in the data dir');
+  }
+  assert.equal(configs[0], configs[1]);
+  assert.equal(configs[0]!.trim(), createPublicKey(pem).export({ type: 'pkcs1', format: 'pem' }).toString().trim());
+});
+
+test('ECHO_SERVER_KEY naming a missing file: start and client-config refuse with one line, creating no key', async () => {
+  const dataDir = join(tempDir(), 'data');
+  const missing = join(tempDir(), 'nowhere.pem');
+  for (const command of ['start', 'client-config']) {
+    const { io, err } = fakeIo({ ECHO_DATA_DIR: dataDir, ECHO_SERVER_KEY: missing });
+    assert.equal(await main([command], io), 1);
+    assert.match(err(), /^echod: ECHO_SERVER_KEY: the server key .*nowhere\.pem does not exist; create it once with `echod keygen`.*\n$/);
+    assert.equal(existsSync(missing), false);
+    assert.equal(existsSync(join(dataDir, 'server-key.pem')), false);
+  }
+});
+
+test('ECHO_SERVER_KEY naming a file that is not a key: one line naming the file', async () => {
+  const bad = join(tempDir(), 'bad.pem');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(bad, 'not a key');
+  const { io, err } = fakeIo({ ECHO_DATA_DIR: join(tempDir(), 'data'), ECHO_SERVER_KEY: bad });
+  assert.equal(await main(['start'], io), 1);
+  assert.match(err(), /^echod: .*bad\.pem is not a PEM private key.*\n$/);
+});

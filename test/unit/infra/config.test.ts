@@ -45,6 +45,8 @@ test('defaults with no file and no environment', () => {
     configFile: null,
     overlayFiles: [],
     dataDir: join(cwd, 'data'),
+    serverKeyFile: join(cwd, 'data', 'server-key.pem'),
+    serverKeyGiven: false,
     host: '127.0.0.1',
     listen: '127.0.0.1',
     tcpPorts: [10443, 5222],
@@ -394,15 +396,28 @@ test('the documented example names every setting: its YAML key under its section
 
 test('the documented example matches the defaults when its top-level settings are uncommented', () => {
   const example = readFileSync(join(root, 'etc/echod.example.yaml'), 'utf8');
-  // Uncomment `# key: value` lines at the top level, except TLS (its example paths do not exist here).
+  // Uncomment `# key: value` lines at the top level, except TLS and the server key (example paths that do not exist here).
   const uncommented = example
     .split('\n')
-    .map((line) => (/^# (?!tls)[a-zA-Z]+: /.test(line) ? line.slice(2) : line))
+    .map((line) => (/^# (?!tls|serverKey)[a-zA-Z]+: /.test(line) ? line.slice(2) : line))
     .join('\n');
   assert.notEqual(uncommented, example);
   const cwd = workdir(uncommented);
   const defaults = loadConfig({ env: {}, cwd: workdir() });
   const fromExample = loadConfig({ env: {}, cwd });
   assert.equal(fromExample.configFile, join(cwd, 'etc/echod.yaml'));
-  assert.deepEqual({ ...fromExample, configFile: null, dataDir: 'x' }, { ...defaults, dataDir: 'x' });
+  assert.deepEqual({ ...fromExample, configFile: null, dataDir: 'x', serverKeyFile: 'x' }, { ...defaults, dataDir: 'x', serverKeyFile: 'x' });
+});
+
+test('ECHO_SERVER_KEY names the key file (relative to the working directory); unset, the data dir holds it', () => {
+  const cwd = workdir();
+  const named = loadConfig({ env: { ECHO_SERVER_KEY: 'keys/dc.pem', ECHO_DATA_DIR: '/srv/echo' }, cwd });
+  assert.equal(named.serverKeyFile, join(cwd, 'keys/dc.pem'));
+  assert.equal(named.serverKeyGiven, true);
+  const fromFile = loadConfig({ env: {}, cwd: workdir('serverKey: /etc/echo/key.pem\n') });
+  assert.equal(fromFile.serverKeyFile, '/etc/echo/key.pem');
+  const unset = loadConfig({ env: { ECHO_DATA_DIR: '/srv/echo' }, cwd });
+  assert.equal(unset.serverKeyFile, '/srv/echo/server-key.pem');
+  assert.equal(unset.serverKeyGiven, false);
+  rejects(() => loadConfig({ env: {}, cwd: workdir('serverKey: [a]\n') }), /^serverKey \(etc\/echod\.yaml\): expected the path of a PEM RSA private key file/);
 });

@@ -1,0 +1,176 @@
+// Where a user's pushes go when several nodes share the engines. Sync-T is consumed by one consumer group
+// shared by every node, so each record is handled once, by whichever node owns its partition (keyed by user,
+// so one user's pushes stay in order). That node asks the route map in Redis which nodes hold a connection of
+// the user (hash `route:<userId>`: node id -> valid until, written by each node while it holds one of the
+// user's signed-in connections, as presence is) and hands the record to exactly those nodes: itself directly,
+// the others on their own Redis pub/sub channel `echo:sync:<nodeId>`. No node sees the pushes of users it does
+// not hold, so adding nodes does not multiply the push traffic each one reads.
+//
+// The hand-over is best effort, like a push on a connection that drops: a node that is not subscribed at that
+// moment (dying, reconnecting to Redis) misses it, and its devices catch up with updates.getDifference when they
+// reconnect, as after any lost push. Every record keeps its event id, so the receiving node's de-duplication
+// still hides a Kafka redelivery (routed again by the partition's next owner) from the client.
+import type { Broadcast } from '../infra/kv/broadcast.js';
+import type { NodePresenceMap } from '../infra/kv/presence-map.js';
+import { decodeRecordValue, encodeRecordValue } from '../infra/bus/record-codec.js';
+import { randomBytes } from 'node:crypto';
+import type { SessionRef, UpdatePusher } from '../contracts/push.js';
+import type { TlObject, TlType } from '../tl/index.js';
+import { SYNC_DEDUPE_WINDOW, type SyncRecord } from './sync.js';
+
+export const ROUTE_KEY_PREFIX = 'route:';
+const CHANNEL_PREFIX = 'echo:sync:';
+
+export interface SyncRoutes {
+  /** This node. */
+  readonly nodeId: string;
+  /** The nodes holding a live connection of each user (this one included), one round trip. */
+  nodesOf(userIds: readonly bigint[]): Promise<Map<bigint, string[]>>;
+  /** Hands records to another node's receiver. */
+  forward(nodeId: string, records: readonly SyncRecord[]): Promise<void>;
+  /** Records other nodes forward here; resolves once listening. */
+  receive(handler: (record: SyncRecord) => void): Promise<void>;
+}
+
+export class RedisSyncRoutes implements SyncRoutes {
+  constructor(
+    readonly nodeId: string,
+    private readonly map: NodePresenceMap,
+    private readonly channels: Broadcast,
+    private readonly now: () => number,
+  ) {}
+
+  async nodesOf(userIds: readonly bigint[]): Promise<Map<bigint, string[]>> {
+    const entries = await this.map.read(userIds);
+    const at = this.now();
+    const out = new Map<bigint, string[]>();
+    for (const [userId, nodes] of entries) {
+      const live = [...nodes].filter(([, until]) => until > at).map(([node]) => node);
+      if (live.length > 0) out.set(userId, live);
+    }
+    return out;
+  }
+
+  async forward(nodeId: string, records: readonly SyncRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.channels.publish(CHANNEL_PREFIX + nodeId, encodeRecordValue(records).toString('utf8'));
+  }
+
+  receive(handler: (record: SyncRecord) => void): Promise<void> {
+    return this.channels.subscribe(CHANNEL_PREFIX + this.nodeId, (message) => {
+      for (const record of decodeRecordValue(Buffer.from(message, 'utf8')) as SyncRecord[]) handler(record);
+    });
+  }
+}
+
+export interface RoutedPusherOptions {
+  /** This node's session layer: its devices. */
+  local: UpdatePusher;
+  routes: SyncRoutes;
+  /** Writes this node's route entries (`route:<userId>`) while it holds a user's connections. */
+  held: { changed(userId: bigint): Promise<void>; close(): Promise<void> };
+  /** A lookup or hand-over failed; the push then reached this node's devices only. */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * The UpdatePusher of a node among several: a push for a user goes to every node holding one of the user's
+ * connections (the Sync-T consumer routes through it too), each node pushing once per event id to its own
+ * devices. `isOnline` cannot know synchronously whether another node holds the user, so it answers "maybe"
+ * (true) and the routing drops pushes for users no node holds; `isOnlineAnywhere` asks the route map.
+ */
+export class RoutedPusher implements UpdatePusher {
+  private readonly idPrefix = randomBytes(8).toString('hex');
+  private nextId = 0;
+  /** Recently pushed event ids, oldest first (a Set keeps insertion order). */
+  private readonly pushed = new Set<string>();
+  private readonly listeners: Array<(userId: bigint, online: boolean) => void> = [];
+  readonly listening: Promise<void>;
+
+  constructor(private readonly opts: RoutedPusherOptions) {
+    // A record that cannot be pushed (a bug, not a network fault) must not take the Redis subscriber down with it.
+    this.listening = opts.routes
+      .receive((record) => {
+        try {
+          this.deliver(record);
+        } catch (err) {
+          this.failed(err);
+        }
+      })
+      .catch((err) => this.failed(err));
+    opts.local.onConnectivity((userId, online) => {
+      void opts.held.changed(userId);
+      for (const listener of this.listeners) listener(userId, online);
+    });
+  }
+
+  /** A fresh event id (for pushes that do not come from Sync-T). */
+  eventId(): string {
+    return `${this.idPrefix}:${this.nextId++}`;
+  }
+
+  /** Pushes to this node's devices, once per event id. */
+  deliver(e: SyncRecord): void {
+    if (this.pushed.has(e.eventId)) return;
+    if (e.device !== undefined) this.opts.local.pushToAuthKey(e.device, e.updates);
+    else this.opts.local.pushToUser(e.userId, e.updates, e.except);
+    this.pushed.add(e.eventId);
+    if (this.pushed.size > SYNC_DEDUPE_WINDOW) this.pushed.delete(this.pushed.values().next().value!);
+  }
+
+  /** Hands the record to every node holding the user (this one directly); resolves once each has it. */
+  async route(e: SyncRecord): Promise<void> {
+    const { routes, local } = this.opts;
+    let nodes: string[];
+    try {
+      nodes = (await routes.nodesOf([e.userId])).get(e.userId) ?? [];
+    } catch (err) {
+      this.failed(err);
+      nodes = [];
+    }
+    // This node's own devices count even before their route entry is written (a connection a moment old).
+    if (!nodes.includes(routes.nodeId) && local.isOnline(e.userId)) nodes.push(routes.nodeId);
+    await Promise.all(
+      nodes.map(async (node) => {
+        if (node === routes.nodeId) return this.deliver(e);
+        await routes.forward(node, [e]).catch((err) => this.failed(err));
+      }),
+    );
+  }
+
+  pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {
+    this.route({ userId, updates: updates as TlType<'Updates'>, ...(except ? { except } : {}), eventId: this.eventId() }).catch((err) => this.failed(err));
+  }
+
+  /** QR login's waiting device: this node's (the device asked this node for the token it waits on). */
+  pushToAuthKey(permKeyId: bigint, updates: TlObject): void {
+    this.opts.local.pushToAuthKey(permKeyId, updates);
+  }
+
+  isOnline(_userId: bigint): boolean {
+    return true;
+  }
+
+  async isOnlineAnywhere(userId: bigint): Promise<boolean> {
+    if (this.opts.local.isOnline(userId)) return true;
+    try {
+      return (await this.opts.routes.nodesOf([userId])).has(userId);
+    } catch (err) {
+      this.failed(err);
+      return false;
+    }
+  }
+
+  onConnectivity(listener: (userId: bigint, online: boolean) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Withdraws this node's route entries (graceful shutdown). */
+  close(): Promise<void> {
+    return this.opts.held.close();
+  }
+
+  private failed(err: unknown): void {
+    this.opts.onError?.(err);
+  }
+}
