@@ -23,6 +23,8 @@ export interface UpdatePusher {
   isOnline(userId: bigint): boolean;
   /** Whether some node holds a live connection of the user, asked of the shared route map (several nodes). */
   isOnlineAnywhere?(userId: bigint): Promise<boolean>;
+  /** The users among these with a live connection on some node, one round trip to the route map (several nodes). */
+  onlineAmong?(userIds: readonly bigint[]): Promise<Set<bigint>>;
   /**
    * Adds a listener called when a user's first device connects (true) or the last one has been gone a moment
    * (false); every listener added is called.

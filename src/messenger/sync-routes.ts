@@ -161,6 +161,16 @@ export class RoutedPusher implements UpdatePusher {
     }
   }
 
+  async onlineAmong(userIds: readonly bigint[]): Promise<Set<bigint>> {
+    const out = new Set(userIds.filter((id) => this.opts.local.isOnline(id)));
+    try {
+      for (const id of (await this.opts.routes.nodesOf(userIds)).keys()) out.add(id);
+    } catch (err) {
+      this.failed(err);
+    }
+    return out;
+  }
+
   onConnectivity(listener: (userId: bigint, online: boolean) => void): void {
     this.listeners.push(listener);
   }

@@ -169,6 +169,26 @@ describe('two echod nodes on the engines', { timeout: TIMEOUT }, () => {
     await bobGets;
   });
 
+  test('a supergroup of Alice (node 1) and Bob (node 2): a post on one node reaches the member on the other live', async () => {
+    const created: any = await alice.client.invoke(new Api.channels.CreateChannel({ megagroup: true, title: `nodes club ${run}`, about: '' }));
+    const channel = created.chats[0] as Api.Channel;
+    await alice.client.invoke(new Api.channels.InviteToChannel({ channel: new Api.InputChannel({ channelId: channel.id, accessHash: channel.accessHash! }), users: [bobForAlice] }));
+    // Bob learns of the supergroup live (updateChannel through node 2), then reads it with his own access hash.
+    const joined = await bobInbox.waitFor((u) => u._ === 'updateChannel' && BigInt(u.channelId) === BigInt(channel.id.toString()), 'Bob learns he is in the supergroup', 60_000);
+    assert.ok(joined);
+    const bobChannels: any = await bob.client.call({ _: 'messages.getDialogs', offsetDate: 0, offsetId: 0, offsetPeer: { _: 'inputPeerEmpty' }, limit: 50, hash: Long.ZERO });
+    const bobChannel = bobChannels.chats.find((c: any) => c._ === 'channel' && BigInt(c.id) === BigInt(channel.id.toString()));
+    assert.ok(bobChannel, 'the supergroup is among Bob\'s dialogs');
+    const aliceSays = `alice posts in the club ${run}`;
+    const bobGets = bobInbox.waitFor((u) => u._ === 'updateNewChannelMessage' && u.message?.message === aliceSays, 'Bob gets Alice\'s post on node 2', 60_000);
+    await alice.client.invoke(new Api.messages.SendMessage({ peer: new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash! }), message: aliceSays, randomId: randomLong() }));
+    await bobGets;
+    const bobSays = `bob answers in the club ${run}`;
+    const aliceGets = aliceInbox.waitFor((u: any) => u.className === 'UpdateNewChannelMessage' && u.message?.message === bobSays, 'Alice gets Bob\'s post on node 1', 60_000);
+    await bob.client.call({ _: 'messages.sendMessage', peer: { _: 'inputPeerChannel', channelId: bobChannel.id, accessHash: bobChannel.accessHash }, message: bobSays, randomId: Long.fromNumber(Date.now()) });
+    await aliceGets;
+  });
+
   test('a 12 MB file from node 1 downloads byte for byte on node 2 (through S3)', async () => {
     const data = randomBytes(12 * 1024 * 1024 + 777);
     const file = await alice.client.uploadFile({ file: new CustomFile('big.bin', data.length, '', data), workers: 4 });

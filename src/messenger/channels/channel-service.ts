@@ -71,7 +71,7 @@ export interface ChannelServiceDeps {
   views: ChannelViews;
   sync: SyncChannel;
   userViews: UserViewSource;
-  push: Pick<UpdatePusher, 'isOnline' | 'onConnectivity'>;
+  push: Pick<UpdatePusher, 'isOnline' | 'onConnectivity' | 'onlineAmong'>;
   ids: IdGenerator;
   now(): number;
   /** True when a user holds the username (usernames are shared by users and channels). */
@@ -418,13 +418,27 @@ export class ChannelService {
    * fetch the full user with getChannelDifference when they need it); an author's own devices get their
    * full self. Smaller channels get each recipient's full view of the authors.
    */
+  /**
+   * The members with a live connection: on one node those this node holds; with several nodes those the route
+   * map names on any node (members online elsewhere get the push through their node).
+   */
+  private async onlineMembers(channelId: bigint, participantsCount: number): Promise<Awaited<ReturnType<ChannelStore['activeMembers']>>> {
+    const { onlineAmong } = this.deps.push;
+    if (onlineAmong) {
+      const members = await this.store.activeMembers(channelId);
+      const online = await onlineAmong.call(this.deps.push, members.map((p) => p.userId));
+      return members.filter((p) => online.has(p.userId));
+    }
+    const candidates = [...this.online];
+    const members = candidates.length <= participantsCount ? await this.store.activeAmong(channelId, candidates) : (await this.store.activeMembers(channelId)).filter((p) => this.online.has(p.userId));
+    return members.filter((p) => this.deps.push.isOnline(p.userId));
+  }
+
   private async pushToMembers(channelId: bigint, build: (viewer: bigint, channel: ChannelRecord) => TlType<'Update'>[], messages: readonly ChannelMessage[], caller?: Caller): Promise<void> {
     const channel = await this.store.channel(channelId);
     if (!channel) return;
     await this.deps.views.prepare([channel]);
-    const candidates = [...this.online];
-    const members = candidates.length <= channel.participantsCount ? await this.store.activeAmong(channelId, candidates) : (await this.store.activeMembers(channelId)).filter((p) => this.online.has(p.userId));
-    const recipients = members.filter((p) => this.deps.push.isOnline(p.userId));
+    const recipients = await this.onlineMembers(channelId, channel.participantsCount);
     if (recipients.length === 0) return;
     const authorIds = new Set<bigint>();
     for (const m of messages) userIdsOf(asMessageRow(m, 0n), authorIds);
