@@ -77,7 +77,7 @@ for (const threads of THREAD_COUNTS) {
       ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0',
       ECHO_MAX_CONNECTIONS_PER_ADDRESS: '100000',
       ECHO_RPC_RATES: '0',
-      ECHO_LOG_LEVEL: 'warn',
+      ECHO_LOG_LEVEL: 'info',
     },
     readyTimeoutMs: 60_000,
   });
