@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql, type LogEvent } from 'kysely';
 import { withStatementCache } from './statement-cache.js';
-import { DurableSqliteDialect, GroupSync, walFileSync } from './wal-sync.js';
 import { SqlAuthKeyStore, type AuthKeyStore } from './auth-key-store.js';
 import { migrationProvider, type SqlDialect } from './migrations/index.js';
 import type { Tables } from './schema.js';
@@ -34,8 +33,6 @@ export interface Database {
 /** The embedded store, whose raw handle is always there. */
 export interface SqliteDatabase extends Database {
   readonly sqlite: BetterSqlite3.Database;
-  /** WAL syncs run after commits so far (durability full; wal-sync.ts); always 0 with `process`. */
-  readonly walSyncs: number;
 }
 
 export interface OpenDatabaseOptions {
@@ -48,16 +45,15 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * SQLite's synchronous level for a durability mode. NORMAL (in WAL mode) syncs only at checkpoints, which a
- * process crash cannot undo (the WAL is in the OS's page cache) but a power loss can: the last commits roll
- * back, the database stays consistent. `full` runs NORMAL too, and adds an fdatasync of the WAL after every
- * write, off the event loop, before the write's caller goes on (wal-sync.ts): a commit that returned survives
- * a power loss, as with FULL, without stopping the node for each flush. The group commit
- * (messenger/group-commit.ts) shares one commit, so one sync, among all sends of an event-loop turn.
+ * SQLite's synchronous level for a durability mode. In WAL mode FULL syncs the WAL at every commit, so a
+ * commit that returned survives a power loss; NORMAL syncs only at checkpoints, which a process crash
+ * cannot undo (the WAL is in the OS's page cache) but a power loss can: the last commits roll back, the
+ * database stays consistent. The group commit (messenger/group-commit.ts) shares one commit, so one
+ * fsync, among all sends of an event-loop turn.
  */
-export const SQLITE_SYNCHRONOUS: Record<Durability, { name: 'NORMAL'; value: number; syncWalAfterWrites: boolean }> = {
-  full: { name: 'NORMAL', value: 1, syncWalAfterWrites: true },
-  process: { name: 'NORMAL', value: 1, syncWalAfterWrites: false },
+export const SQLITE_SYNCHRONOUS: Record<Durability, { name: 'FULL' | 'NORMAL'; value: number }> = {
+  full: { name: 'FULL', value: 2 },
+  process: { name: 'NORMAL', value: 1 },
 };
 
 export class DatabaseError extends Error {
@@ -95,17 +91,11 @@ export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = 
     sqlite?.close();
     throw new DatabaseError(`cannot open the database ${path}: ${(err as Error).message}`);
   }
-  const mode = SQLITE_SYNCHRONOUS[opts.durability ?? 'full'];
-  const wal = walFileSync(`${path}-wal`);
-  const walSync = new GroupSync(wal.sync);
-  const dialectConfig = { database: withStatementCache(sqlite) };
-  const dialect = mode.syncWalAfterWrites ? new DurableSqliteDialect(dialectConfig, () => walSync.sync()) : new SqliteDialect(dialectConfig);
-  const kysely = new Kysely<Tables>({ dialect, ...(opts.log ? { log: opts.log } : {}) });
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), ...(opts.log ? { log: opts.log } : {}) });
   try {
     await migrateToLatest(kysely, 'sqlite');
   } catch (err) {
     await kysely.destroy();
-    await wal.close();
     throw err;
   }
   let closed = false;
@@ -127,10 +117,6 @@ export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = 
       if (closed) return;
       closed = true;
       await kysely.destroy();
-      await wal.close();
-    },
-    get walSyncs() {
-      return walSync.count;
     },
   };
 }
