@@ -96,7 +96,14 @@ interface PoolThread {
   generation: number;
   pending: Map<number, { resolve: (s: EncodedHandshakeStep) => void; reject: (e: Error) => void }>;
   slots: number;
+  startedAt: number;
+  /** Gone; its replacement may wait (a thread dying at start would otherwise be respawned in a tight loop). */
+  exited: boolean;
 }
+
+/** A thread that dies sooner than this after its start is replaced after a delay, not at once. */
+const EARLY_EXIT_MS = 1000;
+const RESPAWN_DELAY_MS = 1000;
 
 class PoolSlot implements HandshakeSlot {
   readonly id = nextSlotId++;
@@ -113,6 +120,8 @@ export interface HandshakePoolOptions {
   workerUrl?: URL;
   /** Default 5 minutes, beyond every handshake deadline. */
   idleSlotMs?: number;
+  /** How long a thread that died within a second of its start waits to be replaced (default 1 s). */
+  earlyExitRespawnDelayMs?: number;
 }
 
 const DEFAULT_WORKER_URL = new URL('./handshake-worker.js', import.meta.url);
@@ -144,7 +153,7 @@ export class HandshakePool implements HandshakeRunner {
 
   private spawn(index: number, generation: number): PoolThread {
     const worker = new Worker(this.opts.workerUrl ?? DEFAULT_WORKER_URL, { workerData: this.data, name: `handshake-${index}` });
-    const thread: PoolThread = { worker, generation, pending: new Map(), slots: 0 };
+    const thread: PoolThread = { worker, generation, pending: new Map(), slots: 0, startedAt: Date.now(), exited: false };
     this.started++;
     worker.on('message', (answer: PoolAnswer) => {
       const waiter = thread.pending.get(answer.job);
@@ -159,13 +168,19 @@ export class HandshakePool implements HandshakeRunner {
     // Without this listener a worker's uncaught exception would be rethrown here and end the process.
     worker.on('error', (err) => this.opts.log.error({ thread: index, err }, 'handshake worker failed'));
     worker.on('exit', (code) => {
+      thread.exited = true;
       const failure = new Error(`handshake worker exited (code ${code})`);
       const failedSteps = thread.pending.size;
       for (const waiter of thread.pending.values()) waiter.reject(failure);
       thread.pending.clear();
       if (this.closing || this.threads[index] !== thread) return;
-      this.opts.log.warn({ thread: index, code, failedSteps }, 'handshake worker exited; starting a new one');
-      this.threads[index] = this.spawn(index, generation + 1);
+      const delayMs = Date.now() - thread.startedAt < EARLY_EXIT_MS ? (this.opts.earlyExitRespawnDelayMs ?? RESPAWN_DELAY_MS) : 0;
+      this.opts.log.warn({ thread: index, code, failedSteps, delayMs }, 'handshake worker exited; starting a new one');
+      const respawn = () => {
+        if (!this.closing && this.threads[index] === thread) this.threads[index] = this.spawn(index, generation + 1);
+      };
+      if (delayMs === 0) respawn();
+      else setTimeout(respawn, delayMs).unref();
     });
     // An idle thread does not keep the process alive (a step in progress does); close() ends them.
     worker.unref();
@@ -185,7 +200,7 @@ export class HandshakePool implements HandshakeRunner {
     const s = slot as PoolSlot;
     const thread = this.threads[s.thread]!;
     if (this.closing) return Promise.reject(new Error('handshake pool closed'));
-    if (thread.generation !== s.generation) return Promise.reject(new Error('handshake worker restarted during this exchange'));
+    if (thread.generation !== s.generation || thread.exited) return Promise.reject(new Error('handshake worker restarted during this exchange'));
     const job = this.nextJob++;
     return new Promise((resolve, reject) => {
       if (thread.pending.size === 0) thread.worker.ref();

@@ -52,7 +52,8 @@ test('HandshakePool: two threads create keys that match the client side, concurr
 });
 
 test('HandshakePool: a thread that crashes fails its exchanges cleanly and is replaced', async () => {
-  const pool = new HandshakePool({ rsaKeys: [RSA_KEY], dcId: DC_ID }, { size: 1, log, workerUrl: crashingWorker });
+  // Replaced at once even when it dies young (the default waits a second then, against a crash loop at start).
+  const pool = new HandshakePool({ rsaKeys: [RSA_KEY], dcId: DC_ID }, { size: 1, log, workerUrl: crashingWorker, earlyExitRespawnDelayMs: 0 });
   try {
     // An exchange half way through (resPQ received) on the thread that is about to die.
     const client = makeClient({ random: (n) => randomBytes(n) });
@@ -69,6 +70,19 @@ test('HandshakePool: a thread that crashes fails its exchanges cleanly and is re
     const done = await runExchange(pool, pool.open(), makeClient({ random: (n) => randomBytes(n) }));
     assert.deepEqual(done.server.authKey, done.client.authKey);
     assert.equal(pool.started, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('HandshakePool: a thread that cannot start is retried after a pause, and steps fail meanwhile instead of hanging', async () => {
+  const pool = new HandshakePool({ rsaKeys: [RSA_KEY], dcId: DC_ID }, { size: 1, log, workerUrl: new URL('./no-such-handshake-worker.js', import.meta.url), earlyExitRespawnDelayMs: 60_000 });
+  try {
+    const slot = pool.open();
+    const body = encodeObject(makeClient({ random: (n) => randomBytes(n) }).start());
+    await assert.rejects(pool.step(slot, decodeObject(body), body), /handshake worker (exited|restarted)/);
+    await assert.rejects(pool.step(pool.open(), decodeObject(body), body), /handshake worker restarted/);
+    assert.equal(pool.started, 1, 'no respawn before the pause is over');
   } finally {
     await pool.close();
   }
