@@ -63,6 +63,8 @@ const startNode = (n: number) => startEchod({
     ECHO_MAX_CONNECTIONS_PER_ADDRESS: '100000',
     ECHO_RPC_RATES: '0',
     ECHO_LOG_LEVEL: 'info',
+    // Test servers default to 0; the benchmark runs what a deployment runs unless told otherwise.
+    ECHO_HANDSHAKE_WORKERS: process.env.BENCH_HANDSHAKE_WORKERS ?? '1',
     ...(DURABILITY ? { ECHO_DURABILITY: DURABILITY } : {}),
     // Topics and groups of their own, so a broker shared with tests never mixes their records.
     ...(process.env.KAFKA_BROKERS && !process.env.KAFKA_TOPIC_PREFIX ? { KAFKA_TOPIC_PREFIX: 'bench.' } : {}),

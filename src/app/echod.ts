@@ -26,6 +26,7 @@ import { createAppServices } from './services.js';
 import { AuthKeyRegistry } from '../interface/session/auth-keys.js';
 import { SessionService } from '../interface/session/session-service.js';
 import { PacketRouter } from '../interface/gateway/packet-router.js';
+import { HandshakePool, InlineHandshakes, type HandshakeRunner } from '../interface/gateway/handshake-runner.js';
 import { ConnectionRegistry } from '../interface/gateway/connection-registry.js';
 import { TcpGateway } from '../interface/gateway/tcp-gateway.js';
 import { HttpServer } from '../interface/httpserver/http-server.js';
@@ -132,16 +133,20 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');
   metrics.bindRuntime({ inFlightRpcs: () => sessions.inFlightRpcs, sessions: () => sessions.sessionCount, pendingOutbound: () => sessions.pendingOutbound() });
+  const handshakeLog = componentLogger(logger, 'handshake');
+  const handshakeSettings = { rsaKeys: [serverKey], dcId: config.dcId, random, now };
+  const handshakes: HandshakeRunner =
+    config.handshakeWorkers > 0
+      ? new HandshakePool(handshakeSettings, { size: config.handshakeWorkers, log: handshakeLog })
+      : new InlineHandshakes(handshakeSettings, new DhServer());
+  handshakeLog.info({ threads: config.handshakeWorkers }, config.handshakeWorkers > 0 ? 'handshakes run on worker threads' : 'handshakes run on the main thread');
   const router = new PacketRouter({
     sessions,
     keys,
-    rsaKeys: [serverKey],
-    dh: new DhServer(),
-    dcId: config.dcId,
+    handshakes,
     msgIds,
-    log: componentLogger(logger, 'handshake'),
+    log: handshakeLog,
     now,
-    random,
     handshakeLimiter: config.handshakeRate ? new RateLimiter(config.handshakeRate, now) : undefined,
     keyCreationLimiter: limits.authKeysPerAddressPerHour
       ? new RateLimiter({ burst: limits.authKeysPerAddressPerHour, perSecond: limits.authKeysPerAddressPerHour / 3600 }, now)
@@ -254,6 +259,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
       await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');
       await Promise.all([tcp.close(), http.close()]);
+      await handshakes.close();
       await services.presenceDirectory.close();
       await pushRouter?.close();
       await engines.close();

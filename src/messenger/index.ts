@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import type { EventBus } from '../infra/bus/index.js';
-import type { ContactRelations } from '../service/contacts/relations.js';
+import type { BlockCheck, ContactRelations } from '../service/contacts/relations.js';
 import type { UpdatePusher } from '../contracts/push.js';
 import { MessageStore } from './message-store.js';
 import { BoxReader } from './box-reader.js';
@@ -18,7 +18,7 @@ export interface MessengerDeps {
   db: Kysely<Tables>;
   bus: EventBus;
   push: UpdatePusher;
-  contacts: Pick<ContactRelations, 'isBlocked'>;
+  contacts: Pick<ContactRelations, 'isBlocked'> & BlockCheck;
   userViews: UserViewSource;
   now(): number;
   editTimeLimit?: number;

@@ -8,7 +8,7 @@
 // stay idempotent once the fan-out of large groups moves behind the bus.
 import { RpcError } from '../common/rpc-error.js';
 import type { Obj, TlType } from '../tl/index.js';
-import type { ContactRelations } from '../service/contacts/relations.js';
+import type { BlockCheck, ContactRelations } from '../service/contacts/relations.js';
 import type { UpdatePusher, SessionRef } from '../contracts/push.js';
 import type { MessageStore, OutgoingMessage, BoxCopy, SentMessage, Conversation } from './message-store.js';
 import { fwdChannelId, messageTl, userIdsOf, type MessageRow } from './message-row.js';
@@ -34,7 +34,7 @@ export interface MessagingDeps {
   store: MessageStore;
   sync: SyncChannel;
   userViews: UserViewSource;
-  contacts: Pick<ContactRelations, 'isBlocked'>;
+  contacts: Pick<ContactRelations, 'isBlocked'> & BlockCheck;
   push: Pick<UpdatePusher, 'isOnline'>;
   now(): number;
   /** Basic groups (src/messenger/chats); without it only private chats work. */
@@ -92,8 +92,9 @@ export class MessagingService {
 
   private async checkBlocks(sender: bigint, peer: PeerRef): Promise<void> {
     if (peer.type !== PEER_USER || peer.id === sender) return;
-    if (await this.deps.contacts.isBlocked(sender, peer.id)) throw new RpcError(400, 'YOU_BLOCKED_USER');
-    if (await this.deps.contacts.isBlocked(peer.id, sender)) throw new RpcError(400, 'USER_IS_BLOCKED');
+    const blocker = await this.deps.contacts.blockBetween(sender, peer.id);
+    if (blocker === sender) throw new RpcError(400, 'YOU_BLOCKED_USER');
+    if (blocker !== undefined) throw new RpcError(400, 'USER_IS_BLOCKED');
   }
 
   /** Stores the messages and pushes them to every other session concerned. */

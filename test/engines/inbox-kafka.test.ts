@@ -101,7 +101,7 @@ test('Inbox-T on Kafka: revoke before fan-out, a consumer killed mid-batch, and 
     db: db.kysely,
     bus: senderSide(sendBus, published),
     push: recordingPush(pushed),
-    contacts: { isBlocked: async () => false },
+    contacts: { isBlocked: async () => false, blockBetween: async () => undefined },
     userViews: plainUserViews,
     now: () => Date.now(),
     inboxOverBus: true,

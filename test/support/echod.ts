@@ -189,6 +189,9 @@ class Echod implements EchodProcess {
       ECHO_TCP_PORTS: tcpPorts,
       ECHO_HTTP_PORT: httpPort,
       ECHO_LOG_LEVEL: 'debug',
+      // Test servers run handshakes on the main thread unless a test (or ECHO_TEST_HANDSHAKE_WORKERS, to run a
+      // whole suite that way) asks for the thread pool.
+      ECHO_HANDSHAKE_WORKERS: process.env.ECHO_TEST_HANDSHAKE_WORKERS ?? '0',
       ...this.opts.env,
     };
   }

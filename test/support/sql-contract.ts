@@ -41,7 +41,7 @@ export function sqlContract(engine: string, open: OpenDb): void {
         db: db.kysely,
         bus,
         push: noPush,
-        contacts: { isBlocked: async () => false },
+        contacts: { isBlocked: async () => false, blockBetween: async () => undefined },
         userViews: plainUserViews,
         now: () => clock.now,
         limits: { differenceSlice: 3, differenceTooLong: 5000 },

@@ -167,6 +167,14 @@ export const FIELDS = {
       .transform((v) => (v === '0' ? null : { burst: Number(v.split('/')[0]), perSecond: Number(v.split('/')[1]) })),
     default: '100/20',
   },
+  // Threads running auth key handshakes (RSA and DH, ~5 ms each) off the main event loop; 0 runs them on it.
+  // Absent: one per core but the main thread's, at least 1 and at most 4.
+  handshakeWorkers: {
+    path: ['handshakeWorkers'],
+    env: 'ECHO_HANDSHAKE_WORKERS',
+    expected: 'a number of threads 0-64',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,2}$/).transform(Number)]).pipe(z.int().min(0).max(64)),
+  },
   // What an acknowledged write survives; README "Durability" explains what `process` risks.
   durability: {
     path: ['durability'],

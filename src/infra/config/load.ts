@@ -2,6 +2,7 @@
 // the environment (each overriding the one before).
 // Every value is checked here so that a mistake stops start-up with one line naming the key and its source.
 import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './errors.js';
@@ -35,6 +36,8 @@ export interface EchoConfig {
   tls: { certFile: string; keyFile: string } | null;
   logLevel: LogLevel;
   dcId: number;
+  /** Auth key handshake threads; 0: on the main event loop. */
+  handshakeWorkers: number;
   /** Handshakes per client address (token bucket); null = unlimited. */
   handshakeRate: { burst: number; perSecond: number } | null;
   /** What an acknowledged write survives: `full` (power loss too) or `process` (a process crash only). */
@@ -138,6 +141,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     tls: tlsFiles(get('tlsCert') as string | undefined, get('tlsKey') as string | undefined, cwd, sourceOf, fail),
     logLevel: get('logLevel') as LogLevel,
     dcId: get('dcId') as number,
+    handshakeWorkers: (get('handshakeWorkers') as number | undefined) ?? Math.min(4, Math.max(1, availableParallelism() - 1)),
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     durability: get('durability') as Durability,
     adminListen: get('adminListen') as HostPort,

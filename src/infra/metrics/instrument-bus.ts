@@ -16,15 +16,22 @@ export function instrumentBus(bus: EventBus, metrics: BusMetrics, now: () => num
       metrics.published(topic, records.length);
     },
     subscribe<T>(topic: string, group: string, handler: BusHandler<T>): Subscription {
-      return bus.subscribe<T>(topic, group, async (value, record) => {
+      // Not an async function: a synchronous handler (Sync-T's pushes, two per message sent) stays synchronous,
+      // without a promise and its microtask hops per record.
+      return bus.subscribe<T>(topic, group, (value, record) => {
         const t = record.publishedAt ?? (typeof value === 'object' && value !== null ? publishedAt.get(value) : undefined);
         if (t !== undefined) metrics.delivered(topic, Math.max(0, now() - t) / 1000);
-        try {
-          await handler(value, record);
-        } catch (err) {
+        const failed = (err: unknown): never => {
           metrics.handlerFailed(topic);
           throw err;
+        };
+        let result;
+        try {
+          result = handler(value, record);
+        } catch (err) {
+          failed(err);
         }
+        return result instanceof Promise ? result.catch(failed) : result;
       });
     },
     drain: () => bus.drain(),

@@ -137,6 +137,7 @@ export class MtprotoConnection implements ConnectionHandle {
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.log.info({ conn: this.id, transport: this.transport, remote: this.remoteAddress, reason, code }, 'connection closed by server');
     this.io.end();
+    this.router.connectionClosed(this.routerState);
     this.onClosed(this);
   }
 
@@ -146,6 +147,7 @@ export class MtprotoConnection implements ConnectionHandle {
     this.closed = true;
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.log.info({ conn: this.id, transport: this.transport, remote: this.remoteAddress, reason: 'peer closed' }, 'connection closed by peer');
+    this.router.connectionClosed(this.routerState);
     this.onClosed(this);
   }
 }

@@ -2,11 +2,9 @@
 // anything else -> the encrypted session layer.
 import type { Logger } from 'pino';
 import { encodePlainMessage, isPlainMessage, parsePlainMessage } from '../../mtproto/plain-message.js';
-import { ServerHandshake } from '../../mtproto/handshake/server-handshake.js';
-import type { DhServer } from '../../mtproto/crypto/dh.js';
-import type { ServerRsaKey } from '../../mtproto/crypto/rsa.js';
 import type { ServerMsgIdGenerator } from '../../mtproto/session/msg-id.js';
-import { decodeObject, encodeObject } from '../../tl/index.js';
+import { decodeObject } from '../../tl/index.js';
+import type { HandshakeRunner, HandshakeSlot } from './handshake-runner.js';
 import type { AuthKeyRegistry } from '../session/auth-keys.js';
 import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
 import type { ConnectionHandle } from '../session/connection.js';
@@ -16,13 +14,11 @@ import type { GatewayMetrics, LimitMetrics } from '../../infra/metrics/metrics.j
 export interface PacketRouterDeps {
   sessions: SessionService;
   keys: AuthKeyRegistry;
-  rsaKeys: ServerRsaKey[];
-  dh: DhServer;
-  dcId: number;
+  /** Runs the exchanges (in place, or on the handshake worker threads). */
+  handshakes: HandshakeRunner;
   msgIds: ServerMsgIdGenerator;
   log: Logger;
   now: () => number;
-  random: (n: number) => Buffer;
   /** Called for every key created, for metrics and tests. */
   onAuthKeyCreated?: (kind: 'perm' | 'temp') => void;
   /** Limits how fast one address may start handshakes (req_pq); -429 beyond it. */
@@ -35,7 +31,7 @@ export interface PacketRouterDeps {
 
 /** Per-connection state the router keeps: the handshake in progress, if any. */
 export interface RouterConnectionState {
-  handshake?: ServerHandshake;
+  handshake?: HandshakeSlot;
   /** performance.now() at the handshake's first message, for its duration. */
   handshakeStartedAt?: number;
   /** A key was created on this connection, or it sent an encrypted packet (a bad one closes it). */
@@ -44,6 +40,12 @@ export interface RouterConnectionState {
 
 export class PacketRouter {
   constructor(private readonly deps: PacketRouterDeps) {}
+
+  /** The connection is gone: its handshake state, if any, can go too. */
+  connectionClosed(state: RouterConnectionState): void {
+    if (state.handshake) this.deps.handshakes.release(state.handshake);
+    state.handshake = undefined;
+  }
 
   async route(conn: ConnectionHandle, state: RouterConnectionState, packet: Buffer, quickAck: boolean): Promise<void> {
     if (packet.length === 4) {
@@ -62,9 +64,10 @@ export class PacketRouter {
   private async handshakeStep(conn: ConnectionHandle, state: RouterConnectionState, packet: Buffer): Promise<void> {
     const { deps } = this;
     let request;
+    let body: Buffer;
     try {
-      const plain = parsePlainMessage(packet);
-      request = decodeObject(plain.body);
+      body = parsePlainMessage(packet).body;
+      request = decodeObject(body);
     } catch (err) {
       conn.close(`bad unencrypted message: ${(err as Error).message}`);
       return;
@@ -75,10 +78,21 @@ export class PacketRouter {
       conn.failWithTransportError(-429, 'too many auth key handshakes from this address');
       return;
     }
-    state.handshake ??= new ServerHandshake({ rsaKeys: deps.rsaKeys, dh: deps.dh, random: deps.random, now: deps.now, dcId: deps.dcId });
+    state.handshake ??= deps.handshakes.open();
     // One connection may create several keys (perm, then temp); each exchange starts with req_pq.
     if (request._ === 'req_pq_multi' || request._ === 'req_pq') state.handshakeStartedAt = performance.now();
-    const step = state.handshake.handle(request);
+    let step;
+    try {
+      step = await deps.handshakes.step(state.handshake, request, body);
+    } catch (err) {
+      // A handshake thread died under this step: this exchange fails, the node and other connections go on.
+      deps.metrics?.handshake('failed');
+      deps.handshakes.release(state.handshake);
+      state.handshake = undefined;
+      conn.close(`handshake failed: ${(err as Error).message}`);
+      return;
+    }
+    if (conn.closed) return;
     if (step.error) {
       deps.metrics?.handshake('failed');
       if (step.transportError !== undefined) conn.failWithTransportError(step.transportError, `handshake failed: ${step.error}`);
@@ -102,6 +116,6 @@ export class PacketRouter {
       deps.onAuthKeyCreated?.(done.kind);
       deps.metrics?.handshake('ok', (performance.now() - (state.handshakeStartedAt ?? performance.now())) / 1000);
     }
-    if (step.reply) conn.sendPacket(encodePlainMessage(deps.msgIds.next(true), encodeObject(step.reply)));
+    if (step.reply) conn.sendPacket(encodePlainMessage(deps.msgIds.next(true), step.reply));
   }
 }

@@ -52,10 +52,24 @@ function chunks<T>(items: readonly T[]): T[][] {
 export class ContactStore {
   /** Asked twice for every message sent (both directions): compiled once. */
   private readonly isBlockedStatement;
+  private readonly blockBetweenStatement;
 
   constructor(private readonly db: Kysely<Tables>) {
     this.isBlockedStatement = prepare(
       db.selectFrom('blocked_peers').select('peer_id').where('owner_id', '=', param<bigint>(0)).where('scope', '=', param<BlockScope>(1)).where('peer_id', '=', param<bigint>(2)),
+    );
+    // Both directions of a private chat's check (every send) in one statement: two primary-key probes.
+    this.blockBetweenStatement = prepare(
+      db
+        .selectFrom('blocked_peers')
+        .select('owner_id')
+        .where('scope', '=', 'all')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('owner_id', '=', param<bigint>(0)), eb('peer_id', '=', param<bigint>(1))]),
+            eb.and([eb('owner_id', '=', param<bigint>(1)), eb('peer_id', '=', param<bigint>(0))]),
+          ]),
+        ),
     );
   }
 
@@ -196,6 +210,12 @@ export class ContactStore {
   async isBlocked(owner: bigint, peerId: bigint, scope: BlockScope = 'all'): Promise<boolean> {
     const { rows } = await this.db.executeQuery(this.isBlockedStatement.bind([owner, scope, peerId]));
     return rows.length > 0;
+  }
+
+  async blockBetween(a: bigint, b: bigint): Promise<bigint | undefined> {
+    const { rows } = await this.db.executeQuery(this.blockBetweenStatement.bind([a, b]));
+    if (rows.length === 0) return undefined;
+    return rows.some((r) => BigInt(r.owner_id) === a) ? a : b;
   }
 
   /** Newest first. */

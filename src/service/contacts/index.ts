@@ -9,7 +9,7 @@ import type { AccountEvents } from '../events.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import { ContactStore, type BlockScope, type BlockedEntry, type StoredContact, type StoredPhoneBookEntry } from './contact-store.js';
 import { normalizePhone } from './phone.js';
-import type { ContactEntry, ContactRelations } from './relations.js';
+import type { BlockCheck, ContactEntry, ContactRelations } from './relations.js';
 import { contactsHash } from './vector-hash.js';
 
 export type { StoredContact, StoredPhoneBookEntry, BlockScope, BlockedEntry } from './contact-store.js';
@@ -61,7 +61,7 @@ export interface SearchResult {
 /** Called when a phone-book upload of `ownerId` turned into a contact because `userId` signed up. */
 export type ContactJoinedListener = (ownerId: bigint, user: UserRecord) => void | Promise<void>;
 
-export class ContactsService implements ContactRelations {
+export class ContactsService implements ContactRelations, BlockCheck {
   readonly store: ContactStore;
   private readonly joinedListeners: ContactJoinedListener[] = [];
 
@@ -88,6 +88,10 @@ export class ContactsService implements ContactRelations {
 
   isBlocked(blocker: bigint, target: bigint): Promise<boolean> {
     return this.store.isBlocked(blocker, target, 'all');
+  }
+
+  blockBetween(a: bigint, b: bigint): Promise<bigint | undefined> {
+    return this.store.blockBetween(a, b);
   }
 
   whoHasContact(userId: bigint): Promise<bigint[]> {

@@ -21,3 +21,9 @@ export interface ContactRelations {
   /** Users who have `userId` in their contact list (they receive its name and status updates). */
   whoHasContact(userId: bigint): Promise<bigint[]>;
 }
+
+/** Both directions of a block in one lookup (every private send asks). */
+export interface BlockCheck {
+  /** Which of the two blocked the other (`a` when both did); undefined when neither. */
+  blockBetween(a: bigint, b: bigint): Promise<bigint | undefined>;
+}

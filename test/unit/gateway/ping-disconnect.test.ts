@@ -10,7 +10,7 @@ const INTERMEDIATE_TAG = Buffer.from([0xee, 0xee, 0xee, 0xee]);
 
 function open() {
   const io = { ended: false, write() {}, end() { this.ended = true; } };
-  const router = { route: async () => {} } as unknown as PacketRouter;
+  const router = { route: async () => {}, connectionClosed: () => {} } as unknown as PacketRouter;
   const conn = new MtprotoConnection(io, router, '127.0.0.1', 'tcp', pino({ level: 'silent' }), () => {});
   conn.onBytes(INTERMEDIATE_TAG);
   return { conn, io };

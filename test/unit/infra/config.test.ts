@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, redactConfig, type EchoConfig } from '../../../src/infra/config/index.js';
@@ -73,12 +73,19 @@ test('defaults with no file and no environment', () => {
       rpcRates: {},
     },
     adminToken: null,
+    handshakeWorkers: Math.min(4, Math.max(1, availableParallelism() - 1)),
     sql: { engine: 'sqlite' },
     cache: { engine: 'memory' },
     bus: { engine: 'memory' },
     discovery: { engine: 'single' },
     blob: { engine: 'disk' },
   } satisfies EchoConfig);
+});
+
+test('handshakeWorkers: 0 runs handshakes on the main thread; a bad count names the key', () => {
+  assert.equal(loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: '0' }, cwd: workdir() }).handshakeWorkers, 0);
+  assert.equal(loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: '3' }, cwd: workdir() }).handshakeWorkers, 3);
+  assert.throws(() => loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: 'many' }, cwd: workdir() }), /ECHO_HANDSHAKE_WORKERS: expected a number of threads/);
 });
 
 test('limits: seconds with fractions, rpcRates as a list or a YAML mapping, 0 turns off; bad values name the key', () => {

@@ -70,7 +70,7 @@ async function setup() {
   const base = new ChatBase(db.kysely, media);
   const push = recordingPush(pushed);
   const userViews = plainUserViews;
-  const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false }, userViews, now: () => clock.ms, groups: base.directory });
+  const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false, blockBetween: async () => undefined }, userViews, now: () => clock.ms, groups: base.directory });
   let seq = 0n;
   const chats: ChatService = base.service({
     messages: messenger.store,

@@ -32,7 +32,7 @@ async function setup(opts: { chatSizeMax?: number } = {}) {
   const base = new ChatBase(db.kysely);
   const push = recordingPush(pushed);
   const userViews = plainUserViews;
-  const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false }, userViews, now: () => clock.now, groups: base.directory });
+  const messenger = new Messenger({ db: db.kysely, bus, push, contacts: { isBlocked: async () => false, blockBetween: async () => undefined }, userViews, now: () => clock.now, groups: base.directory });
   let seq = 0n;
   const chats: ChatService = base.service({
     messages: messenger.store,

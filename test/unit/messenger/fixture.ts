@@ -36,7 +36,10 @@ export async function fixture(opts: { differenceSlice?: number; differenceTooLon
     db: db.kysely,
     bus,
     push: recordingPush(pushed, (id) => online.has(id)),
-    contacts: { isBlocked: async (blocker, target) => blocks.has(`${blocker}>${target}`) },
+    contacts: {
+      isBlocked: async (blocker, target) => blocks.has(`${blocker}>${target}`),
+      blockBetween: async (a, b) => (blocks.has(`${a}>${b}`) ? a : blocks.has(`${b}>${a}`) ? b : undefined),
+    },
     userViews: plainUserViews,
     now: () => clock.now,
     editTimeLimit: opts.editTimeLimit,

@@ -68,7 +68,7 @@ async function setup() {
     db: db.kysely,
     bus,
     push: recordingPush(pushed),
-    contacts: { isBlocked: async () => false },
+    contacts: { isBlocked: async () => false, blockBetween: async () => undefined },
     userViews: plainUserViews,
     now: () => 1_700_000_000_000,
     inboxOverBus: true,
