@@ -283,6 +283,8 @@ describe('after echod restarts', { timeout: TEST_TIMEOUT }, () => {
     await echod.stop();
     assert.equal(echod.countLogs(isKeyCreated), 0, 'no handshake after the restart');
     assert.equal(echod.previousLogs.length, 1);
-    assert.equal(echod.previousLogs[0]!.filter(isKeyCreated).length, VARIANTS.length, 'one key per variant before the restart');
+    // At least one key per variant before it (a client on a loaded machine may give up on a slow handshake and
+    // start another, so a variant can have made two): proof that the log above would have shown a handshake.
+    assert.ok(echod.previousLogs[0]!.filter(isKeyCreated).length >= VARIANTS.length, 'a key per variant before the restart');
   });
 });
