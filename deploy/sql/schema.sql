@@ -125,6 +125,16 @@ alter table `channels` add column `migrated_from_chat_id` bigint;
 -- 0019_channel_prehistory
 alter table `channel_participants` add column `available_min_id` integer default 0 not null;
 
+-- 0020_channel_requests_threads
+alter table `channel_participants` add column `unread_mark` integer default 0 not null;
+alter table `channel_invites` add column `request_needed` integer default 0 not null;
+create table `channel_join_requests` (`channel_id` bigint not null, `user_id` bigint not null, `date` integer not null, `invite_hash` varchar(64) not null, constraint `channel_join_requests_pk` primary key (`channel_id`, `user_id`));
+create index `channel_join_requests_date` on `channel_join_requests` (`channel_id`, `date`);
+alter table `channels` add column `linked_chat_id` bigint;
+alter table `channel_messages` add column `reply_top_id` integer;
+alter table `channel_messages` add column `linked_id` integer;
+create index `channel_messages_thread` on `channel_messages` (`channel_id`, `reply_top_id`, `id`);
+
 -- Migrations applied (Kysely Migrator bookkeeping)
 create table if not exists `kysely_migration` (`name` varchar(255) not null primary key, `timestamp` varchar(255) not null);
 create table if not exists `kysely_migration_lock` (`id` varchar(255) not null primary key, `is_locked` integer default 0 not null);
@@ -148,3 +158,4 @@ insert into `kysely_migration` (`name`, `timestamp`) values ('0016_channels', '1
 insert into `kysely_migration` (`name`, `timestamp`) values ('0017_channel_invites_log', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0018_chat_migration', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0019_channel_prehistory', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0020_channel_requests_threads', '1970-01-01T00:00:00.000Z');

@@ -6,6 +6,7 @@ import type { TlType } from '../tl/index.js';
 import type { Caller } from '../messenger/messaging.js';
 import { isActiveMember } from '../messenger/channels/index.js';
 import type { RpcContext } from './context.js';
+import { PEER_CHANNEL } from '../messenger/peer.js';
 import { resolveInputUserRecord, viewerOf, type InputUserLike } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
@@ -52,6 +53,7 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
 
   rpc.register('channels.readHistory', async (req, ctx) => {
     await channels.readHistory(caller(ctx), req.channel, req.maxId);
+    await services.messengerExtras.dialogs.clearUnreadMark(caller(ctx), { type: PEER_CHANNEL, id: req.channel._ === 'inputChannel' ? req.channel.channelId : 0n });
     return true;
   });
 

@@ -106,6 +106,8 @@ export interface PostedMessage {
 const DIFFERENCE_TIMEOUT = 30;
 /** Members beyond which pushes carry min users (one user object per push, not per recipient). */
 export const MIN_USERS_ABOVE = 200;
+/** Channels named by updateChannelTooLong in one updates.getDifference at most. */
+const MAX_CHANNELS_TOO_LONG = 100;
 /** updates.getChannelDifference limit for users (Telegram allows bots more). */
 const MAX_DIFFERENCE_LIMIT = 100;
 
@@ -737,6 +739,25 @@ export class ChannelService {
     };
   }
 
+  /**
+   * updates.getDifference's part for channels (core.telegram.org/api/updates#subscribing-to-channel-updates):
+   * the channels the user is in that got posts after `date` (the client's state), each as
+   * updateChannelTooLong with the channel's pts as of that date, so the client catches up with
+   * getChannelDifference from there. `date` is the newest such post's date (the state the client keeps).
+   */
+  async changedSince(viewer: bigint, date: number): Promise<{ updates: TlType<'Update'>[]; chats: TlType<'Chat'>[]; date: number }> {
+    if (date <= 0) return { updates: [], chats: [], date };
+    const changed = (await this.dialogs(viewer)).filter((d) => d.channel.topDate > date).slice(0, MAX_CHANNELS_TOO_LONG);
+    const updates: TlType<'Update'>[] = [];
+    let newest = date;
+    for (const { channel } of changed) {
+      const pts = await this.store.ptsAt(channel.id, date);
+      updates.push({ _: 'updateChannelTooLong', channelId: channel.id, pts: pts > 0 ? pts : undefined });
+      newest = Math.max(newest, channel.topDate);
+    }
+    return { updates, chats: changed.map((d) => this.deps.views.channelTl(viewer, d.channel, d.me)), date: newest };
+  }
+
   /** channels.getFullChannel. */
   async fullChannel(viewer: bigint, input: TlType<'InputChannel'>): Promise<Obj<'messages.chatFull'>> {
     const { channel, me } = await this.access(viewer, input);
@@ -815,6 +836,23 @@ export class ChannelService {
       }
     }
     return { dialogs, messages, chats: list.map((d) => this.deps.views.channelTl(viewer, d.channel, d.me)), users: await this.usersOf(viewer, shown) };
+  }
+
+  /** The viewer's dialogs of these channels (those they are in), in no particular order. */
+  async dialogsByIds(viewer: bigint, ids: readonly bigint[]): Promise<ChannelDialog[]> {
+    const [channels, mine] = await Promise.all([this.store.channels(ids), this.store.memberships(viewer, ids)]);
+    await this.deps.views.prepare([...channels.values()]);
+    return [...mine.values()].flatMap((me) => {
+      const channel = channels.get(me.channelId);
+      return channel && isActiveMember(me) && (channel.flags & CHANNEL_DELETED) === 0 ? [{ channel, me }] : [];
+    });
+  }
+
+  /** Unread posts over all the viewer's channels (their part of updates.state.unread_count). */
+  async unreadTotal(viewer: bigint): Promise<number> {
+    let total = 0;
+    for (const me of await this.store.activeMemberships(viewer)) total += await this.store.unreadCount(me.channelId, viewer, me.readInboxMaxId);
+    return total;
   }
 
   /** One member's dialog of a channel (messages.getPeerDialogs). */
@@ -1221,7 +1259,14 @@ export class ChannelService {
   async views(viewer: bigint, input: TlType<'InputPeer'>, ids: readonly number[], increment: boolean): Promise<Obj<'messages.messageViews'>> {
     const { channel, me } = await this.access(viewer, input);
     requireReadable(channel, me);
+    const before = increment ? new Map([...(await this.store.messages(channel.id, ids))].map(([id, m]) => [id, m.views])) : undefined;
     const counts = increment ? await this.store.view(channel.id, viewer, ids) : new Map([...(await this.store.messages(channel.id, ids))].map(([id, m]) => [id, m.views]));
+    const changed = before ? [...counts].filter(([id, n]) => before.get(id) !== n) : [];
+    // Live view counters for the members online in channels up to MIN_USERS_ABOVE members; larger ones
+    // poll messages.getMessagesViews as clients do while a post is on screen.
+    if (changed.length > 0 && channel.participantsCount <= MIN_USERS_ABOVE) {
+      await this.pushToMembers(channel.id, () => changed.map(([id, views]) => ({ _: 'updateChannelMessageViews', channelId: channel.id, id, views })), []);
+    }
     return {
       _: 'messages.messageViews',
       views: ids.map((id) => (counts.has(id) ? { _: 'messageViews', views: counts.get(id) } : { _: 'messageViews' })),

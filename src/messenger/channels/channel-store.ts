@@ -16,12 +16,12 @@ import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, typ
 export type Db = Kysely<Tables> | Tx;
 type N = number | bigint;
 
-const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id', 'migrated_from_chat_id'] as const;
-const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id', 'available_min_id'] as const;
-const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title'] as const;
-const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags'] as const;
+const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id', 'migrated_from_chat_id', 'linked_chat_id'] as const;
+const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id', 'available_min_id', 'unread_mark'] as const;
+const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title', 'request_needed'] as const;
+const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags', 'reply_top_id', 'linked_id'] as const;
 
-function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null; migrated_from_chat_id: bigint | null }): ChannelRecord {
+function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null; migrated_from_chat_id: bigint | null; linked_chat_id: bigint | null }): ChannelRecord {
   return {
     id: r.id,
     creatorId: r.creator_id,
@@ -39,10 +39,11 @@ function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; abou
     slowmodeSeconds: Number(r.slowmode_seconds),
     photoId: r.photo_id,
     migratedFromChatId: r.migrated_from_chat_id,
+    linkedChatId: r.linked_chat_id,
   };
 }
 
-function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; admin_rights: N; banned_rights: N; banned_until: N; inviter_id: bigint; actor_id: bigint; rank: string | null; date: N; read_inbox_max_id: N; last_post_date: N; pinned: N; folder_id: N; available_min_id: N }): ChannelParticipantRecord {
+function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; admin_rights: N; banned_rights: N; banned_until: N; inviter_id: bigint; actor_id: bigint; rank: string | null; date: N; read_inbox_max_id: N; last_post_date: N; pinned: N; folder_id: N; available_min_id: N; unread_mark: N }): ChannelParticipantRecord {
   return {
     channelId: r.channel_id,
     userId: r.user_id,
@@ -59,10 +60,11 @@ function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; a
     pinned: Number(r.pinned),
     folderId: Number(r.folder_id),
     availableMinId: Number(r.available_min_id),
+    unreadMark: Number(r.unread_mark) !== 0,
   };
 }
 
-function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null }): InviteRecord {
+function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null; request_needed: N }): InviteRecord {
   return {
     hash: r.hash,
     chatId: r.channel_id,
@@ -74,6 +76,7 @@ function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; 
     revoked: Number(r.revoked) !== 0,
     permanent: Number(r.permanent) !== 0,
     title: r.title,
+    requestNeeded: Number(r.request_needed) !== 0,
   };
 }
 
@@ -92,9 +95,13 @@ export interface ChannelMessage {
   postAuthor: string | null;
   views: number;
   flags: number;
+  /** The top message of the thread it replies in (discussion groups). */
+  replyTopId?: number | null;
+  /** A channel post: its copy in the discussion group; the copy: the channel post it copies. */
+  linkedId?: number | null;
 }
 
-function messageFromRow(r: { channel_id: bigint; id: N; author_id: bigint; date: N; edit_date: N; message: string; entities: Buffer | null; media: Buffer | null; fwd_from: Buffer | null; reply_to_id: N | null; post_author: string | null; views: N; flags: N }): ChannelMessage {
+function messageFromRow(r: { channel_id: bigint; id: N; author_id: bigint; date: N; edit_date: N; message: string; entities: Buffer | null; media: Buffer | null; fwd_from: Buffer | null; reply_to_id: N | null; post_author: string | null; views: N; flags: N; reply_top_id: N | null; linked_id: N | null }): ChannelMessage {
   return {
     channelId: r.channel_id,
     id: Number(r.id),
@@ -109,6 +116,8 @@ function messageFromRow(r: { channel_id: bigint; id: N; author_id: bigint; date:
     postAuthor: r.post_author,
     views: Number(r.views),
     flags: Number(r.flags),
+    replyTopId: r.reply_top_id === null ? null : Number(r.reply_top_id),
+    linkedId: r.linked_id === null ? null : Number(r.linked_id),
   };
 }
 
@@ -143,6 +152,8 @@ export interface NewChannelMessage {
   replyToId: number | null;
   postAuthor: string | null;
   flags: number;
+  replyTopId?: number | null;
+  linkedId?: number | null;
 }
 
 export interface ChannelLogEntry {
@@ -333,7 +344,7 @@ export class ChannelStore {
   async insertMessage(db: Db, channelId: bigint, id: number, date: number, m: NewChannelMessage): Promise<void> {
     await db
       .insertInto('channel_messages')
-      .values({ channel_id: channelId, id, author_id: m.authorId, random_id: m.randomId, date, message: m.message, entities: m.entities, media: m.media, fwd_from: m.fwdFrom, reply_to_id: m.replyToId, post_author: m.postAuthor, flags: m.flags })
+      .values({ channel_id: channelId, id, author_id: m.authorId, random_id: m.randomId, date, message: m.message, entities: m.entities, media: m.media, fwd_from: m.fwdFrom, reply_to_id: m.replyToId, post_author: m.postAuthor, flags: m.flags, reply_top_id: m.replyTopId ?? null, linked_id: m.linkedId ?? null })
       .execute();
   }
 
@@ -381,6 +392,13 @@ export class ChannelStore {
   }
 
   /** How many posts were made after `fromPts` (those a catching-up member lacks). */
+  /** The channel's pts as of `date` (its newest log entry not after it; 0 when none): a client's channel state at its date. */
+  async ptsAt(channelId: bigint, date: number, db: Db = this.db): Promise<number> {
+    // Newest first: a client's date is usually recent, so the scan stops early.
+    const r = await db.selectFrom('channel_updates').select('pts').where('channel_id', '=', channelId).where('date', '<=', date).orderBy('pts', 'desc').limit(1).executeTakeFirst();
+    return Number(r?.pts ?? 0);
+  }
+
   async newMessagesAfter(channelId: bigint, fromPts: number, db: Db = this.db): Promise<number> {
     const r = await db.selectFrom('channel_updates').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('pts', '>', fromPts).where('kind', '=', 1).executeTakeFirst();
     return Number(r?.n ?? 0);
@@ -513,7 +531,7 @@ export class ChannelStore {
   async insertInvite(db: Db, i: InviteRecord): Promise<void> {
     await db
       .insertInto('channel_invites')
-      .values({ hash: i.hash, channel_id: i.chatId, admin_id: i.adminId, date: i.date, expire_date: i.expireDate, usage_limit: i.usageLimit, uses: i.uses, revoked: i.revoked ? 1 : 0, permanent: i.permanent ? 1 : 0, title: i.title })
+      .values({ hash: i.hash, channel_id: i.chatId, admin_id: i.adminId, date: i.date, expire_date: i.expireDate, usage_limit: i.usageLimit, uses: i.uses, revoked: i.revoked ? 1 : 0, permanent: i.permanent ? 1 : 0, title: i.title, request_needed: i.requestNeeded ? 1 : 0 })
       .execute();
   }
 

@@ -121,6 +121,7 @@ export function channelDialogTl(c: ChannelRecord, me: ChannelParticipantRecord, 
   return {
     _: 'dialog',
     pinned: me.pinned > 0 || undefined,
+    unreadMark: me.unreadMark || undefined,
     peer: { _: 'peerChannel', channelId: c.id },
     topMessage: c.topMessage,
     readInboxMaxId: me.readInboxMaxId,

@@ -59,6 +59,8 @@ export interface ChannelRecord {
   photoId: bigint | null;
   /** The basic group it was migrated from (messages.migrateChat). */
   migratedFromChatId: bigint | null;
+  /** The discussion group of a broadcast channel, or the broadcast channel a discussion group serves. */
+  linkedChatId?: bigint | null;
 }
 
 export interface ChannelParticipantRecord {
@@ -78,6 +80,8 @@ export interface ChannelParticipantRecord {
   folderId: number;
   /** The newest post when the member joined. */
   availableMinId: number;
+  /** messages.markDialogUnread. */
+  unreadMark?: boolean;
 }
 
 export const isBroadcast = (c: ChannelRecord): boolean => (c.flags & CHANNEL_BROADCAST) !== 0;

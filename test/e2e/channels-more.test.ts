@@ -1,0 +1,200 @@
+// Channels, second part (issue 14), end to end on the embedded database: channel dialogs arranged like any
+// other (pinned, archived, marked unread), the unread total of updates.getState, updateChannelTooLong in
+// updates.getDifference for a client back from offline, live view counters, join requests with approval,
+// search filters, discussion groups with comment threads. Alice (GramJS, layer 198) runs the channels, Bob
+// (mtcute, layer 227, updates loop on) and Carol (GramJS) are their readers. The tests run in order and
+// share one echod.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import bigInt from 'big-integer';
+import Long from 'long';
+import { E2eWorld } from '../support/e2e.js';
+import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
+import { rejectsWith } from '../support/rpc-errors.js';
+import { Api, type GramjsHandle } from '../support/gramjs.js';
+import type { MtcuteHandle } from '../support/mtcute.js';
+import { testPhone } from '../support/accounts.js';
+
+const TIMEOUT = 60_000;
+const PHONES = { alice: testPhone(415001), bob: testPhone(415002), carol: testPhone(415003) };
+
+const big = (v: { toString(): string }): bigint => BigInt(v.toString());
+const randomLong = (): bigint => randomBytes(8).readBigInt64LE();
+const gLong = (v: bigint) => bigInt(v.toString());
+const mLong = (v: bigint) => Long.fromString(v.toString());
+
+let world: E2eWorld;
+let alice: GramjsHandle;
+let carol: GramjsHandle;
+let bob: MtcuteHandle;
+const ids = { alice: 0n, bob: 0n, carol: 0n };
+const inbox = { alice: new Inbox(), carol: new Inbox(), bob: new Inbox() };
+
+/** A channel as one client knows it: its id and the access hash that client was given. */
+interface Known {
+  id: bigint;
+  hash: bigint;
+}
+type Who = 'alice' | 'bob' | 'carol';
+const daily: Partial<Record<Who, Known>> = {};
+const talk: Partial<Record<Who, Known>> = {};
+
+const call = <R>(h: GramjsHandle, req: Api.AnyRequest) => h.client.invoke(req) as Promise<R>;
+const mcall = (h: MtcuteHandle, req: Record<string, unknown>): Promise<any> => h.client.call(req as any);
+const gChannel = (k: Known) => new Api.InputChannel({ channelId: gLong(k.id), accessHash: gLong(k.hash) });
+const gPeer = (k: Known) => new Api.InputPeerChannel({ channelId: gLong(k.id), accessHash: gLong(k.hash) });
+const mChannel = (k: Known) => ({ _: 'inputChannel', channelId: Number(k.id), accessHash: mLong(k.hash) });
+const mPeer = (k: Known) => ({ _: 'inputPeerChannel', channelId: Number(k.id), accessHash: mLong(k.hash) });
+const mDialogPeer = (k: Known) => ({ _: 'inputDialogPeer', peer: mPeer(k) });
+const isChannelPeer = (p: any, k: Known) => p?._ === 'peerChannel' && BigInt(p.channelId) === k.id;
+
+async function gSend(h: GramjsHandle, k: Known, message: string, extra: Partial<ConstructorParameters<typeof Api.messages.SendMessage>[0]> = {}): Promise<Api.Message> {
+  const res = await call<Api.Updates>(h, new Api.messages.SendMessage({ peer: gPeer(k), message, randomId: gLong(randomLong()), ...extra }));
+  const u = res.updates.find((x) => x instanceof Api.UpdateNewChannelMessage) as Api.UpdateNewChannelMessage;
+  return u.message as Api.Message;
+}
+
+async function mResolve(h: MtcuteHandle, username: string): Promise<Known> {
+  const res = await mcall(h, { _: 'contacts.resolveUsername', username });
+  const ch = res.chats[0];
+  return { id: BigInt(ch.id), hash: BigInt(ch.accessHash.toString()) };
+}
+
+async function gResolve(h: GramjsHandle, username: string): Promise<Known> {
+  const res = await call<Api.contacts.ResolvedPeer>(h, new Api.contacts.ResolveUsername({ username }));
+  const ch = res.chats[0] as Api.Channel;
+  return { id: big(ch.id), hash: big(ch.accessHash!) };
+}
+
+async function gCreate(title: string, kind: 'broadcast' | 'megagroup', username?: string): Promise<Known> {
+  const res = await call<Api.Updates>(alice, new Api.channels.CreateChannel({ [kind]: true, title, about: '' }));
+  const ch = res.chats[0] as Api.Channel;
+  const k = { id: big(ch.id), hash: big(ch.accessHash!) };
+  if (username) await call(alice, new Api.channels.UpdateUsername({ channel: gChannel(k), username }));
+  return k;
+}
+
+const bobDialogs = (folderId?: number): Promise<any> =>
+  mcall(bob, { _: 'messages.getDialogs', folderId, offsetDate: 0, offsetId: 0, offsetPeer: { _: 'inputPeerEmpty' }, limit: 50, hash: Long.ZERO });
+
+before(async () => {
+  world = await E2eWorld.start();
+  const a = await world.signUpGramjs({ phone: PHONES.alice, firstName: 'Alice' });
+  alice = a.handle;
+  ids.alice = a.userId;
+  const b = await world.signUpMtcute({ phone: PHONES.bob, firstName: 'Bob', mtcute: { updates: true } });
+  bob = b.handle;
+  ids.bob = b.userId;
+  const c = await world.signUpGramjs({ phone: PHONES.carol, firstName: 'Carol' });
+  carol = c.handle;
+  ids.carol = c.userId;
+  watchGramjs(alice, inbox.alice);
+  watchGramjs(carol, inbox.carol);
+  watchMtcute(bob, inbox.bob);
+  await bob.client.startUpdatesLoop();
+  await call(alice, new Api.updates.GetState());
+  await call(carol, new Api.updates.GetState());
+
+  daily.alice = await gCreate('Echo Daily', 'broadcast', 'echo_daily');
+  talk.alice = await gCreate('Echo Talk', 'megagroup', 'echo_talk');
+  daily.bob = await mResolve(bob, 'echo_daily');
+  talk.bob = await mResolve(bob, 'echo_talk');
+  await mcall(bob, { _: 'channels.joinChannel', channel: mChannel(daily.bob) });
+  await mcall(bob, { _: 'channels.joinChannel', channel: mChannel(talk.bob) });
+  daily.carol = await gResolve(carol, 'echo_daily');
+  await call(carol, new Api.channels.JoinChannel({ channel: gChannel(daily.carol) }));
+});
+
+after(async () => {
+  const closing = (err: unknown) => {
+    if (!(err instanceof Error && err.message === 'Client is destroyed')) throw err;
+  };
+  process.on('unhandledRejection', closing);
+  await bob?.client.stopUpdatesLoop().catch(() => undefined);
+  await world?.close();
+});
+
+describe('channels, second part', () => {
+  test('a client back from offline learns with updateChannelTooLong which channel to catch up; getState counts channel unread posts', { timeout: TIMEOUT }, async () => {
+    const before = await call<Api.updates.State>(carol, new Api.updates.GetState());
+    const first = await gSend(alice, daily.alice!, 'while Carol was away 1');
+    await gSend(alice, daily.alice!, 'while Carol was away 2');
+    const last = await gSend(alice, daily.alice!, 'while Carol was away 3');
+    const state = await call<Api.updates.State>(carol, new Api.updates.GetState());
+    assert.equal(state.unreadCount, before.unreadCount + 3, 'the three unread posts count in updates.state');
+
+    // Carol's client knew the state as of the second before the first post.
+    const diff = await call<Api.updates.TypeDifference>(carol, new Api.updates.GetDifference({ pts: state.pts, date: first.date - 1, qts: state.qts }));
+    assert.ok(diff instanceof Api.updates.Difference, `a difference, got ${diff.className}`);
+    const tooLong = diff.otherUpdates.find((u) => u instanceof Api.UpdateChannelTooLong && big(u.channelId) === daily.alice!.id) as Api.UpdateChannelTooLong;
+    assert.ok(tooLong, 'updateChannelTooLong names the channel');
+    assert.ok(diff.chats.some((c) => big(c.id) === daily.alice!.id), 'with the channel object');
+    assert.ok(diff.state.date >= last.date, 'the state date moves past the posts it covers');
+    const fromPts = tooLong.pts ?? 1;
+    const cd = await call<Api.updates.ChannelDifference>(carol, new Api.updates.GetChannelDifference({ channel: gChannel(daily.carol!), filter: new Api.ChannelMessagesFilterEmpty(), pts: fromPts, limit: 100 }));
+    assert.ok(cd instanceof Api.updates.ChannelDifference);
+    const texts = cd.newMessages.map((m) => (m as Api.Message).message);
+    for (const t of ['while Carol was away 1', 'while Carol was away 2', 'while Carol was away 3']) assert.ok(texts.includes(t), `${t} caught up`);
+
+    // Asking again from the new state names no channel.
+    const again = await call<Api.updates.TypeDifference>(carol, new Api.updates.GetDifference({ pts: diff.state.pts, date: diff.state.date, qts: diff.state.qts }));
+    assert.ok(again instanceof Api.updates.DifferenceEmpty, `nothing more, got ${again.className}`);
+
+    await call(carol, new Api.channels.ReadHistory({ channel: gChannel(daily.carol!), maxId: last.id }));
+    const read = await call<Api.updates.State>(carol, new Api.updates.GetState());
+    assert.equal(read.unreadCount, before.unreadCount);
+  });
+
+  test('channel dialogs are pinned, reordered and listed as pinned like any dialog', { timeout: TIMEOUT }, async () => {
+    assert.equal(await mcall(bob, { _: 'messages.toggleDialogPin', pinned: true, peer: mDialogPeer(daily.bob!) }), true);
+    assert.equal(await mcall(bob, { _: 'messages.toggleDialogPin', pinned: true, peer: mDialogPeer(talk.bob!) }), true);
+    let list = await bobDialogs();
+    assert.ok(isChannelPeer(list.dialogs[0].peer, talk.bob!), 'the last pinned is on top');
+    assert.ok(isChannelPeer(list.dialogs[1].peer, daily.bob!));
+    assert.equal(list.dialogs[0].pinned, true);
+    assert.equal(await mcall(bob, { _: 'messages.reorderPinnedDialogs', folderId: 0, force: true, order: [mDialogPeer(daily.bob!), mDialogPeer(talk.bob!)] }), true);
+    list = await bobDialogs();
+    assert.ok(isChannelPeer(list.dialogs[0].peer, daily.bob!), 'the new order holds');
+    const pinned = await mcall(bob, { _: 'messages.getPinnedDialogs', folderId: 0 });
+    assert.deepEqual(pinned.dialogs.map((d: any) => BigInt(d.peer.channelId)), [daily.bob!.id, talk.bob!.id]);
+    assert.equal(await mcall(bob, { _: 'messages.toggleDialogPin', pinned: false, peer: mDialogPeer(talk.bob!) }), true);
+    list = await bobDialogs();
+    assert.ok(!list.dialogs.find((d: any) => isChannelPeer(d.peer, talk.bob!)).pinned, 'unpinned');
+    // Carol is not in the supergroup: she has no dialog of it to pin.
+    talk.carol = await gResolve(carol, 'echo_talk');
+    await rejectsWith(call(carol, new Api.messages.ToggleDialogPin({ pinned: true, peer: new Api.InputDialogPeer({ peer: gPeer(talk.carol) }) })), 'PEER_ID_INVALID');
+  });
+
+  test('a channel dialog is marked unread until read, and archived into folder 1', { timeout: TIMEOUT }, async () => {
+    assert.equal(await mcall(bob, { _: 'messages.markDialogUnread', unread: true, peer: mDialogPeer(talk.bob!) }), true);
+    const marks = await mcall(bob, { _: 'messages.getDialogUnreadMarks' });
+    assert.ok(marks.some((m: any) => isChannelPeer(m.peer, talk.bob!)));
+    const pd = await mcall(bob, { _: 'messages.getPeerDialogs', peers: [mDialogPeer(talk.bob!)] });
+    assert.equal(pd.dialogs[0].unreadMark, true);
+    await mcall(bob, { _: 'channels.readHistory', channel: mChannel(talk.bob!), maxId: 0 });
+    const after = await mcall(bob, { _: 'messages.getDialogUnreadMarks' });
+    assert.ok(!after.some((m: any) => isChannelPeer(m.peer, talk.bob!)), 'reading clears the mark');
+
+    const moved = await mcall(bob, { _: 'folders.editPeerFolders', folderPeers: [{ _: 'inputFolderPeer', peer: mPeer(talk.bob!), folderId: 1 }] });
+    const fp = moved.updates.find((u: any) => u._ === 'updateFolderPeers');
+    assert.ok(fp && isChannelPeer(fp.folderPeers[0].peer, talk.bob!) && fp.folderPeers[0].folderId === 1);
+    const archive = await bobDialogs(1);
+    assert.ok(archive.dialogs.some((d: any) => isChannelPeer(d.peer, talk.bob!) && d.folderId === 1), 'in the archive');
+    const main = await bobDialogs(0);
+    assert.ok(!main.dialogs.some((d: any) => isChannelPeer(d.peer, talk.bob!)), 'not in the main list');
+    await mcall(bob, { _: 'folders.editPeerFolders', folderPeers: [{ _: 'inputFolderPeer', peer: mPeer(talk.bob!), folderId: 0 }] });
+    assert.ok((await bobDialogs(0)).dialogs.some((d: any) => isChannelPeer(d.peer, talk.bob!)), 'back in the main list');
+    await rejectsWith(mcall(bob, { _: 'folders.editPeerFolders', folderPeers: [{ _: 'inputFolderPeer', peer: mPeer(talk.bob!), folderId: 7 }] }), 'FOLDER_ID_INVALID');
+  });
+
+  test('a view counted reaches the members online as updateChannelMessageViews', { timeout: TIMEOUT }, async () => {
+    const post = await gSend(alice, daily.alice!, 'watch my views');
+    const live = inbox.alice.waitFor((u) => u instanceof Api.UpdateChannelMessageViews && u.id === post.id && u.views === 1, 'Alice sees the view counter move');
+    const v = await call<Api.messages.MessageViews>(carol, new Api.messages.GetMessagesViews({ peer: gPeer(daily.carol!), id: [post.id], increment: true }));
+    assert.equal(v.views[0]!.views, 1);
+    await live;
+    const asBob = await mcall(bob, { _: 'messages.getMessagesViews', peer: mPeer(daily.bob!), id: [post.id], increment: false });
+    assert.equal(asBob.views[0].views, 1, 'the same count for everyone');
+  });
+});
