@@ -197,4 +197,61 @@ describe('channels, second part', () => {
     const asBob = await mcall(bob, { _: 'messages.getMessagesViews', peer: mPeer(daily.bob!), id: [post.id], increment: false });
     assert.equal(asBob.views[0].views, 1, 'the same count for everyone');
   });
+
+  test('a link with request_needed collects join requests the admins approve or decline', { timeout: TIMEOUT }, async () => {
+    const club = await gCreate('Echo Club', 'megagroup');
+    await rejectsWith(call(alice, new Api.messages.ExportChatInvite({ peer: gPeer(club), requestNeeded: true, usageLimit: 5 })), 'USAGE_LIMIT_INVALID');
+    const link = (await call<Api.ChatInviteExported>(alice, new Api.messages.ExportChatInvite({ peer: gPeer(club), requestNeeded: true, title: 'apply' }))) as Api.ChatInviteExported;
+    assert.equal(link.requestNeeded, true);
+    const hash = link.link.slice(link.link.lastIndexOf('/+') + 2);
+
+    const preview = await call<Api.ChatInvite>(carol, new Api.messages.CheckChatInvite({ hash }));
+    assert.ok(preview instanceof Api.ChatInvite);
+    assert.equal(preview.requestNeeded, true, 'the preview says an admin must approve');
+
+    const pendingAtAlice = inbox.alice.waitFor((u) => u instanceof Api.UpdatePendingJoinRequests && big((u.peer as Api.PeerChannel).channelId) === club.id && u.requestsPending === 1, 'Alice is told of the request');
+    await rejectsWith(call(carol, new Api.messages.ImportChatInvite({ hash })), 'INVITE_REQUEST_SENT');
+    const pending = await pendingAtAlice;
+    assert.deepEqual(pending.recentRequesters.map(big), [ids.carol]);
+    await rejectsWith(mcall(bob, { _: 'messages.importChatInvite', hash }), 'INVITE_REQUEST_SENT');
+    await rejectsWith(mcall(bob, { _: 'messages.importChatInvite', hash }), 'INVITE_REQUEST_SENT');
+
+    const full = await call<Api.messages.ChatFull>(alice, new Api.channels.GetFullChannel({ channel: gChannel(club) }));
+    assert.equal((full.fullChat as Api.ChannelFull).requestsPending, 2, 'asking twice is one request');
+    const requests = await call<Api.messages.ChatInviteImporters>(alice, new Api.messages.GetChatInviteImporters({ requested: true, peer: gPeer(club), link: link.link, offsetDate: 0, offsetUser: new Api.InputUserEmpty(), limit: 10 }));
+    assert.equal(requests.count, 2);
+    assert.deepEqual(requests.importers.map((i) => big(i.userId)).sort(), [ids.bob, ids.carol].sort());
+    assert.ok(requests.importers.every((i) => i.requested));
+    const byName = await call<Api.messages.ChatInviteImporters>(alice, new Api.messages.GetChatInviteImporters({ requested: true, peer: gPeer(club), q: 'car', offsetDate: 0, offsetUser: new Api.InputUserEmpty(), limit: 10 }));
+    assert.deepEqual(byName.importers.map((i) => big(i.userId)), [ids.carol]);
+    const links = await call<Api.messages.ExportedChatInvites>(alice, new Api.messages.GetExportedChatInvites({ peer: gPeer(club), adminId: new Api.InputUserSelf(), limit: 10 }));
+    const listed = links.invites.find((i) => (i as Api.ChatInviteExported).link === link.link) as Api.ChatInviteExported;
+    assert.equal(listed.requested, 2, 'the link counts its pending requests');
+
+    const carolUser = requests.users.find((u) => big(u.id) === ids.carol) as Api.User;
+    const inputCarol = new Api.InputUser({ userId: carolUser.id, accessHash: carolUser.accessHash! });
+    const carolLetIn = inbox.carol.waitFor((u) => u instanceof Api.UpdateChannel && big(u.channelId) === club.id, 'Carol learns she is in');
+    const approved = await call<Api.Updates>(alice, new Api.messages.HideChatJoinRequest({ approved: true, peer: gPeer(club), userId: inputCarol }));
+    const left = approved.updates.find((u) => u instanceof Api.UpdatePendingJoinRequests) as Api.UpdatePendingJoinRequests;
+    assert.equal(left.requestsPending, 1);
+    await carolLetIn;
+    const asCarol = await call<Api.TypeChatInvite>(carol, new Api.messages.CheckChatInvite({ hash }));
+    assert.ok(asCarol instanceof Api.ChatInviteAlready, 'the link now says Carol is in');
+    const history = await call<Api.messages.ChannelMessages>(alice, new Api.messages.GetHistory({ peer: gPeer(club), offsetId: 0, offsetDate: 0, addOffset: 0, limit: 5, maxId: 0, minId: 0, hash: bigInt.zero }));
+    const joinedMsg = history.messages.find((m) => m instanceof Api.MessageService && m.action instanceof Api.MessageActionChatJoinedByRequest) as Api.MessageService;
+    assert.ok(joinedMsg, 'the supergroup shows Carol joined by request');
+    assert.equal(big((joinedMsg.fromId as Api.PeerUser).userId), ids.carol);
+    await rejectsWith(call(alice, new Api.messages.HideChatJoinRequest({ approved: true, peer: gPeer(club), userId: inputCarol })), 'HIDE_REQUESTER_MISSING');
+    const carolClub = ((await call<Api.ChatInviteAlready>(carol, new Api.messages.CheckChatInvite({ hash }))).chat as Api.Channel);
+    await rejectsWith(call(carol, new Api.messages.GetChatInviteImporters({ requested: true, peer: gPeer({ id: club.id, hash: big(carolClub.accessHash!) }), offsetDate: 0, offsetUser: new Api.InputUserEmpty(), limit: 10 })), 'CHAT_ADMIN_REQUIRED');
+
+    const declined = await call<Api.Updates>(alice, new Api.messages.HideAllChatJoinRequests({ approved: false, peer: gPeer(club), link: link.link }));
+    assert.equal((declined.updates.find((u) => u instanceof Api.UpdatePendingJoinRequests) as Api.UpdatePendingJoinRequests).requestsPending, 0);
+    const none = await call<Api.messages.ChatInviteImporters>(alice, new Api.messages.GetChatInviteImporters({ requested: true, peer: gPeer(club), offsetDate: 0, offsetUser: new Api.InputUserEmpty(), limit: 10 }));
+    assert.equal(none.count, 0);
+    const bobView = await mcall(bob, { _: 'messages.checkChatInvite', hash });
+    assert.equal(bobView._, 'chatInvite', 'Bob, declined, is still outside');
+    const joined = await call<Api.messages.ChatInviteImporters>(alice, new Api.messages.GetChatInviteImporters({ peer: gPeer(club), link: link.link, offsetDate: 0, offsetUser: new Api.InputUserEmpty(), limit: 10 }));
+    assert.deepEqual(joined.importers.map((i) => [big(i.userId), i.approvedBy && big(i.approvedBy)]), [[ids.carol, ids.alice]], 'who joined through the link, and who let them in');
+  });
 });

@@ -771,6 +771,7 @@ export class ChannelService {
     ]);
     const unread = active ? await this.store.unreadCount(channel.id, viewer, me.readInboxMaxId) : 0;
     const canSeeMembers = isMegagroup(channel) || hasAdminRight(rights, 'other') || rights !== 0;
+    const pending = hasAdminRight(rights, 'inviteUsers') ? await this.pendingSummary(channel.id) : undefined;
     const full: Obj<'channelFull'> = {
       _: 'channelFull',
       canViewParticipants: canSeeMembers || undefined,
@@ -796,8 +797,11 @@ export class ChannelService {
       migratedFromMaxId: channel.migratedFromChatId !== null ? ((await this.deps.chatMaxId?.(viewer, channel.migratedFromChatId)) ?? 0) : undefined,
       slowmodeNextSendDate: active && channel.slowmodeSeconds > 0 && me.lastPostDate + channel.slowmodeSeconds > this.seconds() ? me.lastPostDate + channel.slowmodeSeconds : undefined,
       pts: channel.pts,
+      requestsPending: pending && pending.count > 0 ? pending.count : undefined,
+      recentRequesters: pending && pending.count > 0 ? pending.recent : undefined,
     };
-    return { _: 'messages.chatFull', fullChat: full, chats: [this.deps.views.channelTl(viewer, channel, me)], users: [] };
+    const users = pending && pending.recent.length > 0 ? await this.deps.userViews.many(viewer, pending.recent) : [];
+    return { _: 'messages.chatFull', fullChat: full, chats: [this.deps.views.channelTl(viewer, channel, me)], users };
   }
 
   // --- Dialogs -------------------------------------------------------------------------------------
@@ -1032,7 +1036,7 @@ export class ChannelService {
   // --- Invite links --------------------------------------------------------------------------------
 
   private async newInvite(channelId: bigint, adminId: bigint, permanent: boolean, opts: InviteOptions = {}): Promise<InviteRecord> {
-    const invite: InviteRecord = { hash: newInviteHash(this.deps.random), chatId: channelId, adminId, date: this.seconds(), expireDate: opts.expireDate ?? null, usageLimit: opts.usageLimit ?? null, uses: 0, revoked: false, permanent, title: opts.title ?? null };
+    const invite: InviteRecord = { hash: newInviteHash(this.deps.random), chatId: channelId, adminId, date: this.seconds(), expireDate: opts.expireDate ?? null, usageLimit: opts.usageLimit ?? null, uses: 0, revoked: false, permanent, title: opts.title ?? null, requestNeeded: opts.requestNeeded === true };
     await this.store.insertInvite(this.store.db, invite);
     return invite;
   }
@@ -1041,12 +1045,13 @@ export class ChannelService {
   async exportInvite(caller: Caller, input: TlType<'InputPeer'>, opts: InviteOptions): Promise<Obj<'chatInviteExported'>> {
     const { channel, me } = await this.access(caller.userId, input);
     requireAdminRight(me, 'inviteUsers');
-    if (opts.requestNeeded) throw RpcError.badRequest('REQUEST_NEEDED_UNSUPPORTED');
+    // A link that needs approval admits whoever the admins approve: a usage limit makes no sense on it.
+    if (opts.requestNeeded && opts.usageLimit !== undefined) throw RpcError.badRequest('USAGE_LIMIT_INVALID');
     if (opts.usageLimit !== undefined && (opts.usageLimit < 1 || opts.usageLimit > 99999)) throw RpcError.badRequest('USAGE_LIMIT_INVALID');
     if (opts.expireDate !== undefined && opts.expireDate !== 0 && opts.expireDate <= this.seconds()) throw RpcError.badRequest('EXPIRE_DATE_INVALID');
     if (opts.title !== undefined && opts.title.length > 32) throw RpcError.badRequest('INVITE_TITLE_INVALID');
     const host = this.deps.linkHost();
-    if (opts.expireDate !== undefined || opts.usageLimit !== undefined || opts.title !== undefined) return exportedInviteTl(host, await this.newInvite(channel.id, caller.userId, false, opts));
+    if (opts.expireDate !== undefined || opts.usageLimit !== undefined || opts.title !== undefined || opts.requestNeeded) return exportedInviteTl(host, await this.newInvite(channel.id, caller.userId, false, opts));
     const current = await this.store.permanentInvite(channel.id, caller.userId);
     if (current && !opts.legacyRevokePermanent) return exportedInviteTl(host, current);
     if (current) await this.store.updateInvite(this.store.db, current.hash, { revoked: true });
@@ -1067,6 +1072,7 @@ export class ChannelService {
     return {
       _: 'chatInvite',
       channel: true,
+      requestNeeded: invite.requestNeeded || undefined,
       broadcast: isBroadcast(channel) || undefined,
       megagroup: isMegagroup(channel) || undefined,
       public: channel.username !== null || undefined,
@@ -1089,6 +1095,11 @@ export class ChannelService {
     const me = await this.store.participant(channel.id, caller.userId);
     if (isKicked(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
     if (isActiveMember(me)) throw RpcError.badRequest('USER_ALREADY_PARTICIPANT');
+    if (invite.requestNeeded) {
+      // The request waits for an admin (hideChatJoinRequest); asking again changes nothing.
+      if (await this.store.addJoinRequest(this.store.db, channel.id, caller.userId, this.seconds(), invite.hash)) await this.pushPendingRequests(channel.id);
+      throw RpcError.badRequest('INVITE_REQUEST_SENT');
+    }
     await retryOnConflict(() =>
       this.store.db.transaction().execute(async (tx) => {
         // Re-read inside the transaction: two joins racing for the last use of a limited link.
@@ -1099,6 +1110,117 @@ export class ChannelService {
     const answer = await this.addMembers(caller, channel, [caller.userId], invite.adminId, { _: 'messageActionChatJoinedByLink', inviterId: invite.adminId });
     await this.logAction(channel.id, caller.userId, 'join', { _: 'channelAdminLogEventActionParticipantJoinByInvite', invite: exportedInviteTl(this.deps.linkHost(), invite) });
     return answer;
+  }
+
+  // --- Join requests (core.telegram.org/api/invites#join-requests) ---------------------------------------
+
+  /** The admins who may approve requests (invite_users), online on this node. */
+  private async requestAdmins(channelId: bigint): Promise<bigint[]> {
+    const { rows } = await this.store.participants(channelId, { roles: [ROLE_CREATOR, ROLE_ADMIN], activeOnly: true, offset: 0, limit: 1000 });
+    return rows.filter((p) => hasAdminRight(adminRightsOf(p), 'inviteUsers')).map((p) => p.userId);
+  }
+
+  /** The pending count and up to three most recent requesters (updatePendingJoinRequests, channelFull). */
+  private async pendingSummary(channelId: bigint): Promise<{ count: number; recent: bigint[] }> {
+    const [count, recent] = await Promise.all([this.store.joinRequestCount(channelId), this.store.joinRequests(channelId, { offsetDate: 0, offsetUser: 0n, limit: 3 })]);
+    return { count, recent: recent.map((r) => r.userId) };
+  }
+
+  /** updatePendingJoinRequests to the admins online who may approve (and their users: the requesters). */
+  private async pushPendingRequests(channelId: bigint, except?: Caller): Promise<Obj<'updatePendingJoinRequests'>> {
+    const { count, recent } = await this.pendingSummary(channelId);
+    const update: Obj<'updatePendingJoinRequests'> = { _: 'updatePendingJoinRequests', peer: { _: 'peerChannel', channelId }, requestsPending: count, recentRequesters: recent };
+    const admins = (await this.requestAdmins(channelId)).filter((u) => this.deps.push.isOnline(u));
+    const events: SyncEvent[] = [];
+    for (const userId of admins) {
+      events.push({ userId, updates: updatesContainer([update], recent.length > 0 ? await this.deps.userViews.many(userId, recent) : [], this.seconds()), except: userId === except?.userId ? except.session : undefined });
+    }
+    await this.deps.sync.publish(events);
+    return update;
+  }
+
+  /** The channel of a join-request method, for an admin who may approve (CHAT_ADMIN_REQUIRED otherwise). */
+  private async requestsAccess(caller: bigint, input: TlType<'InputPeer'>): Promise<ChannelAccess> {
+    const a = await this.access(caller, input);
+    requireAdminRight(a.me, 'inviteUsers');
+    return a;
+  }
+
+  /** Admits (or turns away) users who asked to join; the caller gets updatePendingJoinRequests and the channel. */
+  private async settleRequests(caller: Caller, channel: ChannelRecord, requests: readonly { userId: bigint; hash: string }[], approved: boolean): Promise<Obj<'updates'>> {
+    await this.store.deleteJoinRequests(this.store.db, channel.id, requests.map((r) => r.userId));
+    const updates: TlType<'Update'>[] = [];
+    if (approved) {
+      for (const r of requests) {
+        const p = await this.store.participant(channel.id, r.userId);
+        if (isActiveMember(p) || isKicked(p)) continue;
+        // The join is the requester's own (their service message), admitted by the caller.
+        const requester: Caller = { userId: r.userId, session: { authKeyId: 0n, sessionId: 0n } };
+        await this.addMembers(requester, channel, [r.userId], caller.userId, { _: 'messageActionChatJoinedByRequest' });
+        await this.pushUpdateChannel(channel.id, [r.userId]);
+        const invite = await this.store.invite(r.hash);
+        if (invite) await this.logAction(channel.id, r.userId, 'join', { _: 'channelAdminLogEventActionParticipantJoinByRequest', invite: exportedInviteTl(this.deps.linkHost(), invite), approvedBy: caller.userId });
+      }
+      updates.push({ _: 'updateChannel', channelId: channel.id });
+    }
+    updates.push(await this.pushPendingRequests(channel.id, caller));
+    return this.answerWith(caller.userId, channel.id, updates, approved ? requests.map((r) => r.userId) : []);
+  }
+
+  /** messages.hideChatJoinRequest: approve or decline one user's request (HIDE_REQUESTER_MISSING when there is none). */
+  async hideJoinRequest(caller: Caller, input: TlType<'InputPeer'>, userId: bigint, approved: boolean): Promise<Obj<'updates'>> {
+    const { channel } = await this.requestsAccess(caller.userId, input);
+    const found = await this.store.joinRequests(channel.id, { userIds: [userId], offsetDate: 0, offsetUser: 0n, limit: 1 });
+    if (found.length === 0) throw RpcError.badRequest('HIDE_REQUESTER_MISSING');
+    return this.settleRequests(caller, channel, found, approved);
+  }
+
+  /** messages.hideAllChatJoinRequests: every pending request (through one link, when given). */
+  async hideAllJoinRequests(caller: Caller, input: TlType<'InputPeer'>, link: string | undefined, approved: boolean): Promise<Obj<'updates'>> {
+    const { channel } = await this.requestsAccess(caller.userId, input);
+    const all = await this.store.joinRequests(channel.id, { hash: link !== undefined ? hashOfLink(link) : undefined, offsetDate: 0, offsetUser: 0n, limit: 100_000 });
+    return this.settleRequests(caller, channel, all, approved);
+  }
+
+  /**
+   * messages.getChatInviteImporters: with `requested`, the pending join requests (newest first, by link and
+   * name); without, who joined through links, from the admin log's join-by-invite and join-by-request entries.
+   */
+  async importers(caller: bigint, input: TlType<'InputPeer'>, q: { requested: boolean; link?: string; query?: string; offsetDate: number; offsetUser: bigint; limit: number }): Promise<Obj<'messages.chatInviteImporters'>> {
+    const { channel } = await this.requestsAccess(caller, input);
+    const limit = Math.max(1, Math.min(q.limit > 0 ? q.limit : 50, 100));
+    const hash = q.link !== undefined && q.link !== '' ? hashOfLink(q.link) : undefined;
+    // A name filter on requests; on past joins, the members matching it.
+    const byName = q.query ? await (q.requested ? this.store.matchingRequesters(channel.id, q.query) : this.store.matchingParticipants(channel.id, q.query)) : undefined;
+    let importers: Obj<'chatInviteImporter'>[];
+    let count: number;
+    if (q.requested) {
+      const rows = await this.store.joinRequests(channel.id, { hash, userIds: byName, offsetDate: q.offsetDate, offsetUser: q.offsetUser, limit });
+      importers = rows.map((r) => ({ _: 'chatInviteImporter', requested: true, userId: r.userId, date: r.date }));
+      count = byName ? rows.length : await this.store.joinRequestCount(channel.id, hash);
+    } else {
+      const joins = (await this.store.log(channel.id, { kinds: kindsOf({ _: 'channelAdminLogEventsFilter', join: true, invite: true }), maxId: 0n, minId: 0n, limit: 10_000 })).flatMap((e) => {
+        const a = e.action;
+        if (a._ !== 'channelAdminLogEventActionParticipantJoinByInvite' && a._ !== 'channelAdminLogEventActionParticipantJoinByRequest') return [];
+        if (a.invite._ !== 'chatInviteExported' || (hash !== undefined && hashOfLink(a.invite.link) !== hash)) return [];
+        if (byName && !byName.includes(e.userId)) return [];
+        return [{ _: 'chatInviteImporter' as const, userId: e.userId, date: e.date, approvedBy: a._ === 'channelAdminLogEventActionParticipantJoinByRequest' ? a.approvedBy : undefined }];
+      });
+      const after = joins.filter((j) => q.offsetDate <= 0 || j.date < q.offsetDate || (j.date === q.offsetDate && j.userId < q.offsetUser));
+      importers = after.slice(0, limit);
+      count = joins.length;
+    }
+    const userIds = new Set<bigint>(importers.flatMap((i) => [i.userId, ...(i.approvedBy !== undefined ? [i.approvedBy] : [])]));
+    return { _: 'messages.chatInviteImporters', count, importers, users: userIds.size > 0 ? await this.deps.userViews.many(caller, [...userIds]) : [] };
+  }
+
+  /** messages.getExportedChatInvites for a channel: the links of an admin (admins with invite_users). */
+  async listInvites(caller: bigint, input: TlType<'InputPeer'>, adminId: bigint, revoked: boolean, offsetDate: number, limit: number): Promise<Obj<'messages.exportedChatInvites'>> {
+    const { channel } = await this.requestsAccess(caller, input);
+    const rows = await this.store.invites(channel.id, { adminId, revoked, offsetDate, limit: Math.max(1, Math.min(limit > 0 ? limit : 50, 100)) });
+    const invites: TlType<'ExportedChatInvite'>[] = [];
+    for (const i of rows) invites.push(exportedInviteTl(this.deps.linkHost(), i, i.requestNeeded ? await this.store.joinRequestCount(channel.id, i.hash) : undefined));
+    return { _: 'messages.exportedChatInvites', count: invites.length, invites, users: await this.deps.userViews.many(caller, [adminId]) };
   }
 
   // --- Settings ------------------------------------------------------------------------------------

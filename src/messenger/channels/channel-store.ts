@@ -330,6 +330,19 @@ export class ChannelStore {
     return rows.map((r) => r.user_id);
   }
 
+  /** Users who asked to join whose names start with `q` (getChatInviteImporters q). */
+  async matchingRequesters(channelId: bigint, q: string, db: Db = this.db): Promise<bigint[]> {
+    const like = `${q.toLowerCase().replace(/[%_\\]/g, '')}%`;
+    const rows = await db
+      .selectFrom('channel_join_requests as r')
+      .innerJoin('users as u', 'u.id', 'r.user_id')
+      .select('r.user_id')
+      .where('r.channel_id', '=', channelId)
+      .where((eb) => eb.or([eb(eb.fn('lower', ['u.first_name']), 'like', like), eb(eb.fn('lower', ['u.last_name']), 'like', like), eb('u.username_lower', 'like', like)]))
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
   async activeMemberIds(channelId: bigint, db: Db = this.db): Promise<bigint[]> {
     return (await db.selectFrom('channel_participants').select('user_id').where('channel_id', '=', channelId).where('active', '=', 1).execute()).map((r) => r.user_id);
   }
@@ -546,6 +559,43 @@ export class ChannelStore {
   async permanentInvite(channelId: bigint, adminId: bigint, db: Db = this.db): Promise<InviteRecord | undefined> {
     const r = await db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('admin_id', '=', adminId).where('permanent', '=', 1).where('revoked', '=', 0).executeTakeFirst();
     return r && inviteFromRow(r);
+  }
+
+  // --- Join requests (links with request_needed) ------------------------------------------------------
+
+  /** Records a request to join; false when the user already has one pending. */
+  async addJoinRequest(db: Db, channelId: bigint, userId: bigint, date: number, hash: string): Promise<boolean> {
+    const r = await db.insertInto('channel_join_requests').values({ channel_id: channelId, user_id: userId, date, invite_hash: hash }).orIgnore().executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  /** Pending requests newest first (by date, then user id), after the (offsetDate, offsetUser) cursor. */
+  async joinRequests(channelId: bigint, q: { hash?: string; userIds?: readonly bigint[]; offsetDate: number; offsetUser: bigint; limit: number }, db: Db = this.db): Promise<{ userId: bigint; date: number; hash: string }[]> {
+    let s = db.selectFrom('channel_join_requests').select(['user_id', 'date', 'invite_hash']).where('channel_id', '=', channelId);
+    if (q.hash !== undefined) s = s.where('invite_hash', '=', q.hash);
+    if (q.userIds) s = s.where('user_id', 'in', q.userIds.length > 0 ? [...q.userIds] : [-1n]);
+    if (q.offsetDate > 0) s = s.where((eb) => eb.or([eb('date', '<', q.offsetDate), eb.and([eb('date', '=', q.offsetDate), eb('user_id', '<', q.offsetUser)])]));
+    const rows = await s.orderBy('date', 'desc').orderBy('user_id', 'desc').limit(q.limit).execute();
+    return rows.map((r) => ({ userId: r.user_id, date: Number(r.date), hash: r.invite_hash }));
+  }
+
+  async joinRequestCount(channelId: bigint, hash?: string, db: Db = this.db): Promise<number> {
+    let s = db.selectFrom('channel_join_requests').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId);
+    if (hash !== undefined) s = s.where('invite_hash', '=', hash);
+    return Number((await s.executeTakeFirst())?.n ?? 0);
+  }
+
+  async deleteJoinRequests(db: Db, channelId: bigint, userIds: readonly bigint[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await db.deleteFrom('channel_join_requests').where('channel_id', '=', channelId).where('user_id', 'in', [...userIds]).execute();
+  }
+
+  /** The live links of a channel made by `adminId` (all admins' when undefined), newest first. */
+  async invites(channelId: bigint, q: { adminId?: bigint; revoked: boolean; offsetDate: number; limit: number }, db: Db = this.db): Promise<InviteRecord[]> {
+    let s = db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('revoked', '=', q.revoked ? 1 : 0);
+    if (q.adminId !== undefined) s = s.where('admin_id', '=', q.adminId);
+    if (q.offsetDate > 0) s = s.where('date', '<', q.offsetDate);
+    return (await s.orderBy('date', 'desc').limit(q.limit).execute()).map(inviteFromRow);
   }
 
   // --- Admin log ------------------------------------------------------------------------------------
