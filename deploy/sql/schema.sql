@@ -134,6 +134,7 @@ alter table `channels` add column `linked_chat_id` bigint;
 alter table `channel_messages` add column `reply_top_id` integer;
 alter table `channel_messages` add column `linked_id` integer;
 create index `channel_messages_thread` on `channel_messages` (`channel_id`, `reply_top_id`, `id`);
+alter table `channel_messages` add column `search_kinds` integer default 0 not null;
 
 -- Migrations applied (Kysely Migrator bookkeeping)
 create table if not exists `kysely_migration` (`name` varchar(255) not null primary key, `timestamp` varchar(255) not null);

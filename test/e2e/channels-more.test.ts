@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
 import Long from 'long';
+import sharp from 'sharp';
+import { CustomFile } from 'telegram/client/uploads.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith } from '../support/rpc-errors.js';
@@ -253,5 +255,46 @@ describe('channels, second part', () => {
     assert.equal(bobView._, 'chatInvite', 'Bob, declined, is still outside');
     const joined = await call<Api.messages.ChatInviteImporters>(alice, new Api.messages.GetChatInviteImporters({ peer: gPeer(club), link: link.link, offsetDate: 0, offsetUser: new Api.InputUserEmpty(), limit: 10 }));
     assert.deepEqual(joined.importers.map((i) => [big(i.userId), i.approvedBy && big(i.approvedBy)]), [[ids.carol, ids.alice]], 'who joined through the link, and who let them in');
+  });
+
+  test('messages.search in a channel filters photos, documents, links, voice, music, GIFs and round videos', { timeout: TIMEOUT }, async () => {
+    const upload = (name: string, bytes: Buffer) => alice.client.uploadFile({ file: new CustomFile(name, bytes.length, '', bytes), workers: 1 });
+    const sendMedia = async (media: Api.TypeInputMedia, message = '') => {
+      const res = await call<Api.Updates>(alice, new Api.messages.SendMedia({ peer: gPeer(daily.alice!), media, message, randomId: gLong(randomLong()) }));
+      return ((res.updates.find((u) => u instanceof Api.UpdateNewChannelMessage) as Api.UpdateNewChannelMessage).message as Api.Message).id;
+    };
+    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366aa' } }).jpeg().toBuffer();
+    const photo = await sendMedia(new Api.InputMediaUploadedPhoto({ file: await upload('p.jpg', jpeg) }), 'a photo');
+    const doc = (attributes: Api.TypeDocumentAttribute[], mimeType: string, name: string) => async () =>
+      sendMedia(new Api.InputMediaUploadedDocument({ file: await upload(name, randomBytes(2048)), mimeType, attributes: [new Api.DocumentAttributeFilename({ fileName: name }), ...attributes] }));
+    const pdf = await doc([], 'application/pdf', 'report.pdf')();
+    const voice = await doc([new Api.DocumentAttributeAudio({ voice: true, duration: 3 })], 'audio/ogg', 'v.ogg')();
+    const song = await doc([new Api.DocumentAttributeAudio({ duration: 200, title: 'Song', performer: 'Band' })], 'audio/mpeg', 'song.mp3')();
+    const gif = await doc([new Api.DocumentAttributeAnimated(), new Api.DocumentAttributeVideo({ duration: 1, w: 64, h: 48 })], 'video/mp4', 'g.mp4')();
+    const round = await doc([new Api.DocumentAttributeVideo({ roundMessage: true, duration: 2, w: 240, h: 240 })], 'video/mp4', 'r.mp4')();
+    const link = (await gSend(alice, daily.alice!, 'read https://example.org/news today', { entities: [new Api.MessageEntityUrl({ offset: 5, length: 24 })] })).id;
+
+    const search = async (filter: Record<string, unknown>): Promise<number[]> => {
+      const res = await mcall(bob, { _: 'messages.search', peer: mPeer(daily.bob!), q: '', filter, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 50, maxId: 0, minId: 0, hash: Long.ZERO });
+      assert.equal(res._, 'messages.channelMessages');
+      assert.equal(res.count, res.messages.length);
+      return res.messages.map((m: any) => m.id);
+    };
+    assert.deepEqual(await search({ _: 'inputMessagesFilterPhotos' }), [photo]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterDocument' }), [pdf]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterUrl' }), [link]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterVoice' }), [voice]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterMusic' }), [song]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterGif' }), [gif]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterRoundVideo' }), [round]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterRoundVoice' }), [round, voice]);
+    assert.deepEqual(await search({ _: 'inputMessagesFilterChatPhotos' }), [], 'nothing of a kind the channel has not');
+    // Text and filter together, through GramJS.
+    const g = await call<Api.messages.ChannelMessages>(carol, new Api.messages.Search({ peer: gPeer(daily.carol!), q: 'photo', filter: new Api.InputMessagesFilterPhotos(), minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: bigInt.zero }));
+    assert.deepEqual(g.messages.map((m) => m.id), [photo]);
+    await rejectsWith(mcall(bob, { _: 'messages.search', peer: mPeer(daily.bob!), q: '', filter: { _: 'inputMessagesFilterMyMentions' }, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 5, maxId: 0, minId: 0, hash: Long.ZERO }), 'INPUT_FILTER_INVALID');
+    // An edit that drops the link drops the post from the links.
+    await call(alice, new Api.messages.EditMessage({ peer: gPeer(daily.alice!), id: link, message: 'no link any more' }));
+    assert.deepEqual(await search({ _: 'inputMessagesFilterUrl' }), []);
   });
 });

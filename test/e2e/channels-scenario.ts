@@ -268,7 +268,7 @@ export function channelsScenario(label: string, env: () => Record<string, string
       assert.equal(got.messages[0].pinned, true);
       const pinnedOnly = await mcall(bob, { _: 'messages.search', peer: mPeer(news.bob!), q: '', filter: { _: 'inputMessagesFilterPinned' }, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO });
       assert.deepEqual(pinnedOnly.messages.map((m: any) => m.id), [post.id]);
-      await rejectsWith(mcall(bob, { _: 'messages.search', peer: mPeer(news.bob!), q: '', filter: { _: 'inputMessagesFilterPhotos' }, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO }), 'INPUT_FILTER_INVALID');
+      await rejectsWith(mcall(bob, { _: 'messages.search', peer: mPeer(news.bob!), q: '', filter: { _: 'inputMessagesFilterMyMentions' }, minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO }), 'INPUT_FILTER_INVALID');
 
       // Out of the channel: Bob keeps the post in Saved Messages; it names the channel and the post.
       const saved: any = await mcall(bob, { _: 'messages.forwardMessages', fromPeer: mPeer(news.bob!), toPeer: { _: 'inputPeerSelf' }, id: [post.id], randomId: [mLong(randomLong())] });

@@ -17,6 +17,7 @@ import { CONTENT_EDIT_HIDE, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT,
 import { effectiveLimit, historyPlan, type HistoryQuery } from '../box-reader.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from '../sync.js';
 import { listHash } from '../views.js';
+import { kindsOfFilter } from '../../infra/db/search-index.js';
 import { BASIC_ADMIN_RIGHTS, adminBits, bannedFromTl, bannedTl, hasAdminRight, isBanned, type AdminRight } from '../chats/rights.js';
 import { asMessageRow, type ChannelMessage, type ChannelStore, type NewChannelMessage } from './channel-store.js';
 import type { InviteRecord } from '../chats/chat-store.js';
@@ -474,7 +475,7 @@ export class ChannelService {
     const pts = await retryOnConflict(() =>
       this.store.db.transaction().execute(async (tx) => {
         const locked = (await this.store.lockChannel(tx, channel.id))!;
-        await this.store.editMessage(tx, channel.id, id, { message: text, entities: encodeTlList(entities), editDate: date });
+        await this.store.editMessage(tx, channel.id, id, { message: text, entities: encodeTlList(entities), editDate: date, media: existing.media });
         await this.store.appendUpdate(tx, channel.id, { pts: locked.pts + 1, ptsCount: 1, date, kind: UPDATE_EDIT, ids: [id] });
         return locked.pts + 1;
       }),
@@ -623,14 +624,19 @@ export class ChannelService {
   }
 
   /**
-   * messages.search in a channel: by text, author, dates and ids; the filters kept for channels are none and
-   * pinned (others answer INPUT_FILTER_INVALID rather than an incomplete list).
+   * messages.search in a channel: by text, author, dates and ids, pinned posts, and the media filters private
+   * chats have (photos, videos, documents, links, GIFs, voice, music, round videos, ...). Mentions are not
+   * tracked per member in channels: that filter answers INPUT_FILTER_INVALID rather than an incomplete list.
    */
   async search(viewer: bigint, input: TlType<'InputPeer'>, q: { text: string; filter: TlType<'MessagesFilter'>; fromId?: bigint; minDate: number; maxDate: number; offsetId: number; limit: number; maxId: number; minId: number }): Promise<Res<'messages.search'>> {
     const { channel, me } = await this.access(viewer, input);
     requireReadable(channel, me);
-    if (q.filter._ !== 'inputMessagesFilterEmpty' && q.filter._ !== 'inputMessagesFilterPinned') throw RpcError.badRequest('INPUT_FILTER_INVALID');
+    if (q.filter._ === 'inputMessagesFilterMyMentions') throw RpcError.badRequest('INPUT_FILTER_INVALID');
+    const kinds = kindsOfFilter(q.filter);
     const limit = effectiveLimit(q.limit);
+    const chats = [this.deps.views.channelTl(viewer, channel, me)];
+    // A filter no post can match (chat photos, calls): a true empty answer.
+    if (kinds === 0) return { _: 'messages.channelMessages', pts: channel.pts, count: 0, messages: [], topics: [], chats, users: [] };
     const { rows, count } = await this.store.search(channel.id, {
       text: q.text.trim(),
       authorId: q.fromId,
@@ -640,6 +646,7 @@ export class ChannelService {
       maxId: q.maxId,
       minId: Math.max(q.minId, hiddenBelow(channel, me)),
       pinnedOnly: q.filter._ === 'inputMessagesFilterPinned',
+      kinds,
       limit,
     });
     return { _: 'messages.channelMessages', pts: channel.pts, count, messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m)), topics: [], chats: [this.deps.views.channelTl(viewer, channel, me)], users: await this.usersOf(viewer, rows) };

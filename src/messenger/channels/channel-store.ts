@@ -9,6 +9,7 @@ import { PEER_CHANNEL } from '../peer.js';
 import { BOX_PINNED, CONTENT_SERVICE, type MessageRow } from '../message-row.js';
 import type { InviteRecord } from '../chats/chat-store.js';
 import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
+import { searchKinds } from '../../infra/db/search-index.js';
 import type { TlType } from '../../tl/index.js';
 import { logKindCode, logKindOf, type LogEntry, type LogKind } from './admin-log.js';
 import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
@@ -357,12 +358,13 @@ export class ChannelStore {
   async insertMessage(db: Db, channelId: bigint, id: number, date: number, m: NewChannelMessage): Promise<void> {
     await db
       .insertInto('channel_messages')
-      .values({ channel_id: channelId, id, author_id: m.authorId, random_id: m.randomId, date, message: m.message, entities: m.entities, media: m.media, fwd_from: m.fwdFrom, reply_to_id: m.replyToId, post_author: m.postAuthor, flags: m.flags, reply_top_id: m.replyTopId ?? null, linked_id: m.linkedId ?? null })
+      .values({ channel_id: channelId, id, author_id: m.authorId, random_id: m.randomId, date, message: m.message, entities: m.entities, media: m.media, fwd_from: m.fwdFrom, reply_to_id: m.replyToId, post_author: m.postAuthor, flags: m.flags, reply_top_id: m.replyTopId ?? null, linked_id: m.linkedId ?? null, search_kinds: (m.flags & CONTENT_SERVICE) !== 0 ? 0 : searchKinds(m.entities, m.media) })
       .execute();
   }
 
-  async editMessage(db: Db, channelId: bigint, id: number, set: { message: string; entities: Buffer | null; editDate: number }): Promise<void> {
-    await db.updateTable('channel_messages').set({ message: set.message, entities: set.entities, edit_date: set.editDate }).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  /** `media`: the post's media as stored (its kinds are indexed again with the new entities). */
+  async editMessage(db: Db, channelId: bigint, id: number, set: { message: string; entities: Buffer | null; editDate: number; media: Buffer | null }): Promise<void> {
+    await db.updateTable('channel_messages').set({ message: set.message, entities: set.entities, edit_date: set.editDate, search_kinds: searchKinds(set.entities, set.media) }).where('channel_id', '=', channelId).where('id', '=', id).execute();
   }
 
   async setPinned(db: Db, channelId: bigint, ids: readonly number[], pinned: boolean): Promise<void> {
@@ -455,7 +457,7 @@ export class ChannelStore {
    * Posts matching a search (messages.search in a channel), newest first: text containing `q` (case-folded),
    * from an author, within dates and ids, pinned only; with the number of matches.
    */
-  async search(channelId: bigint, q: { text: string; authorId?: bigint; minDate: number; maxDate: number; belowId: number; maxId: number; minId: number; pinnedOnly: boolean; limit: number }, db: Db = this.db): Promise<{ rows: ChannelMessage[]; count: number }> {
+  async search(channelId: bigint, q: { text: string; authorId?: bigint; minDate: number; maxDate: number; belowId: number; maxId: number; minId: number; pinnedOnly: boolean; kinds?: number; limit: number }, db: Db = this.db): Promise<{ rows: ChannelMessage[]; count: number }> {
     const base = () => {
       let s = db.selectFrom('channel_messages').where('channel_id', '=', channelId).where(sql<boolean>`(flags & ${CONTENT_SERVICE}) = 0`);
       if (q.text !== '') s = s.where(sql<string>`lower(message)`, 'like', `%${q.text.toLowerCase().replace(/[%_\\]/g, '')}%`);
@@ -465,6 +467,7 @@ export class ChannelStore {
       if (q.maxId > 0) s = s.where('id', '<', q.maxId);
       if (q.minId > 0) s = s.where('id', '>', q.minId);
       if (q.pinnedOnly) s = s.where(sql<boolean>`(flags & ${POST_PINNED}) <> 0`);
+      if (q.kinds !== undefined) s = s.where(sql<boolean>`(search_kinds & ${q.kinds}) <> 0`);
       return s;
     };
     let page = base().select(MESSAGE_COLUMNS);

@@ -73,6 +73,8 @@ export interface ChannelMessagesTable {
   reply_top_id: NullableInt;
   /** A channel post: its copy's id in the discussion group; the copy: the post's id in the channel. */
   linked_id: NullableInt;
+  /** SEARCH_KIND_* bits of src/infra/db/search-index.ts (messages.search filters; migration 0020). */
+  search_kinds: IntDefault;
 }
 
 export interface ChannelUpdatesTable {
