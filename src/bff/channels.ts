@@ -116,6 +116,25 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
     return true;
   });
 
+  rpc.register('channels.setDiscussionGroup', async (req, ctx) => {
+    await channels.setDiscussionGroup(caller(ctx), req.broadcast, req.group);
+    return true;
+  });
+
+  rpc.register('channels.getGroupsForDiscussion', async (_req, ctx) => ({ _: 'messages.chats', chats: await channels.groupsForDiscussion(viewerOf(ctx)) }));
+
+  // Threads exist in supergroups (and as comments under posts, in a channel's discussion group); private
+  // chats and basic groups have none.
+  rpc.register('messages.getReplies', async (req, ctx) => {
+    if (req.peer._ !== 'inputPeerChannel') throw RpcError.badRequest('PEER_ID_INVALID');
+    return channels.replies(viewerOf(ctx), req.peer, req.msgId, { offsetId: req.offsetId, offsetDate: req.offsetDate, addOffset: req.addOffset, limit: req.limit, maxId: req.maxId, minId: req.minId }, req.hash);
+  });
+
+  rpc.register('messages.getDiscussionMessage', async (req, ctx) => {
+    if (req.peer._ !== 'inputPeerChannel') throw RpcError.badRequest('PEER_ID_INVALID');
+    return channels.discussionMessage(viewerOf(ctx), req.peer, req.msgId);
+  });
+
   rpc.register('updates.getChannelDifference', async (req, ctx) => channels.difference(viewerOf(ctx), req.channel, req.pts, req.limit));
 
   rpc.register('messages.getMessagesViews', async (req, ctx) => {

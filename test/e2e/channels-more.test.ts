@@ -297,4 +297,84 @@ describe('channels, second part', () => {
     await call(alice, new Api.messages.EditMessage({ peer: gPeer(daily.alice!), id: link, message: 'no link any more' }));
     assert.deepEqual(await search({ _: 'inputMessagesFilterUrl' }), []);
   });
+
+  test('a discussion group gets each post automatically; comments are its thread, counted under the post', { timeout: TIMEOUT }, async () => {
+    const posts = await gCreate('Echo Posts', 'broadcast', 'echo_posts');
+    const chat = await gCreate('Echo Posts Chat', 'megagroup', 'echo_posts_chat');
+    const early = await gSend(alice, posts, 'before the link');
+    const bobPosts = await mResolve(bob, 'echo_posts');
+    const bobChat = await mResolve(bob, 'echo_posts_chat');
+    await mcall(bob, { _: 'channels.joinChannel', channel: mChannel(bobPosts) });
+    await mcall(bob, { _: 'channels.joinChannel', channel: mChannel(bobChat) });
+    const carolPosts = await gResolve(carol, 'echo_posts');
+    await call(carol, new Api.channels.JoinChannel({ channel: gChannel(carolPosts) }));
+
+    await rejectsWith(call(alice, new Api.channels.SetDiscussionGroup({ broadcast: gChannel(chat), group: gChannel(chat) })), 'BROADCAST_ID_INVALID');
+    await rejectsWith(call(alice, new Api.channels.SetDiscussionGroup({ broadcast: gChannel(posts), group: gChannel(daily.alice!) })), 'MEGAGROUP_ID_INVALID');
+    await rejectsWith(mcall(bob, { _: 'channels.setDiscussionGroup', broadcast: mChannel(bobPosts), group: mChannel(bobChat) }), 'CHAT_ADMIN_REQUIRED');
+    await rejectsWith(call(alice, new Api.channels.SetDiscussionGroup({ broadcast: gChannel(posts), group: new Api.InputChannelEmpty() })), 'LINK_NOT_MODIFIED');
+    const candidates = await call<Api.messages.Chats>(alice, new Api.channels.GetGroupsForDiscussion());
+    assert.ok(candidates.chats.some((c) => big(c.id) === chat.id), 'Alice may link her supergroup');
+    assert.ok(!candidates.chats.some((c) => big(c.id) === posts.id), 'not a broadcast channel');
+    assert.equal(await call(alice, new Api.channels.SetDiscussionGroup({ broadcast: gChannel(posts), group: gChannel(chat) })), true);
+    await rejectsWith(call(alice, new Api.channels.SetDiscussionGroup({ broadcast: gChannel(posts), group: gChannel(chat) })), 'LINK_NOT_MODIFIED');
+    const fullPosts = await call<Api.messages.ChatFull>(carol, new Api.channels.GetFullChannel({ channel: gChannel(carolPosts) }));
+    assert.equal(big((fullPosts.fullChat as Api.ChannelFull).linkedChatId!), chat.id, 'the channel names its discussion group');
+    assert.ok(fullPosts.chats.some((c) => big(c.id) === chat.id && c instanceof Api.Channel && c.megagroup), 'and carries it');
+    assert.equal((fullPosts.chats.find((c) => big(c.id) === carolPosts.id) as Api.Channel).hasLink, true);
+    const fullChat = await mcall(bob, { _: 'channels.getFullChannel', channel: mChannel(bobChat) });
+    assert.equal(BigInt(fullChat.fullChat.linkedChatId), posts.id, 'the group names its channel');
+
+    const copyAtBob = inbox.bob.waitFor((u) => u._ === 'updateNewChannelMessage' && isChannelPeer(u.message.peerId, bobChat) && u.message.message === 'discuss this', 'Bob sees the post copied into the group');
+    const postAtBob = inbox.bob.waitFor((u) => u._ === 'updateNewChannelMessage' && isChannelPeer(u.message.peerId, bobPosts) && u.message.message === 'discuss this', 'Bob sees the post');
+    const post = await gSend(alice, posts, 'discuss this');
+    assert.equal(post.replies?.comments, true, 'the post opens comments');
+    assert.equal(big(post.replies!.channelId!), chat.id);
+    const live = await postAtBob;
+    assert.equal(live.message.replies.comments, true);
+    assert.equal(live.message.replies.replies, 0);
+    const copy = (await copyAtBob).message;
+    assert.ok(isChannelPeer(copy.fromId, bobPosts), 'the copy comes from the channel');
+    assert.ok(isChannelPeer(copy.fwdFrom.fromId, bobPosts));
+    assert.equal(copy.fwdFrom.channelPost, post.id);
+    assert.equal(copy.fwdFrom.savedFromMsgId, post.id);
+
+    // Carol reads the channel only; she can still open the comments.
+    const discussion = await call<Api.messages.DiscussionMessage>(carol, new Api.messages.GetDiscussionMessage({ peer: gPeer(carolPosts), msgId: post.id }));
+    assert.equal(discussion.messages[0]!.id, copy.id);
+    assert.equal(discussion.unreadCount, 0);
+    assert.ok(discussion.chats.some((c) => big(c.id) === chat.id));
+
+    const first = await mcall(bob, { _: 'messages.sendMessage', peer: mPeer(bobChat), message: 'first comment', randomId: mLong(randomLong()), replyTo: { _: 'inputReplyToMessage', replyToMsgId: copy.id } });
+    const firstMsg = first.updates.find((u: any) => u._ === 'updateNewChannelMessage').message;
+    const answer = await gSend(alice, chat, 'answering Bob', { replyTo: new Api.InputReplyToMessage({ replyToMsgId: firstMsg.id, topMsgId: copy.id }) });
+    assert.equal((answer.replyTo as Api.MessageReplyHeader).replyToMsgId, firstMsg.id);
+    assert.equal((answer.replyTo as Api.MessageReplyHeader).replyToTopId, copy.id, 'a reply to a comment stays in the thread');
+    await gSend(alice, chat, 'off topic');
+
+    const replies = await call<Api.messages.ChannelMessages>(carol, new Api.messages.GetReplies({ peer: gPeer(carolPosts), msgId: post.id, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: bigInt.zero }));
+    assert.deepEqual(replies.messages.map((m) => (m as Api.Message).message), ['answering Bob', 'first comment'], 'the comments, newest first, without the rest of the group');
+    assert.equal(replies.count, 2);
+    const inGroup = await mcall(bob, { _: 'messages.getReplies', peer: mPeer(bobChat), msgId: firstMsg.id, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 1, maxId: 0, minId: 0, hash: Long.ZERO });
+    assert.equal(inGroup.count, 2, 'the same thread, asked from a comment in the group');
+    assert.equal(inGroup.messages.length, 1);
+
+    const hist = await mcall(bob, { _: 'channels.getMessages', channel: mChannel(bobPosts), id: [{ _: 'inputMessageID', id: post.id }] });
+    const under = hist.messages[0].replies;
+    assert.equal(under.replies, 2, 'the post counts its comments');
+    assert.equal(under.maxId, answer.id);
+    assert.deepEqual(under.recentRepliers.map((p: any) => BigInt(p.userId)), [ids.alice, ids.bob]);
+    assert.ok(hist.users.some((u: any) => BigInt(u.id) === ids.alice), 'with the repliers');
+    const atBob = await mcall(bob, { _: 'messages.getDiscussionMessage', peer: mPeer(bobPosts), msgId: post.id });
+    assert.equal(atBob.maxId, answer.id);
+
+    await rejectsWith(call(carol, new Api.messages.GetReplies({ peer: gPeer(carolPosts), msgId: early.id, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: bigInt.zero })), 'MSG_ID_INVALID');
+    await rejectsWith(call(carol, new Api.messages.GetDiscussionMessage({ peer: gPeer(carolPosts), msgId: 999_999 })), 'MSG_ID_INVALID');
+
+    assert.equal(await call(alice, new Api.channels.SetDiscussionGroup({ broadcast: gChannel(posts), group: new Api.InputChannelEmpty() })), true);
+    const unlinked = await call<Api.messages.ChatFull>(alice, new Api.channels.GetFullChannel({ channel: gChannel(posts) }));
+    assert.equal((unlinked.fullChat as Api.ChannelFull).linkedChatId ?? null, null, 'unlinked');
+    const alone = await gSend(alice, posts, 'no comments here');
+    assert.equal(alone.replies ?? null, null, 'a post after unlinking opens no comments');
+  });
 });

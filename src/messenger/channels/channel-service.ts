@@ -7,7 +7,7 @@
 // catches up with updates.getChannelDifference from the channel's log.
 import { RpcError } from '../../common/rpc-error.js';
 import { retryOnConflict } from '../../infra/db/dialect.js';
-import { encodeTl, encodeTlList } from '../../infra/db/tl-columns.js';
+import { decodeTl, decodeTlList, encodeTl, encodeTlList } from '../../infra/db/tl-columns.js';
 import type { Obj, Res, TlType } from '../../tl/index.js';
 import type { IdGenerator } from '../../service/idgen.js';
 import type { UpdatePusher, SessionRef } from '../../contracts/push.js';
@@ -107,6 +107,8 @@ export interface PostedMessage {
 const DIFFERENCE_TIMEOUT = 30;
 /** Members beyond which pushes carry min users (one user object per push, not per recipient). */
 export const MIN_USERS_ABOVE = 200;
+/** Users named in messageReplies.recent_repliers. */
+const RECENT_REPLIERS = 3;
 /** Channels named by updateChannelTooLong in one updates.getDifference at most. */
 const MAX_CHANNELS_TOO_LONG = 100;
 /** updates.getChannelDifference limit for users (Telegram allows bots more). */
@@ -344,7 +346,7 @@ export class ChannelService {
    * Stores posts in the channel's box (one transaction: messages, log entries, pts) and pushes them to the
    * online members. Service messages (`service`) skip the posting rights (joins, leaves, the creation).
    */
-  async post(caller: Caller, channelId: bigint, items: readonly OutgoingMessage[], opts: { service?: boolean } = {}): Promise<PostedMessage[]> {
+  async post(caller: Caller, channelId: bigint, items: readonly OutgoingMessage[], opts: { service?: boolean; linkedIds?: readonly number[] } = {}): Promise<PostedMessage[]> {
     if (items.length === 0) throw RpcError.badRequest('MESSAGE_IDS_EMPTY');
     const now = this.seconds();
     // The signature is read before the transaction: on SQLite a read outside it would wait for its end.
@@ -363,7 +365,7 @@ export class ChannelService {
         const out: PostedMessage[] = [];
         let id = channel.topMessage;
         let pts = channel.pts;
-        for (const item of items) {
+        for (const [index, item] of items.entries()) {
           const dup = await this.store.byRandomId(tx, channelId, caller.userId, item.randomId);
           if (dup) {
             out.push({ message: dup, pts, randomId: item.randomId, duplicate: true });
@@ -381,12 +383,18 @@ export class ChannelService {
             replyToId: item.replyToId ?? null,
             postAuthor: item.action ? null : postAuthor,
             flags: (item.action ? CONTENT_SERVICE : 0) | (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0),
+            linkedId: opts.linkedIds?.[index] ?? null,
           };
-          if (m.replyToId !== null && (await this.store.messages(channelId, [m.replyToId], tx)).size === 0) m.replyToId = null;
+          if (m.replyToId !== null) {
+            const replied = (await this.store.messages(channelId, [m.replyToId], tx)).get(m.replyToId);
+            if (!replied) m.replyToId = null;
+            // In a supergroup a reply joins the thread of the message it answers (comments under a post).
+            else if (isMegagroup(channel) && !item.action) m.replyTopId = replied.replyTopId ?? replied.id;
+          }
           await this.store.insertMessage(tx, channelId, id, now, m);
           await this.store.appendUpdate(tx, channelId, { pts, ptsCount: 1, date: now, kind: UPDATE_NEW, ids: [id] }, { id, date: now });
           out.push({
-            message: { channelId, id, authorId: caller.userId, date: now, editDate: 0, message: m.message, entities: m.entities, media: m.media, fwdFrom: m.fwdFrom, replyToId: m.replyToId, postAuthor: m.postAuthor, views: 0, flags: m.flags },
+            message: { channelId, id, authorId: caller.userId, date: now, editDate: 0, message: m.message, entities: m.entities, media: m.media, fwdFrom: m.fwdFrom, replyToId: m.replyToId, postAuthor: m.postAuthor, views: 0, flags: m.flags, replyTopId: m.replyTopId ?? null, linkedId: m.linkedId ?? null },
             pts,
             randomId: item.randomId,
             duplicate: false,
@@ -398,20 +406,114 @@ export class ChannelService {
       }),
     );
     const fresh = posted.filter((p) => !p.duplicate);
+    if (fresh.length > 0 && !opts.service && before && isBroadcast(before) && before.linkedChatId != null) await this.copyToDiscussion(caller, before, before.linkedChatId, fresh);
     if (fresh.length > 0) {
+      const comments = before ? await this.commentsOf(before, fresh.map((p) => p.message)) : undefined;
       // Every member but the author sees the same message object: built once, not once per recipient.
       let shared: TlType<'Message'>[] | undefined;
       await this.pushToMembers(
         channelId,
         (viewer, channel) => {
-          if (viewer !== caller.userId) shared ??= fresh.map((p) => this.deps.views.messageTl(0n, channel, p.message));
-          return fresh.map((p, i) => ({ _: 'updateNewChannelMessage', message: viewer === caller.userId ? this.deps.views.messageTl(viewer, channel, p.message) : shared![i]!, pts: p.pts, ptsCount: 1 }));
+          if (viewer !== caller.userId) shared ??= fresh.map((p) => this.deps.views.messageTl(0n, channel, p.message, comments?.get(p.message.id)));
+          return fresh.map((p, i) => ({ _: 'updateNewChannelMessage', message: viewer === caller.userId ? this.deps.views.messageTl(viewer, channel, p.message, comments?.get(p.message.id)) : shared![i]!, pts: p.pts, ptsCount: 1 }));
         },
         fresh.map((p) => p.message),
         caller,
+        await this.sourceChannels(fresh.map((p) => p.message)),
       );
     }
     return posted;
+  }
+
+  /** The channels whose posts these discussion-group copies are (their objects travel with the copies). */
+  private async sourceChannels(rows: readonly ChannelMessage[]): Promise<ChannelRecord[]> {
+    const ids = new Set<bigint>();
+    for (const m of rows) {
+      if (m.linkedId == null) continue;
+      const fwd = decodeTl(m.fwdFrom) as TlType<'MessageFwdHeader'> | undefined;
+      if (fwd?.fromId?._ === 'peerChannel') ids.add(fwd.fromId.channelId);
+    }
+    if (ids.size === 0) return [];
+    const found = [...(await this.store.channels([...ids])).values()];
+    await this.deps.views.prepare(found);
+    return found;
+  }
+
+  /** The source channels of copies among `rows`, as `viewer` sees them. */
+  private async sourceChannelsTl(viewer: bigint, rows: readonly ChannelMessage[]): Promise<TlType<'Chat'>[]> {
+    const found = await this.sourceChannels(rows);
+    if (found.length === 0) return [];
+    const mine = await this.store.memberships(viewer, found.map((c) => c.id));
+    return found.map((c) => this.deps.views.channelTl(viewer, c, mine.get(c.id)));
+  }
+
+  /**
+   * The automatic forward of new broadcast posts into the channel's discussion group (as Telegram does): each
+   * copy comes from the channel (fwd_from names the post) and is the top of the post's comment thread; the
+   * post and its copy record each other's id (`linkedId` set on `posts` here too).
+   */
+  private async copyToDiscussion(caller: Caller, channel: ChannelRecord, groupId: bigint, posts: PostedMessage[]): Promise<void> {
+    const group = await this.store.channel(groupId);
+    if (!group || (group.flags & CHANNEL_DELETED) !== 0) return;
+    const originals = posts.filter((p) => (p.message.flags & CONTENT_SERVICE) === 0);
+    if (originals.length === 0) return;
+    const items: OutgoingMessage[] = originals.map((p) => ({
+      randomId: 0n,
+      message: p.message.message,
+      entities: decodeTlList(p.message.entities) as TlType<'MessageEntity'>[] | undefined,
+      media: decodeTl(p.message.media) as TlType<'MessageMedia'> | undefined,
+      silent: true,
+      fwdFrom: {
+        _: 'messageFwdHeader',
+        fromId: { _: 'peerChannel', channelId: channel.id },
+        date: p.message.date,
+        channelPost: p.message.id,
+        postAuthor: p.message.postAuthor ?? undefined,
+        savedFromPeer: { _: 'peerChannel', channelId: channel.id },
+        savedFromMsgId: p.message.id,
+      },
+    }));
+    const copies = await this.post(caller, groupId, items, { service: true, linkedIds: originals.map((p) => p.message.id) });
+    for (const [i, copy] of copies.entries()) {
+      const original = originals[i]!;
+      await this.store.setLinkedId(this.store.db, channel.id, original.message.id, copy.message.id);
+      original.message.linkedId = copy.message.id;
+    }
+  }
+
+  /**
+   * The comments under broadcast posts that have a copy in the discussion group: messageReplies with the
+   * thread's size, newest id and last repliers (by post id). Empty for other channels.
+   */
+  private async commentsOf(channel: ChannelRecord, rows: readonly ChannelMessage[]): Promise<Map<number, Obj<'messageReplies'>>> {
+    const out = new Map<number, Obj<'messageReplies'>>();
+    const groupId = channel.linkedChatId;
+    const linked = rows.filter((m) => m.linkedId != null);
+    if (!isBroadcast(channel) || groupId == null || linked.length === 0) return out;
+    const group = await this.store.channel(groupId);
+    if (!group) return out;
+    const stats = await this.store.threadStats(groupId, linked.map((m) => m.linkedId!));
+    for (const m of linked) {
+      const s = stats.get(m.linkedId!);
+      const recent = s ? await this.store.recentRepliers(groupId, m.linkedId!, RECENT_REPLIERS) : [];
+      out.set(m.id, {
+        _: 'messageReplies',
+        comments: true,
+        replies: s?.count ?? 0,
+        repliesPts: group.pts,
+        recentRepliers: recent.length > 0 ? recent.map((userId) => ({ _: 'peerUser', userId })) : undefined,
+        channelId: groupId,
+        maxId: s?.maxId,
+      });
+    }
+    return out;
+  }
+
+  /** Posts as `viewer` sees them, with their comments, and the users those name (recent repliers). */
+  private async postsTl(viewer: bigint, channel: ChannelRecord, rows: readonly ChannelMessage[]): Promise<{ messages: TlType<'Message'>[]; userIds: bigint[] }> {
+    const comments = await this.commentsOf(channel, rows);
+    const userIds = [...comments.values()].flatMap((r) => (r.recentRepliers ?? []).flatMap((p) => (p._ === 'peerUser' ? [p.userId] : [])));
+    return { messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m, comments.get(m.id))), userIds };
   }
 
   /**
@@ -421,7 +523,7 @@ export class ChannelService {
    * fetch the full user with getChannelDifference when they need it); an author's own devices get their
    * full self. Smaller channels get each recipient's full view of the authors.
    */
-  private async pushToMembers(channelId: bigint, build: (viewer: bigint, channel: ChannelRecord) => TlType<'Update'>[], messages: readonly ChannelMessage[], caller?: Caller): Promise<void> {
+  private async pushToMembers(channelId: bigint, build: (viewer: bigint, channel: ChannelRecord) => TlType<'Update'>[], messages: readonly ChannelMessage[], caller?: Caller, extraChats: readonly ChannelRecord[] = []): Promise<void> {
     const channel = await this.store.channel(channelId);
     if (!channel) return;
     await this.deps.views.prepare([channel]);
@@ -445,7 +547,7 @@ export class ChannelService {
       const users = large ? [...authorIds].flatMap((id) => (id === userId ? (selves.get(id) ?? []) : (mins.get(id) ?? []))) : await this.deps.userViews.many(userId, [...authorIds]);
       events.push({
         userId,
-        updates: updatesContainer(build(userId, channel), users, date, [this.deps.views.channelTl(userId, channel, me)]),
+        updates: updatesContainer(build(userId, channel), users, date, [this.deps.views.channelTl(userId, channel, me), ...extraChats.map((c) => this.deps.views.channelTl(userId, c, undefined))]),
         except: userId === caller?.userId ? caller.session : undefined,
       });
     }
@@ -456,9 +558,10 @@ export class ChannelService {
   async postAnswer(caller: Caller, channelId: bigint, posted: readonly PostedMessage[]): Promise<Obj<'updates'>> {
     const channel = (await this.store.channel(channelId))!;
     const updates: TlType<'Update'>[] = [];
+    const comments = await this.commentsOf(channel, posted.map((p) => p.message));
     for (const p of posted) {
       updates.push({ _: 'updateMessageID', id: p.message.id, randomId: p.randomId });
-      updates.push({ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, channel, p.message), pts: p.pts, ptsCount: 1 });
+      updates.push({ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, channel, p.message, comments.get(p.message.id)), pts: p.pts, ptsCount: 1 });
     }
     const me = await this.store.participant(channelId, caller.userId);
     return updatesContainer(updates, await this.usersOf(caller.userId, posted.map((p) => p.message)), this.seconds(), [this.deps.views.channelTl(caller.userId, channel, me)]);
@@ -612,14 +715,15 @@ export class ChannelService {
     const rows = [...newer, ...older];
     const count = (await this.store.messageCount(channel.id)) - (minId > 0 ? await this.store.messageCountUpTo(channel.id, minId) : 0);
     if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
+    const shown = await this.postsTl(viewer, channel, rows);
     return {
       _: 'messages.channelMessages',
       pts: channel.pts,
       count,
-      messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m)),
+      messages: shown.messages,
       topics: [],
-      chats: [this.deps.views.channelTl(viewer, channel, me)],
-      users: await this.usersOf(viewer, rows),
+      chats: [this.deps.views.channelTl(viewer, channel, me), ...(await this.sourceChannelsTl(viewer, rows))],
+      users: await this.usersOf(viewer, rows, shown.userIds),
     };
   }
 
@@ -663,6 +767,7 @@ export class ChannelService {
     const replyIds = inputs.flatMap((i) => (i._ === 'inputMessageReplyTo' ? [found.get(i.id)?.replyToId] : [])).filter((id): id is number => typeof id === 'number');
     const replies = visible(await this.store.messages(channel.id, replyIds));
     const rows: ChannelMessage[] = [];
+    const comments = await this.commentsOf(channel, [...found.values(), ...replies.values()]);
     const messages = inputs.map((i): TlType<'Message'> => {
       let m: ChannelMessage | undefined;
       if (i._ === 'inputMessageID') m = found.get(i.id);
@@ -672,9 +777,10 @@ export class ChannelService {
       }
       if (!m) return { _: 'messageEmpty', id: 'id' in i ? i.id : 0 };
       rows.push(m);
-      return this.deps.views.messageTl(viewer, channel, m);
+      return this.deps.views.messageTl(viewer, channel, m, comments.get(m.id));
     });
-    return { _: 'messages.channelMessages', pts: channel.pts, count: rows.length, messages, topics: [], chats: [this.deps.views.channelTl(viewer, channel, me)], users: await this.usersOf(viewer, rows) };
+    const repliers = [...comments.values()].flatMap((r) => (r.recentRepliers ?? []).flatMap((p) => (p._ === 'peerUser' ? [p.userId] : [])));
+    return { _: 'messages.channelMessages', pts: channel.pts, count: rows.length, messages, topics: [], chats: [this.deps.views.channelTl(viewer, channel, me)], users: await this.usersOf(viewer, rows, repliers) };
   }
 
   /**
@@ -700,8 +806,8 @@ export class ChannelService {
         final: true,
         timeout: DIFFERENCE_TIMEOUT,
         dialog,
-        messages: latest.map((m) => this.deps.views.messageTl(viewer, channel, m)),
-        chats: [this.deps.views.channelTl(viewer, channel, me)],
+        messages: (await this.postsTl(viewer, channel, latest)).messages,
+        chats: [this.deps.views.channelTl(viewer, channel, me), ...(await this.sourceChannelsTl(viewer, latest))],
         users: await this.usersOf(viewer, latest),
       };
     }
@@ -711,6 +817,7 @@ export class ChannelService {
     const floor = hiddenBelow(channel, me);
     const current = new Map([...(await this.store.messages(channel.id, ids))].filter(([id]) => id > floor));
     const newIds = new Set(entries.flatMap((e) => (e.kind === UPDATE_NEW ? e.ids : [])));
+    const comments = await this.commentsOf(channel, [...current.values()]);
     const newMessages: TlType<'Message'>[] = [];
     const otherUpdates: TlType<'Update'>[] = [];
     const shown: ChannelMessage[] = [];
@@ -718,7 +825,7 @@ export class ChannelService {
       if (e.kind === UPDATE_NEW) {
         const m = current.get(e.ids[0]!);
         if (m) {
-          newMessages.push(this.deps.views.messageTl(viewer, channel, m));
+          newMessages.push(this.deps.views.messageTl(viewer, channel, m, comments.get(m.id)));
           shown.push(m);
         }
       } else if (e.kind === UPDATE_EDIT) {
@@ -741,7 +848,7 @@ export class ChannelService {
       timeout: DIFFERENCE_TIMEOUT,
       newMessages,
       otherUpdates,
-      chats: [this.deps.views.channelTl(viewer, channel, me)],
+      chats: [this.deps.views.channelTl(viewer, channel, me), ...(await this.sourceChannelsTl(viewer, shown))],
       users: await this.usersOf(viewer, shown),
     };
   }
@@ -804,11 +911,14 @@ export class ChannelService {
       migratedFromMaxId: channel.migratedFromChatId !== null ? ((await this.deps.chatMaxId?.(viewer, channel.migratedFromChatId)) ?? 0) : undefined,
       slowmodeNextSendDate: active && channel.slowmodeSeconds > 0 && me.lastPostDate + channel.slowmodeSeconds > this.seconds() ? me.lastPostDate + channel.slowmodeSeconds : undefined,
       pts: channel.pts,
+      linkedChatId: channel.linkedChatId ?? undefined,
       requestsPending: pending && pending.count > 0 ? pending.count : undefined,
       recentRequesters: pending && pending.count > 0 ? pending.recent : undefined,
     };
     const users = pending && pending.recent.length > 0 ? await this.deps.userViews.many(viewer, pending.recent) : [];
-    return { _: 'messages.chatFull', fullChat: full, chats: [this.deps.views.channelTl(viewer, channel, me)], users };
+    // The linked channel or discussion group travels along (clients show it from linked_chat_id).
+    const linked = channel.linkedChatId != null ? await this.channelViews(viewer, [channel.linkedChatId]) : [];
+    return { _: 'messages.chatFull', fullChat: full, chats: [this.deps.views.channelTl(viewer, channel, me), ...linked], users };
   }
 
   // --- Dialogs -------------------------------------------------------------------------------------
@@ -1117,6 +1227,118 @@ export class ChannelService {
     const answer = await this.addMembers(caller, channel, [caller.userId], invite.adminId, { _: 'messageActionChatJoinedByLink', inviterId: invite.adminId });
     await this.logAction(channel.id, caller.userId, 'join', { _: 'channelAdminLogEventActionParticipantJoinByInvite', invite: exportedInviteTl(this.deps.linkHost(), invite) });
     return answer;
+  }
+
+  // --- Discussion groups (core.telegram.org/api/discussion) ------------------------------------------------
+
+  /**
+   * channels.setDiscussionGroup: links a broadcast channel and a supergroup (each names the other), or
+   * unlinks the channel's group (`group` empty). Admins who may change the info of both.
+   */
+  async setDiscussionGroup(caller: Caller, broadcastIn: TlType<'InputChannel'>, groupIn: TlType<'InputChannel'>): Promise<void> {
+    if (broadcastIn._ === 'inputChannelEmpty') throw RpcError.badRequest('BROADCAST_ID_INVALID');
+    const b = await this.access(caller.userId, broadcastIn);
+    if (!isBroadcast(b.channel)) throw RpcError.badRequest('BROADCAST_ID_INVALID');
+    requireAdminRight(b.me, 'changeInfo');
+    let group: ChannelRecord | null = null;
+    if (groupIn._ !== 'inputChannelEmpty') {
+      const g = await this.access(caller.userId, groupIn);
+      if (!isMegagroup(g.channel)) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
+      requireAdminRight(g.me, 'changeInfo');
+      if ((g.channel.flags & CHANNEL_PREHISTORY_HIDDEN) !== 0) throw RpcError.badRequest('MEGAGROUP_PREHISTORY_HIDDEN');
+      // A group serves one channel at a time.
+      if (g.channel.linkedChatId != null && g.channel.linkedChatId !== b.channel.id) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
+      group = g.channel;
+    }
+    const prev = b.channel.linkedChatId ?? null;
+    if (prev === (group?.id ?? null)) throw RpcError.badRequest('LINK_NOT_MODIFIED');
+    await this.store.db.transaction().execute(async (tx) => {
+      if (prev !== null) await this.store.updateChannel(tx, prev, { linkedChatId: null });
+      if (group) await this.store.updateChannel(tx, group.id, { linkedChatId: b.channel.id });
+      await this.store.updateChannel(tx, b.channel.id, { linkedChatId: group?.id ?? null });
+      // Comments under earlier posts lived in the previous group.
+      await this.store.clearLinkedIds(tx, b.channel.id);
+    });
+    await this.logAction(b.channel.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeLinkedChat', prevValue: prev ?? 0n, newValue: group?.id ?? 0n });
+    if (prev !== null) await this.logAction(prev, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeLinkedChat', prevValue: b.channel.id, newValue: 0n });
+    if (group) await this.logAction(group.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeLinkedChat', prevValue: 0n, newValue: b.channel.id });
+    for (const id of [b.channel.id, prev, group?.id]) if (id != null) await this.announce(caller, id);
+  }
+
+  /** channels.getGroupsForDiscussion: the supergroups the user may link (creator, or admin who may change the info). */
+  async groupsForDiscussion(viewer: bigint): Promise<TlType<'Chat'>[]> {
+    const mine = (await this.store.membershipsByRole(viewer, [ROLE_CREATOR, ROLE_ADMIN])).filter((p) => isActiveMember(p) && hasAdminRight(adminRightsOf(p), 'changeInfo'));
+    const channels = await this.store.channels(mine.map((p) => p.channelId));
+    await this.deps.views.prepare([...channels.values()]);
+    return mine.flatMap((p) => {
+      const c = channels.get(p.channelId);
+      return c && isMegagroup(c) && (c.flags & CHANNEL_DELETED) === 0 ? [this.deps.views.channelTl(viewer, c, p)] : [];
+    });
+  }
+
+  /**
+   * The thread a message names: a broadcast post's comments (its copy in the discussion group, readable by
+   * whoever may read the channel), or a supergroup message's thread (the root of its replies).
+   */
+  private async threadOf(viewer: bigint, input: TlType<'InputPeer'>, msgId: number): Promise<{ group: ChannelRecord; me: ChannelParticipantRecord | undefined; top: number; source?: ChannelRecord }> {
+    const { channel, me } = await this.access(viewer, input);
+    requireReadable(channel, me);
+    const m = (await this.store.messages(channel.id, [msgId])).get(msgId);
+    if (!m || m.id <= hiddenBelow(channel, me)) throw RpcError.badRequest('MSG_ID_INVALID');
+    if (isBroadcast(channel)) {
+      if (m.linkedId == null || channel.linkedChatId == null) throw RpcError.badRequest('MSG_ID_INVALID');
+      const group = await this.store.channel(channel.linkedChatId);
+      if (!group || (group.flags & CHANNEL_DELETED) !== 0) throw RpcError.badRequest('MSG_ID_INVALID');
+      await this.deps.views.prepare([group]);
+      return { group, me: await this.store.participant(group.id, viewer), top: m.linkedId, source: channel };
+    }
+    return { group: channel, me, top: m.replyTopId ?? m.id };
+  }
+
+  /** messages.getReplies: the replies of a thread (comments under a post), with history's offsets and limits. */
+  async replies(viewer: bigint, input: TlType<'InputPeer'>, msgId: number, q: HistoryQuery, hash: bigint): Promise<Res<'messages.getReplies'>> {
+    const { group, me, top, source } = await this.threadOf(viewer, input, msgId);
+    const limit = effectiveLimit(q.limit);
+    const plan = historyPlan(q, limit);
+    const byId = q.offsetId > 0;
+    const byDate = !byId && q.offsetDate > 0;
+    const minId = Math.max(q.minId, hiddenBelow(group, me));
+    let newer: ChannelMessage[] = [];
+    if (plan.newer > 0 && (byId || byDate)) {
+      newer = (await this.store.window(group.id, { threadTop: top, atOrAbove: byId ? q.offsetId : undefined, sinceDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId, skip: 0, limit: plan.newer, ascending: true })).reverse().slice(0, limit);
+    }
+    let older: ChannelMessage[] = [];
+    if (plan.older > 0) {
+      older = await this.store.window(group.id, { threadTop: top, below: byId ? q.offsetId : undefined, beforeDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId, skip: plan.skipOlder, limit: plan.older, ascending: false });
+    }
+    const rows = [...newer, ...older];
+    const count = await this.store.threadCount(group.id, top);
+    if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
+    const chats = [this.deps.views.channelTl(viewer, group, me), ...(await this.sourceChannelsTl(viewer, rows))];
+    if (source && !chats.some((c) => c.id === source.id)) chats.push(this.deps.views.channelTl(viewer, source, await this.store.participant(source.id, viewer)));
+    return { _: 'messages.channelMessages', pts: group.pts, count, messages: rows.map((m) => this.deps.views.messageTl(viewer, group, m)), topics: [], chats, users: await this.usersOf(viewer, rows) };
+  }
+
+  /** messages.getDiscussionMessage: the top of a thread (a post's copy in the discussion group) with the thread's read state. */
+  async discussionMessage(viewer: bigint, input: TlType<'InputPeer'>, msgId: number): Promise<Obj<'messages.discussionMessage'>> {
+    const { group, me, top, source } = await this.threadOf(viewer, input, msgId);
+    const head = (await this.store.messages(group.id, [top])).get(top);
+    if (!head) throw RpcError.badRequest('MSG_ID_INVALID');
+    const stats = (await this.store.threadStats(group.id, [top])).get(top);
+    const member = isActiveMember(me);
+    const readInbox = member ? me.readInboxMaxId : undefined;
+    const chats = [this.deps.views.channelTl(viewer, group, me), ...(await this.sourceChannelsTl(viewer, [head]))];
+    if (source && !chats.some((c) => c.id === source.id)) chats.push(this.deps.views.channelTl(viewer, source, await this.store.participant(source.id, viewer)));
+    return {
+      _: 'messages.discussionMessage',
+      messages: [this.deps.views.messageTl(viewer, group, head)],
+      maxId: stats?.maxId,
+      readInboxMaxId: readInbox,
+      readOutboxMaxId: stats ? Math.min(group.readMaxId, stats.maxId) : undefined,
+      unreadCount: member && stats ? await this.store.threadUnread(group.id, top, me.readInboxMaxId, viewer) : 0,
+      chats,
+      users: await this.usersOf(viewer, [head]),
+    };
   }
 
   // --- Join requests (core.telegram.org/api/invites#join-requests) ---------------------------------------

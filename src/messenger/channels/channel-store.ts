@@ -198,8 +198,9 @@ export class ChannelStore {
       .execute();
   }
 
-  async updateChannel(db: Db, id: bigint, set: Partial<Pick<ChannelRecord, 'title' | 'about' | 'flags' | 'defaultBanned' | 'slowmodeSeconds' | 'readMaxId' | 'photoId'>> & { username?: string | null }): Promise<void> {
+  async updateChannel(db: Db, id: bigint, set: Partial<Pick<ChannelRecord, 'title' | 'about' | 'flags' | 'defaultBanned' | 'slowmodeSeconds' | 'readMaxId' | 'photoId' | 'linkedChatId'>> & { username?: string | null }): Promise<void> {
     const values: Record<string, unknown> = {};
+    if (set.linkedChatId !== undefined) values.linked_chat_id = set.linkedChatId;
     if (set.photoId !== undefined) values.photo_id = set.photoId;
     if (set.title !== undefined) values.title = set.title;
     if (set.about !== undefined) values.about = set.about;
@@ -440,8 +441,9 @@ export class ChannelStore {
   }
 
   /** A window of the history, newest first (offset semantics as messages.getHistory, decided by the caller). */
-  async window(channelId: bigint, w: { below?: number; atOrAbove?: number; maxId: number; minId: number; skip: number; limit: number; ascending: boolean; beforeDate?: number; sinceDate?: number }, db: Db = this.db): Promise<ChannelMessage[]> {
+  async window(channelId: bigint, w: { below?: number; atOrAbove?: number; maxId: number; minId: number; skip: number; limit: number; ascending: boolean; beforeDate?: number; sinceDate?: number; threadTop?: number }, db: Db = this.db): Promise<ChannelMessage[]> {
     let s = db.selectFrom('channel_messages').select(MESSAGE_COLUMNS).where('channel_id', '=', channelId);
+    if (w.threadTop !== undefined) s = s.where('reply_top_id', '=', w.threadTop);
     if (w.maxId > 0) s = s.where('id', '<', w.maxId);
     if (w.minId > 0) s = s.where('id', '>', w.minId);
     if (w.below !== undefined) s = s.where('id', '<', w.below);
@@ -475,6 +477,50 @@ export class ChannelStore {
     const rows = (await page.orderBy('id', 'desc').limit(q.limit).execute()).map(messageFromRow);
     const counted = await base().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     return { rows, count: Number(counted?.n ?? 0) };
+  }
+
+  // --- Threads (comments in a discussion group) ----------------------------------------------------------
+
+  /** A post and its copy in the discussion group name each other. */
+  async setLinkedId(db: Db, channelId: bigint, id: number, linkedId: number): Promise<void> {
+    await db.updateTable('channel_messages').set({ linked_id: linkedId }).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  }
+
+  /** A channel's posts forget their copies (the discussion group changed: their comments are elsewhere). */
+  async clearLinkedIds(db: Db, channelId: bigint): Promise<void> {
+    await db.updateTable('channel_messages').set({ linked_id: null }).where('channel_id', '=', channelId).where('linked_id', 'is not', null).execute();
+  }
+
+  /** Replies in each thread of `tops`: how many and the newest id. */
+  async threadStats(channelId: bigint, tops: readonly number[], db: Db = this.db): Promise<Map<number, { count: number; maxId: number }>> {
+    const out = new Map<number, { count: number; maxId: number }>();
+    if (tops.length === 0) return out;
+    const rows = await db
+      .selectFrom('channel_messages')
+      .select((eb) => ['reply_top_id', eb.fn.countAll().as('n'), eb.fn.max('id').as('m')])
+      .where('channel_id', '=', channelId)
+      .where('reply_top_id', 'in', [...new Set(tops)])
+      .groupBy('reply_top_id')
+      .execute();
+    for (const r of rows) out.set(Number(r.reply_top_id), { count: Number(r.n), maxId: Number(r.m) });
+    return out;
+  }
+
+  /** The last authors to reply in a thread, newest first, each once. */
+  async recentRepliers(channelId: bigint, top: number, limit: number, db: Db = this.db): Promise<bigint[]> {
+    const rows = await db.selectFrom('channel_messages').select('author_id').where('channel_id', '=', channelId).where('reply_top_id', '=', top).orderBy('id', 'desc').limit(limit * 4).execute();
+    return [...new Set(rows.map((r) => r.author_id))].slice(0, limit);
+  }
+
+  /** Replies in a thread above `afterId` by others than `viewer` (the thread's unread count). */
+  async threadUnread(channelId: bigint, top: number, afterId: number, viewer: bigint, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('reply_top_id', '=', top).where('id', '>', afterId).where('author_id', '<>', viewer).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async threadCount(channelId: bigint, top: number, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('reply_top_id', '=', top).executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   async messageCount(channelId: bigint, db: Db = this.db): Promise<number> {

@@ -67,6 +67,7 @@ export class ChannelViews {
       megagroup: isMegagroup(c) || undefined,
       signatures: (c.flags & CHANNEL_SIGNATURES) !== 0 || undefined,
       slowmodeEnabled: c.slowmodeSeconds > 0 || undefined,
+      hasLink: c.linkedChatId != null || undefined,
       id: c.id,
       accessHash,
       title: c.title,
@@ -80,13 +81,18 @@ export class ChannelViews {
     };
   }
 
-  /** A post as `viewer` sees it. */
-  messageTl(viewer: bigint, c: ChannelRecord | undefined, m: ChannelMessage): StoredMessageTl {
+  /**
+   * A post as `viewer` sees it; `replies`: the comments under a broadcast post (its thread in the discussion
+   * group). A discussion group's automatic copy of a post comes from the channel, not from whoever posted.
+   */
+  messageTl(viewer: bigint, c: ChannelRecord | undefined, m: ChannelMessage, replies?: Obj<'messageReplies'>): StoredMessageTl {
     const tl = messageTl(asMessageRow(m, viewer));
     if (tl._ !== 'message') return tl;
     if (c && isBroadcast(c)) {
-      return { ...tl, post: true, fromId: undefined, views: m.views, postAuthor: m.postAuthor ?? undefined };
+      return { ...tl, post: true, fromId: undefined, views: m.views, postAuthor: m.postAuthor ?? undefined, replies };
     }
+    if (m.replyTopId != null && m.replyTopId !== m.replyToId && tl.replyTo?._ === 'messageReplyHeader') tl.replyTo = { ...tl.replyTo, replyToTopId: m.replyTopId };
+    if (m.linkedId != null && tl.fwdFrom?.fromId?._ === 'peerChannel') return { ...tl, out: undefined, fromId: tl.fwdFrom.fromId };
     return tl;
   }
 
