@@ -135,6 +135,20 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
     return channels.discussionMessage(viewerOf(ctx), req.peer, req.msgId);
   });
 
+  // Forum topics: layer 229 names them messages.* with an InputPeer, older layers channels.* with an InputChannel.
+  const topics = channels.topics;
+  rpc.register('channels.toggleForum', async (req, ctx) => channels.toggleForum(caller(ctx), req.channel, req.enabled));
+  rpc.register('messages.createForumTopic', async (req, ctx) => topics.create(caller(ctx), req.peer, { title: req.title, iconColor: req.iconColor, iconEmojiId: req.iconEmojiId, randomId: req.randomId }));
+  rpc.register('channels.createForumTopic', async (req, ctx) => topics.create(caller(ctx), req.channel, { title: req.title, iconColor: req.iconColor, iconEmojiId: req.iconEmojiId, randomId: req.randomId }));
+  rpc.register('messages.getForumTopics', async (req, ctx) => topics.list(viewerOf(ctx), req.peer, { text: req.q, offsetTopic: req.offsetTopic, limit: req.limit }));
+  rpc.register('channels.getForumTopics', async (req, ctx) => topics.list(viewerOf(ctx), req.channel, { text: req.q, offsetTopic: req.offsetTopic, limit: req.limit }));
+  rpc.register('messages.getForumTopicsByID', async (req, ctx) => topics.byIds(viewerOf(ctx), req.peer, req.topics));
+  rpc.register('channels.getForumTopicsByID', async (req, ctx) => topics.byIds(viewerOf(ctx), req.channel, req.topics));
+  rpc.register('messages.editForumTopic', async (req, ctx) => topics.edit(caller(ctx), req.peer, req.topicId, { title: req.title, iconEmojiId: req.iconEmojiId, closed: req.closed, hidden: req.hidden }));
+  rpc.register('channels.editForumTopic', async (req, ctx) => topics.edit(caller(ctx), req.channel, req.topicId, { title: req.title, iconEmojiId: req.iconEmojiId, closed: req.closed, hidden: req.hidden }));
+  rpc.register('messages.updatePinnedForumTopic', async (req, ctx) => topics.pin(caller(ctx), req.peer, req.topicId, req.pinned));
+  rpc.register('channels.updatePinnedForumTopic', async (req, ctx) => topics.pin(caller(ctx), req.channel, req.topicId, req.pinned));
+
   rpc.register('updates.getChannelDifference', async (req, ctx) => channels.difference(viewerOf(ctx), req.channel, req.pts, req.limit));
 
   rpc.register('messages.getMessagesViews', async (req, ctx) => {

@@ -377,4 +377,66 @@ describe('channels, second part', () => {
     const alone = await gSend(alice, posts, 'no comments here');
     assert.equal(alone.replies ?? null, null, 'a post after unlinking opens no comments');
   });
+
+  test('forum topics: a supergroup turned forum gets topics its members write in, edit, close and pin', { timeout: TIMEOUT }, async () => {
+    const forum = await gCreate('Echo Forum', 'megagroup', 'echo_forum');
+    const bobForum = await mResolve(bob, 'echo_forum');
+    await mcall(bob, { _: 'channels.joinChannel', channel: mChannel(bobForum) });
+    await rejectsWith(call(alice, new Api.channels.GetForumTopics({ channel: gChannel(forum), offsetDate: 0, offsetId: 0, offsetTopic: 0, limit: 10 })), 'CHANNEL_FORUM_MISSING');
+    await rejectsWith(mcall(bob, { _: 'channels.toggleForum', channel: mChannel(bobForum), enabled: true, tabs: false }), 'CHAT_ADMIN_REQUIRED');
+    await rejectsWith(call(alice, new Api.channels.ToggleForum({ channel: gChannel(daily.alice!), enabled: true })), 'CHANNEL_INVALID');
+    const toggled = await call<Api.Updates>(alice, new Api.channels.ToggleForum({ channel: gChannel(forum), enabled: true }));
+    assert.equal((toggled.chats[0] as Api.Channel).forum, true, 'the supergroup is a forum');
+    await rejectsWith(call(alice, new Api.channels.ToggleForum({ channel: gChannel(forum), enabled: true })), 'CHAT_NOT_MODIFIED');
+
+    // Bob (mtcute, layer 227: messages.*) opens a topic; Alice (GramJS, layer 198: channels.*) sees it.
+    const created = await mcall(bob, { _: 'messages.createForumTopic', peer: mPeer(bobForum), title: 'Releases', randomId: mLong(randomLong()) });
+    const action = created.updates.find((u: any) => u._ === 'updateNewChannelMessage').message;
+    assert.equal(action.action._, 'messageActionTopicCreate');
+    const topicId: number = action.id;
+    await rejectsWith(mcall(bob, { _: 'messages.createForumTopic', peer: mPeer(bobForum), title: '  ', randomId: mLong(randomLong()) }), 'TOPIC_TITLE_EMPTY');
+    const inTopic = await gSend(alice, forum, 'v1.0 is out', { replyTo: new Api.InputReplyToMessage({ replyToMsgId: topicId, topMsgId: topicId }) });
+    assert.equal((inTopic.replyTo as Api.MessageReplyHeader).forumTopic, true);
+    assert.equal((inTopic.replyTo as Api.MessageReplyHeader).replyToMsgId, topicId);
+    const reply = await mcall(bob, { _: 'messages.sendMessage', peer: mPeer(bobForum), message: 'congrats', randomId: mLong(randomLong()), replyTo: { _: 'inputReplyToMessage', replyToMsgId: inTopic.id, topMsgId: topicId } });
+    const replyMsg = reply.updates.find((u: any) => u._ === 'updateNewChannelMessage').message;
+    assert.equal(replyMsg.replyTo.replyToTopId, topicId, 'a reply inside a topic names the topic');
+    await gSend(alice, forum, 'general chatter');
+
+    const list = await call<Api.messages.ForumTopics>(alice, new Api.channels.GetForumTopics({ channel: gChannel(forum), offsetDate: 0, offsetId: 0, offsetTopic: 0, limit: 10 }));
+    assert.equal(list.count, 2);
+    const [releases, general] = list.topics as Api.ForumTopic[];
+    assert.equal(releases!.title, 'Releases');
+    assert.equal(releases!.topMessage, replyMsg.id, 'the topic\'s newest message');
+    assert.equal(big((releases!.fromId as Api.PeerUser).userId), ids.bob);
+    assert.equal(general!.id, 1);
+    assert.equal(general!.title, 'General');
+    assert.ok(list.messages.some((m) => (m as Api.Message).message === 'general chatter'), 'General\'s newest message is outside every topic');
+    const found = await mcall(bob, { _: 'messages.getForumTopics', peer: mPeer(bobForum), q: 'rel', offsetDate: 0, offsetId: 0, offsetTopic: 0, limit: 10 });
+    assert.deepEqual(found.topics.map((t: any) => t.id), [topicId]);
+    assert.equal(found.topics[0].my, true, 'Bob made it');
+    const byId = await call<Api.messages.ForumTopics>(alice, new Api.channels.GetForumTopicsByID({ channel: gChannel(forum), topics: [topicId, 424242] }));
+    assert.ok(byId.topics[0] instanceof Api.ForumTopic);
+    assert.ok(byId.topics[1] instanceof Api.ForumTopicDeleted);
+    const thread = await mcall(bob, { _: 'messages.getReplies', peer: mPeer(bobForum), msgId: topicId, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO });
+    assert.deepEqual(thread.messages.map((m: any) => m.message), ['congrats', 'v1.0 is out'], 'the topic\'s messages');
+
+    const renamed = await mcall(bob, { _: 'messages.editForumTopic', peer: mPeer(bobForum), topicId, title: 'Releases 2026' });
+    assert.equal(renamed.updates.find((u: any) => u._ === 'updateNewChannelMessage').message.action._, 'messageActionTopicEdit');
+    await rejectsWith(mcall(bob, { _: 'messages.editForumTopic', peer: mPeer(bobForum), topicId, title: 'Releases 2026' }), 'TOPIC_NOT_MODIFIED');
+    await rejectsWith(mcall(bob, { _: 'messages.editForumTopic', peer: mPeer(bobForum), topicId: 31337, title: 'x' }), 'TOPIC_ID_INVALID');
+    await rejectsWith(mcall(bob, { _: 'messages.editForumTopic', peer: mPeer(bobForum), topicId: 1, title: 'Mine' }), 'CHAT_ADMIN_REQUIRED');
+    await call(alice, new Api.channels.EditForumTopic({ channel: gChannel(forum), topicId, closed: true }));
+    await rejectsWith(mcall(bob, { _: 'messages.sendMessage', peer: mPeer(bobForum), message: 'too late', randomId: mLong(randomLong()), replyTo: { _: 'inputReplyToMessage', replyToMsgId: topicId, topMsgId: topicId } }), 'TOPIC_CLOSED');
+    await gSend(alice, forum, 'admins may still write', { replyTo: new Api.InputReplyToMessage({ replyToMsgId: topicId }) });
+
+    await rejectsWith(mcall(bob, { _: 'messages.updatePinnedForumTopic', peer: mPeer(bobForum), topicId, pinned: true }), 'CHAT_ADMIN_REQUIRED');
+    const pinnedAtBob = inbox.bob.waitFor((u) => u._ === 'updatePinnedForumTopic' && u.topicId === topicId && u.pinned === true, 'Bob sees the topic pinned');
+    await call(alice, new Api.channels.UpdatePinnedForumTopic({ channel: gChannel(forum), topicId, pinned: true }));
+    await pinnedAtBob;
+    const after = await mcall(bob, { _: 'messages.getForumTopicsByID', peer: mPeer(bobForum), topics: [topicId] });
+    assert.equal(after.topics[0].title, 'Releases 2026');
+    assert.equal(after.topics[0].closed, true);
+    assert.equal(after.topics[0].pinned, true);
+  });
 });

@@ -26,6 +26,7 @@ import { isRemoval, type ChatPhotoMedia } from '../chats/chat-photos.js';
 import { exportedInviteTl, hashOfLink, newInviteHash, requireUsable } from '../chats/invites.js';
 import { kindsOf, logUserIds, type LogKind } from './admin-log.js';
 import { channelDialogTl, type ChannelViews } from './channel-views.js';
+import { ForumTopics } from './forum-topics.js';
 import {
   ALL_ADMIN_RIGHTS,
   CHANNEL_BROADCAST,
@@ -33,6 +34,10 @@ import {
   CHANNEL_MEGAGROUP,
   CHANNEL_SIGNATURES,
   CHANNEL_PREHISTORY_HIDDEN,
+  CHANNEL_FORUM,
+  GENERAL_TOPIC_ID,
+  TOPIC_COLORS,
+  isForum,
   hiddenBelow,
   ROLE_ADMIN,
   ROLE_BANNED,
@@ -117,8 +122,11 @@ const MAX_DIFFERENCE_LIMIT = 100;
 export class ChannelService {
   /** Users with a live connection to this node, kept from connectivity events: a post's push candidates. */
   private readonly online = new Set<bigint>();
+  /** Forum topics of this service's supergroups (forum-topics.ts). */
+  readonly topics: ForumTopics;
 
   constructor(private readonly deps: ChannelServiceDeps) {
+    this.topics = new ForumTopics({ channels: this, store: deps.store, userViews: deps.userViews });
     deps.push.onConnectivity((userId, online) => {
       if (online) this.online.add(userId);
       else this.online.delete(userId);
@@ -388,6 +396,13 @@ export class ChannelService {
           if (m.replyToId !== null) {
             const replied = (await this.store.messages(channelId, [m.replyToId], tx)).get(m.replyToId);
             if (!replied) m.replyToId = null;
+            else if (isForum(channel)) {
+              // In a forum a message replying into a topic is in that topic (closed ones take admins only).
+              const top = replied.replyTopId ?? replied.id;
+              const topic = (await this.store.topics(channelId, [top], tx)).get(top);
+              if (topic?.closed && !opts.service && !hasAdminRight(adminRightsOf(me), 'manageTopics')) throw RpcError.badRequest('TOPIC_CLOSED');
+              if (topic && topic.id !== GENERAL_TOPIC_ID) m.replyTopId = top;
+            }
             // In a supergroup a reply joins the thread of the message it answers (comments under a post).
             else if (isMegagroup(channel) && !item.action) m.replyTopId = replied.replyTopId ?? replied.id;
           }
@@ -1583,6 +1598,37 @@ export class ChannelService {
     await this.logAction(channel.id, caller.userId, 'settings', { _: 'channelAdminLogEventActionTogglePreHistoryHidden', newValue: enabled });
     await this.announce(caller, channel.id);
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
+  }
+
+  /**
+   * channels.toggleForum (supergroups): messages organised in topics. Turning it on makes the General topic
+   * (id 1: every message not in another topic). A discussion group cannot be a forum.
+   */
+  async toggleForum(caller: Caller, input: TlType<'InputChannel'>, enabled: boolean): Promise<Obj<'updates'>> {
+    const { channel } = await this.changeInfo(caller, input);
+    if (!isMegagroup(channel)) throw RpcError.badRequest('CHANNEL_INVALID');
+    if (enabled && channel.linkedChatId != null) throw RpcError.badRequest('CHAT_DISCUSSION_UNALLOWED');
+    const flags = enabled ? channel.flags | CHANNEL_FORUM : channel.flags & ~CHANNEL_FORUM;
+    if (flags === channel.flags) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
+    await this.store.db.transaction().execute(async (tx) => {
+      await this.store.updateChannel(tx, channel.id, { flags });
+      if (enabled) await this.store.insertTopic(tx, { channelId: channel.id, id: GENERAL_TOPIC_ID, date: channel.date, creatorId: channel.creatorId, title: 'General', iconColor: TOPIC_COLORS[0]!, iconEmojiId: 0n, closed: false, hidden: false, pinned: 0 });
+    });
+    await this.logAction(channel.id, caller.userId, 'settings', { _: 'channelAdminLogEventActionToggleForum', newValue: enabled });
+    await this.announce(caller, channel.id);
+    return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
+  }
+
+  /** Updates (no pts) to every member online and the caller's other devices; the caller's answer carries them too. */
+  async broadcastUpdates(caller: Caller, channelId: bigint, updates: TlType<'Update'>[]): Promise<Obj<'updates'>> {
+    await this.pushToMembers(channelId, () => updates, [], caller);
+    return this.answerWith(caller.userId, channelId, updates);
+  }
+
+  /** The messages of `ids` with their users, as `viewer` sees them (forum topics' top messages). */
+  async messagesTl(viewer: bigint, channel: ChannelRecord, ids: readonly number[]): Promise<{ messages: TlType<'Message'>[]; users: TlType<'User'>[] }> {
+    const rows = [...(await this.store.messages(channel.id, ids)).values()];
+    return { messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m)), users: await this.usersOf(viewer, rows) };
   }
 
   async toggleSignatures(caller: Caller, input: TlType<'InputChannel'>, enabled: boolean): Promise<Obj<'updates'>> {

@@ -12,7 +12,7 @@ import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
 import { searchKinds } from '../../infra/db/search-index.js';
 import type { TlType } from '../../tl/index.js';
 import { logKindCode, logKindOf, type LogEntry, type LogKind } from './admin-log.js';
-import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
+import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ForumTopicRecord, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
 
 export type Db = Kysely<Tables> | Tx;
 type N = number | bigint;
@@ -62,6 +62,21 @@ function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; a
     folderId: Number(r.folder_id),
     availableMinId: Number(r.available_min_id),
     unreadMark: Number(r.unread_mark) !== 0,
+  };
+}
+
+function topicFromRow(r: { channel_id: bigint; id: N; date: N; creator_id: bigint; title: string; icon_color: N; icon_emoji_id: bigint; closed: N; hidden: N; pinned: N }): ForumTopicRecord {
+  return {
+    channelId: r.channel_id,
+    id: Number(r.id),
+    date: Number(r.date),
+    creatorId: r.creator_id,
+    title: r.title,
+    iconColor: Number(r.icon_color),
+    iconEmojiId: BigInt(r.icon_emoji_id),
+    closed: Number(r.closed) !== 0,
+    hidden: Number(r.hidden) !== 0,
+    pinned: Number(r.pinned),
   };
 }
 
@@ -443,7 +458,8 @@ export class ChannelStore {
   /** A window of the history, newest first (offset semantics as messages.getHistory, decided by the caller). */
   async window(channelId: bigint, w: { below?: number; atOrAbove?: number; maxId: number; minId: number; skip: number; limit: number; ascending: boolean; beforeDate?: number; sinceDate?: number; threadTop?: number }, db: Db = this.db): Promise<ChannelMessage[]> {
     let s = db.selectFrom('channel_messages').select(MESSAGE_COLUMNS).where('channel_id', '=', channelId);
-    if (w.threadTop !== undefined) s = s.where('reply_top_id', '=', w.threadTop);
+    // threadTop 0: messages in no thread (a forum's General topic).
+    if (w.threadTop !== undefined) s = w.threadTop === 0 ? s.where('reply_top_id', 'is', null) : s.where('reply_top_id', '=', w.threadTop);
     if (w.maxId > 0) s = s.where('id', '<', w.maxId);
     if (w.minId > 0) s = s.where('id', '>', w.minId);
     if (w.below !== undefined) s = s.where('id', '<', w.below);
@@ -608,6 +624,55 @@ export class ChannelStore {
   async permanentInvite(channelId: bigint, adminId: bigint, db: Db = this.db): Promise<InviteRecord | undefined> {
     const r = await db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('admin_id', '=', adminId).where('permanent', '=', 1).where('revoked', '=', 0).executeTakeFirst();
     return r && inviteFromRow(r);
+  }
+
+  // --- Forum topics ------------------------------------------------------------------------------------
+
+  async insertTopic(db: Db, t: ForumTopicRecord): Promise<void> {
+    await db
+      .insertInto('channel_forum_topics')
+      .values({ channel_id: t.channelId, id: t.id, date: t.date, creator_id: t.creatorId, title: t.title, icon_color: t.iconColor, icon_emoji_id: t.iconEmojiId, closed: t.closed ? 1 : 0, hidden: t.hidden ? 1 : 0, pinned: t.pinned })
+      // A topic that exists already (General, when a forum is turned on again) is left as it is.
+      .orIgnore()
+      .execute();
+  }
+
+  async topics(channelId: bigint, ids: readonly number[], db: Db = this.db): Promise<Map<number, ForumTopicRecord>> {
+    const out = new Map<number, ForumTopicRecord>();
+    if (ids.length === 0) return out;
+    const rows = await db.selectFrom('channel_forum_topics').selectAll().where('channel_id', '=', channelId).where('id', 'in', [...new Set(ids)]).execute();
+    for (const r of rows) out.set(Number(r.id), topicFromRow(r));
+    return out;
+  }
+
+  /** Topics newest first (below `belowId` when > 0), titles containing `q`; with how many match. */
+  async topicPage(channelId: bigint, q: { text: string; belowId: number; limit: number }, db: Db = this.db): Promise<{ rows: ForumTopicRecord[]; count: number }> {
+    const base = () => {
+      let s = db.selectFrom('channel_forum_topics').where('channel_id', '=', channelId);
+      if (q.text !== '') s = s.where(sql<string>`lower(title)`, 'like', `%${q.text.toLowerCase().replace(/[%_\\]/g, '')}%`);
+      return s;
+    };
+    let page = base().selectAll();
+    if (q.belowId > 0) page = page.where('id', '<', q.belowId);
+    const rows = (await page.orderBy('id', 'desc').limit(q.limit).execute()).map(topicFromRow);
+    const counted = await base().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return { rows, count: Number(counted?.n ?? 0) };
+  }
+
+  async updateTopic(db: Db, channelId: bigint, id: number, set: { title?: string; iconEmojiId?: bigint; closed?: boolean; hidden?: boolean; pinned?: number }): Promise<void> {
+    const values: Record<string, unknown> = {};
+    if (set.title !== undefined) values.title = set.title;
+    if (set.iconEmojiId !== undefined) values.icon_emoji_id = set.iconEmojiId;
+    if (set.closed !== undefined) values.closed = set.closed ? 1 : 0;
+    if (set.hidden !== undefined) values.hidden = set.hidden ? 1 : 0;
+    if (set.pinned !== undefined) values.pinned = set.pinned;
+    if (Object.keys(values).length > 0) await db.updateTable('channel_forum_topics').set(values).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  }
+
+  /** The highest pin rank among a forum's topics (a newly pinned one goes above it). */
+  async topPinRank(channelId: bigint, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_forum_topics').select((eb) => eb.fn.max('pinned').as('m')).where('channel_id', '=', channelId).executeTakeFirst();
+    return Number(r?.m ?? 0);
   }
 
   // --- Join requests (links with request_needed) ------------------------------------------------------

@@ -18,6 +18,7 @@ import {
   isBroadcast,
   isKicked,
   isMegagroup,
+  isForum,
   type ChannelParticipantRecord,
   type ChannelRecord,
 } from './records.js';
@@ -65,6 +66,7 @@ export class ChannelViews {
       left: !active || undefined,
       broadcast: isBroadcast(c) || undefined,
       megagroup: isMegagroup(c) || undefined,
+      forum: isForum(c) || undefined,
       signatures: (c.flags & CHANNEL_SIGNATURES) !== 0 || undefined,
       slowmodeEnabled: c.slowmodeSeconds > 0 || undefined,
       hasLink: c.linkedChatId != null || undefined,
@@ -91,7 +93,10 @@ export class ChannelViews {
     if (c && isBroadcast(c)) {
       return { ...tl, post: true, fromId: undefined, views: m.views, postAuthor: m.postAuthor ?? undefined, replies };
     }
-    if (m.replyTopId != null && m.replyTopId !== m.replyToId && tl.replyTo?._ === 'messageReplyHeader') tl.replyTo = { ...tl.replyTo, replyToTopId: m.replyTopId };
+    if (m.replyTopId != null && tl.replyTo?._ === 'messageReplyHeader') {
+      // In a forum every message of a topic says so; replies to a message inside a thread name the thread's top.
+      tl.replyTo = { ...tl.replyTo, forumTopic: (c && isForum(c)) || undefined, replyToTopId: m.replyTopId !== m.replyToId ? m.replyTopId : undefined };
+    }
     if (m.linkedId != null && tl.fwdFrom?.fromId?._ === 'peerChannel') return { ...tl, out: undefined, fromId: tl.fwdFrom.fromId };
     return tl;
   }

@@ -115,6 +115,20 @@ export interface ChannelJoinRequestsTable {
   invite_hash: string;
 }
 
+/** Forum topics (migration 0021): the id is the topic's creation message id. */
+export interface ChannelForumTopicsTable {
+  channel_id: Big;
+  id: Int;
+  date: Int;
+  creator_id: Big;
+  title: string;
+  icon_color: Int;
+  icon_emoji_id: ColumnType<bigint, number | bigint | undefined, number | bigint>;
+  closed: IntDefault;
+  hidden: IntDefault;
+  pinned: IntDefault;
+}
+
 export interface ChannelAdminLogTable {
   channel_id: Big;
   id: Big;
@@ -127,6 +141,7 @@ export interface ChannelAdminLogTable {
 export interface ChannelTables {
   channel_invites: ChannelInvitesTable;
   channel_join_requests: ChannelJoinRequestsTable;
+  channel_forum_topics: ChannelForumTopicsTable;
   channel_admin_log: ChannelAdminLogTable;
   channels: ChannelsTable;
   channel_participants: ChannelParticipantsTable;
