@@ -506,7 +506,7 @@ export class ChannelService {
     const linked = rows.filter((m) => m.linkedId != null);
     if (!isBroadcast(channel) || groupId == null || linked.length === 0) return out;
     const group = await this.store.channel(groupId);
-    if (!group) return out;
+    if (!group || (group.flags & CHANNEL_DELETED) !== 0) return out;
     const stats = await this.store.threadStats(groupId, linked.map((m) => m.linkedId!));
     for (const m of linked) {
       const s = stats.get(m.linkedId!);
@@ -1261,6 +1261,8 @@ export class ChannelService {
       if (!isMegagroup(g.channel)) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
       requireAdminRight(g.me, 'changeInfo');
       if ((g.channel.flags & CHANNEL_PREHISTORY_HIDDEN) !== 0) throw RpcError.badRequest('MEGAGROUP_PREHISTORY_HIDDEN');
+      // Comments are threads of replies; a forum's threads are its topics.
+      if (isForum(g.channel)) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
       // A group serves one channel at a time.
       if (g.channel.linkedChatId != null && g.channel.linkedChatId !== b.channel.id) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
       group = g.channel;

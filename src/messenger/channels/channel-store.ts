@@ -279,6 +279,8 @@ export class ChannelStore {
       date: p.date,
       read_inbox_max_id: p.readInboxMaxId,
       available_min_id: p.availableMinId,
+      // Someone leaving (or kicked) has no dialog: its arrangement does not outlive the membership.
+      ...(active ? {} : { pinned: 0, folder_id: 0, unread_mark: 0 }),
     };
     const changed = await db.updateTable('channel_participants').set(values).where('channel_id', '=', p.channelId).where('user_id', '=', p.userId).executeTakeFirst();
     if (Number(changed.numUpdatedRows) > 0) return;
@@ -595,7 +597,7 @@ export class ChannelStore {
   }
 
   async markLeft(db: Db, channelId: bigint, userId: bigint): Promise<void> {
-    await db.updateTable('channel_participants').set({ role: ROLE_LEFT, active: 0, admin_rights: 0 }).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+    await db.updateTable('channel_participants').set({ role: ROLE_LEFT, active: 0, admin_rights: 0, pinned: 0, folder_id: 0, unread_mark: 0 }).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
   }
 
   // --- Invite links (InviteRecord.chatId holds the channel id) --------------------------------------
