@@ -394,6 +394,13 @@ export function channelsMoreScenario(label: string, env: () => Record<string, st
       const atBob = await mcall(bob, { _: 'messages.getDiscussionMessage', peer: mPeer(bobPosts), msgId: post.id });
       assert.equal(atBob.maxId, answer.id);
 
+      // Editing the post edits its copy in the group too.
+      const copyEdited = inbox.bob.waitFor((u) => u._ === 'updateEditChannelMessage' && isChannelPeer(u.message.peerId, bobChat) && u.message.id === copy.id && u.message.message === 'discuss this, please', 'Bob sees the copy edited');
+      const editedPost = await call<Api.Updates>(alice, new Api.messages.EditMessage({ peer: gPeer(posts), id: post.id, message: 'discuss this, please' }));
+      const editedMsg = (editedPost.updates.find((u) => u instanceof Api.UpdateEditChannelMessage) as Api.UpdateEditChannelMessage).message as Api.Message;
+      assert.equal(editedMsg.replies?.replies, 2, 'the edited post still counts its comments');
+      await copyEdited;
+
       await rejectsWith(call(carol, new Api.messages.GetReplies({ peer: gPeer(carolPosts), msgId: early.id, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: bigInt.zero })), 'MSG_ID_INVALID');
       await rejectsWith(call(carol, new Api.messages.GetDiscussionMessage({ peer: gPeer(carolPosts), msgId: 999_999 })), 'MSG_ID_INVALID');
 

@@ -590,24 +590,39 @@ export class ChannelService {
     if (!mayEdit(channel, member, existing.authorId)) throw new RpcError(403, 'MESSAGE_AUTHOR_REQUIRED');
     if (existing.message === text && (existing.entities === null) === !entities?.length) throw RpcError.badRequest('MESSAGE_NOT_MODIFIED');
     const date = this.seconds();
-    const pts = await retryOnConflict(() =>
-      this.store.db.transaction().execute(async (tx) => {
-        const locked = (await this.store.lockChannel(tx, channel.id))!;
-        await this.store.editMessage(tx, channel.id, id, { message: text, entities: encodeTlList(entities), editDate: date, media: existing.media });
-        await this.store.appendUpdate(tx, channel.id, { pts: locked.pts + 1, ptsCount: 1, date, kind: UPDATE_EDIT, ids: [id] });
-        return locked.pts + 1;
-      }),
-    );
-    const edited = (await this.store.messages(channel.id, [id])).get(id)!;
+    const { pts, edited } = await this.storeEdit(caller, channel.id, existing, text, entities);
     await this.logAction(channel.id, caller.userId, 'edit', { _: 'channelAdminLogEventActionEditMessage', prevMessage: this.deps.views.messageTl(caller.userId, channel, existing), newMessage: this.deps.views.messageTl(caller.userId, channel, edited) });
-    await this.pushToMembers(channel.id, (viewer, c) => [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(viewer, c, edited), pts, ptsCount: 1 }], [edited], caller);
+    // The post's copy in the discussion group says the same (as Telegram keeps it).
+    if (isBroadcast(channel) && channel.linkedChatId != null && existing.linkedId != null) {
+      const copy = (await this.store.messages(channel.linkedChatId, [existing.linkedId])).get(existing.linkedId);
+      if (copy) await this.storeEdit(caller, channel.linkedChatId, copy, text, entities);
+    }
     const fresh = (await this.store.channel(channel.id))!;
+    const comments = await this.commentsOf(fresh, [edited]);
     return updatesContainer(
-      [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, edited), pts, ptsCount: 1 }],
+      [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, edited, comments.get(edited.id)), pts, ptsCount: 1 }],
       await this.usersOf(caller.userId, [edited]),
       date,
       [this.deps.views.channelTl(caller.userId, fresh, member)],
     );
+  }
+
+  /** Rewrites a message's text (one pts event) and pushes the edit to the members online. */
+  private async storeEdit(caller: Caller, channelId: bigint, existing: ChannelMessage, text: string, entities: TlType<'MessageEntity'>[] | undefined): Promise<{ pts: number; edited: ChannelMessage }> {
+    const date = this.seconds();
+    const pts = await retryOnConflict(() =>
+      this.store.db.transaction().execute(async (tx) => {
+        const locked = (await this.store.lockChannel(tx, channelId))!;
+        await this.store.editMessage(tx, channelId, existing.id, { message: text, entities: encodeTlList(entities), editDate: date, media: existing.media });
+        await this.store.appendUpdate(tx, channelId, { pts: locked.pts + 1, ptsCount: 1, date, kind: UPDATE_EDIT, ids: [existing.id] });
+        return locked.pts + 1;
+      }),
+    );
+    const edited = (await this.store.messages(channelId, [existing.id])).get(existing.id)!;
+    const channel = (await this.store.channel(channelId))!;
+    const comments = await this.commentsOf(channel, [edited]);
+    await this.pushToMembers(channelId, (viewer, c) => [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(viewer, c, edited, comments.get(edited.id)), pts, ptsCount: 1 }], [edited], caller, await this.sourceChannels([edited]));
+    return { pts, edited };
   }
 
   /**
@@ -986,9 +1001,7 @@ export class ChannelService {
 
   /** Unread posts over all the viewer's channels (their part of updates.state.unread_count). */
   async unreadTotal(viewer: bigint): Promise<number> {
-    let total = 0;
-    for (const me of await this.store.activeMemberships(viewer)) total += await this.store.unreadCount(me.channelId, viewer, me.readInboxMaxId);
-    return total;
+    return this.store.unreadTotal(viewer);
   }
 
   /** One member's dialog of a channel (messages.getPeerDialogs). */

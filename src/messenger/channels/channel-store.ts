@@ -12,7 +12,7 @@ import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
 import { searchKinds } from '../../infra/db/search-index.js';
 import type { TlType } from '../../tl/index.js';
 import { logKindCode, logKindOf, type LogEntry, type LogKind } from './admin-log.js';
-import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ForumTopicRecord, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
+import { CHANNEL_DELETED, POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ForumTopicRecord, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
 
 export type Db = Kysely<Tables> | Tx;
 type N = number | bigint;
@@ -560,6 +560,20 @@ export class ChannelStore {
       .where('channel_id', '=', channelId)
       .where('id', '>', afterId)
       .where('author_id', '<>', viewer)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Unread posts over every channel the user is in (updates.state.unread_count's channel part), in one query. */
+  async unreadTotal(userId: bigint, db: Db = this.db): Promise<number> {
+    const r = await db
+      .selectFrom('channel_participants as p')
+      .innerJoin('channel_messages as m', (j) => j.onRef('m.channel_id', '=', 'p.channel_id').onRef('m.id', '>', 'p.read_inbox_max_id').onRef('m.author_id', '<>', 'p.user_id'))
+      .innerJoin('channels as c', 'c.id', 'p.channel_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('p.user_id', '=', userId)
+      .where('p.active', '=', 1)
+      .where(sql<boolean>`(c.flags & ${CHANNEL_DELETED}) = 0`)
       .executeTakeFirst();
     return Number(r?.n ?? 0);
   }
