@@ -445,6 +445,7 @@ export function channelsMoreScenario(label: string, env: () => Record<string, st
       assert.equal(general!.id, 1);
       assert.equal(general!.title, 'General');
       assert.ok(list.messages.some((m) => (m as Api.Message).message === 'general chatter'), 'General\'s newest message is outside every topic');
+      assert.equal(general!.topMessage, list.messages.find((m) => (m as Api.Message).message === 'general chatter')!.id);
       const found = await mcall(bob, { _: 'messages.getForumTopics', peer: mPeer(bobForum), q: 'rel', offsetDate: 0, offsetId: 0, offsetTopic: 0, limit: 10 });
       assert.deepEqual(found.topics.map((t: any) => t.id), [topicId]);
       assert.equal(found.topics[0].my, true, 'Bob made it');
@@ -452,7 +453,7 @@ export function channelsMoreScenario(label: string, env: () => Record<string, st
       assert.ok(byId.topics[0] instanceof Api.ForumTopic);
       assert.ok(byId.topics[1] instanceof Api.ForumTopicDeleted);
       const thread = await mcall(bob, { _: 'messages.getReplies', peer: mPeer(bobForum), msgId: topicId, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: Long.ZERO });
-      assert.deepEqual(thread.messages.map((m: any) => m.message), ['congrats', 'v1.0 is out'], 'the topic\'s messages');
+      assert.deepEqual(thread.messages.map((m: any) => m.message ?? m.action._), ['congrats', 'v1.0 is out', 'messageActionTopicCreate'], 'the topic\'s messages, from its creation');
 
       const renamed = await mcall(bob, { _: 'messages.editForumTopic', peer: mPeer(bobForum), topicId, title: 'Releases 2026' });
       assert.equal(renamed.updates.find((u: any) => u._ === 'updateNewChannelMessage').message.action._, 'messageActionTopicEdit');

@@ -406,6 +406,8 @@ export class ChannelService {
             // In a supergroup a reply joins the thread of the message it answers (comments under a post).
             else if (isMegagroup(channel) && !item.action) m.replyTopId = replied.replyTopId ?? replied.id;
           }
+          // A topic's creation message is the first message of the topic (not of General).
+          if (item.action?._ === 'messageActionTopicCreate') m.replyTopId = id;
           await this.store.insertMessage(tx, channelId, id, now, m);
           await this.store.appendUpdate(tx, channelId, { pts, ptsCount: 1, date: now, kind: UPDATE_NEW, ids: [id] }, { id, date: now });
           out.push({
