@@ -125,6 +125,20 @@ alter table `channels` add column `migrated_from_chat_id` bigint;
 -- 0019_channel_prehistory
 alter table `channel_participants` add column `available_min_id` integer default 0 not null;
 
+-- 0020_channel_requests_threads
+alter table `channel_participants` add column `unread_mark` integer default 0 not null;
+alter table `channel_invites` add column `request_needed` integer default 0 not null;
+create table `channel_join_requests` (`channel_id` bigint not null, `user_id` bigint not null, `date` integer not null, `invite_hash` varchar(64) not null, constraint `channel_join_requests_pk` primary key (`channel_id`, `user_id`));
+create index `channel_join_requests_date` on `channel_join_requests` (`channel_id`, `date`);
+alter table `channels` add column `linked_chat_id` bigint;
+alter table `channel_messages` add column `reply_top_id` integer;
+alter table `channel_messages` add column `linked_id` integer;
+create index `channel_messages_thread` on `channel_messages` (`channel_id`, `reply_top_id`, `id`);
+alter table `channel_messages` add column `search_kinds` integer default 0 not null;
+
+-- 0021_channel_forum_topics
+create table `channel_forum_topics` (`channel_id` bigint not null, `id` integer not null, `date` integer not null, `creator_id` bigint not null, `title` varchar(128) not null, `icon_color` integer not null, `icon_emoji_id` bigint default 0 not null, `closed` integer default 0 not null, `hidden` integer default 0 not null, `pinned` integer default 0 not null, constraint `channel_forum_topics_pk` primary key (`channel_id`, `id`));
+
 -- Migrations applied (Kysely Migrator bookkeeping)
 create table if not exists `kysely_migration` (`name` varchar(255) not null primary key, `timestamp` varchar(255) not null);
 create table if not exists `kysely_migration_lock` (`id` varchar(255) not null primary key, `is_locked` integer default 0 not null);
@@ -148,3 +162,5 @@ insert into `kysely_migration` (`name`, `timestamp`) values ('0016_channels', '1
 insert into `kysely_migration` (`name`, `timestamp`) values ('0017_channel_invites_log', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0018_chat_migration', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0019_channel_prehistory', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0020_channel_requests_threads', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0021_channel_forum_topics', '1970-01-01T00:00:00.000Z');

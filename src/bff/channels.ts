@@ -6,6 +6,7 @@ import type { TlType } from '../tl/index.js';
 import type { Caller } from '../messenger/messaging.js';
 import { isActiveMember } from '../messenger/channels/index.js';
 import type { RpcContext } from './context.js';
+import { PEER_CHANNEL } from '../messenger/peer.js';
 import { resolveInputUserRecord, viewerOf, type InputUserLike } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
@@ -52,6 +53,7 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
 
   rpc.register('channels.readHistory', async (req, ctx) => {
     await channels.readHistory(caller(ctx), req.channel, req.maxId);
+    await services.messengerExtras.dialogs.clearUnreadMark(caller(ctx), { type: PEER_CHANNEL, id: req.channel._ === 'inputChannel' ? req.channel.channelId : 0n });
     return true;
   });
 
@@ -113,6 +115,39 @@ export function registerChannels(rpc: RpcDispatcher, services: AppServices): voi
     if (!isActiveMember(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
     return true;
   });
+
+  rpc.register('channels.setDiscussionGroup', async (req, ctx) => {
+    await channels.setDiscussionGroup(caller(ctx), req.broadcast, req.group);
+    return true;
+  });
+
+  rpc.register('channels.getGroupsForDiscussion', async (_req, ctx) => ({ _: 'messages.chats', chats: await channels.groupsForDiscussion(viewerOf(ctx)) }));
+
+  // Threads exist in supergroups (and as comments under posts, in a channel's discussion group); private
+  // chats and basic groups have none.
+  rpc.register('messages.getReplies', async (req, ctx) => {
+    if (req.peer._ !== 'inputPeerChannel') throw RpcError.badRequest('PEER_ID_INVALID');
+    return channels.replies(viewerOf(ctx), req.peer, req.msgId, { offsetId: req.offsetId, offsetDate: req.offsetDate, addOffset: req.addOffset, limit: req.limit, maxId: req.maxId, minId: req.minId }, req.hash);
+  });
+
+  rpc.register('messages.getDiscussionMessage', async (req, ctx) => {
+    if (req.peer._ !== 'inputPeerChannel') throw RpcError.badRequest('PEER_ID_INVALID');
+    return channels.discussionMessage(viewerOf(ctx), req.peer, req.msgId);
+  });
+
+  // Forum topics: layer 229 names them messages.* with an InputPeer, older layers channels.* with an InputChannel.
+  const topics = channels.topics;
+  rpc.register('channels.toggleForum', async (req, ctx) => channels.toggleForum(caller(ctx), req.channel, req.enabled));
+  rpc.register('messages.createForumTopic', async (req, ctx) => topics.create(caller(ctx), req.peer, { title: req.title, iconColor: req.iconColor, iconEmojiId: req.iconEmojiId, randomId: req.randomId }));
+  rpc.register('channels.createForumTopic', async (req, ctx) => topics.create(caller(ctx), req.channel, { title: req.title, iconColor: req.iconColor, iconEmojiId: req.iconEmojiId, randomId: req.randomId }));
+  rpc.register('messages.getForumTopics', async (req, ctx) => topics.list(viewerOf(ctx), req.peer, { text: req.q, offsetTopic: req.offsetTopic, limit: req.limit }));
+  rpc.register('channels.getForumTopics', async (req, ctx) => topics.list(viewerOf(ctx), req.channel, { text: req.q, offsetTopic: req.offsetTopic, limit: req.limit }));
+  rpc.register('messages.getForumTopicsByID', async (req, ctx) => topics.byIds(viewerOf(ctx), req.peer, req.topics));
+  rpc.register('channels.getForumTopicsByID', async (req, ctx) => topics.byIds(viewerOf(ctx), req.channel, req.topics));
+  rpc.register('messages.editForumTopic', async (req, ctx) => topics.edit(caller(ctx), req.peer, req.topicId, { title: req.title, iconEmojiId: req.iconEmojiId, closed: req.closed, hidden: req.hidden }));
+  rpc.register('channels.editForumTopic', async (req, ctx) => topics.edit(caller(ctx), req.channel, req.topicId, { title: req.title, iconEmojiId: req.iconEmojiId, closed: req.closed, hidden: req.hidden }));
+  rpc.register('messages.updatePinnedForumTopic', async (req, ctx) => topics.pin(caller(ctx), req.peer, req.topicId, req.pinned));
+  rpc.register('channels.updatePinnedForumTopic', async (req, ctx) => topics.pin(caller(ctx), req.channel, req.topicId, req.pinned));
 
   rpc.register('updates.getChannelDifference', async (req, ctx) => channels.difference(viewerOf(ctx), req.channel, req.pts, req.limit));
 

@@ -123,12 +123,30 @@ export function registerMessagesChats(rpc: RpcDispatcher, services: AppServices)
 
   rpc.register('messages.getExportedChatInvites', async (req, ctx) => {
     const adminId = (await resolveInputUserRecord(services, ctx, req.adminId)).id;
+    if (req.peer._ === 'inputPeerChannel') return services.channels.listInvites(viewerOf(ctx), req.peer, adminId, req.revoked === true, req.offsetDate ?? 0, req.limit);
     return chats.listInvites(viewerOf(ctx), chatIdOf(req.peer), adminId, req.revoked === true, req.offsetDate ?? 0, req.offsetLink, req.limit);
   });
 
   rpc.register('messages.editExportedChatInvite', async (req, ctx) =>
     chats.editInvite(caller(ctx), chatIdOf(req.peer), req.link, req.revoked === true, { expireDate: req.expireDate, usageLimit: req.usageLimit, title: req.title }),
   );
+
+  // Join requests (links with request_needed) exist for channels and supergroups only.
+  rpc.register('messages.getChatInviteImporters', async (req, ctx) => {
+    if (req.peer._ !== 'inputPeerChannel') throw RpcError.badRequest('PEER_ID_INVALID');
+    const offsetUser = req.offsetUser._ === 'inputUserEmpty' ? 0n : (await resolveInputUserRecord(services, ctx, req.offsetUser)).id;
+    return services.channels.importers(viewerOf(ctx), req.peer, { requested: req.requested === true, link: req.link, query: req.q, offsetDate: req.offsetDate, offsetUser, limit: req.limit });
+  });
+
+  rpc.register('messages.hideChatJoinRequest', async (req, ctx) => {
+    if (req.peer._ !== 'inputPeerChannel') throw RpcError.badRequest('PEER_ID_INVALID');
+    return services.channels.hideJoinRequest(caller(ctx), req.peer, await userOf(ctx, req.userId), req.approved === true);
+  });
+
+  rpc.register('messages.hideAllChatJoinRequests', async (req, ctx) => {
+    if (req.peer._ !== 'inputPeerChannel') throw RpcError.badRequest('PEER_ID_INVALID');
+    return services.channels.hideAllJoinRequests(caller(ctx), req.peer, req.link, req.approved === true);
+  });
 
   rpc.register('messages.deleteExportedChatInvite', async (req, ctx) => {
     await chats.deleteInvite(caller(ctx), chatIdOf(req.peer), req.link);

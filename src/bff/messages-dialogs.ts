@@ -7,7 +7,8 @@ import type { RpcContext } from './context.js';
 import { resolveInputUserRecord, viewerOf } from './peers.js';
 import type { RpcDispatcher } from './registry.js';
 import type { AppServices } from './services.js';
-import { PEER_CHANNEL, PEER_USER, userPeer, type PeerRef } from '../messenger/peer.js';
+import { PEER_CHANNEL, PEER_USER, peerKey, userPeer, type PeerRef } from '../messenger/peer.js';
+import { mergePeerDialogs } from './channel-dialogs.js';
 import type { Caller } from '../messenger/messaging.js';
 import { checkFolder } from '../messenger/dialog-settings.js';
 
@@ -21,7 +22,8 @@ export function callerOf(ctx: RpcContext): Caller {
 /**
  * The chat an InputPeer names: the caller, a user reachable with its access_hash, or a group the caller is in;
  * with `channels`, also a channel the caller may read (for the callers whose stores key any peer: drafts,
- * notify settings, peer settings). Dialog arrangement keeps channels out (they have no box dialog row).
+ * notify settings, peer settings, and the arrangement of the dialog list: a channel's dialog settings live on
+ * the member's participant row).
  */
 export async function resolvePeer(services: AppServices, ctx: RpcContext, input: TlType<'InputPeer'> | undefined, opts: { channels?: boolean } = {}): Promise<PeerRef> {
   switch (input?._) {
@@ -43,7 +45,7 @@ export async function resolvePeer(services: AppServices, ctx: RpcContext, input:
 /** An InputDialogPeer naming one chat (folder entries are not dialogs one can act on here). */
 export function resolveDialogPeer(services: AppServices, ctx: RpcContext, input: TlType<'InputDialogPeer'> | undefined): Promise<PeerRef> {
   if (input?._ !== 'inputDialogPeer') throw RpcError.badRequest('PEER_ID_INVALID');
-  return resolvePeer(services, ctx, input.peer);
+  return resolvePeer(services, ctx, input.peer, { channels: true });
 }
 
 export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppServices): void {
@@ -100,7 +102,10 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
   rpc.register('messages.getPinnedDialogs', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     const peers = await x.dialogs.pinnedPeers(viewer, checkFolder(req.folderId));
-    return services.messenger.views.peerDialogs(viewer, peers);
+    const res = await services.messenger.views.peerDialogs(viewer, peers.filter((p) => p.type !== PEER_CHANNEL));
+    const channelIds = peers.flatMap((p) => (p.type === PEER_CHANNEL ? [p.id] : []));
+    if (channelIds.length === 0) return res;
+    return mergePeerDialogs(res, await services.channels.dialogsPayload(viewer, await services.channels.dialogsByIds(viewer, channelIds)), peers.map(peerKey));
   });
 
   rpc.register('messages.markDialogUnread', async (req, ctx) => {
@@ -115,7 +120,7 @@ export function registerMessagesDialogs(rpc: RpcDispatcher, services: AppService
     const entries = req.folderPeers;
     if (entries.length > MAX_PEERS_PER_CALL) throw RpcError.badRequest('LIMIT_INVALID');
     const moves: { peer: PeerRef; folderId: number }[] = [];
-    for (const e of entries) moves.push({ peer: await resolvePeer(services, ctx, e.peer), folderId: checkFolder(e.folderId) });
+    for (const e of entries) moves.push({ peer: await resolvePeer(services, ctx, e.peer, { channels: true }), folderId: checkFolder(e.folderId) });
     return x.dialogs.editFolders(callerOf(ctx), moves);
   });
 

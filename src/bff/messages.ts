@@ -13,7 +13,8 @@ import type { OutgoingMessage } from '../messenger/message-store.js';
 import { checkText } from '../messenger/messaging.js';
 import { isChannelPeer } from './channels.js';
 import { CHANNEL_BROADCAST } from '../messenger/channels/index.js';
-import { mergeChannelDialogs } from './channel-dialogs.js';
+import { dedupeUsers, mergeChannelDialogs, mergePeerDialogs } from './channel-dialogs.js';
+import { peerKey } from '../messenger/peer.js';
 import { CONTENT_NOFORWARDS, CONTENT_SERVICE, entitiesColumn, fwdFromColumn, mediaColumn } from '../messenger/message-row.js';
 
 /** Messages per forwardMessages / deleteMessages / getMessages call, as Telegram allows. */
@@ -157,14 +158,15 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
   rpc.register('messages.getDialogs', async (req, ctx) => {
     const viewer = viewerOf(ctx);
     const base = await views.dialogs(viewer, { offsetDate: req.offsetDate, offsetId: req.offsetId, limit: req.limit, excludePinned: req.excludePinned === true, folderId: req.folderId });
-    // Channels live in folder 0 (archiving channels is not built).
-    if ((req.folderId ?? 0) !== 0) return base;
     const firstPage = req.offsetDate === 0 && req.offsetId === 0;
-    const all = await services.channels.dialogs(viewer);
-    const mine = all.filter((d) => firstPage || d.channel.topDate < req.offsetDate);
+    // Channel dialogs of the folder asked for (all folders when none is), pinned ones on the first page only.
+    const all = (await services.channels.dialogs(viewer)).filter((d) => req.folderId === undefined || d.me.folderId === req.folderId);
+    const mine = all.filter((d) => (firstPage ? !(req.excludePinned && d.me.pinned > 0) : d.me.pinned === 0 && d.channel.topDate < req.offsetDate));
     // A later page past every channel still counts them in the total.
     if (mine.length === 0) return base._ === 'messages.dialogsSlice' ? { ...base, count: base.count + all.length } : base;
-    return mergeChannelDialogs(base, mine, await services.channels.dialogsPayload(viewer, mine), req.limit, all.length);
+    const ranks = await services.messengerExtras.dialogs.pinnedRanks(viewer, req.folderId ?? 0);
+    const pinRank = new Map(ranks.map((r) => [peerKey(r.peer), r.rank]));
+    return mergeChannelDialogs(base, mine, await services.channels.dialogsPayload(viewer, mine), req.limit, all.length, pinRank);
   });
 
   rpc.register('messages.getPeerDialogs', async (req, ctx) => {
@@ -177,14 +179,8 @@ export function registerMessages(rpc: RpcDispatcher, services: AppServices): voi
       else peers.push(await peerOf(ctx, p.peer));
     }
     const res = await views.peerDialogs(viewer, peers);
-    if (channelDialogs.length === 0) return res;
-    const extra = await services.channels.dialogsPayload(viewer, channelDialogs);
-    return { ...res, dialogs: [...res.dialogs, ...extra.dialogs], messages: [...res.messages, ...extra.messages], chats: [...res.chats, ...extra.chats], users: dedupeUsers([...res.users, ...extra.users]) };
+    const withUnread = { ...res, state: { ...res.state, unreadCount: res.state.unreadCount + (await services.channels.unreadTotal(viewer)) } };
+    if (channelDialogs.length === 0) return withUnread;
+    return mergePeerDialogs(withUnread, await services.channels.dialogsPayload(viewer, channelDialogs));
   });
-}
-
-/** Users by id, first occurrence kept (two payloads merged may both carry a user). */
-function dedupeUsers(users: TlType<'User'>[]): TlType<'User'>[] {
-  const seen = new Set<bigint>();
-  return users.filter((u) => !seen.has(u.id) && (seen.add(u.id), true));
 }

@@ -38,6 +38,17 @@ pythonClientSuite({
       assert.deepEqual(got.ids, [Number(ctx.other.userId), ctx.pyUserId]);
     });
 
+    test('forum topics: kurigram turns its supergroup into a forum, opens a topic, writes in it and lists the topics', async () => {
+      const forum = await ctx.py.call('forum', { title: 'py forum', topic_title: 'Ideas', text: 'first idea' });
+      assert.equal(forum.toggled, true);
+      assert.deepEqual(forum.message.thread, forum.topic_id, 'the message is in the topic');
+      assert.equal(forum.message.topic_title, 'Ideas', 'kurigram looks the topic up (getForumTopicsByID)');
+      assert.deepEqual(forum.topics, [
+        { id: forum.topic_id, title: 'Ideas', top: forum.message.id },
+        { id: 1, title: 'General', top: 1 },
+      ]);
+    });
+
     test('the Pyrogram recipe of client-config, run as printed, connects to this server', async () => {
       const cfg = await ctx.world.echod.clientConfig();
       const script = [

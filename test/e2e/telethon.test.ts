@@ -31,7 +31,7 @@ pythonClientSuite({
       assert.deepEqual([user.id, user.phone], [Number(kay.userId), kayPhone]);
     });
 
-    test('channels: Telethon creates a public channel and a supergroup; GramJS joins both by username; posts go both ways live', async () => {
+    test('channels: Telethon creates a public channel and a supergroup; GramJS joins both by username; posts go both ways live; comments through the linked group', async () => {
       const suffix = randomBytes(3).toString('hex');
       const gus = await ctx.world.signUpGramjs({ phone: testPhone(450004), firstName: 'Gus' });
       const inbox = new Inbox();
@@ -61,6 +61,18 @@ pythonClientSuite({
       assert.equal(history.texts[0], 'hi python');
       const members = await ctx.py.call('participants', { username: `py_club_${suffix}` });
       assert.deepEqual(members.ids, [ctx.pyUserId, Number(gus.userId)].sort((a, b) => a - b));
+
+      // Discussion: the club becomes the news channel's discussion group; Telethon comments on a post with
+      // comment_to= (getDiscussionMessage) and reads the comments with reply_to= (getReplies).
+      assert.deepEqual(await ctx.py.call('link_discussion', { channel: `py_news_${suffix}`, group: `py_club_${suffix}` }), { ok: true });
+      const post = await ctx.py.call('send_to', { username: `py_news_${suffix}`, text: 'comment on this' });
+      const copy = (await inbox.waitFor((u) => u instanceof Api.UpdateNewChannelMessage && Number(((u.message as Api.Message).peerId as Api.PeerChannel).channelId) === club.channel_id && (u.message as Api.Message).message === 'comment on this', 'Gus sees the post copied into the club')) as Api.UpdateNewChannelMessage;
+      assert.equal((copy.message as Api.Message).fwdFrom?.channelPost, post.id);
+      await gus.handle.client.invoke(new Api.messages.SendMessage({ peer: new Api.InputPeerChannel({ channelId: ch.id, accessHash: ch.accessHash! }), message: 'gus comments', replyTo: new Api.InputReplyToMessage({ replyToMsgId: copy.message.id }), randomId: bigInt(randomBytes(6).toString('hex'), 16) }));
+      const mine = await ctx.py.call('comment', { username: `py_news_${suffix}`, post_id: post.id, text: 'telethon comments' });
+      assert.deepEqual(mine.chat, { type: 'channel', id: club.channel_id }, 'the comment lands in the discussion group');
+      const comments = await ctx.py.call('comments', { username: `py_news_${suffix}`, post_id: post.id });
+      assert.deepEqual(comments.texts, ['telethon comments', 'gus comments']);
     });
   },
 });

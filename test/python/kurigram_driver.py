@@ -108,6 +108,20 @@ class KurigramDriver:
         chat = await self.client.create_group(title, users)
         return {"chat_id": -chat.id}
 
+    async def cmd_forum(self, title, topic_title, text):
+        """A supergroup turned forum: a topic, a message in it, and the topic list as kurigram reads it."""
+        chat = await self.client.create_supergroup(title)
+        toggled = await self.client.toggle_forum_topics(chat.id, is_forum=True)
+        topic = await self.client.create_forum_topic(chat.id, topic_title)
+        m = await self.client.send_message(chat.id, text, message_thread_id=topic.id)
+        topics = [t async for t in self.client.get_forum_topics(chat.id)]
+        return {
+            "toggled": toggled,
+            "topic_id": topic.id,
+            "message": {"id": m.id, "thread": m.message_thread_id, "topic_title": m.topic.title if m.topic else None},
+            "topics": [{"id": t.id, "title": t.title, "top": t.top_message.id if t.top_message else None} for t in topics],
+        }
+
     async def close(self):
         if self.client and self.client.is_connected:
             if self.client.is_initialized:

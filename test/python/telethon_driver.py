@@ -108,6 +108,19 @@ class TelethonDriver:
     async def cmd_participants(self, username):
         return {"ids": sorted(u.id for u in await self.client.get_participants(username))}
 
+    async def cmd_link_discussion(self, channel, group):
+        ok = await self.client(functions.channels.SetDiscussionGroupRequest(channel, group))
+        return {"ok": bool(ok)}
+
+    async def cmd_comment(self, username, post_id, text):
+        """send_message(comment_to=): Telethon finds the thread with messages.getDiscussionMessage."""
+        m = await self.client.send_message(username, text, comment_to=post_id)
+        return describe(m)
+
+    async def cmd_comments(self, username, post_id):
+        """get_messages(reply_to=): messages.getReplies on the channel post."""
+        return {"texts": [m.message for m in await self.client.get_messages(username, reply_to=post_id, limit=20)]}
+
     async def close(self):
         if self.client:
             await self.client.disconnect()

@@ -7,7 +7,7 @@
 // catches up with updates.getChannelDifference from the channel's log.
 import { RpcError } from '../../common/rpc-error.js';
 import { retryOnConflict } from '../../infra/db/dialect.js';
-import { encodeTl, encodeTlList } from '../../infra/db/tl-columns.js';
+import { decodeTl, decodeTlList, encodeTl, encodeTlList } from '../../infra/db/tl-columns.js';
 import type { Obj, Res, TlType } from '../../tl/index.js';
 import type { IdGenerator } from '../../service/idgen.js';
 import type { UpdatePusher, SessionRef } from '../../contracts/push.js';
@@ -17,6 +17,7 @@ import { CONTENT_EDIT_HIDE, CONTENT_NOFORWARDS, CONTENT_SERVICE, CONTENT_SILENT,
 import { effectiveLimit, historyPlan, type HistoryQuery } from '../box-reader.js';
 import { updatesContainer, type SyncChannel, type SyncEvent } from '../sync.js';
 import { listHash } from '../views.js';
+import { kindsOfFilter } from '../../infra/db/search-index.js';
 import { BASIC_ADMIN_RIGHTS, adminBits, bannedFromTl, bannedTl, hasAdminRight, isBanned, type AdminRight } from '../chats/rights.js';
 import { asMessageRow, type ChannelMessage, type ChannelStore, type NewChannelMessage } from './channel-store.js';
 import type { InviteRecord } from '../chats/chat-store.js';
@@ -25,6 +26,7 @@ import { isRemoval, type ChatPhotoMedia } from '../chats/chat-photos.js';
 import { exportedInviteTl, hashOfLink, newInviteHash, requireUsable } from '../chats/invites.js';
 import { kindsOf, logUserIds, type LogKind } from './admin-log.js';
 import { channelDialogTl, type ChannelViews } from './channel-views.js';
+import { ForumTopics } from './forum-topics.js';
 import {
   ALL_ADMIN_RIGHTS,
   CHANNEL_BROADCAST,
@@ -32,6 +34,10 @@ import {
   CHANNEL_MEGAGROUP,
   CHANNEL_SIGNATURES,
   CHANNEL_PREHISTORY_HIDDEN,
+  CHANNEL_FORUM,
+  GENERAL_TOPIC_ID,
+  TOPIC_COLORS,
+  isForum,
   hiddenBelow,
   ROLE_ADMIN,
   ROLE_BANNED,
@@ -106,14 +112,21 @@ export interface PostedMessage {
 const DIFFERENCE_TIMEOUT = 30;
 /** Members beyond which pushes carry min users (one user object per push, not per recipient). */
 export const MIN_USERS_ABOVE = 200;
+/** Users named in messageReplies.recent_repliers. */
+const RECENT_REPLIERS = 3;
+/** Channels named by updateChannelTooLong in one updates.getDifference at most. */
+const MAX_CHANNELS_TOO_LONG = 100;
 /** updates.getChannelDifference limit for users (Telegram allows bots more). */
 const MAX_DIFFERENCE_LIMIT = 100;
 
 export class ChannelService {
   /** Users with a live connection to this node, kept from connectivity events: a post's push candidates. */
   private readonly online = new Set<bigint>();
+  /** Forum topics of this service's supergroups (forum-topics.ts). */
+  readonly topics: ForumTopics;
 
   constructor(private readonly deps: ChannelServiceDeps) {
+    this.topics = new ForumTopics({ channels: this, store: deps.store, userViews: deps.userViews });
     deps.push.onConnectivity((userId, online) => {
       if (online) this.online.add(userId);
       else this.online.delete(userId);
@@ -341,7 +354,7 @@ export class ChannelService {
    * Stores posts in the channel's box (one transaction: messages, log entries, pts) and pushes them to the
    * online members. Service messages (`service`) skip the posting rights (joins, leaves, the creation).
    */
-  async post(caller: Caller, channelId: bigint, items: readonly OutgoingMessage[], opts: { service?: boolean } = {}): Promise<PostedMessage[]> {
+  async post(caller: Caller, channelId: bigint, items: readonly OutgoingMessage[], opts: { service?: boolean; linkedIds?: readonly number[] } = {}): Promise<PostedMessage[]> {
     if (items.length === 0) throw RpcError.badRequest('MESSAGE_IDS_EMPTY');
     const now = this.seconds();
     // The signature is read before the transaction: on SQLite a read outside it would wait for its end.
@@ -360,7 +373,7 @@ export class ChannelService {
         const out: PostedMessage[] = [];
         let id = channel.topMessage;
         let pts = channel.pts;
-        for (const item of items) {
+        for (const [index, item] of items.entries()) {
           const dup = await this.store.byRandomId(tx, channelId, caller.userId, item.randomId);
           if (dup) {
             out.push({ message: dup, pts, randomId: item.randomId, duplicate: true });
@@ -378,12 +391,27 @@ export class ChannelService {
             replyToId: item.replyToId ?? null,
             postAuthor: item.action ? null : postAuthor,
             flags: (item.action ? CONTENT_SERVICE : 0) | (item.silent ? CONTENT_SILENT : 0) | (item.noforwards ? CONTENT_NOFORWARDS : 0),
+            linkedId: opts.linkedIds?.[index] ?? null,
           };
-          if (m.replyToId !== null && (await this.store.messages(channelId, [m.replyToId], tx)).size === 0) m.replyToId = null;
+          if (m.replyToId !== null) {
+            const replied = (await this.store.messages(channelId, [m.replyToId], tx)).get(m.replyToId);
+            if (!replied) m.replyToId = null;
+            else if (isForum(channel)) {
+              // In a forum a message replying into a topic is in that topic (closed ones take admins only).
+              const top = replied.replyTopId ?? replied.id;
+              const topic = (await this.store.topics(channelId, [top], tx)).get(top);
+              if (topic?.closed && !opts.service && !hasAdminRight(adminRightsOf(me), 'manageTopics')) throw RpcError.badRequest('TOPIC_CLOSED');
+              if (topic && topic.id !== GENERAL_TOPIC_ID) m.replyTopId = top;
+            }
+            // In a supergroup a reply joins the thread of the message it answers (comments under a post).
+            else if (isMegagroup(channel) && !item.action) m.replyTopId = replied.replyTopId ?? replied.id;
+          }
+          // A topic's creation message is the first message of the topic (not of General).
+          if (item.action?._ === 'messageActionTopicCreate') m.replyTopId = id;
           await this.store.insertMessage(tx, channelId, id, now, m);
           await this.store.appendUpdate(tx, channelId, { pts, ptsCount: 1, date: now, kind: UPDATE_NEW, ids: [id] }, { id, date: now });
           out.push({
-            message: { channelId, id, authorId: caller.userId, date: now, editDate: 0, message: m.message, entities: m.entities, media: m.media, fwdFrom: m.fwdFrom, replyToId: m.replyToId, postAuthor: m.postAuthor, views: 0, flags: m.flags },
+            message: { channelId, id, authorId: caller.userId, date: now, editDate: 0, message: m.message, entities: m.entities, media: m.media, fwdFrom: m.fwdFrom, replyToId: m.replyToId, postAuthor: m.postAuthor, views: 0, flags: m.flags, replyTopId: m.replyTopId ?? null, linkedId: m.linkedId ?? null },
             pts,
             randomId: item.randomId,
             duplicate: false,
@@ -395,20 +423,114 @@ export class ChannelService {
       }),
     );
     const fresh = posted.filter((p) => !p.duplicate);
+    if (fresh.length > 0 && !opts.service && before && isBroadcast(before) && before.linkedChatId != null) await this.copyToDiscussion(caller, before, before.linkedChatId, fresh);
     if (fresh.length > 0) {
+      const comments = before ? await this.commentsOf(before, fresh.map((p) => p.message)) : undefined;
       // Every member but the author sees the same message object: built once, not once per recipient.
       let shared: TlType<'Message'>[] | undefined;
       await this.pushToMembers(
         channelId,
         (viewer, channel) => {
-          if (viewer !== caller.userId) shared ??= fresh.map((p) => this.deps.views.messageTl(0n, channel, p.message));
-          return fresh.map((p, i) => ({ _: 'updateNewChannelMessage', message: viewer === caller.userId ? this.deps.views.messageTl(viewer, channel, p.message) : shared![i]!, pts: p.pts, ptsCount: 1 }));
+          if (viewer !== caller.userId) shared ??= fresh.map((p) => this.deps.views.messageTl(0n, channel, p.message, comments?.get(p.message.id)));
+          return fresh.map((p, i) => ({ _: 'updateNewChannelMessage', message: viewer === caller.userId ? this.deps.views.messageTl(viewer, channel, p.message, comments?.get(p.message.id)) : shared![i]!, pts: p.pts, ptsCount: 1 }));
         },
         fresh.map((p) => p.message),
         caller,
+        await this.sourceChannels(fresh.map((p) => p.message)),
       );
     }
     return posted;
+  }
+
+  /** The channels whose posts these discussion-group copies are (their objects travel with the copies). */
+  private async sourceChannels(rows: readonly ChannelMessage[]): Promise<ChannelRecord[]> {
+    const ids = new Set<bigint>();
+    for (const m of rows) {
+      if (m.linkedId == null) continue;
+      const fwd = decodeTl(m.fwdFrom) as TlType<'MessageFwdHeader'> | undefined;
+      if (fwd?.fromId?._ === 'peerChannel') ids.add(fwd.fromId.channelId);
+    }
+    if (ids.size === 0) return [];
+    const found = [...(await this.store.channels([...ids])).values()];
+    await this.deps.views.prepare(found);
+    return found;
+  }
+
+  /** The source channels of copies among `rows`, as `viewer` sees them. */
+  private async sourceChannelsTl(viewer: bigint, rows: readonly ChannelMessage[]): Promise<TlType<'Chat'>[]> {
+    const found = await this.sourceChannels(rows);
+    if (found.length === 0) return [];
+    const mine = await this.store.memberships(viewer, found.map((c) => c.id));
+    return found.map((c) => this.deps.views.channelTl(viewer, c, mine.get(c.id)));
+  }
+
+  /**
+   * The automatic forward of new broadcast posts into the channel's discussion group (as Telegram does): each
+   * copy comes from the channel (fwd_from names the post) and is the top of the post's comment thread; the
+   * post and its copy record each other's id (`linkedId` set on `posts` here too).
+   */
+  private async copyToDiscussion(caller: Caller, channel: ChannelRecord, groupId: bigint, posts: PostedMessage[]): Promise<void> {
+    const group = await this.store.channel(groupId);
+    if (!group || (group.flags & CHANNEL_DELETED) !== 0) return;
+    const originals = posts.filter((p) => (p.message.flags & CONTENT_SERVICE) === 0);
+    if (originals.length === 0) return;
+    const items: OutgoingMessage[] = originals.map((p) => ({
+      randomId: 0n,
+      message: p.message.message,
+      entities: decodeTlList(p.message.entities) as TlType<'MessageEntity'>[] | undefined,
+      media: decodeTl(p.message.media) as TlType<'MessageMedia'> | undefined,
+      silent: true,
+      fwdFrom: {
+        _: 'messageFwdHeader',
+        fromId: { _: 'peerChannel', channelId: channel.id },
+        date: p.message.date,
+        channelPost: p.message.id,
+        postAuthor: p.message.postAuthor ?? undefined,
+        savedFromPeer: { _: 'peerChannel', channelId: channel.id },
+        savedFromMsgId: p.message.id,
+      },
+    }));
+    const copies = await this.post(caller, groupId, items, { service: true, linkedIds: originals.map((p) => p.message.id) });
+    for (const [i, copy] of copies.entries()) {
+      const original = originals[i]!;
+      await this.store.setLinkedId(this.store.db, channel.id, original.message.id, copy.message.id);
+      original.message.linkedId = copy.message.id;
+    }
+  }
+
+  /**
+   * The comments under broadcast posts that have a copy in the discussion group: messageReplies with the
+   * thread's size, newest id and last repliers (by post id). Empty for other channels.
+   */
+  private async commentsOf(channel: ChannelRecord, rows: readonly ChannelMessage[]): Promise<Map<number, Obj<'messageReplies'>>> {
+    const out = new Map<number, Obj<'messageReplies'>>();
+    const groupId = channel.linkedChatId;
+    const linked = rows.filter((m) => m.linkedId != null);
+    if (!isBroadcast(channel) || groupId == null || linked.length === 0) return out;
+    const group = await this.store.channel(groupId);
+    if (!group || (group.flags & CHANNEL_DELETED) !== 0) return out;
+    const stats = await this.store.threadStats(groupId, linked.map((m) => m.linkedId!));
+    for (const m of linked) {
+      const s = stats.get(m.linkedId!);
+      const recent = s ? await this.store.recentRepliers(groupId, m.linkedId!, RECENT_REPLIERS) : [];
+      out.set(m.id, {
+        _: 'messageReplies',
+        comments: true,
+        replies: s?.count ?? 0,
+        repliesPts: group.pts,
+        recentRepliers: recent.length > 0 ? recent.map((userId) => ({ _: 'peerUser', userId })) : undefined,
+        channelId: groupId,
+        maxId: s?.maxId,
+      });
+    }
+    return out;
+  }
+
+  /** Posts as `viewer` sees them, with their comments, and the users those name (recent repliers). */
+  private async postsTl(viewer: bigint, channel: ChannelRecord, rows: readonly ChannelMessage[]): Promise<{ messages: TlType<'Message'>[]; userIds: bigint[] }> {
+    const comments = await this.commentsOf(channel, rows);
+    const userIds = [...comments.values()].flatMap((r) => (r.recentRepliers ?? []).flatMap((p) => (p._ === 'peerUser' ? [p.userId] : [])));
+    return { messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m, comments.get(m.id))), userIds };
   }
 
   /**
@@ -434,7 +556,7 @@ export class ChannelService {
     return members.filter((p) => this.deps.push.isOnline(p.userId));
   }
 
-  private async pushToMembers(channelId: bigint, build: (viewer: bigint, channel: ChannelRecord) => TlType<'Update'>[], messages: readonly ChannelMessage[], caller?: Caller): Promise<void> {
+  private async pushToMembers(channelId: bigint, build: (viewer: bigint, channel: ChannelRecord) => TlType<'Update'>[], messages: readonly ChannelMessage[], caller?: Caller, extraChats: readonly ChannelRecord[] = []): Promise<void> {
     const channel = await this.store.channel(channelId);
     if (!channel) return;
     await this.deps.views.prepare([channel]);
@@ -456,7 +578,7 @@ export class ChannelService {
       const users = large ? [...authorIds].flatMap((id) => (id === userId ? (selves.get(id) ?? []) : (mins.get(id) ?? []))) : await this.deps.userViews.many(userId, [...authorIds]);
       events.push({
         userId,
-        updates: updatesContainer(build(userId, channel), users, date, [this.deps.views.channelTl(userId, channel, me)]),
+        updates: updatesContainer(build(userId, channel), users, date, [this.deps.views.channelTl(userId, channel, me), ...extraChats.map((c) => this.deps.views.channelTl(userId, c, undefined))]),
         except: userId === caller?.userId ? caller.session : undefined,
       });
     }
@@ -467,9 +589,10 @@ export class ChannelService {
   async postAnswer(caller: Caller, channelId: bigint, posted: readonly PostedMessage[]): Promise<Obj<'updates'>> {
     const channel = (await this.store.channel(channelId))!;
     const updates: TlType<'Update'>[] = [];
+    const comments = await this.commentsOf(channel, posted.map((p) => p.message));
     for (const p of posted) {
       updates.push({ _: 'updateMessageID', id: p.message.id, randomId: p.randomId });
-      updates.push({ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, channel, p.message), pts: p.pts, ptsCount: 1 });
+      updates.push({ _: 'updateNewChannelMessage', message: this.deps.views.messageTl(caller.userId, channel, p.message, comments.get(p.message.id)), pts: p.pts, ptsCount: 1 });
     }
     const me = await this.store.participant(channelId, caller.userId);
     return updatesContainer(updates, await this.usersOf(caller.userId, posted.map((p) => p.message)), this.seconds(), [this.deps.views.channelTl(caller.userId, channel, me)]);
@@ -483,24 +606,39 @@ export class ChannelService {
     if (!mayEdit(channel, member, existing.authorId)) throw new RpcError(403, 'MESSAGE_AUTHOR_REQUIRED');
     if (existing.message === text && (existing.entities === null) === !entities?.length) throw RpcError.badRequest('MESSAGE_NOT_MODIFIED');
     const date = this.seconds();
-    const pts = await retryOnConflict(() =>
-      this.store.db.transaction().execute(async (tx) => {
-        const locked = (await this.store.lockChannel(tx, channel.id))!;
-        await this.store.editMessage(tx, channel.id, id, { message: text, entities: encodeTlList(entities), editDate: date });
-        await this.store.appendUpdate(tx, channel.id, { pts: locked.pts + 1, ptsCount: 1, date, kind: UPDATE_EDIT, ids: [id] });
-        return locked.pts + 1;
-      }),
-    );
-    const edited = (await this.store.messages(channel.id, [id])).get(id)!;
+    const { pts, edited } = await this.storeEdit(caller, channel.id, existing, text, entities);
     await this.logAction(channel.id, caller.userId, 'edit', { _: 'channelAdminLogEventActionEditMessage', prevMessage: this.deps.views.messageTl(caller.userId, channel, existing), newMessage: this.deps.views.messageTl(caller.userId, channel, edited) });
-    await this.pushToMembers(channel.id, (viewer, c) => [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(viewer, c, edited), pts, ptsCount: 1 }], [edited], caller);
+    // The post's copy in the discussion group says the same (as Telegram keeps it).
+    if (isBroadcast(channel) && channel.linkedChatId != null && existing.linkedId != null) {
+      const copy = (await this.store.messages(channel.linkedChatId, [existing.linkedId])).get(existing.linkedId);
+      if (copy) await this.storeEdit(caller, channel.linkedChatId, copy, text, entities);
+    }
     const fresh = (await this.store.channel(channel.id))!;
+    const comments = await this.commentsOf(fresh, [edited]);
     return updatesContainer(
-      [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, edited), pts, ptsCount: 1 }],
+      [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(caller.userId, fresh, edited, comments.get(edited.id)), pts, ptsCount: 1 }],
       await this.usersOf(caller.userId, [edited]),
       date,
       [this.deps.views.channelTl(caller.userId, fresh, member)],
     );
+  }
+
+  /** Rewrites a message's text (one pts event) and pushes the edit to the members online. */
+  private async storeEdit(caller: Caller, channelId: bigint, existing: ChannelMessage, text: string, entities: TlType<'MessageEntity'>[] | undefined): Promise<{ pts: number; edited: ChannelMessage }> {
+    const date = this.seconds();
+    const pts = await retryOnConflict(() =>
+      this.store.db.transaction().execute(async (tx) => {
+        const locked = (await this.store.lockChannel(tx, channelId))!;
+        await this.store.editMessage(tx, channelId, existing.id, { message: text, entities: encodeTlList(entities), editDate: date, media: existing.media });
+        await this.store.appendUpdate(tx, channelId, { pts: locked.pts + 1, ptsCount: 1, date, kind: UPDATE_EDIT, ids: [existing.id] });
+        return locked.pts + 1;
+      }),
+    );
+    const edited = (await this.store.messages(channelId, [existing.id])).get(existing.id)!;
+    const channel = (await this.store.channel(channelId))!;
+    const comments = await this.commentsOf(channel, [edited]);
+    await this.pushToMembers(channelId, (viewer, c) => [{ _: 'updateEditChannelMessage', message: this.deps.views.messageTl(viewer, c, edited, comments.get(edited.id)), pts, ptsCount: 1 }], [edited], caller, await this.sourceChannels([edited]));
+    return { pts, edited };
   }
 
   /**
@@ -623,26 +761,32 @@ export class ChannelService {
     const rows = [...newer, ...older];
     const count = (await this.store.messageCount(channel.id)) - (minId > 0 ? await this.store.messageCountUpTo(channel.id, minId) : 0);
     if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
+    const shown = await this.postsTl(viewer, channel, rows);
     return {
       _: 'messages.channelMessages',
       pts: channel.pts,
       count,
-      messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m)),
+      messages: shown.messages,
       topics: [],
-      chats: [this.deps.views.channelTl(viewer, channel, me)],
-      users: await this.usersOf(viewer, rows),
+      chats: [this.deps.views.channelTl(viewer, channel, me), ...(await this.sourceChannelsTl(viewer, rows))],
+      users: await this.usersOf(viewer, rows, shown.userIds),
     };
   }
 
   /**
-   * messages.search in a channel: by text, author, dates and ids; the filters kept for channels are none and
-   * pinned (others answer INPUT_FILTER_INVALID rather than an incomplete list).
+   * messages.search in a channel: by text, author, dates and ids, pinned posts, and the media filters private
+   * chats have (photos, videos, documents, links, GIFs, voice, music, round videos, ...). Mentions are not
+   * tracked per member in channels: that filter answers INPUT_FILTER_INVALID rather than an incomplete list.
    */
   async search(viewer: bigint, input: TlType<'InputPeer'>, q: { text: string; filter: TlType<'MessagesFilter'>; fromId?: bigint; minDate: number; maxDate: number; offsetId: number; limit: number; maxId: number; minId: number }): Promise<Res<'messages.search'>> {
     const { channel, me } = await this.access(viewer, input);
     requireReadable(channel, me);
-    if (q.filter._ !== 'inputMessagesFilterEmpty' && q.filter._ !== 'inputMessagesFilterPinned') throw RpcError.badRequest('INPUT_FILTER_INVALID');
+    if (q.filter._ === 'inputMessagesFilterMyMentions') throw RpcError.badRequest('INPUT_FILTER_INVALID');
+    const kinds = kindsOfFilter(q.filter);
     const limit = effectiveLimit(q.limit);
+    const chats = [this.deps.views.channelTl(viewer, channel, me)];
+    // A filter no post can match (chat photos, calls): a true empty answer.
+    if (kinds === 0) return { _: 'messages.channelMessages', pts: channel.pts, count: 0, messages: [], topics: [], chats, users: [] };
     const { rows, count } = await this.store.search(channel.id, {
       text: q.text.trim(),
       authorId: q.fromId,
@@ -652,6 +796,7 @@ export class ChannelService {
       maxId: q.maxId,
       minId: Math.max(q.minId, hiddenBelow(channel, me)),
       pinnedOnly: q.filter._ === 'inputMessagesFilterPinned',
+      kinds,
       limit,
     });
     return { _: 'messages.channelMessages', pts: channel.pts, count, messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m)), topics: [], chats: [this.deps.views.channelTl(viewer, channel, me)], users: await this.usersOf(viewer, rows) };
@@ -668,6 +813,7 @@ export class ChannelService {
     const replyIds = inputs.flatMap((i) => (i._ === 'inputMessageReplyTo' ? [found.get(i.id)?.replyToId] : [])).filter((id): id is number => typeof id === 'number');
     const replies = visible(await this.store.messages(channel.id, replyIds));
     const rows: ChannelMessage[] = [];
+    const comments = await this.commentsOf(channel, [...found.values(), ...replies.values()]);
     const messages = inputs.map((i): TlType<'Message'> => {
       let m: ChannelMessage | undefined;
       if (i._ === 'inputMessageID') m = found.get(i.id);
@@ -677,9 +823,10 @@ export class ChannelService {
       }
       if (!m) return { _: 'messageEmpty', id: 'id' in i ? i.id : 0 };
       rows.push(m);
-      return this.deps.views.messageTl(viewer, channel, m);
+      return this.deps.views.messageTl(viewer, channel, m, comments.get(m.id));
     });
-    return { _: 'messages.channelMessages', pts: channel.pts, count: rows.length, messages, topics: [], chats: [this.deps.views.channelTl(viewer, channel, me)], users: await this.usersOf(viewer, rows) };
+    const repliers = [...comments.values()].flatMap((r) => (r.recentRepliers ?? []).flatMap((p) => (p._ === 'peerUser' ? [p.userId] : [])));
+    return { _: 'messages.channelMessages', pts: channel.pts, count: rows.length, messages, topics: [], chats: [this.deps.views.channelTl(viewer, channel, me)], users: await this.usersOf(viewer, rows, repliers) };
   }
 
   /**
@@ -705,8 +852,8 @@ export class ChannelService {
         final: true,
         timeout: DIFFERENCE_TIMEOUT,
         dialog,
-        messages: latest.map((m) => this.deps.views.messageTl(viewer, channel, m)),
-        chats: [this.deps.views.channelTl(viewer, channel, me)],
+        messages: (await this.postsTl(viewer, channel, latest)).messages,
+        chats: [this.deps.views.channelTl(viewer, channel, me), ...(await this.sourceChannelsTl(viewer, latest))],
         users: await this.usersOf(viewer, latest),
       };
     }
@@ -716,6 +863,7 @@ export class ChannelService {
     const floor = hiddenBelow(channel, me);
     const current = new Map([...(await this.store.messages(channel.id, ids))].filter(([id]) => id > floor));
     const newIds = new Set(entries.flatMap((e) => (e.kind === UPDATE_NEW ? e.ids : [])));
+    const comments = await this.commentsOf(channel, [...current.values()]);
     const newMessages: TlType<'Message'>[] = [];
     const otherUpdates: TlType<'Update'>[] = [];
     const shown: ChannelMessage[] = [];
@@ -723,7 +871,7 @@ export class ChannelService {
       if (e.kind === UPDATE_NEW) {
         const m = current.get(e.ids[0]!);
         if (m) {
-          newMessages.push(this.deps.views.messageTl(viewer, channel, m));
+          newMessages.push(this.deps.views.messageTl(viewer, channel, m, comments.get(m.id)));
           shown.push(m);
         }
       } else if (e.kind === UPDATE_EDIT) {
@@ -746,9 +894,28 @@ export class ChannelService {
       timeout: DIFFERENCE_TIMEOUT,
       newMessages,
       otherUpdates,
-      chats: [this.deps.views.channelTl(viewer, channel, me)],
+      chats: [this.deps.views.channelTl(viewer, channel, me), ...(await this.sourceChannelsTl(viewer, shown))],
       users: await this.usersOf(viewer, shown),
     };
+  }
+
+  /**
+   * updates.getDifference's part for channels (core.telegram.org/api/updates#subscribing-to-channel-updates):
+   * the channels the user is in that got posts after `date` (the client's state), each as
+   * updateChannelTooLong with the channel's pts as of that date, so the client catches up with
+   * getChannelDifference from there. `date` is the newest such post's date (the state the client keeps).
+   */
+  async changedSince(viewer: bigint, date: number): Promise<{ updates: TlType<'Update'>[]; chats: TlType<'Chat'>[]; date: number }> {
+    if (date <= 0) return { updates: [], chats: [], date };
+    const changed = (await this.dialogs(viewer)).filter((d) => d.channel.topDate > date).slice(0, MAX_CHANNELS_TOO_LONG);
+    const updates: TlType<'Update'>[] = [];
+    let newest = date;
+    for (const { channel } of changed) {
+      const pts = await this.store.ptsAt(channel.id, date);
+      updates.push({ _: 'updateChannelTooLong', channelId: channel.id, pts: pts > 0 ? pts : undefined });
+      newest = Math.max(newest, channel.topDate);
+    }
+    return { updates, chats: changed.map((d) => this.deps.views.channelTl(viewer, d.channel, d.me)), date: newest };
   }
 
   /** channels.getFullChannel. */
@@ -764,6 +931,7 @@ export class ChannelService {
     ]);
     const unread = active ? await this.store.unreadCount(channel.id, viewer, me.readInboxMaxId) : 0;
     const canSeeMembers = isMegagroup(channel) || hasAdminRight(rights, 'other') || rights !== 0;
+    const pending = hasAdminRight(rights, 'inviteUsers') ? await this.pendingSummary(channel.id) : undefined;
     const full: Obj<'channelFull'> = {
       _: 'channelFull',
       canViewParticipants: canSeeMembers || undefined,
@@ -789,8 +957,14 @@ export class ChannelService {
       migratedFromMaxId: channel.migratedFromChatId !== null ? ((await this.deps.chatMaxId?.(viewer, channel.migratedFromChatId)) ?? 0) : undefined,
       slowmodeNextSendDate: active && channel.slowmodeSeconds > 0 && me.lastPostDate + channel.slowmodeSeconds > this.seconds() ? me.lastPostDate + channel.slowmodeSeconds : undefined,
       pts: channel.pts,
+      linkedChatId: channel.linkedChatId ?? undefined,
+      requestsPending: pending && pending.count > 0 ? pending.count : undefined,
+      recentRequesters: pending && pending.count > 0 ? pending.recent : undefined,
     };
-    return { _: 'messages.chatFull', fullChat: full, chats: [this.deps.views.channelTl(viewer, channel, me)], users: [] };
+    const users = pending && pending.recent.length > 0 ? await this.deps.userViews.many(viewer, pending.recent) : [];
+    // The linked channel or discussion group travels along (clients show it from linked_chat_id).
+    const linked = channel.linkedChatId != null ? await this.channelViews(viewer, [channel.linkedChatId]) : [];
+    return { _: 'messages.chatFull', fullChat: full, chats: [this.deps.views.channelTl(viewer, channel, me), ...linked], users };
   }
 
   // --- Dialogs -------------------------------------------------------------------------------------
@@ -829,6 +1003,21 @@ export class ChannelService {
       }
     }
     return { dialogs, messages, chats: list.map((d) => this.deps.views.channelTl(viewer, d.channel, d.me)), users: await this.usersOf(viewer, shown) };
+  }
+
+  /** The viewer's dialogs of these channels (those they are in), in no particular order. */
+  async dialogsByIds(viewer: bigint, ids: readonly bigint[]): Promise<ChannelDialog[]> {
+    const [channels, mine] = await Promise.all([this.store.channels(ids), this.store.memberships(viewer, ids)]);
+    await this.deps.views.prepare([...channels.values()]);
+    return [...mine.values()].flatMap((me) => {
+      const channel = channels.get(me.channelId);
+      return channel && isActiveMember(me) && (channel.flags & CHANNEL_DELETED) === 0 ? [{ channel, me }] : [];
+    });
+  }
+
+  /** Unread posts over all the viewer's channels (their part of updates.state.unread_count). */
+  async unreadTotal(viewer: bigint): Promise<number> {
+    return this.store.unreadTotal(viewer);
   }
 
   /** One member's dialog of a channel (messages.getPeerDialogs). */
@@ -1008,7 +1197,7 @@ export class ChannelService {
   // --- Invite links --------------------------------------------------------------------------------
 
   private async newInvite(channelId: bigint, adminId: bigint, permanent: boolean, opts: InviteOptions = {}): Promise<InviteRecord> {
-    const invite: InviteRecord = { hash: newInviteHash(this.deps.random), chatId: channelId, adminId, date: this.seconds(), expireDate: opts.expireDate ?? null, usageLimit: opts.usageLimit ?? null, uses: 0, revoked: false, permanent, title: opts.title ?? null };
+    const invite: InviteRecord = { hash: newInviteHash(this.deps.random), chatId: channelId, adminId, date: this.seconds(), expireDate: opts.expireDate ?? null, usageLimit: opts.usageLimit ?? null, uses: 0, revoked: false, permanent, title: opts.title ?? null, requestNeeded: opts.requestNeeded === true };
     await this.store.insertInvite(this.store.db, invite);
     return invite;
   }
@@ -1017,12 +1206,13 @@ export class ChannelService {
   async exportInvite(caller: Caller, input: TlType<'InputPeer'>, opts: InviteOptions): Promise<Obj<'chatInviteExported'>> {
     const { channel, me } = await this.access(caller.userId, input);
     requireAdminRight(me, 'inviteUsers');
-    if (opts.requestNeeded) throw RpcError.badRequest('REQUEST_NEEDED_UNSUPPORTED');
+    // A link that needs approval admits whoever the admins approve: a usage limit makes no sense on it.
+    if (opts.requestNeeded && opts.usageLimit !== undefined) throw RpcError.badRequest('USAGE_LIMIT_INVALID');
     if (opts.usageLimit !== undefined && (opts.usageLimit < 1 || opts.usageLimit > 99999)) throw RpcError.badRequest('USAGE_LIMIT_INVALID');
     if (opts.expireDate !== undefined && opts.expireDate !== 0 && opts.expireDate <= this.seconds()) throw RpcError.badRequest('EXPIRE_DATE_INVALID');
     if (opts.title !== undefined && opts.title.length > 32) throw RpcError.badRequest('INVITE_TITLE_INVALID');
     const host = this.deps.linkHost();
-    if (opts.expireDate !== undefined || opts.usageLimit !== undefined || opts.title !== undefined) return exportedInviteTl(host, await this.newInvite(channel.id, caller.userId, false, opts));
+    if (opts.expireDate !== undefined || opts.usageLimit !== undefined || opts.title !== undefined || opts.requestNeeded) return exportedInviteTl(host, await this.newInvite(channel.id, caller.userId, false, opts));
     const current = await this.store.permanentInvite(channel.id, caller.userId);
     if (current && !opts.legacyRevokePermanent) return exportedInviteTl(host, current);
     if (current) await this.store.updateInvite(this.store.db, current.hash, { revoked: true });
@@ -1043,6 +1233,7 @@ export class ChannelService {
     return {
       _: 'chatInvite',
       channel: true,
+      requestNeeded: invite.requestNeeded || undefined,
       broadcast: isBroadcast(channel) || undefined,
       megagroup: isMegagroup(channel) || undefined,
       public: channel.username !== null || undefined,
@@ -1065,6 +1256,11 @@ export class ChannelService {
     const me = await this.store.participant(channel.id, caller.userId);
     if (isKicked(me)) throw RpcError.badRequest('CHANNEL_PRIVATE');
     if (isActiveMember(me)) throw RpcError.badRequest('USER_ALREADY_PARTICIPANT');
+    if (invite.requestNeeded) {
+      // The request waits for an admin (hideChatJoinRequest); asking again changes nothing.
+      if (await this.store.addJoinRequest(this.store.db, channel.id, caller.userId, this.seconds(), invite.hash)) await this.pushPendingRequests(channel.id);
+      throw RpcError.badRequest('INVITE_REQUEST_SENT');
+    }
     await retryOnConflict(() =>
       this.store.db.transaction().execute(async (tx) => {
         // Re-read inside the transaction: two joins racing for the last use of a limited link.
@@ -1075,6 +1271,231 @@ export class ChannelService {
     const answer = await this.addMembers(caller, channel, [caller.userId], invite.adminId, { _: 'messageActionChatJoinedByLink', inviterId: invite.adminId });
     await this.logAction(channel.id, caller.userId, 'join', { _: 'channelAdminLogEventActionParticipantJoinByInvite', invite: exportedInviteTl(this.deps.linkHost(), invite) });
     return answer;
+  }
+
+  // --- Discussion groups (core.telegram.org/api/discussion) ------------------------------------------------
+
+  /**
+   * channels.setDiscussionGroup: links a broadcast channel and a supergroup (each names the other), or
+   * unlinks the channel's group (`group` empty). Admins who may change the info of both.
+   */
+  async setDiscussionGroup(caller: Caller, broadcastIn: TlType<'InputChannel'>, groupIn: TlType<'InputChannel'>): Promise<void> {
+    if (broadcastIn._ === 'inputChannelEmpty') throw RpcError.badRequest('BROADCAST_ID_INVALID');
+    const b = await this.access(caller.userId, broadcastIn);
+    if (!isBroadcast(b.channel)) throw RpcError.badRequest('BROADCAST_ID_INVALID');
+    requireAdminRight(b.me, 'changeInfo');
+    let group: ChannelRecord | null = null;
+    if (groupIn._ !== 'inputChannelEmpty') {
+      const g = await this.access(caller.userId, groupIn);
+      if (!isMegagroup(g.channel)) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
+      requireAdminRight(g.me, 'changeInfo');
+      if ((g.channel.flags & CHANNEL_PREHISTORY_HIDDEN) !== 0) throw RpcError.badRequest('MEGAGROUP_PREHISTORY_HIDDEN');
+      // Comments are threads of replies; a forum's threads are its topics.
+      if (isForum(g.channel)) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
+      // A group serves one channel at a time.
+      if (g.channel.linkedChatId != null && g.channel.linkedChatId !== b.channel.id) throw RpcError.badRequest('MEGAGROUP_ID_INVALID');
+      group = g.channel;
+    }
+    const prev = b.channel.linkedChatId ?? null;
+    if (prev === (group?.id ?? null)) throw RpcError.badRequest('LINK_NOT_MODIFIED');
+    await this.store.db.transaction().execute(async (tx) => {
+      if (prev !== null) await this.store.updateChannel(tx, prev, { linkedChatId: null });
+      if (group) await this.store.updateChannel(tx, group.id, { linkedChatId: b.channel.id });
+      await this.store.updateChannel(tx, b.channel.id, { linkedChatId: group?.id ?? null });
+      // Comments under earlier posts lived in the previous group.
+      await this.store.clearLinkedIds(tx, b.channel.id);
+    });
+    await this.logAction(b.channel.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeLinkedChat', prevValue: prev ?? 0n, newValue: group?.id ?? 0n });
+    if (prev !== null) await this.logAction(prev, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeLinkedChat', prevValue: b.channel.id, newValue: 0n });
+    if (group) await this.logAction(group.id, caller.userId, 'info', { _: 'channelAdminLogEventActionChangeLinkedChat', prevValue: 0n, newValue: b.channel.id });
+    for (const id of [b.channel.id, prev, group?.id]) if (id != null) await this.announce(caller, id);
+  }
+
+  /** channels.getGroupsForDiscussion: the supergroups the user may link (creator, or admin who may change the info). */
+  async groupsForDiscussion(viewer: bigint): Promise<TlType<'Chat'>[]> {
+    const mine = (await this.store.membershipsByRole(viewer, [ROLE_CREATOR, ROLE_ADMIN])).filter((p) => isActiveMember(p) && hasAdminRight(adminRightsOf(p), 'changeInfo'));
+    const channels = await this.store.channels(mine.map((p) => p.channelId));
+    await this.deps.views.prepare([...channels.values()]);
+    return mine.flatMap((p) => {
+      const c = channels.get(p.channelId);
+      return c && isMegagroup(c) && (c.flags & CHANNEL_DELETED) === 0 ? [this.deps.views.channelTl(viewer, c, p)] : [];
+    });
+  }
+
+  /**
+   * The thread a message names: a broadcast post's comments (its copy in the discussion group, readable by
+   * whoever may read the channel), or a supergroup message's thread (the root of its replies).
+   */
+  private async threadOf(viewer: bigint, input: TlType<'InputPeer'>, msgId: number): Promise<{ group: ChannelRecord; me: ChannelParticipantRecord | undefined; top: number; source?: ChannelRecord }> {
+    const { channel, me } = await this.access(viewer, input);
+    requireReadable(channel, me);
+    const m = (await this.store.messages(channel.id, [msgId])).get(msgId);
+    if (!m || m.id <= hiddenBelow(channel, me)) throw RpcError.badRequest('MSG_ID_INVALID');
+    if (isBroadcast(channel)) {
+      if (m.linkedId == null || channel.linkedChatId == null) throw RpcError.badRequest('MSG_ID_INVALID');
+      const group = await this.store.channel(channel.linkedChatId);
+      if (!group || (group.flags & CHANNEL_DELETED) !== 0) throw RpcError.badRequest('MSG_ID_INVALID');
+      await this.deps.views.prepare([group]);
+      return { group, me: await this.store.participant(group.id, viewer), top: m.linkedId, source: channel };
+    }
+    return { group: channel, me, top: m.replyTopId ?? m.id };
+  }
+
+  /** messages.getReplies: the replies of a thread (comments under a post), with history's offsets and limits. */
+  async replies(viewer: bigint, input: TlType<'InputPeer'>, msgId: number, q: HistoryQuery, hash: bigint): Promise<Res<'messages.getReplies'>> {
+    const { group, me, top, source } = await this.threadOf(viewer, input, msgId);
+    const limit = effectiveLimit(q.limit);
+    const plan = historyPlan(q, limit);
+    const byId = q.offsetId > 0;
+    const byDate = !byId && q.offsetDate > 0;
+    const minId = Math.max(q.minId, hiddenBelow(group, me));
+    let newer: ChannelMessage[] = [];
+    if (plan.newer > 0 && (byId || byDate)) {
+      newer = (await this.store.window(group.id, { threadTop: top, atOrAbove: byId ? q.offsetId : undefined, sinceDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId, skip: 0, limit: plan.newer, ascending: true })).reverse().slice(0, limit);
+    }
+    let older: ChannelMessage[] = [];
+    if (plan.older > 0) {
+      older = await this.store.window(group.id, { threadTop: top, below: byId ? q.offsetId : undefined, beforeDate: byDate ? q.offsetDate : undefined, maxId: q.maxId, minId, skip: plan.skipOlder, limit: plan.older, ascending: false });
+    }
+    const rows = [...newer, ...older];
+    const count = await this.store.threadCount(group.id, top);
+    if (hash !== 0n && listHash(rows.map((r) => r.id)) === hash) return { _: 'messages.messagesNotModified', count };
+    const chats = [this.deps.views.channelTl(viewer, group, me), ...(await this.sourceChannelsTl(viewer, rows))];
+    if (source && !chats.some((c) => c.id === source.id)) chats.push(this.deps.views.channelTl(viewer, source, await this.store.participant(source.id, viewer)));
+    return { _: 'messages.channelMessages', pts: group.pts, count, messages: rows.map((m) => this.deps.views.messageTl(viewer, group, m)), topics: [], chats, users: await this.usersOf(viewer, rows) };
+  }
+
+  /** messages.getDiscussionMessage: the top of a thread (a post's copy in the discussion group) with the thread's read state. */
+  async discussionMessage(viewer: bigint, input: TlType<'InputPeer'>, msgId: number): Promise<Obj<'messages.discussionMessage'>> {
+    const { group, me, top, source } = await this.threadOf(viewer, input, msgId);
+    const head = (await this.store.messages(group.id, [top])).get(top);
+    if (!head) throw RpcError.badRequest('MSG_ID_INVALID');
+    const stats = (await this.store.threadStats(group.id, [top])).get(top);
+    const member = isActiveMember(me);
+    const readInbox = member ? me.readInboxMaxId : undefined;
+    const chats = [this.deps.views.channelTl(viewer, group, me), ...(await this.sourceChannelsTl(viewer, [head]))];
+    if (source && !chats.some((c) => c.id === source.id)) chats.push(this.deps.views.channelTl(viewer, source, await this.store.participant(source.id, viewer)));
+    return {
+      _: 'messages.discussionMessage',
+      messages: [this.deps.views.messageTl(viewer, group, head)],
+      maxId: stats?.maxId,
+      readInboxMaxId: readInbox,
+      readOutboxMaxId: stats ? Math.min(group.readMaxId, stats.maxId) : undefined,
+      unreadCount: member && stats ? await this.store.threadUnread(group.id, top, me.readInboxMaxId, viewer) : 0,
+      chats,
+      users: await this.usersOf(viewer, [head]),
+    };
+  }
+
+  // --- Join requests (core.telegram.org/api/invites#join-requests) ---------------------------------------
+
+  /** The admins who may approve requests (invite_users), online on this node. */
+  private async requestAdmins(channelId: bigint): Promise<bigint[]> {
+    const { rows } = await this.store.participants(channelId, { roles: [ROLE_CREATOR, ROLE_ADMIN], activeOnly: true, offset: 0, limit: 1000 });
+    return rows.filter((p) => hasAdminRight(adminRightsOf(p), 'inviteUsers')).map((p) => p.userId);
+  }
+
+  /** The pending count and up to three most recent requesters (updatePendingJoinRequests, channelFull). */
+  private async pendingSummary(channelId: bigint): Promise<{ count: number; recent: bigint[] }> {
+    const [count, recent] = await Promise.all([this.store.joinRequestCount(channelId), this.store.joinRequests(channelId, { offsetDate: 0, offsetUser: 0n, limit: 3 })]);
+    return { count, recent: recent.map((r) => r.userId) };
+  }
+
+  /** updatePendingJoinRequests to the admins online who may approve (and their users: the requesters). */
+  private async pushPendingRequests(channelId: bigint, except?: Caller): Promise<Obj<'updatePendingJoinRequests'>> {
+    const { count, recent } = await this.pendingSummary(channelId);
+    const update: Obj<'updatePendingJoinRequests'> = { _: 'updatePendingJoinRequests', peer: { _: 'peerChannel', channelId }, requestsPending: count, recentRequesters: recent };
+    const admins = (await this.requestAdmins(channelId)).filter((u) => this.deps.push.isOnline(u));
+    const events: SyncEvent[] = [];
+    for (const userId of admins) {
+      events.push({ userId, updates: updatesContainer([update], recent.length > 0 ? await this.deps.userViews.many(userId, recent) : [], this.seconds()), except: userId === except?.userId ? except.session : undefined });
+    }
+    await this.deps.sync.publish(events);
+    return update;
+  }
+
+  /** The channel of a join-request method, for an admin who may approve (CHAT_ADMIN_REQUIRED otherwise). */
+  private async requestsAccess(caller: bigint, input: TlType<'InputPeer'>): Promise<ChannelAccess> {
+    const a = await this.access(caller, input);
+    requireAdminRight(a.me, 'inviteUsers');
+    return a;
+  }
+
+  /** Admits (or turns away) users who asked to join; the caller gets updatePendingJoinRequests and the channel. */
+  private async settleRequests(caller: Caller, channel: ChannelRecord, requests: readonly { userId: bigint; hash: string }[], approved: boolean): Promise<Obj<'updates'>> {
+    await this.store.deleteJoinRequests(this.store.db, channel.id, requests.map((r) => r.userId));
+    const updates: TlType<'Update'>[] = [];
+    if (approved) {
+      for (const r of requests) {
+        const p = await this.store.participant(channel.id, r.userId);
+        if (isActiveMember(p) || isKicked(p)) continue;
+        // The join is the requester's own (their service message), admitted by the caller.
+        const requester: Caller = { userId: r.userId, session: { authKeyId: 0n, sessionId: 0n } };
+        await this.addMembers(requester, channel, [r.userId], caller.userId, { _: 'messageActionChatJoinedByRequest' });
+        await this.pushUpdateChannel(channel.id, [r.userId]);
+        const invite = await this.store.invite(r.hash);
+        if (invite) await this.logAction(channel.id, r.userId, 'join', { _: 'channelAdminLogEventActionParticipantJoinByRequest', invite: exportedInviteTl(this.deps.linkHost(), invite), approvedBy: caller.userId });
+      }
+      updates.push({ _: 'updateChannel', channelId: channel.id });
+    }
+    updates.push(await this.pushPendingRequests(channel.id, caller));
+    return this.answerWith(caller.userId, channel.id, updates, approved ? requests.map((r) => r.userId) : []);
+  }
+
+  /** messages.hideChatJoinRequest: approve or decline one user's request (HIDE_REQUESTER_MISSING when there is none). */
+  async hideJoinRequest(caller: Caller, input: TlType<'InputPeer'>, userId: bigint, approved: boolean): Promise<Obj<'updates'>> {
+    const { channel } = await this.requestsAccess(caller.userId, input);
+    const found = await this.store.joinRequests(channel.id, { userIds: [userId], offsetDate: 0, offsetUser: 0n, limit: 1 });
+    if (found.length === 0) throw RpcError.badRequest('HIDE_REQUESTER_MISSING');
+    return this.settleRequests(caller, channel, found, approved);
+  }
+
+  /** messages.hideAllChatJoinRequests: every pending request (through one link, when given). */
+  async hideAllJoinRequests(caller: Caller, input: TlType<'InputPeer'>, link: string | undefined, approved: boolean): Promise<Obj<'updates'>> {
+    const { channel } = await this.requestsAccess(caller.userId, input);
+    const all = await this.store.joinRequests(channel.id, { hash: link !== undefined ? hashOfLink(link) : undefined, offsetDate: 0, offsetUser: 0n, limit: 100_000 });
+    return this.settleRequests(caller, channel, all, approved);
+  }
+
+  /**
+   * messages.getChatInviteImporters: with `requested`, the pending join requests (newest first, by link and
+   * name); without, who joined through links, from the admin log's join-by-invite and join-by-request entries.
+   */
+  async importers(caller: bigint, input: TlType<'InputPeer'>, q: { requested: boolean; link?: string; query?: string; offsetDate: number; offsetUser: bigint; limit: number }): Promise<Obj<'messages.chatInviteImporters'>> {
+    const { channel } = await this.requestsAccess(caller, input);
+    const limit = Math.max(1, Math.min(q.limit > 0 ? q.limit : 50, 100));
+    const hash = q.link !== undefined && q.link !== '' ? hashOfLink(q.link) : undefined;
+    // A name filter on requests; on past joins, the members matching it.
+    const byName = q.query ? await (q.requested ? this.store.matchingRequesters(channel.id, q.query) : this.store.matchingParticipants(channel.id, q.query)) : undefined;
+    let importers: Obj<'chatInviteImporter'>[];
+    let count: number;
+    if (q.requested) {
+      const rows = await this.store.joinRequests(channel.id, { hash, userIds: byName, offsetDate: q.offsetDate, offsetUser: q.offsetUser, limit });
+      importers = rows.map((r) => ({ _: 'chatInviteImporter', requested: true, userId: r.userId, date: r.date }));
+      count = byName ? rows.length : await this.store.joinRequestCount(channel.id, hash);
+    } else {
+      const joins = (await this.store.log(channel.id, { kinds: kindsOf({ _: 'channelAdminLogEventsFilter', join: true, invite: true }), maxId: 0n, minId: 0n, limit: 10_000 })).flatMap((e) => {
+        const a = e.action;
+        if (a._ !== 'channelAdminLogEventActionParticipantJoinByInvite' && a._ !== 'channelAdminLogEventActionParticipantJoinByRequest') return [];
+        if (a.invite._ !== 'chatInviteExported' || (hash !== undefined && hashOfLink(a.invite.link) !== hash)) return [];
+        if (byName && !byName.includes(e.userId)) return [];
+        return [{ _: 'chatInviteImporter' as const, userId: e.userId, date: e.date, approvedBy: a._ === 'channelAdminLogEventActionParticipantJoinByRequest' ? a.approvedBy : undefined }];
+      });
+      const after = joins.filter((j) => q.offsetDate <= 0 || j.date < q.offsetDate || (j.date === q.offsetDate && j.userId < q.offsetUser));
+      importers = after.slice(0, limit);
+      count = joins.length;
+    }
+    const userIds = new Set<bigint>(importers.flatMap((i) => [i.userId, ...(i.approvedBy !== undefined ? [i.approvedBy] : [])]));
+    return { _: 'messages.chatInviteImporters', count, importers, users: userIds.size > 0 ? await this.deps.userViews.many(caller, [...userIds]) : [] };
+  }
+
+  /** messages.getExportedChatInvites for a channel: the links of an admin (admins with invite_users). */
+  async listInvites(caller: bigint, input: TlType<'InputPeer'>, adminId: bigint, revoked: boolean, offsetDate: number, limit: number): Promise<Obj<'messages.exportedChatInvites'>> {
+    const { channel } = await this.requestsAccess(caller, input);
+    const rows = await this.store.invites(channel.id, { adminId, revoked, offsetDate, limit: Math.max(1, Math.min(limit > 0 ? limit : 50, 100)) });
+    const invites: TlType<'ExportedChatInvite'>[] = [];
+    for (const i of rows) invites.push(exportedInviteTl(this.deps.linkHost(), i, i.requestNeeded ? await this.store.joinRequestCount(channel.id, i.hash) : undefined));
+    return { _: 'messages.exportedChatInvites', count: invites.length, invites, users: await this.deps.userViews.many(caller, [adminId]) };
   }
 
   // --- Settings ------------------------------------------------------------------------------------
@@ -1210,6 +1631,37 @@ export class ChannelService {
     return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
   }
 
+  /**
+   * channels.toggleForum (supergroups): messages organised in topics. Turning it on makes the General topic
+   * (id 1: every message not in another topic). A discussion group cannot be a forum.
+   */
+  async toggleForum(caller: Caller, input: TlType<'InputChannel'>, enabled: boolean): Promise<Obj<'updates'>> {
+    const { channel } = await this.changeInfo(caller, input);
+    if (!isMegagroup(channel)) throw RpcError.badRequest('CHANNEL_INVALID');
+    if (enabled && channel.linkedChatId != null) throw RpcError.badRequest('CHAT_DISCUSSION_UNALLOWED');
+    const flags = enabled ? channel.flags | CHANNEL_FORUM : channel.flags & ~CHANNEL_FORUM;
+    if (flags === channel.flags) throw RpcError.badRequest('CHAT_NOT_MODIFIED');
+    await this.store.db.transaction().execute(async (tx) => {
+      await this.store.updateChannel(tx, channel.id, { flags });
+      if (enabled) await this.store.insertTopic(tx, { channelId: channel.id, id: GENERAL_TOPIC_ID, date: channel.date, creatorId: channel.creatorId, title: 'General', iconColor: TOPIC_COLORS[0]!, iconEmojiId: 0n, closed: false, hidden: false, pinned: 0 });
+    });
+    await this.logAction(channel.id, caller.userId, 'settings', { _: 'channelAdminLogEventActionToggleForum', newValue: enabled });
+    await this.announce(caller, channel.id);
+    return this.answerWith(caller.userId, channel.id, [{ _: 'updateChannel', channelId: channel.id }]);
+  }
+
+  /** Updates (no pts) to every member online and the caller's other devices; the caller's answer carries them too. */
+  async broadcastUpdates(caller: Caller, channelId: bigint, updates: TlType<'Update'>[]): Promise<Obj<'updates'>> {
+    await this.pushToMembers(channelId, () => updates, [], caller);
+    return this.answerWith(caller.userId, channelId, updates);
+  }
+
+  /** The messages of `ids` with their users, as `viewer` sees them (forum topics' top messages). */
+  async messagesTl(viewer: bigint, channel: ChannelRecord, ids: readonly number[]): Promise<{ messages: TlType<'Message'>[]; users: TlType<'User'>[] }> {
+    const rows = [...(await this.store.messages(channel.id, ids)).values()];
+    return { messages: rows.map((m) => this.deps.views.messageTl(viewer, channel, m)), users: await this.usersOf(viewer, rows) };
+  }
+
   async toggleSignatures(caller: Caller, input: TlType<'InputChannel'>, enabled: boolean): Promise<Obj<'updates'>> {
     const { channel } = await this.changeInfo(caller, input);
     if (!isBroadcast(channel)) throw RpcError.badRequest('CHANNEL_INVALID');
@@ -1235,7 +1687,14 @@ export class ChannelService {
   async views(viewer: bigint, input: TlType<'InputPeer'>, ids: readonly number[], increment: boolean): Promise<Obj<'messages.messageViews'>> {
     const { channel, me } = await this.access(viewer, input);
     requireReadable(channel, me);
+    const before = increment ? new Map([...(await this.store.messages(channel.id, ids))].map(([id, m]) => [id, m.views])) : undefined;
     const counts = increment ? await this.store.view(channel.id, viewer, ids) : new Map([...(await this.store.messages(channel.id, ids))].map(([id, m]) => [id, m.views]));
+    const changed = before ? [...counts].filter(([id, n]) => before.get(id) !== n) : [];
+    // Live view counters for the members online in channels up to MIN_USERS_ABOVE members; larger ones
+    // poll messages.getMessagesViews as clients do while a post is on screen.
+    if (changed.length > 0 && channel.participantsCount <= MIN_USERS_ABOVE) {
+      await this.pushToMembers(channel.id, () => changed.map(([id, views]) => ({ _: 'updateChannelMessageViews', channelId: channel.id, id, views })), []);
+    }
     return {
       _: 'messages.messageViews',
       views: ids.map((id) => (counts.has(id) ? { _: 'messageViews', views: counts.get(id) } : { _: 'messageViews' })),

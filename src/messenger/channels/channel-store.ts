@@ -9,19 +9,20 @@ import { PEER_CHANNEL } from '../peer.js';
 import { BOX_PINNED, CONTENT_SERVICE, type MessageRow } from '../message-row.js';
 import type { InviteRecord } from '../chats/chat-store.js';
 import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
+import { searchKinds } from '../../infra/db/search-index.js';
 import type { TlType } from '../../tl/index.js';
 import { logKindCode, logKindOf, type LogEntry, type LogKind } from './admin-log.js';
-import { POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
+import { CHANNEL_DELETED, POST_PINNED, ROLE_BANNED, ROLE_LEFT, type ForumTopicRecord, type ChannelParticipantRecord, type ChannelRecord, type ChannelRole, type ChannelUpdateKind } from './records.js';
 
 export type Db = Kysely<Tables> | Tx;
 type N = number | bigint;
 
-const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id', 'migrated_from_chat_id'] as const;
-const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id', 'available_min_id'] as const;
-const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title'] as const;
-const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags'] as const;
+const CHANNEL_COLUMNS = ['id', 'creator_id', 'title', 'about', 'username', 'date', 'flags', 'pts', 'top_message', 'top_date', 'read_max_id', 'participants_count', 'default_banned', 'slowmode_seconds', 'photo_id', 'migrated_from_chat_id', 'linked_chat_id'] as const;
+const PARTICIPANT_COLUMNS = ['channel_id', 'user_id', 'role', 'admin_rights', 'banned_rights', 'banned_until', 'inviter_id', 'actor_id', 'rank', 'date', 'read_inbox_max_id', 'last_post_date', 'pinned', 'folder_id', 'available_min_id', 'unread_mark'] as const;
+const INVITE_COLUMNS = ['hash', 'channel_id', 'admin_id', 'date', 'expire_date', 'usage_limit', 'uses', 'revoked', 'permanent', 'title', 'request_needed'] as const;
+const MESSAGE_COLUMNS = ['channel_id', 'id', 'author_id', 'date', 'edit_date', 'message', 'entities', 'media', 'fwd_from', 'reply_to_id', 'post_author', 'views', 'flags', 'reply_top_id', 'linked_id'] as const;
 
-function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null; migrated_from_chat_id: bigint | null }): ChannelRecord {
+function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; about: string; username: string | null; date: N; flags: N; pts: N; top_message: N; top_date: N; read_max_id: N; participants_count: N; default_banned: N; slowmode_seconds: N; photo_id: bigint | null; migrated_from_chat_id: bigint | null; linked_chat_id: bigint | null }): ChannelRecord {
   return {
     id: r.id,
     creatorId: r.creator_id,
@@ -39,10 +40,11 @@ function channelFromRow(r: { id: bigint; creator_id: bigint; title: string; abou
     slowmodeSeconds: Number(r.slowmode_seconds),
     photoId: r.photo_id,
     migratedFromChatId: r.migrated_from_chat_id,
+    linkedChatId: r.linked_chat_id,
   };
 }
 
-function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; admin_rights: N; banned_rights: N; banned_until: N; inviter_id: bigint; actor_id: bigint; rank: string | null; date: N; read_inbox_max_id: N; last_post_date: N; pinned: N; folder_id: N; available_min_id: N }): ChannelParticipantRecord {
+function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; admin_rights: N; banned_rights: N; banned_until: N; inviter_id: bigint; actor_id: bigint; rank: string | null; date: N; read_inbox_max_id: N; last_post_date: N; pinned: N; folder_id: N; available_min_id: N; unread_mark: N }): ChannelParticipantRecord {
   return {
     channelId: r.channel_id,
     userId: r.user_id,
@@ -59,10 +61,26 @@ function participantFromRow(r: { channel_id: bigint; user_id: bigint; role: N; a
     pinned: Number(r.pinned),
     folderId: Number(r.folder_id),
     availableMinId: Number(r.available_min_id),
+    unreadMark: Number(r.unread_mark) !== 0,
   };
 }
 
-function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null }): InviteRecord {
+function topicFromRow(r: { channel_id: bigint; id: N; date: N; creator_id: bigint; title: string; icon_color: N; icon_emoji_id: bigint; closed: N; hidden: N; pinned: N }): ForumTopicRecord {
+  return {
+    channelId: r.channel_id,
+    id: Number(r.id),
+    date: Number(r.date),
+    creatorId: r.creator_id,
+    title: r.title,
+    iconColor: Number(r.icon_color),
+    iconEmojiId: BigInt(r.icon_emoji_id),
+    closed: Number(r.closed) !== 0,
+    hidden: Number(r.hidden) !== 0,
+    pinned: Number(r.pinned),
+  };
+}
+
+function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null; request_needed: N }): InviteRecord {
   return {
     hash: r.hash,
     chatId: r.channel_id,
@@ -74,6 +92,7 @@ function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; 
     revoked: Number(r.revoked) !== 0,
     permanent: Number(r.permanent) !== 0,
     title: r.title,
+    requestNeeded: Number(r.request_needed) !== 0,
   };
 }
 
@@ -92,9 +111,13 @@ export interface ChannelMessage {
   postAuthor: string | null;
   views: number;
   flags: number;
+  /** The top message of the thread it replies in (discussion groups). */
+  replyTopId?: number | null;
+  /** A channel post: its copy in the discussion group; the copy: the channel post it copies. */
+  linkedId?: number | null;
 }
 
-function messageFromRow(r: { channel_id: bigint; id: N; author_id: bigint; date: N; edit_date: N; message: string; entities: Buffer | null; media: Buffer | null; fwd_from: Buffer | null; reply_to_id: N | null; post_author: string | null; views: N; flags: N }): ChannelMessage {
+function messageFromRow(r: { channel_id: bigint; id: N; author_id: bigint; date: N; edit_date: N; message: string; entities: Buffer | null; media: Buffer | null; fwd_from: Buffer | null; reply_to_id: N | null; post_author: string | null; views: N; flags: N; reply_top_id: N | null; linked_id: N | null }): ChannelMessage {
   return {
     channelId: r.channel_id,
     id: Number(r.id),
@@ -109,6 +132,8 @@ function messageFromRow(r: { channel_id: bigint; id: N; author_id: bigint; date:
     postAuthor: r.post_author,
     views: Number(r.views),
     flags: Number(r.flags),
+    replyTopId: r.reply_top_id === null ? null : Number(r.reply_top_id),
+    linkedId: r.linked_id === null ? null : Number(r.linked_id),
   };
 }
 
@@ -143,6 +168,8 @@ export interface NewChannelMessage {
   replyToId: number | null;
   postAuthor: string | null;
   flags: number;
+  replyTopId?: number | null;
+  linkedId?: number | null;
 }
 
 export interface ChannelLogEntry {
@@ -186,8 +213,9 @@ export class ChannelStore {
       .execute();
   }
 
-  async updateChannel(db: Db, id: bigint, set: Partial<Pick<ChannelRecord, 'title' | 'about' | 'flags' | 'defaultBanned' | 'slowmodeSeconds' | 'readMaxId' | 'photoId'>> & { username?: string | null }): Promise<void> {
+  async updateChannel(db: Db, id: bigint, set: Partial<Pick<ChannelRecord, 'title' | 'about' | 'flags' | 'defaultBanned' | 'slowmodeSeconds' | 'readMaxId' | 'photoId' | 'linkedChatId'>> & { username?: string | null }): Promise<void> {
     const values: Record<string, unknown> = {};
+    if (set.linkedChatId !== undefined) values.linked_chat_id = set.linkedChatId;
     if (set.photoId !== undefined) values.photo_id = set.photoId;
     if (set.title !== undefined) values.title = set.title;
     if (set.about !== undefined) values.about = set.about;
@@ -251,6 +279,8 @@ export class ChannelStore {
       date: p.date,
       read_inbox_max_id: p.readInboxMaxId,
       available_min_id: p.availableMinId,
+      // Someone leaving (or kicked) has no dialog: its arrangement does not outlive the membership.
+      ...(active ? {} : { pinned: 0, folder_id: 0, unread_mark: 0 }),
     };
     const changed = await db.updateTable('channel_participants').set(values).where('channel_id', '=', p.channelId).where('user_id', '=', p.userId).executeTakeFirst();
     if (Number(changed.numUpdatedRows) > 0) return;
@@ -319,6 +349,19 @@ export class ChannelStore {
     return rows.map((r) => r.user_id);
   }
 
+  /** Users who asked to join whose names start with `q` (getChatInviteImporters q). */
+  async matchingRequesters(channelId: bigint, q: string, db: Db = this.db): Promise<bigint[]> {
+    const like = `${q.toLowerCase().replace(/[%_\\]/g, '')}%`;
+    const rows = await db
+      .selectFrom('channel_join_requests as r')
+      .innerJoin('users as u', 'u.id', 'r.user_id')
+      .select('r.user_id')
+      .where('r.channel_id', '=', channelId)
+      .where((eb) => eb.or([eb(eb.fn('lower', ['u.first_name']), 'like', like), eb(eb.fn('lower', ['u.last_name']), 'like', like), eb('u.username_lower', 'like', like)]))
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
   async activeMemberIds(channelId: bigint, db: Db = this.db): Promise<bigint[]> {
     return (await db.selectFrom('channel_participants').select('user_id').where('channel_id', '=', channelId).where('active', '=', 1).execute()).map((r) => r.user_id);
   }
@@ -333,12 +376,13 @@ export class ChannelStore {
   async insertMessage(db: Db, channelId: bigint, id: number, date: number, m: NewChannelMessage): Promise<void> {
     await db
       .insertInto('channel_messages')
-      .values({ channel_id: channelId, id, author_id: m.authorId, random_id: m.randomId, date, message: m.message, entities: m.entities, media: m.media, fwd_from: m.fwdFrom, reply_to_id: m.replyToId, post_author: m.postAuthor, flags: m.flags })
+      .values({ channel_id: channelId, id, author_id: m.authorId, random_id: m.randomId, date, message: m.message, entities: m.entities, media: m.media, fwd_from: m.fwdFrom, reply_to_id: m.replyToId, post_author: m.postAuthor, flags: m.flags, reply_top_id: m.replyTopId ?? null, linked_id: m.linkedId ?? null, search_kinds: (m.flags & CONTENT_SERVICE) !== 0 ? 0 : searchKinds(m.entities, m.media) })
       .execute();
   }
 
-  async editMessage(db: Db, channelId: bigint, id: number, set: { message: string; entities: Buffer | null; editDate: number }): Promise<void> {
-    await db.updateTable('channel_messages').set({ message: set.message, entities: set.entities, edit_date: set.editDate }).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  /** `media`: the post's media as stored (its kinds are indexed again with the new entities). */
+  async editMessage(db: Db, channelId: bigint, id: number, set: { message: string; entities: Buffer | null; editDate: number; media: Buffer | null }): Promise<void> {
+    await db.updateTable('channel_messages').set({ message: set.message, entities: set.entities, edit_date: set.editDate, search_kinds: searchKinds(set.entities, set.media) }).where('channel_id', '=', channelId).where('id', '=', id).execute();
   }
 
   async setPinned(db: Db, channelId: bigint, ids: readonly number[], pinned: boolean): Promise<void> {
@@ -381,6 +425,13 @@ export class ChannelStore {
   }
 
   /** How many posts were made after `fromPts` (those a catching-up member lacks). */
+  /** The channel's pts as of `date` (its newest log entry not after it; 0 when none): a client's channel state at its date. */
+  async ptsAt(channelId: bigint, date: number, db: Db = this.db): Promise<number> {
+    // Newest first: a client's date is usually recent, so the scan stops early.
+    const r = await db.selectFrom('channel_updates').select('pts').where('channel_id', '=', channelId).where('date', '<=', date).orderBy('pts', 'desc').limit(1).executeTakeFirst();
+    return Number(r?.pts ?? 0);
+  }
+
   async newMessagesAfter(channelId: bigint, fromPts: number, db: Db = this.db): Promise<number> {
     const r = await db.selectFrom('channel_updates').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('pts', '>', fromPts).where('kind', '=', 1).executeTakeFirst();
     return Number(r?.n ?? 0);
@@ -407,8 +458,10 @@ export class ChannelStore {
   }
 
   /** A window of the history, newest first (offset semantics as messages.getHistory, decided by the caller). */
-  async window(channelId: bigint, w: { below?: number; atOrAbove?: number; maxId: number; minId: number; skip: number; limit: number; ascending: boolean; beforeDate?: number; sinceDate?: number }, db: Db = this.db): Promise<ChannelMessage[]> {
+  async window(channelId: bigint, w: { below?: number; atOrAbove?: number; maxId: number; minId: number; skip: number; limit: number; ascending: boolean; beforeDate?: number; sinceDate?: number; threadTop?: number }, db: Db = this.db): Promise<ChannelMessage[]> {
     let s = db.selectFrom('channel_messages').select(MESSAGE_COLUMNS).where('channel_id', '=', channelId);
+    // threadTop 0: messages in no thread (a forum's General topic).
+    if (w.threadTop !== undefined) s = w.threadTop === 0 ? s.where('reply_top_id', 'is', null) : s.where('reply_top_id', '=', w.threadTop);
     if (w.maxId > 0) s = s.where('id', '<', w.maxId);
     if (w.minId > 0) s = s.where('id', '>', w.minId);
     if (w.below !== undefined) s = s.where('id', '<', w.below);
@@ -424,7 +477,7 @@ export class ChannelStore {
    * Posts matching a search (messages.search in a channel), newest first: text containing `q` (case-folded),
    * from an author, within dates and ids, pinned only; with the number of matches.
    */
-  async search(channelId: bigint, q: { text: string; authorId?: bigint; minDate: number; maxDate: number; belowId: number; maxId: number; minId: number; pinnedOnly: boolean; limit: number }, db: Db = this.db): Promise<{ rows: ChannelMessage[]; count: number }> {
+  async search(channelId: bigint, q: { text: string; authorId?: bigint; minDate: number; maxDate: number; belowId: number; maxId: number; minId: number; pinnedOnly: boolean; kinds?: number; limit: number }, db: Db = this.db): Promise<{ rows: ChannelMessage[]; count: number }> {
     const base = () => {
       let s = db.selectFrom('channel_messages').where('channel_id', '=', channelId).where(sql<boolean>`(flags & ${CONTENT_SERVICE}) = 0`);
       if (q.text !== '') s = s.where(sql<string>`lower(message)`, 'like', `%${q.text.toLowerCase().replace(/[%_\\]/g, '')}%`);
@@ -434,6 +487,7 @@ export class ChannelStore {
       if (q.maxId > 0) s = s.where('id', '<', q.maxId);
       if (q.minId > 0) s = s.where('id', '>', q.minId);
       if (q.pinnedOnly) s = s.where(sql<boolean>`(flags & ${POST_PINNED}) <> 0`);
+      if (q.kinds !== undefined) s = s.where(sql<boolean>`(search_kinds & ${q.kinds}) <> 0`);
       return s;
     };
     let page = base().select(MESSAGE_COLUMNS);
@@ -441,6 +495,50 @@ export class ChannelStore {
     const rows = (await page.orderBy('id', 'desc').limit(q.limit).execute()).map(messageFromRow);
     const counted = await base().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     return { rows, count: Number(counted?.n ?? 0) };
+  }
+
+  // --- Threads (comments in a discussion group) ----------------------------------------------------------
+
+  /** A post and its copy in the discussion group name each other. */
+  async setLinkedId(db: Db, channelId: bigint, id: number, linkedId: number): Promise<void> {
+    await db.updateTable('channel_messages').set({ linked_id: linkedId }).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  }
+
+  /** A channel's posts forget their copies (the discussion group changed: their comments are elsewhere). */
+  async clearLinkedIds(db: Db, channelId: bigint): Promise<void> {
+    await db.updateTable('channel_messages').set({ linked_id: null }).where('channel_id', '=', channelId).where('linked_id', 'is not', null).execute();
+  }
+
+  /** Replies in each thread of `tops`: how many and the newest id. */
+  async threadStats(channelId: bigint, tops: readonly number[], db: Db = this.db): Promise<Map<number, { count: number; maxId: number }>> {
+    const out = new Map<number, { count: number; maxId: number }>();
+    if (tops.length === 0) return out;
+    const rows = await db
+      .selectFrom('channel_messages')
+      .select((eb) => ['reply_top_id', eb.fn.countAll().as('n'), eb.fn.max('id').as('m')])
+      .where('channel_id', '=', channelId)
+      .where('reply_top_id', 'in', [...new Set(tops)])
+      .groupBy('reply_top_id')
+      .execute();
+    for (const r of rows) out.set(Number(r.reply_top_id), { count: Number(r.n), maxId: Number(r.m) });
+    return out;
+  }
+
+  /** The last authors to reply in a thread, newest first, each once. */
+  async recentRepliers(channelId: bigint, top: number, limit: number, db: Db = this.db): Promise<bigint[]> {
+    const rows = await db.selectFrom('channel_messages').select('author_id').where('channel_id', '=', channelId).where('reply_top_id', '=', top).orderBy('id', 'desc').limit(limit * 4).execute();
+    return [...new Set(rows.map((r) => r.author_id))].slice(0, limit);
+  }
+
+  /** Replies in a thread above `afterId` by others than `viewer` (the thread's unread count). */
+  async threadUnread(channelId: bigint, top: number, afterId: number, viewer: bigint, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('reply_top_id', '=', top).where('id', '>', afterId).where('author_id', '<>', viewer).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async threadCount(channelId: bigint, top: number, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_messages').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId).where('reply_top_id', '=', top).executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   async messageCount(channelId: bigint, db: Db = this.db): Promise<number> {
@@ -462,6 +560,20 @@ export class ChannelStore {
       .where('channel_id', '=', channelId)
       .where('id', '>', afterId)
       .where('author_id', '<>', viewer)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Unread posts over every channel the user is in (updates.state.unread_count's channel part), in one query. */
+  async unreadTotal(userId: bigint, db: Db = this.db): Promise<number> {
+    const r = await db
+      .selectFrom('channel_participants as p')
+      .innerJoin('channel_messages as m', (j) => j.onRef('m.channel_id', '=', 'p.channel_id').onRef('m.id', '>', 'p.read_inbox_max_id').onRef('m.author_id', '<>', 'p.user_id'))
+      .innerJoin('channels as c', 'c.id', 'p.channel_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('p.user_id', '=', userId)
+      .where('p.active', '=', 1)
+      .where(sql<boolean>`(c.flags & ${CHANNEL_DELETED}) = 0`)
       .executeTakeFirst();
     return Number(r?.n ?? 0);
   }
@@ -499,7 +611,7 @@ export class ChannelStore {
   }
 
   async markLeft(db: Db, channelId: bigint, userId: bigint): Promise<void> {
-    await db.updateTable('channel_participants').set({ role: ROLE_LEFT, active: 0, admin_rights: 0 }).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+    await db.updateTable('channel_participants').set({ role: ROLE_LEFT, active: 0, admin_rights: 0, pinned: 0, folder_id: 0, unread_mark: 0 }).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
   }
 
   // --- Invite links (InviteRecord.chatId holds the channel id) --------------------------------------
@@ -513,7 +625,7 @@ export class ChannelStore {
   async insertInvite(db: Db, i: InviteRecord): Promise<void> {
     await db
       .insertInto('channel_invites')
-      .values({ hash: i.hash, channel_id: i.chatId, admin_id: i.adminId, date: i.date, expire_date: i.expireDate, usage_limit: i.usageLimit, uses: i.uses, revoked: i.revoked ? 1 : 0, permanent: i.permanent ? 1 : 0, title: i.title })
+      .values({ hash: i.hash, channel_id: i.chatId, admin_id: i.adminId, date: i.date, expire_date: i.expireDate, usage_limit: i.usageLimit, uses: i.uses, revoked: i.revoked ? 1 : 0, permanent: i.permanent ? 1 : 0, title: i.title, request_needed: i.requestNeeded ? 1 : 0 })
       .execute();
   }
 
@@ -528,6 +640,92 @@ export class ChannelStore {
   async permanentInvite(channelId: bigint, adminId: bigint, db: Db = this.db): Promise<InviteRecord | undefined> {
     const r = await db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('admin_id', '=', adminId).where('permanent', '=', 1).where('revoked', '=', 0).executeTakeFirst();
     return r && inviteFromRow(r);
+  }
+
+  // --- Forum topics ------------------------------------------------------------------------------------
+
+  async insertTopic(db: Db, t: ForumTopicRecord): Promise<void> {
+    await db
+      .insertInto('channel_forum_topics')
+      .values({ channel_id: t.channelId, id: t.id, date: t.date, creator_id: t.creatorId, title: t.title, icon_color: t.iconColor, icon_emoji_id: t.iconEmojiId, closed: t.closed ? 1 : 0, hidden: t.hidden ? 1 : 0, pinned: t.pinned })
+      // A topic that exists already (General, when a forum is turned on again) is left as it is.
+      .orIgnore()
+      .execute();
+  }
+
+  async topics(channelId: bigint, ids: readonly number[], db: Db = this.db): Promise<Map<number, ForumTopicRecord>> {
+    const out = new Map<number, ForumTopicRecord>();
+    if (ids.length === 0) return out;
+    const rows = await db.selectFrom('channel_forum_topics').selectAll().where('channel_id', '=', channelId).where('id', 'in', [...new Set(ids)]).execute();
+    for (const r of rows) out.set(Number(r.id), topicFromRow(r));
+    return out;
+  }
+
+  /** Topics newest first (below `belowId` when > 0), titles containing `q`; with how many match. */
+  async topicPage(channelId: bigint, q: { text: string; belowId: number; limit: number }, db: Db = this.db): Promise<{ rows: ForumTopicRecord[]; count: number }> {
+    const base = () => {
+      let s = db.selectFrom('channel_forum_topics').where('channel_id', '=', channelId);
+      if (q.text !== '') s = s.where(sql<string>`lower(title)`, 'like', `%${q.text.toLowerCase().replace(/[%_\\]/g, '')}%`);
+      return s;
+    };
+    let page = base().selectAll();
+    if (q.belowId > 0) page = page.where('id', '<', q.belowId);
+    const rows = (await page.orderBy('id', 'desc').limit(q.limit).execute()).map(topicFromRow);
+    const counted = await base().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return { rows, count: Number(counted?.n ?? 0) };
+  }
+
+  async updateTopic(db: Db, channelId: bigint, id: number, set: { title?: string; iconEmojiId?: bigint; closed?: boolean; hidden?: boolean; pinned?: number }): Promise<void> {
+    const values: Record<string, unknown> = {};
+    if (set.title !== undefined) values.title = set.title;
+    if (set.iconEmojiId !== undefined) values.icon_emoji_id = set.iconEmojiId;
+    if (set.closed !== undefined) values.closed = set.closed ? 1 : 0;
+    if (set.hidden !== undefined) values.hidden = set.hidden ? 1 : 0;
+    if (set.pinned !== undefined) values.pinned = set.pinned;
+    if (Object.keys(values).length > 0) await db.updateTable('channel_forum_topics').set(values).where('channel_id', '=', channelId).where('id', '=', id).execute();
+  }
+
+  /** The highest pin rank among a forum's topics (a newly pinned one goes above it). */
+  async topPinRank(channelId: bigint, db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('channel_forum_topics').select((eb) => eb.fn.max('pinned').as('m')).where('channel_id', '=', channelId).executeTakeFirst();
+    return Number(r?.m ?? 0);
+  }
+
+  // --- Join requests (links with request_needed) ------------------------------------------------------
+
+  /** Records a request to join; false when the user already has one pending. */
+  async addJoinRequest(db: Db, channelId: bigint, userId: bigint, date: number, hash: string): Promise<boolean> {
+    const r = await db.insertInto('channel_join_requests').values({ channel_id: channelId, user_id: userId, date, invite_hash: hash }).orIgnore().executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  /** Pending requests newest first (by date, then user id), after the (offsetDate, offsetUser) cursor. */
+  async joinRequests(channelId: bigint, q: { hash?: string; userIds?: readonly bigint[]; offsetDate: number; offsetUser: bigint; limit: number }, db: Db = this.db): Promise<{ userId: bigint; date: number; hash: string }[]> {
+    let s = db.selectFrom('channel_join_requests').select(['user_id', 'date', 'invite_hash']).where('channel_id', '=', channelId);
+    if (q.hash !== undefined) s = s.where('invite_hash', '=', q.hash);
+    if (q.userIds) s = s.where('user_id', 'in', q.userIds.length > 0 ? [...q.userIds] : [-1n]);
+    if (q.offsetDate > 0) s = s.where((eb) => eb.or([eb('date', '<', q.offsetDate), eb.and([eb('date', '=', q.offsetDate), eb('user_id', '<', q.offsetUser)])]));
+    const rows = await s.orderBy('date', 'desc').orderBy('user_id', 'desc').limit(q.limit).execute();
+    return rows.map((r) => ({ userId: r.user_id, date: Number(r.date), hash: r.invite_hash }));
+  }
+
+  async joinRequestCount(channelId: bigint, hash?: string, db: Db = this.db): Promise<number> {
+    let s = db.selectFrom('channel_join_requests').select((eb) => eb.fn.countAll().as('n')).where('channel_id', '=', channelId);
+    if (hash !== undefined) s = s.where('invite_hash', '=', hash);
+    return Number((await s.executeTakeFirst())?.n ?? 0);
+  }
+
+  async deleteJoinRequests(db: Db, channelId: bigint, userIds: readonly bigint[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await db.deleteFrom('channel_join_requests').where('channel_id', '=', channelId).where('user_id', 'in', [...userIds]).execute();
+  }
+
+  /** The live links of a channel made by `adminId` (all admins' when undefined), newest first. */
+  async invites(channelId: bigint, q: { adminId?: bigint; revoked: boolean; offsetDate: number; limit: number }, db: Db = this.db): Promise<InviteRecord[]> {
+    let s = db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('revoked', '=', q.revoked ? 1 : 0);
+    if (q.adminId !== undefined) s = s.where('admin_id', '=', q.adminId);
+    if (q.offsetDate > 0) s = s.where('date', '<', q.offsetDate);
+    return (await s.orderBy('date', 'desc').limit(q.limit).execute()).map(inviteFromRow);
   }
 
   // --- Admin log ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import {
   isBroadcast,
   isKicked,
   isMegagroup,
+  isForum,
   type ChannelParticipantRecord,
   type ChannelRecord,
 } from './records.js';
@@ -65,8 +66,10 @@ export class ChannelViews {
       left: !active || undefined,
       broadcast: isBroadcast(c) || undefined,
       megagroup: isMegagroup(c) || undefined,
+      forum: isForum(c) || undefined,
       signatures: (c.flags & CHANNEL_SIGNATURES) !== 0 || undefined,
       slowmodeEnabled: c.slowmodeSeconds > 0 || undefined,
+      hasLink: c.linkedChatId != null || undefined,
       id: c.id,
       accessHash,
       title: c.title,
@@ -80,13 +83,21 @@ export class ChannelViews {
     };
   }
 
-  /** A post as `viewer` sees it. */
-  messageTl(viewer: bigint, c: ChannelRecord | undefined, m: ChannelMessage): StoredMessageTl {
+  /**
+   * A post as `viewer` sees it; `replies`: the comments under a broadcast post (its thread in the discussion
+   * group). A discussion group's automatic copy of a post comes from the channel, not from whoever posted.
+   */
+  messageTl(viewer: bigint, c: ChannelRecord | undefined, m: ChannelMessage, replies?: Obj<'messageReplies'>): StoredMessageTl {
     const tl = messageTl(asMessageRow(m, viewer));
     if (tl._ !== 'message') return tl;
     if (c && isBroadcast(c)) {
-      return { ...tl, post: true, fromId: undefined, views: m.views, postAuthor: m.postAuthor ?? undefined };
+      return { ...tl, post: true, fromId: undefined, views: m.views, postAuthor: m.postAuthor ?? undefined, replies };
     }
+    if (m.replyTopId != null && tl.replyTo?._ === 'messageReplyHeader') {
+      // In a forum every message of a topic says so; replies to a message inside a thread name the thread's top.
+      tl.replyTo = { ...tl.replyTo, forumTopic: (c && isForum(c)) || undefined, replyToTopId: m.replyTopId !== m.replyToId ? m.replyTopId : undefined };
+    }
+    if (m.linkedId != null && tl.fwdFrom?.fromId?._ === 'peerChannel') return { ...tl, out: undefined, fromId: tl.fwdFrom.fromId };
     return tl;
   }
 
@@ -121,6 +132,7 @@ export function channelDialogTl(c: ChannelRecord, me: ChannelParticipantRecord, 
   return {
     _: 'dialog',
     pinned: me.pinned > 0 || undefined,
+    unreadMark: me.unreadMark || undefined,
     peer: { _: 'peerChannel', channelId: c.id },
     topMessage: c.topMessage,
     readInboxMaxId: me.readInboxMaxId,

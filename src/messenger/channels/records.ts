@@ -12,6 +12,12 @@ export const CHANNEL_SIGNATURES = 4;
 export const CHANNEL_DELETED = 8;
 /** channels.togglePreHistoryHidden: members see only the posts after they joined. */
 export const CHANNEL_PREHISTORY_HIDDEN = 16;
+/** A supergroup organised in forum topics (channels.toggleForum). */
+export const CHANNEL_FORUM = 32;
+/** The General topic of a forum: every message not in another topic. */
+export const GENERAL_TOPIC_ID = 1;
+/** The icon colours Telegram offers for forum topics (the first is the default). */
+export const TOPIC_COLORS: readonly number[] = [0x6fb9f0, 0xffd67e, 0xcb86db, 0x8eee98, 0xff93b2, 0xfb6f5f];
 
 export const ROLE_LEFT = 0;
 export const ROLE_MEMBER = 1;
@@ -59,6 +65,8 @@ export interface ChannelRecord {
   photoId: bigint | null;
   /** The basic group it was migrated from (messages.migrateChat). */
   migratedFromChatId: bigint | null;
+  /** The discussion group of a broadcast channel, or the broadcast channel a discussion group serves. */
+  linkedChatId?: bigint | null;
 }
 
 export interface ChannelParticipantRecord {
@@ -78,10 +86,27 @@ export interface ChannelParticipantRecord {
   folderId: number;
   /** The newest post when the member joined. */
   availableMinId: number;
+  /** messages.markDialogUnread. */
+  unreadMark?: boolean;
 }
 
 export const isBroadcast = (c: ChannelRecord): boolean => (c.flags & CHANNEL_BROADCAST) !== 0;
 export const isMegagroup = (c: ChannelRecord): boolean => (c.flags & CHANNEL_MEGAGROUP) !== 0;
+export const isForum = (c: ChannelRecord): boolean => (c.flags & CHANNEL_FORUM) !== 0;
+
+/** A forum topic's own settings (its messages are the thread under its id). */
+export interface ForumTopicRecord {
+  channelId: bigint;
+  id: number;
+  date: number;
+  creatorId: bigint;
+  title: string;
+  iconColor: number;
+  iconEmojiId: bigint;
+  closed: boolean;
+  hidden: boolean;
+  pinned: number;
+}
 
 /**
  * The newest post id the viewer may not see: with hidden prehistory, what came before a member (not an

@@ -19,6 +19,8 @@ export interface InviteRecord {
   revoked: boolean;
   permanent: boolean;
   title: string | null;
+  /** Joining needs an admin's approval (channel links only). */
+  requestNeeded?: boolean;
 }
 
 type N = number | bigint;

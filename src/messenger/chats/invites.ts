@@ -44,11 +44,14 @@ export function requireUsable(invite: InviteRecord | undefined, nowSeconds: numb
   return invite;
 }
 
-export function exportedInviteTl(host: string, i: InviteRecord): Obj<'chatInviteExported'> {
+/** `requested`: the join requests pending through the link (links that need approval). */
+export function exportedInviteTl(host: string, i: InviteRecord, requested?: number): Obj<'chatInviteExported'> {
   return {
     _: 'chatInviteExported',
     revoked: i.revoked || undefined,
     permanent: i.permanent || undefined,
+    requestNeeded: i.requestNeeded || undefined,
+    requested: i.requestNeeded && requested ? requested : undefined,
     link: inviteLink(host, i.hash),
     adminId: i.adminId,
     date: i.date,

@@ -20,6 +20,8 @@ import { migration as m0016 } from './0016_channels.js';
 import { migration as m0017 } from './0017_channel_invites_log.js';
 import { migration as m0018 } from './0018_chat_migration.js';
 import { migration as m0019 } from './0019_channel_prehistory.js';
+import { migration as m0020 } from './0020_channel_requests_threads.js';
+import { migration as m0021 } from './0021_channel_forum_topics.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -42,6 +44,8 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0017_channel_invites_log': m0017,
   '0018_chat_migration': m0018,
   '0019_channel_prehistory': m0019,
+  '0020_channel_requests_threads': m0020,
+  '0021_channel_forum_topics': m0021,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -28,6 +28,8 @@ export interface ChannelsTable {
   photo_id: NullableBig;
   /** The basic group this supergroup was migrated from (migration 0018). */
   migrated_from_chat_id: NullableBig;
+  /** The discussion group of a broadcast channel, or the channel a discussion group serves (migration 0020). */
+  linked_chat_id: NullableBig;
 }
 
 export interface ChannelParticipantsTable {
@@ -48,6 +50,8 @@ export interface ChannelParticipantsTable {
   folder_id: IntDefault;
   /** The newest post when the member joined (migration 0019): with hidden prehistory they see only later ones. */
   available_min_id: IntDefault;
+  /** messages.markDialogUnread on the member's channel dialog (migration 0020). */
+  unread_mark: IntDefault;
 }
 
 export interface ChannelMessagesTable {
@@ -65,6 +69,12 @@ export interface ChannelMessagesTable {
   post_author: NullableText;
   views: IntDefault;
   flags: IntDefault;
+  /** The top message of the thread this message replies in (comments in a discussion group; migration 0020). */
+  reply_top_id: NullableInt;
+  /** A channel post: its copy's id in the discussion group; the copy: the post's id in the channel. */
+  linked_id: NullableInt;
+  /** SEARCH_KIND_* bits of src/infra/db/search-index.ts (messages.search filters; migration 0020). */
+  search_kinds: IntDefault;
 }
 
 export interface ChannelUpdatesTable {
@@ -93,6 +103,30 @@ export interface ChannelInvitesTable {
   revoked: IntDefault;
   permanent: IntDefault;
   title: NullableText;
+  /** Joining through the link needs an admin's approval (migration 0020). */
+  request_needed: IntDefault;
+}
+
+/** Pending requests to join through a link with request_needed (migration 0020). */
+export interface ChannelJoinRequestsTable {
+  channel_id: Big;
+  user_id: Big;
+  date: Int;
+  invite_hash: string;
+}
+
+/** Forum topics (migration 0021): the id is the topic's creation message id. */
+export interface ChannelForumTopicsTable {
+  channel_id: Big;
+  id: Int;
+  date: Int;
+  creator_id: Big;
+  title: string;
+  icon_color: Int;
+  icon_emoji_id: ColumnType<bigint, number | bigint | undefined, number | bigint>;
+  closed: IntDefault;
+  hidden: IntDefault;
+  pinned: IntDefault;
 }
 
 export interface ChannelAdminLogTable {
@@ -106,6 +140,8 @@ export interface ChannelAdminLogTable {
 
 export interface ChannelTables {
   channel_invites: ChannelInvitesTable;
+  channel_join_requests: ChannelJoinRequestsTable;
+  channel_forum_topics: ChannelForumTopicsTable;
   channel_admin_log: ChannelAdminLogTable;
   channels: ChannelsTable;
   channel_participants: ChannelParticipantsTable;
