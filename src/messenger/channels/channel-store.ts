@@ -1,13 +1,13 @@
 // SQL access for channels: the channel row (with its pts and top message), participants (with each
 // member's read state), the channel's one message box, its update log and post views. Methods take the
 // database or a transaction, so a change and its log entry commit together (channel-service.ts).
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Tables } from '../../infra/db/schema.js';
 import { dialectOf, lockingRead } from '../../infra/db/dialect.js';
 import type { Tx } from '../box-writer.js';
 import { PEER_CHANNEL } from '../peer.js';
 import { BOX_PINNED, CONTENT_SERVICE, type MessageRow } from '../message-row.js';
-import type { InviteRecord } from '../chats/chat-store.js';
+import { inviteFromRow, type InviteRecord } from '../chats/chat-store.js';
 import { decodeTl, encodeTl } from '../../infra/db/tl-columns.js';
 import { searchKinds } from '../../infra/db/search-index.js';
 import type { TlType } from '../../tl/index.js';
@@ -80,20 +80,18 @@ function topicFromRow(r: { channel_id: bigint; id: N; date: N; creator_id: bigin
   };
 }
 
-function inviteFromRow(r: { hash: string; channel_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null; request_needed: N }): InviteRecord {
-  return {
-    hash: r.hash,
-    chatId: r.channel_id,
-    adminId: r.admin_id,
-    date: Number(r.date),
-    expireDate: r.expire_date === null ? null : Number(r.expire_date),
-    usageLimit: r.usage_limit === null ? null : Number(r.usage_limit),
-    uses: Number(r.uses),
-    revoked: Number(r.revoked) !== 0,
-    permanent: Number(r.permanent) !== 0,
-    title: r.title,
-    requestNeeded: Number(r.request_needed) !== 0,
-  };
+/** LIKE pattern for a name prefix typed by a user: lowercased, wildcards dropped. */
+function namePrefixPattern(q: string): string {
+  return `${q.toLowerCase().replace(/[%_\\]/g, '')}%`;
+}
+
+/** The joined user `u`'s first name, last name or username starts with the pattern. */
+function nameStartsWith(eb: ExpressionBuilder<{ u: Tables['users'] }, 'u'>, like: string) {
+  return eb.or([eb(eb.fn('lower', ['u.first_name']), 'like', like), eb(eb.fn('lower', ['u.last_name']), 'like', like), eb('u.username_lower', 'like', like)]);
+}
+
+function channelInviteFromRow(r: Omit<Parameters<typeof inviteFromRow>[0], 'chat_id'> & { channel_id: bigint; request_needed: N }): InviteRecord {
+  return { ...inviteFromRow({ ...r, chat_id: r.channel_id }), requestNeeded: Number(r.request_needed) !== 0 };
 }
 
 /** A stored post: the shared MessageRow shape (as `viewer` sees it) and what only channels have. */
@@ -338,26 +336,26 @@ export class ChannelStore {
 
   /** Participants whose name or username starts with `q` (channelParticipantsSearch and friends). */
   async matchingParticipants(channelId: bigint, q: string, db: Db = this.db): Promise<bigint[]> {
-    const like = `${q.toLowerCase().replace(/[%_\\]/g, '')}%`;
+    const like = namePrefixPattern(q);
     const rows = await db
       .selectFrom('channel_participants as p')
       .innerJoin('users as u', 'u.id', 'p.user_id')
       .select('p.user_id')
       .where('p.channel_id', '=', channelId)
-      .where((eb) => eb.or([eb(eb.fn('lower', ['u.first_name']), 'like', like), eb(eb.fn('lower', ['u.last_name']), 'like', like), eb('u.username_lower', 'like', like)]))
+      .where((eb) => nameStartsWith(eb, like))
       .execute();
     return rows.map((r) => r.user_id);
   }
 
   /** Users who asked to join whose names start with `q` (getChatInviteImporters q). */
   async matchingRequesters(channelId: bigint, q: string, db: Db = this.db): Promise<bigint[]> {
-    const like = `${q.toLowerCase().replace(/[%_\\]/g, '')}%`;
+    const like = namePrefixPattern(q);
     const rows = await db
       .selectFrom('channel_join_requests as r')
       .innerJoin('users as u', 'u.id', 'r.user_id')
       .select('r.user_id')
       .where('r.channel_id', '=', channelId)
-      .where((eb) => eb.or([eb(eb.fn('lower', ['u.first_name']), 'like', like), eb(eb.fn('lower', ['u.last_name']), 'like', like), eb('u.username_lower', 'like', like)]))
+      .where((eb) => nameStartsWith(eb, like))
       .execute();
     return rows.map((r) => r.user_id);
   }
@@ -619,7 +617,7 @@ export class ChannelStore {
   async invite(hash: string, db: Db = this.db): Promise<InviteRecord | undefined> {
     const q = db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('hash', '=', hash);
     const r = await (db.isTransaction ? lockingRead(q, dialectOf(db)) : q).executeTakeFirst();
-    return r && inviteFromRow(r);
+    return r && channelInviteFromRow(r);
   }
 
   async insertInvite(db: Db, i: InviteRecord): Promise<void> {
@@ -639,7 +637,7 @@ export class ChannelStore {
   /** The admin's live permanent link of the channel, if any. */
   async permanentInvite(channelId: bigint, adminId: bigint, db: Db = this.db): Promise<InviteRecord | undefined> {
     const r = await db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('admin_id', '=', adminId).where('permanent', '=', 1).where('revoked', '=', 0).executeTakeFirst();
-    return r && inviteFromRow(r);
+    return r && channelInviteFromRow(r);
   }
 
   // --- Forum topics ------------------------------------------------------------------------------------
@@ -725,7 +723,7 @@ export class ChannelStore {
     let s = db.selectFrom('channel_invites').select(INVITE_COLUMNS).where('channel_id', '=', channelId).where('revoked', '=', q.revoked ? 1 : 0);
     if (q.adminId !== undefined) s = s.where('admin_id', '=', q.adminId);
     if (q.offsetDate > 0) s = s.where('date', '<', q.offsetDate);
-    return (await s.orderBy('date', 'desc').limit(q.limit).execute()).map(inviteFromRow);
+    return (await s.orderBy('date', 'desc').limit(q.limit).execute()).map(channelInviteFromRow);
   }
 
   // --- Admin log ------------------------------------------------------------------------------------

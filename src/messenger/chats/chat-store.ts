@@ -36,7 +36,8 @@ function participantFromRow(r: { chat_id: bigint; user_id: bigint; inviter_id: b
   return { chatId: r.chat_id, userId: r.user_id, inviterId: r.inviter_id, date: Number(r.date), role: Number(r.role) as Role, state: Number(r.state) as MemberState };
 }
 
-function inviteFromRow(r: { hash: string; chat_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null }): InviteRecord {
+/** An invite link row of a basic group; channel links add request_needed (channels/channel-store.ts). */
+export function inviteFromRow(r: { hash: string; chat_id: bigint; admin_id: bigint; date: N; expire_date: N | null; usage_limit: N | null; uses: N; revoked: N; permanent: N; title: string | null }): InviteRecord {
   return {
     hash: r.hash,
     chatId: r.chat_id,
