@@ -15,7 +15,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { callAffecting, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -173,7 +173,7 @@ describe('basic groups', { timeout: TIMEOUT }, () => {
   test('read receipts reach the author; typing reaches the other members', async () => {
     const mine = (await gramjsHistory(alice)).find((m) => m.message === 'hello team');
     const receipt = inbox.alice.waitFor((u) => u instanceof Api.UpdateReadHistoryOutbox && u.peer instanceof Api.PeerChat && u.maxId >= mine.id, 'Alice gets the read receipt');
-    const res: any = await bob.client.call({ _: 'messages.readHistory', peer: chatPeerM(), maxId: 0 } as any);
+    const res = await callAffecting(bob.client, { _: 'messages.readHistory', peer: chatPeerM(), maxId: 0 });
     assert.equal(res._, 'messages.affectedMessages');
     const u = (await receipt) as Api.UpdateReadHistoryOutbox;
     assert.equal(big((u.peer as Api.PeerChat).chatId), chatId);
@@ -335,7 +335,7 @@ describe('basic groups', { timeout: TIMEOUT }, () => {
     const sent = await gramjsSend(alice, 'to be revoked');
     const bobCopy = await inbox.bob.waitFor(mtcuteGot('to be revoked'), 'Bob gets it');
     // Bob "revokes" Alice's message: only his copy goes.
-    await bob.client.call({ _: 'messages.deleteMessages', id: [bobCopy.message.id], revoke: true } as any);
+    await callAffecting(bob.client, { _: 'messages.deleteMessages', id: [bobCopy.message.id], revoke: true });
     assert.ok((await gramjsHistory(alice)).some((m) => m.message === 'to be revoked'));
     const gone = inbox.carol.waitFor((u) => u instanceof Api.UpdateDeleteMessages, 'Carol\'s copy is deleted');
     await call(alice, new Api.messages.DeleteMessages({ id: [sent.id], revoke: true }));

@@ -14,7 +14,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, connectGramjs, createGramjsClient, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import { type MtcuteHandle } from '../support/mtcute.js';
+import { callAffecting, type MtcuteHandle } from '../support/mtcute.js';
 import { FIXED_CODE, testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -242,7 +242,7 @@ describe('messaging extras between GramJS and mtcute', { timeout: TIMEOUT }, () 
     const sent = await aliceSends('did you read this?');
     await rejectsWith(call(new Api.messages.GetOutboxReadDate({ peer: bobForAlice, msgId: sent.id })), 'MESSAGE_NOT_READ_YET');
     const bobCopy = (await bobInbox.waitFor((u) => u._ === 'updateNewMessage' && u.message.message === 'did you read this?', 'Bob gets it')).message.id;
-    await bobCall({ _: 'messages.readHistory', peer: aliceForBob, maxId: bobCopy });
+    await callAffecting(bob.client, { _: 'messages.readHistory', peer: aliceForBob, maxId: bobCopy });
     await aliceInbox.waitFor((u) => u instanceof Api.UpdateReadHistoryOutbox && u.maxId >= sent.id, 'Alice sees the read receipt');
     const read = await call<Api.OutboxReadDate>(new Api.messages.GetOutboxReadDate({ peer: bobForAlice, msgId: sent.id }));
     assert.ok(Math.abs(read.date - Math.floor(Date.now() / 1000)) < 60);

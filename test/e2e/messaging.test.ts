@@ -12,7 +12,7 @@ import type { EchodProcess } from '../support/echod.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, connectGramjs, createGramjsClient, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import { createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
+import { callAffecting, createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -140,7 +140,7 @@ describe('private messaging', { timeout: TIMEOUT }, () => {
 
   test('delete with revoke removes the other side\'s copy, which receives updateDeleteMessages', async () => {
     const arrived = aliceInbox.waitFor((u) => u instanceof Api.UpdateDeleteMessages && u.messages.includes(bobHelloForAlice), 'Alice gets the deletion');
-    const res: any = await bob.client.call({ _: 'messages.deleteMessages', id: [bobHelloForBob], revoke: true });
+    const res = await callAffecting(bob.client, { _: 'messages.deleteMessages', id: [bobHelloForBob], revoke: true });
     assert.equal(res._, 'messages.affectedMessages');
     assert.equal(res.ptsCount, 1);
     await arrived;
@@ -166,7 +166,7 @@ describe('private messaging', { timeout: TIMEOUT }, () => {
 
   test('read receipts: the sender receives updateReadHistoryOutbox with its own message id', async () => {
     const arrived = aliceInbox.waitFor((u) => u instanceof Api.UpdateReadHistoryOutbox && u.maxId === aliceReply, 'Alice gets the read receipt');
-    const res: any = await bob.client.call({ _: 'messages.readHistory', peer: aliceForBob, maxId: 0 });
+    const res = await callAffecting(bob.client, { _: 'messages.readHistory', peer: aliceForBob, maxId: 0 });
     assert.equal(res._, 'messages.affectedMessages');
     assert.equal(res.ptsCount, 1);
     const u = (await arrived) as Api.UpdateReadHistoryOutbox;

@@ -15,7 +15,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { repoRoot } from '../support/echod.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { callAffecting, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { Admin } from '@platformatic/kafka';
 import { kafkaBrokers, requireEnv } from './support.js';
@@ -106,7 +106,7 @@ describe('echod on Kafka', { timeout: TIMEOUT }, () => {
     await aliceSend('from alice');
     await bobGets;
     const read = aliceInbox.waitFor((u) => u instanceof Api.UpdateReadHistoryOutbox, 'Alice learns Bob read her message');
-    await bob.client.call({ _: 'messages.readHistory', peer: aliceForBob, maxId: 0 });
+    await callAffecting(bob.client, { _: 'messages.readHistory', peer: aliceForBob, maxId: 0 });
     await read;
     // One more push through Alice's key, so a duplicate of the receipt would have arrived before it.
     const marker = aliceInbox.waitFor((u) => u instanceof Api.UpdateShortMessage && u.message === 'marker', 'Alice gets the marker');
