@@ -22,13 +22,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENGINES_DIR="${ENGINES_DIR:-$ROOT/.engines}"
 ALL_ENGINES=(mariadb redis etcd kafka s3)
 HOST=127.0.0.1
-MARIADB_PORT=13306
-REDIS_PORT=16379
-ETCD_PORT=12379
-ETCD_PEER_PORT=12380
-KAFKA_PORT=19092
-KAFKA_CONTROLLER_PORT=19093
-S3_PORT=18080
+# ENGINES_PORT_OFFSET shifts every port, so that two checkouts can each run their own set on one machine
+# (give each its own ENGINES_DIR too).
+OFFSET="${ENGINES_PORT_OFFSET:-0}"
+MARIADB_PORT=$((13306 + OFFSET))
+REDIS_PORT=$((16379 + OFFSET))
+ETCD_PORT=$((12379 + OFFSET))
+ETCD_PEER_PORT=$((12380 + OFFSET))
+KAFKA_PORT=$((19092 + OFFSET))
+KAFKA_CONTROLLER_PORT=$((19093 + OFFSET))
+S3_PORT=$((18080 + OFFSET))
 
 log() { echo "engines: $*" >&2; }
 die() {
