@@ -129,6 +129,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     ...(engines.broadcast ? { broadcast: engines.broadcast } : {}),
     ...(pushRouter ? { router: pushRouter, localPush: sessions } : {}),
     ...(engines.blobs ? { blobs: engines.blobs } : {}),
+    ...(engines.parts ? { parts: engines.parts } : {}),
   });
   registerApi(rpc, services);
   metrics.setKnownMethods((m) => rpc.has(m) || m === 'auth.bindTempAuthKey');

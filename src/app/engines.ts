@@ -15,6 +15,7 @@ import { ROUTE_KEY_PREFIX } from '../messenger/sync-routes.js';
 import { EtcdNodeRegistry, SingleNodeRegistry, type NodeRegistry } from '../infra/discovery/index.js';
 import { S3BlobStore, createS3Client, measuredS3, type BlobStore } from '../infra/blob/index.js';
 import type { EngineMetrics } from '../infra/metrics/index.js';
+import { S3PartStore, PARTS_BUCKET, type PartStore } from '../service/dfs/index.js';
 
 /** A configured engine as start-up and /readyz see it. */
 export interface EngineCheck {
@@ -36,6 +37,8 @@ export interface NodeEngines {
   registry: NodeRegistry;
   /** S3 when configured; absent: the data dir's files/ (made later, with the data dir). */
   blobs?: BlobStore;
+  /** With S3: upload parts in S3 too, where every node finds them; absent: the data dir's uploads/. */
+  parts?: PartStore;
   /** The configured scale-out engines (none when everything is embedded). */
   checks: EngineCheck[];
   close(): Promise<void>;
@@ -87,11 +90,15 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
   closers.push(() => registry.close());
 
   let blobs: S3BlobStore | undefined;
+  let parts: PartStore | undefined;
   if (config.blob.engine === 's3') {
-    const s3 = new S3BlobStore(measuredS3(createS3Client(config.blob), opts.metrics));
+    const client = measuredS3(createS3Client(config.blob), opts.metrics);
+    const s3 = new S3BlobStore(client);
     const where = `S3 at ${config.blob.endpoint}`;
     checks.push({ name: 's3', check: () => s3.check(where) });
     blobs = s3;
+    // A client's parts may reach several nodes before the file is used on any of them.
+    parts = new S3PartStore(client, { bucket: PARTS_BUCKET, now: opts.now ?? Date.now, maxFileSize: config.maxFileSize });
   }
 
   return {
@@ -102,6 +109,7 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
     ...(broadcast ? { broadcast } : {}),
     registry,
     ...(blobs ? { blobs } : {}),
+    ...(parts ? { parts } : {}),
     checks,
     async close() {
       await Promise.allSettled(closers.map((c) => c()));

@@ -22,6 +22,7 @@ import { createChannelService } from '../messenger/channels/index.js';
 import { PEER_CHAT } from '../messenger/peer.js';
 import { createMediaServices } from '../service/media/index.js';
 import type { BlobStore } from '../infra/blob/index.js';
+import type { PartStore } from '../service/dfs/index.js';
 import { SecretChats } from '../messenger/secret/secret-chats.js';
 import { SecretChatStore } from '../messenger/secret/secret-store.js';
 import type { RoutedPusher } from '../messenger/sync-routes.js';
@@ -34,6 +35,8 @@ export interface AppServicesOptions {
   bus?: EventBus;
   /** Where file contents go (S3 when configured); the data dir's files/ when absent. */
   blobs?: BlobStore;
+  /** Where upload parts wait (S3 beside `blobs` when configured); the data dir's uploads/ when absent. */
+  parts?: PartStore;
   /** Recipients' copies go through Inbox-T rather than the send's transaction (the bus is Kafka). */
   inboxOverBus?: boolean;
   /** Presence shared between nodes (Redis), with this node's id; this node's alone when absent. */
@@ -55,7 +58,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     ? new SharedPresenceDirectory({ local: presence, ...opts.sharedPresence, now: core.now, onError: (err) => core.log.warn({ err: (err as Error).message }, 'shared presence: Redis read or write failed (answering from this node)') })
     : new LocalPresenceDirectory(presence);
   presence.onChange((userId) => void presenceDirectory.changed(userId));
-  const { dfs, media } = createMediaServices(core, privacy, opts.blobs);
+  const { dfs, media } = createMediaServices(core, privacy, opts.blobs, opts.parts);
   const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, directory: presenceDirectory, now: core.now, photos: media });
   const pendingPasswordLogins = new PendingPasswordLogins(core.kv);
   const passwords = new PasswordService(core);

@@ -13,4 +13,4 @@ export function openBlobStore(config: Pick<EchoConfig, 'dataDir' | 'blob'>, metr
 
 export * from './blob-store.js';
 export { DiskBlobStore } from './disk-blob-store.js';
-export { S3BlobStore, createS3Client, measuredS3, describeS3Error, type S3Sender } from './s3-blob-store.js';
+export { S3BlobStore, createS3Client, measuredS3, describeS3Error, isNotFound as isS3NotFound, type S3Sender } from './s3-blob-store.js';

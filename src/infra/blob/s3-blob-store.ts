@@ -202,7 +202,7 @@ export function describeS3Error(err: unknown): string {
   return status ? `${name} (HTTP ${status}): ${message}` : `${name}: ${message}`;
 }
 
-function isNotFound(err: unknown): boolean {
+export function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }

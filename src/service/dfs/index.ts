@@ -9,14 +9,17 @@ import { RpcError } from '../../common/rpc-error.js';
 import { readAll, type BlobBucket, type BlobStore } from '../../infra/blob/blob-store.js';
 import type { Logger } from '../../infra/log.js';
 import type { Obj, TlType } from '../../tl/index.js';
-import { PartStore } from './part-store.js';
+import type { PartStore } from './part-store.js';
+import { DiskPartStore } from './disk-part-store.js';
 import { DEFAULT_MAX_FILE_SIZE, HASH_CHUNK, HASHES_PER_CALL, MAX_PART_SIZE } from './rules.js';
 import { DEFAULT_UPLOAD_RATE, UploadRate, type UploadRateLimit } from './upload-rate.js';
 
 export interface DfsDeps {
   blobs: BlobStore;
-  /** Parts are kept under <dataDir>/uploads. */
+  /** Without `parts`, parts are kept under <dataDir>/uploads. */
   dataDir: string;
+  /** Where upload parts wait for their file to be used: S3 when nodes share state; the data dir when absent. */
+  parts?: PartStore;
   now(): number;
   log: Logger;
   maxFileSize?: number;
@@ -45,7 +48,7 @@ export class DfsService {
 
   constructor(private readonly deps: DfsDeps) {
     this.maxFileSize = deps.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-    this.parts = new PartStore(join(deps.dataDir, 'uploads'), { now: deps.now, ttlMs: deps.partTtlMs, maxFileSize: this.maxFileSize });
+    this.parts = deps.parts ?? new DiskPartStore(join(deps.dataDir, 'uploads'), { now: deps.now, ttlMs: deps.partTtlMs, maxFileSize: this.maxFileSize });
     this.rate = new UploadRate(deps.uploadRate === undefined ? DEFAULT_UPLOAD_RATE : deps.uploadRate, deps.now, deps.sharedState);
   }
 
@@ -128,6 +131,8 @@ export class DfsService {
   }
 }
 
-export { PartStore } from './part-store.js';
+export { PART_TTL_MS, type PartStore, type PartStoreOptions } from './part-store.js';
+export { DiskPartStore } from './disk-part-store.js';
+export { S3PartStore, PARTS_BUCKET, PARTS_PREFIX } from './s3-part-store.js';
 export { FileReferences } from './file-references.js';
 export * from './rules.js';

@@ -1,7 +1,7 @@
 // Builds the DFS and Media services of one node.
 import { openBlobStore, type BlobStore } from '../../infra/blob/index.js';
 import type { CoreServices } from '../core.js';
-import { DfsService } from '../dfs/index.js';
+import { DfsService, type PartStore } from '../dfs/index.js';
 import { FileReferences } from '../dfs/file-references.js';
 import type { PrivacyRules } from '../privacy/rules.js';
 import { MediaService } from './media-service.js';
@@ -14,11 +14,13 @@ export interface MediaServices {
   media: MediaService;
 }
 
-export function createMediaServices(core: CoreServices, privacy: PrivacyRules, blobs: BlobStore = openBlobStore(core.config)): MediaServices {
+/** `parts`: where upload parts wait (S3 on several nodes); the data dir's uploads/ when absent. */
+export function createMediaServices(core: CoreServices, privacy: PrivacyRules, blobs: BlobStore = openBlobStore(core.config), parts?: PartStore): MediaServices {
   const rate = core.config.uploadRate;
   const dfs = new DfsService({
     blobs,
     dataDir: core.config.dataDir,
+    ...(parts ? { parts } : {}),
     now: core.now,
     log: core.log,
     maxFileSize: core.config.maxFileSize,
