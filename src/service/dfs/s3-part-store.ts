@@ -16,6 +16,8 @@ export interface S3PartStoreOptions extends PartStoreOptions {
   bucket: string;
   /** Where uploads start inside the bucket; ends with "/". */
   prefix?: string;
+  /** Keys per listing page (S3's default, 1000, when absent). */
+  pageSize?: number;
 }
 
 /** The documents bucket of an S3BlobStore without a bucket prefix, as echod configures it. */
@@ -149,7 +151,7 @@ export class S3PartStore implements PartStore {
   private async *list(prefix: string): AsyncGenerator<{ key: string; size: number; modified: number }> {
     let ContinuationToken: string | undefined;
     do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(ContinuationToken ? { ContinuationToken } : {}) }));
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(this.opts.pageSize ? { MaxKeys: this.opts.pageSize } : {}), ...(ContinuationToken ? { ContinuationToken } : {}) }));
       for (const o of (page.Contents ?? []) as { Key?: string; Size?: number; LastModified?: Date }[]) {
         if (!o.Key) continue;
         yield { key: o.Key, size: Number(o.Size ?? 0), modified: o.LastModified instanceof Date ? o.LastModified.getTime() : 0 };

@@ -36,6 +36,8 @@ function split(data: Buffer, partSize: number): Buffer[] {
 const inputFile = (id: bigint, parts: number, md5Checksum = ''): Obj<'inputFile'> => ({ _: 'inputFile', id, parts, name: 'f.bin', md5Checksum });
 
 export function partStoreContract(name: string, make: () => Promise<PartStoreFixture>): void {
+  // Blob keys of this contract run: several runs may share one bucket.
+  const run = `${name.replace(/[^A-Za-z0-9]+/g, '-')}-${randomBytes(3).toString('hex')}`;
   const setUp = async () => {
     const fixture = await make();
     const dfs = (parts = fixture.parts({ now: Date.now })) =>
@@ -50,14 +52,14 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     const parts = split(data, 64 * KB);
     for (const i of [3, 0, 4, 1, 2]) await dfs.saveFilePart(7n, 42n, i, parts[i]!);
     const md5 = createHash('md5').update(data).digest('hex');
-    const stored = await dfs.takeUpload(7n, inputFile(42n, parts.length, md5), { bucket: 'documents', key: `d1-${name}` });
-    assert.deepEqual(stored, { bucket: 'documents', key: `d1-${name}`, size: data.length, name: 'f.bin' });
-    assert.deepEqual(await readAll(await blobs.read('documents', `d1-${name}`)), data);
+    const stored = await dfs.takeUpload(7n, inputFile(42n, parts.length, md5), { bucket: 'documents', key: `d1-${run}` });
+    assert.deepEqual(stored, { bucket: 'documents', key: `d1-${run}`, size: data.length, name: 'f.bin' });
+    assert.deepEqual(await readAll(await blobs.read('documents', `d1-${run}`)), data);
     // Another instance (node) sees what the parts became; the parts themselves are gone.
     const elsewhere = make();
-    const again = await elsewhere.takeUpload(7n, inputFile(42n, parts.length, md5), { bucket: 'documents', key: `d2-${name}` });
-    assert.equal(again.key, `d1-${name}`);
-    assert.equal(await blobs.stat('documents', `d2-${name}`), undefined);
+    const again = await elsewhere.takeUpload(7n, inputFile(42n, parts.length, md5), { bucket: 'documents', key: `d2-${run}` });
+    assert.equal(again.key, `d1-${run}`);
+    assert.equal(await blobs.stat('documents', `d2-${run}`), undefined);
     await rejectsWith(elsewhere.parts.open(7n, 42n, parts.length, false), 'FILE_PART_0_MISSING');
   });
 
@@ -67,15 +69,15 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     const data = randomBytes(6 * 128 * KB + 5000);
     const parts = split(data, 128 * KB);
     await Promise.all(parts.map((p, i) => (i % 2 === 0 ? one : two).saveBigFilePart(11n, 3n, i, parts.length, p)));
-    await three.takeUpload(11n, { _: 'inputFileBig', id: 3n, parts: parts.length, name: 'x' }, { bucket: 'documents', key: `two-${name}` });
-    assert.deepEqual(await readAll(await blobs.read('documents', `two-${name}`)), data);
+    await three.takeUpload(11n, { _: 'inputFileBig', id: 3n, parts: parts.length, name: 'x' }, { bucket: 'documents', key: `two-${run}` });
+    assert.deepEqual(await readAll(await blobs.read('documents', `two-${run}`)), data);
   });
 
   test(`${name}: a wrong md5_checksum answers MD5_CHECKSUM_INVALID and leaves no blob; the parts stay`, async () => {
     const { dfs: make, blobs } = await setUp();
     const dfs = make();
     await dfs.saveFilePart(1n, 5n, 0, Buffer.from('hello'));
-    const key = `md5-${name}`;
+    const key = `md5-${run}`;
     await rejectsWith(dfs.takeUpload(1n, inputFile(5n, 1, '0'.repeat(32)), { bucket: 'documents', key }), 'MD5_CHECKSUM_INVALID');
     assert.equal(await blobs.stat('documents', key), undefined);
     const ok = await dfs.takeUpload(1n, inputFile(5n, 1), { bucket: 'documents', key });
@@ -88,7 +90,7 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     const data = randomBytes(10 * 4 * KB);
     const parts = split(data, 4 * KB);
     for (let i = 0; i < parts.length; i++) if (i !== 6 && i !== 8) await dfs.saveFilePart(2n, 9n, i, parts[i]!);
-    const key = `missing-${name}`;
+    const key = `missing-${run}`;
     await rejectsWith(dfs.takeUpload(2n, inputFile(9n, parts.length), { bucket: 'documents', key }), 'FILE_PART_6_MISSING');
     await dfs.saveFilePart(2n, 9n, 6, parts[6]!);
     await rejectsWith(dfs.takeUpload(2n, inputFile(9n, parts.length), { bucket: 'documents', key }), 'FILE_PART_8_MISSING');
@@ -96,7 +98,7 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     await dfs.takeUpload(2n, inputFile(9n, parts.length), { bucket: 'documents', key });
     assert.deepEqual(await readAll(await blobs.read('documents', key)), data);
     // Nothing at all uploaded under an id: part 0 is missing.
-    await rejectsWith(dfs.takeUpload(2n, inputFile(10n, 3), { bucket: 'documents', key: `none-${name}` }), 'FILE_PART_0_MISSING');
+    await rejectsWith(dfs.takeUpload(2n, inputFile(10n, 3), { bucket: 'documents', key: `none-${run}` }), 'FILE_PART_0_MISSING');
   });
 
   test(`${name}: a part sent again replaces the earlier copy`, async () => {
@@ -104,15 +106,15 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     const dfs = make();
     await dfs.saveFilePart(3n, 4n, 0, Buffer.from('first copy'));
     await dfs.saveFilePart(3n, 4n, 0, Buffer.from('second'));
-    await dfs.takeUpload(3n, inputFile(4n, 1), { bucket: 'documents', key: `again-${name}` });
-    assert.equal((await readAll(await blobs.read('documents', `again-${name}`))).toString(), 'second');
+    await dfs.takeUpload(3n, inputFile(4n, 1), { bucket: 'documents', key: `again-${run}` });
+    assert.equal((await readAll(await blobs.read('documents', `again-${run}`))).toString(), 'second');
   });
 
   test(`${name}: parts belong to their uploader: another user cannot use them`, async () => {
     const { dfs: make } = await setUp();
     const dfs = make();
     await dfs.saveFilePart(1n, 77n, 0, Buffer.from('mine'));
-    await rejectsWith(dfs.takeUpload(2n, inputFile(77n, 1), { bucket: 'documents', key: `theirs-${name}` }), 'FILE_PART_0_MISSING');
+    await rejectsWith(dfs.takeUpload(2n, inputFile(77n, 1), { bucket: 'documents', key: `theirs-${run}` }), 'FILE_PART_0_MISSING');
   });
 
   test(`${name}: parts are checked as they arrive: number, emptiness, size, the big-file part size`, async () => {
@@ -126,7 +128,7 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     await rejectsWith(dfs.saveBigFilePart(1n, 2n, 3, 3, Buffer.alloc(128 * KB)), 'FILE_PART_INVALID');
     await rejectsWith(dfs.saveBigFilePart(1n, 2n, 0, 4001, Buffer.alloc(128 * KB)), 'FILE_PARTS_INVALID');
     // Nothing of those was kept.
-    await rejectsWith(dfs.takeUpload(1n, inputFile(1n, 1), { bucket: 'documents', key: `rules-${name}` }), 'FILE_PART_0_MISSING');
+    await rejectsWith(dfs.takeUpload(1n, inputFile(1n, 1), { bucket: 'documents', key: `rules-${run}` }), 'FILE_PART_0_MISSING');
   });
 
   test(`${name}: big files: total parts must stay the same and match inputFileBig; sizes are checked on assembly`, async () => {
@@ -139,7 +141,7 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     await rejectsWith(dfs.saveFilePart(3n, 1n, 1, parts[1]!), 'FILE_PARTS_INVALID');
     await dfs.saveBigFilePart(3n, 1n, 1, 3, parts[1]!);
     await dfs.saveBigFilePart(3n, 1n, 2, 3, parts[2]!);
-    const key = `big-${name}`;
+    const key = `big-${run}`;
     await rejectsWith(dfs.takeUpload(3n, inputFile(1n, 3), { bucket: 'videos', key }), 'FILE_PARTS_INVALID');
     await rejectsWith(dfs.takeUpload(3n, { _: 'inputFileBig', id: 1n, parts: 2, name: '' }, { bucket: 'videos', key }), 'FILE_PARTS_INVALID');
     await dfs.takeUpload(3n, { _: 'inputFileBig', id: 1n, parts: 3, name: 'big' }, { bucket: 'videos', key });
@@ -149,7 +151,7 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
   test(`${name}: parts of different sizes answer FILE_PART_SIZE_CHANGED; a bad common size FILE_PART_SIZE_INVALID; a wrong count FILE_PARTS_INVALID`, async () => {
     const { dfs: make } = await setUp();
     const dfs = make();
-    const target = { bucket: 'documents' as const, key: `sizes-${name}` };
+    const target = { bucket: 'documents' as const, key: `sizes-${run}` };
     await dfs.saveFilePart(4n, 1n, 0, randomBytes(8 * KB));
     await dfs.saveFilePart(4n, 1n, 1, randomBytes(16 * KB));
     await dfs.saveFilePart(4n, 1n, 2, randomBytes(100));
@@ -174,7 +176,7 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
     await store.markAssembled(6n, 3n, { bucket: 'documents', key: 'gone', size: 7 });
     assert.equal(await parts({ now: Date.now, ttlMs: 60_000 }).sweep(), 0, 'nothing is old yet');
     assert.equal(await parts({ now: () => Date.now() + 60_000, ttlMs: 1000 }).sweep(), 2, 'the upload and the marker of the used one');
-    await rejectsWith(dfs().takeUpload(6n, inputFile(2n, 1), { bucket: 'documents', key: `swept-${name}` }), 'FILE_PART_0_MISSING');
+    await rejectsWith(dfs().takeUpload(6n, inputFile(2n, 1), { bucket: 'documents', key: `swept-${run}` }), 'FILE_PART_0_MISSING');
     assert.equal(await store.assembled(6n, 3n), undefined);
     assert.equal(await parts({ now: () => Date.now() + 60_000, ttlMs: 1000 }).sweep(), 0, 'nothing left');
   });
@@ -217,7 +219,7 @@ export function partStoreContract(name: string, make: () => Promise<PartStoreFix
       await dfs.saveBigFilePart(8n, 1n, i, count, part);
       hash.update(part);
     }
-    const key = `huge-${name}`;
+    const key = `huge-${run}`;
     const stored = await dfs.takeUpload(8n, { _: 'inputFileBig', id: 1n, parts: count, name: '' }, { bucket: 'videos', key });
     assert.equal(stored.size, count * part.length);
     assert.equal(handedBuffer, false);
