@@ -138,7 +138,11 @@ describe('two nodes on the engines: limits and QR login across nodes', { timeout
     closers.push(() => device.close());
     await connectGramjs(device);
     let loginToken: () => void;
-    const gotLoginToken = new Promise<void>((resolve) => (loginToken = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const gotLoginToken = new Promise<void>((resolve, reject) => {
+      loginToken = resolve;
+      timer = setTimeout(() => reject(new Error('the device on node 1 got no updateLoginToken within 60 s')), 60_000);
+    }).finally(() => clearTimeout(timer));
     device.client.addEventHandler((update: Api.TypeUpdate) => {
       if (update instanceof Api.UpdateLoginToken) loginToken();
     });

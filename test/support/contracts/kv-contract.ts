@@ -124,15 +124,13 @@ export function kvContract(name: string, open: () => Promise<KeyValueStore>): vo
     await eventually('a full bucket expires', async () => (await s.keys(`${p}f`)).length === 0);
   });
 
-  test(`${name}: concurrent takeTokens and increment are atomic (what several nodes counting at once rely on)`, async () => {
+  test(`${name}: concurrent takeTokens on one bucket are atomic (what several nodes counting at once rely on)`, async () => {
     const s = await kv();
     const p = ns();
     const limit = { burst: 10, perSecond: 0.001 };
     const waits = await Promise.all(Array.from({ length: 40 }, () => s.takeTokens(`${p}b`, 1, limit)));
     assert.equal(waits.filter((w) => w === 0).length, 10, 'exactly the burst passes, however the calls interleave');
     assert.ok(waits.filter((w) => w > 0).every((w) => w > 0.5), 'each refused call is told to wait for its token');
-    const counts = await Promise.all(Array.from({ length: 40 }, () => s.increment(`${p}n`, 60_000)));
-    assert.deepEqual(counts.sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1), 'each caller sees its own count');
   });
 
   test(`${name}: keys lists exactly the live keys under a prefix, glob characters taken literally`, async () => {
