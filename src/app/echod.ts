@@ -30,7 +30,7 @@ import { HandshakePool, InlineHandshakes, type HandshakeRunner } from '../interf
 import { ConnectionRegistry } from '../interface/gateway/connection-registry.js';
 import { TcpGateway } from '../interface/gateway/tcp-gateway.js';
 import { HttpServer } from '../interface/httpserver/http-server.js';
-import { RateLimiter } from '../common/rate-limiter.js';
+import { tokenBuckets } from '../infra/kv/shared-rate-limiter.js';
 import { sql } from 'kysely';
 import { Metrics } from '../infra/metrics/index.js';
 import { AdminServer } from '../interface/admin/admin-server.js';
@@ -98,9 +98,11 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
 
   const { limits } = config;
   const sessions = new SessionService({ keys, salts: new SaltSchedule(secret('server salts')), rpc, log: componentLogger(logger, 'session'), now, random, msgIds, metrics, limits, limitMetrics: metrics });
-  if (limits.rpcRates) rpc.useFloodLimits(new RpcFloodLimits(limits.rpcRates, now, (group) => metrics.limitHit(group)));
   const kv = engines.kv;
-  const pushRouter = engines.routeMap && engines.broadcast ? routedPusher(engines, sessions, now, logger) : undefined;
+  // With Redis the limits a client could multiply by spreading over nodes are counted there, once for all nodes.
+  const sharedLimits = config.cache.engine === 'redis' ? kv : undefined;
+  if (limits.rpcRates) rpc.useFloodLimits(new RpcFloodLimits(limits.rpcRates, now, (group) => metrics.limitHit(group), sharedLimits));
+  const pushRouter = engines.routeMap && engines.deviceRouteMap && engines.broadcast ? routedPusher(engines, sessions, now, logger) : undefined;
   const workerId = await engines.registry.claimWorkerId();
   const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n, channel: 1_000_000_000n });
   const core: CoreServices = {
@@ -148,9 +150,9 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     msgIds,
     log: handshakeLog,
     now,
-    handshakeLimiter: config.handshakeRate ? new RateLimiter(config.handshakeRate, now) : undefined,
+    handshakeLimiter: config.handshakeRate ? tokenBuckets('handshake', config.handshakeRate, now, sharedLimits) : undefined,
     keyCreationLimiter: limits.authKeysPerAddressPerHour
-      ? new RateLimiter({ burst: limits.authKeysPerAddressPerHour, perSecond: limits.authKeysPerAddressPerHour / 3600 }, now)
+      ? tokenBuckets('authkeys', { burst: limits.authKeysPerAddressPerHour, perSecond: limits.authKeysPerAddressPerHour / 3600 }, now, sharedLimits)
       : undefined,
     metrics,
     limits: metrics,
@@ -277,5 +279,5 @@ function routedPusher(engines: NodeEngines, sessions: SessionService, now: () =>
   const log = componentLogger(logger, 'sync');
   const onError = (err: unknown) => log.warn({ err: (err as Error).message }, 'push routing: Redis lookup or hand-over failed (pushes reach this node\'s devices only; clients catch up with getDifference)');
   const held = new SharedPresenceDirectory({ local: { isOnline: (id) => sessions.isOnline(id) }, localUsers: () => sessions.onlineUsers(), map: engines.routeMap!, nodeId: engines.nodeId, now, onError });
-  return new RoutedPusher({ local: sessions, routes: new RedisSyncRoutes(engines.nodeId, engines.routeMap!, engines.broadcast!, now), held, onError });
+  return new RoutedPusher({ local: sessions, routes: new RedisSyncRoutes(engines.nodeId, engines.routeMap!, engines.broadcast!, now, engines.deviceRouteMap!), held, onError });
 }

@@ -11,7 +11,7 @@ import { RedisKeyValueStore } from '../infra/kv/redis-kv.js';
 import { RedisPresenceMap, type NodePresenceMap } from '../infra/kv/presence-map.js';
 import { RedisBroadcast } from '../infra/kv/redis-broadcast.js';
 import type { Broadcast } from '../infra/kv/broadcast.js';
-import { ROUTE_KEY_PREFIX } from '../messenger/sync-routes.js';
+import { DEVICE_ROUTE_KEY_PREFIX, ROUTE_KEY_PREFIX } from '../messenger/sync-routes.js';
 import { EtcdNodeRegistry, SingleNodeRegistry, type NodeRegistry } from '../infra/discovery/index.js';
 import { S3BlobStore, createS3Client, measuredS3, type BlobStore } from '../infra/blob/index.js';
 import type { EngineMetrics } from '../infra/metrics/index.js';
@@ -32,6 +32,8 @@ export interface NodeEngines {
   presenceMap?: NodePresenceMap;
   /** With Redis: which nodes hold a connection of each user (`route:<userId>`), where its pushes go. */
   routeMap?: NodePresenceMap;
+  /** With Redis: which nodes a device waiting for a push by its key is on (`route:key:<permKeyId>`; QR login). */
+  deviceRouteMap?: NodePresenceMap;
   /** With Redis: cache invalidations for every node; absent: caches are this node's alone. */
   broadcast?: Broadcast;
   registry: NodeRegistry;
@@ -59,6 +61,7 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
   let kv: KeyValueStore;
   let presenceMap: NodePresenceMap | undefined;
   let routeMap: NodePresenceMap | undefined;
+  let deviceRouteMap: NodePresenceMap | undefined;
   let broadcast: Broadcast | undefined;
   if (config.cache.engine === 'redis') {
     const redis = new RedisKeyValueStore({ ...config.cache, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
@@ -66,6 +69,7 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
     kv = redis;
     presenceMap = new RedisPresenceMap(redis.connection);
     routeMap = new RedisPresenceMap(redis.connection, ROUTE_KEY_PREFIX);
+    deviceRouteMap = new RedisPresenceMap(redis.connection, DEVICE_ROUTE_KEY_PREFIX);
     const shared = new RedisBroadcast(redis.connection);
     closers.push(() => shared.close());
     broadcast = shared;
@@ -106,6 +110,7 @@ export function openEngines(config: EchoConfig, opts: OpenEnginesOptions = {}): 
     kv,
     ...(presenceMap ? { presenceMap } : {}),
     ...(routeMap ? { routeMap } : {}),
+    ...(deviceRouteMap ? { deviceRouteMap } : {}),
     ...(broadcast ? { broadcast } : {}),
     registry,
     ...(blobs ? { blobs } : {}),

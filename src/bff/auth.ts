@@ -3,7 +3,7 @@
 import type { Obj } from '../tl/index.js';
 import { RpcError } from '../common/rpc-error.js';
 import { finishSignIn, type FinishSignInDeps } from '../service/authsession/finish-sign-in.js';
-import { CODE_LENGTH } from '../service/authsession/limits.js';
+import { CODE_LENGTH, LOGIN_TOKEN_TTL_MS } from '../service/authsession/limits.js';
 import { authorizationOf } from '../service/authsession/authorization-view.js';
 import type { Caller } from '../service/authsession/index.js';
 import type { RpcContext } from './context.js';
@@ -133,6 +133,8 @@ export function registerAuth(rpc: RpcDispatcher, services: AppServices): void {
       const accepted = await auth.qr.takeAccepted(permKeyId);
       if (accepted !== undefined) return { _: 'auth.loginTokenSuccess', authorization: await completeSignIn(services, ctx, accepted) };
       const { token, expires } = await auth.qr.issue(permKeyId);
+      // The device waits here for updateLoginToken; the accepting device may be on another node.
+      await services.core.push.holdDevice?.(permKeyId, LOGIN_TOKEN_TTL_MS);
       return { _: 'auth.loginToken', expires, token };
     },
     open,

@@ -2,8 +2,11 @@
 // bucket per caller (the signed-in user, else the auth key): `burst` calls at once, then `perSecond`. A call
 // over it answers 420 FLOOD_WAIT_X, X being the whole seconds until its tokens are there, as Telegram does;
 // clients (GramJS, mtcute, TDLib) sleep X seconds and retry on their own. Only the costly methods are here:
-// the others are cheap reads bounded by the connection and session limits.
-import { RateLimiter, type RateLimit } from '../common/rate-limiter.js';
+// the others are cheap reads bounded by the connection and session limits. With several nodes the buckets live
+// in the shared store (Redis), so a client spreading its calls over the nodes gets the budget once, not per node.
+import type { RateLimit, TokenBuckets } from '../common/rate-limiter.js';
+import { tokenBuckets } from '../infra/kv/shared-rate-limiter.js';
+import type { KeyValueStore } from '../infra/kv/kv.js';
 import { RpcError } from '../common/rpc-error.js';
 import type { TlObject } from '../tl/index.js';
 import type { RpcContext } from './context.js';
@@ -40,34 +43,43 @@ export const METHOD_GROUPS = {
 export type MethodGroupName = keyof typeof METHOD_GROUPS;
 
 export class RpcFloodLimits {
-  private readonly byMethod = new Map<string, { name: string; group: MethodGroup; buckets: RateLimiter<string> }>();
+  private readonly byMethod = new Map<string, { name: string; group: MethodGroup; buckets: TokenBuckets<string> }>();
 
   /**
    * `overrides` replaces the rate of the groups it names (config limits.rpcRates); an unknown group name
-   * throws, naming the known ones. `onHit` counts refusals (the limit-hit metric).
+   * throws, naming the known ones. `onHit` counts refusals (the limit-hit metric). With `shared` (Redis,
+   * several nodes) the buckets are counted there, one per caller across every node; without it, in process.
    */
-  constructor(overrides: Record<string, RateLimit>, now: () => number, private readonly onHit?: (group: string) => void) {
+  constructor(overrides: Record<string, RateLimit>, now: () => number, private readonly onHit?: (group: string) => void, shared?: KeyValueStore) {
     const groups: Record<string, MethodGroup> = METHOD_GROUPS;
     for (const name of Object.keys(overrides)) {
       if (!(name in groups)) throw new Error(`limits.rpcRates (ECHO_RPC_RATES): unknown method group "${name}"; known: ${Object.keys(groups).join(', ')}`);
     }
     for (const [name, group] of Object.entries(groups)) {
       const rate = overrides[name] ?? group.rate;
-      const entry = { name, group: { ...group, rate }, buckets: new RateLimiter<string>(rate, now) };
+      const entry = { name, group: { ...group, rate }, buckets: tokenBuckets(`rpc:${name}`, rate, now, shared) };
       for (const method of group.methods) this.byMethod.set(method, entry);
     }
   }
 
-  /** Takes the call's tokens from its caller's bucket, or throws 420 FLOOD_WAIT_X (nothing taken). */
-  check(request: TlObject, ctx: RpcContext): void {
+  /**
+   * Takes the call's tokens from its caller's bucket, or throws 420 FLOOD_WAIT_X (nothing taken). Synchronous
+   * (undefined) in process; with shared buckets a promise that rejects with it.
+   */
+  check(request: TlObject, ctx: RpcContext): Promise<void> | undefined {
     const entry = this.byMethod.get(request._);
-    if (!entry) return;
+    if (!entry) return undefined;
     const { group } = entry;
     const cost = Math.min(group.rate.burst, Math.max(1, group.cost?.(request) ?? 1));
     const caller = ctx.authKey.userId !== undefined ? `u${ctx.authKey.userId}` : `k${ctx.authKey.permKeyId ?? ctx.authKey.authKey.id}`;
     const wait = entry.buckets.spend(caller, cost);
-    if (wait === 0) return;
-    this.onHit?.(`rpc_${entry.name}`);
+    if (typeof wait === 'number') return this.verdict(entry.name, wait);
+    return wait.then((w) => this.verdict(entry.name, w));
+  }
+
+  private verdict(group: string, wait: number): undefined {
+    if (wait === 0) return undefined;
+    this.onHit?.(`rpc_${group}`);
     throw RpcError.floodWait(wait);
   }
 }

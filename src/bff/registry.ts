@@ -59,7 +59,8 @@ export class RpcDispatcher {
       throw new RpcError(400, 'METHOD_NOT_IMPLEMENTED');
     }
     if (!reg.allowUnauthorized && !signedIn) throw RpcError.unauthorized();
-    this.floodLimits?.check(request, ctx);
+    const limited = this.floodLimits?.check(request, ctx);
+    if (limited) await limited;
     return reg.handler(request, ctx);
   }
 }

@@ -1,11 +1,22 @@
 // Token buckets by key (a client address, a user): a burst at once, then a steady rate. Used for auth
-// key creation per address (~5 ms of server CPU each; -429 beyond it) and for upload bytes per user.
+// key creation per address (~5 ms of server CPU each; -429 beyond it), for upload bytes per user and for the
+// RPC flood limits. This is the in-process form (one node, no I/O); with several nodes the same buckets live
+// in the shared key-value store (infra/kv/shared-rate-limiter.ts), behind the TokenBuckets interface.
 
 export interface RateLimit {
   /** Requests allowed at once. */
   burst: number;
   /** Tokens added per second. */
   perSecond: number;
+}
+
+/** Token buckets by key, in this process or shared by every node. */
+export interface TokenBuckets<K = string> {
+  /**
+   * Spends `cost` tokens for `key`: 0 when done, else the seconds until they would be there (nothing spent).
+   * Synchronous in process; a promise when the buckets are shared (a round trip to the store).
+   */
+  spend(key: K, cost: number): number | Promise<number>;
 }
 
 interface Bucket {
@@ -16,7 +27,7 @@ interface Bucket {
 /** Buckets untouched this long are forgotten (they would be full anyway). */
 const IDLE_MS = 10 * 60 * 1000;
 
-export class RateLimiter<K = string> {
+export class RateLimiter<K = string> implements TokenBuckets<K> {
   private readonly buckets = new Map<K, Bucket>();
   private lastSweep = 0;
 

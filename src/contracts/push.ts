@@ -17,6 +17,12 @@ export interface UpdatePusher {
    */
   pushToAuthKey(permKeyId: bigint, updates: TlObject): void;
   /**
+   * The device waits on this node, for `ttlMs`, for a push by its perm key (QR login: the device that just
+   * exported a token). Several nodes: recorded in the shared route map, so that pushToAuthKey on any node finds
+   * it; absent on one node, where every device is this node's.
+   */
+  holdDevice?(permKeyId: bigint, ttlMs: number): Promise<void>;
+  /**
    * True when at least one device of the user has a live connection. With several nodes this node cannot know
    * synchronously, and answers true ("maybe": build the push, the routing drops it if no node holds the user).
    */

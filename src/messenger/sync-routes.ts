@@ -6,6 +6,10 @@
 // the others on their own Redis pub/sub channel `echo:sync:<nodeId>`. No node sees the pushes of users it does
 // not hold, so adding nodes does not multiply the push traffic each one reads.
 //
+// A push by auth key rather than by user (QR login: the device waiting for updateLoginToken has no user yet)
+// goes the same way, to the nodes the device said it waits on (hash `route:key:<permKeyId>`, written with
+// holdDevice when it exports its token, living as long as the token); its node pushes it to the device.
+//
 // The hand-over is best effort, like a push on a connection that drops: a node that is not subscribed at that
 // moment (dying, reconnecting to Redis) misses it, and its devices catch up with updates.getDifference when they
 // reconnect, as after any lost push. Every record keeps its event id, so the receiving node's de-duplication
@@ -19,6 +23,8 @@ import type { TlObject, TlType } from '../tl/index.js';
 import { SYNC_DEDUPE_WINDOW, type SyncRecord } from './sync.js';
 
 export const ROUTE_KEY_PREFIX = 'route:';
+/** The route map of devices waiting for a push by their perm key (QR login). */
+export const DEVICE_ROUTE_KEY_PREFIX = 'route:key:';
 const CHANNEL_PREFIX = 'echo:sync:';
 
 export interface SyncRoutes {
@@ -26,6 +32,10 @@ export interface SyncRoutes {
   readonly nodeId: string;
   /** The nodes holding a live connection of each user (this one included), one round trip. */
   nodesOf(userIds: readonly bigint[]): Promise<Map<bigint, string[]>>;
+  /** The device (perm key) waits on this node for pushes by its key, for `ttlMs` from now. */
+  holdDevice(permKeyId: bigint, ttlMs: number): Promise<void>;
+  /** The nodes a device said it waits on, still valid (this one included). */
+  nodesOfDevice(permKeyId: bigint): Promise<string[]>;
   /** Hands records to another node's receiver. */
   forward(nodeId: string, records: readonly SyncRecord[]): Promise<void>;
   /** Records other nodes forward here; resolves once listening. */
@@ -38,15 +48,29 @@ export class RedisSyncRoutes implements SyncRoutes {
     private readonly map: NodePresenceMap,
     private readonly channels: Broadcast,
     private readonly now: () => number,
+    /** Devices waiting for a push by their key, by perm key id (DEVICE_ROUTE_KEY_PREFIX). */
+    private readonly devices: NodePresenceMap,
   ) {}
 
   async nodesOf(userIds: readonly bigint[]): Promise<Map<bigint, string[]>> {
-    const entries = await this.map.read(userIds);
+    return this.live(await this.map.read(userIds));
+  }
+
+  holdDevice(permKeyId: bigint, ttlMs: number): Promise<void> {
+    const now = this.now();
+    return this.devices.hold([permKeyId], this.nodeId, now + ttlMs, now);
+  }
+
+  async nodesOfDevice(permKeyId: bigint): Promise<string[]> {
+    return this.live(await this.devices.read([permKeyId])).get(permKeyId) ?? [];
+  }
+
+  private live(entries: Map<bigint, Map<string, number>>): Map<bigint, string[]> {
     const at = this.now();
     const out = new Map<bigint, string[]>();
-    for (const [userId, nodes] of entries) {
+    for (const [id, nodes] of entries) {
       const live = [...nodes].filter(([, until]) => until > at).map(([node]) => node);
-      if (live.length > 0) out.set(userId, live);
+      if (live.length > 0) out.set(id, live);
     }
     return out;
   }
@@ -142,9 +166,38 @@ export class RoutedPusher implements UpdatePusher {
     this.route({ userId, updates: updates as TlType<'Updates'>, ...(except ? { except } : {}), eventId: this.eventId() }).catch((err) => this.failed(err));
   }
 
-  /** QR login's waiting device: this node's (the device asked this node for the token it waits on). */
+  /**
+   * QR login's waiting device, by its perm key: to the nodes it waits on (holdDevice), which push it to the
+   * device if it is still connected there. Unknown (or the lookup failed): this node's devices only.
+   */
   pushToAuthKey(permKeyId: bigint, updates: TlObject): void {
-    this.opts.local.pushToAuthKey(permKeyId, updates);
+    this.routeToDevice({ userId: 0n, device: permKeyId, updates: updates as TlType<'Updates'>, eventId: this.eventId() }).catch((err) => this.failed(err));
+  }
+
+  async holdDevice(permKeyId: bigint, ttlMs: number): Promise<void> {
+    try {
+      await this.opts.routes.holdDevice(permKeyId, ttlMs);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private async routeToDevice(e: SyncRecord & { device: bigint }): Promise<void> {
+    const { routes } = this.opts;
+    let nodes: string[];
+    try {
+      nodes = await routes.nodesOfDevice(e.device);
+    } catch (err) {
+      this.failed(err);
+      nodes = [];
+    }
+    if (nodes.length === 0) nodes = [routes.nodeId];
+    await Promise.all(
+      nodes.map(async (node) => {
+        if (node === routes.nodeId) return this.deliver(e);
+        await routes.forward(node, [e]).catch((err) => this.failed(err));
+      }),
+    );
   }
 
   isOnline(_userId: bigint): boolean {

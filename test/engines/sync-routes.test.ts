@@ -9,7 +9,7 @@ import { RedisKeyValueStore } from '../../src/infra/kv/redis-kv.js';
 import { RedisPresenceMap } from '../../src/infra/kv/presence-map.js';
 import { RedisBroadcast } from '../../src/infra/kv/redis-broadcast.js';
 import { SharedPresenceDirectory } from '../../src/service/users/presence-directory.js';
-import { RedisSyncRoutes, RoutedPusher, ROUTE_KEY_PREFIX } from '../../src/messenger/sync-routes.js';
+import { DEVICE_ROUTE_KEY_PREFIX, RedisSyncRoutes, RoutedPusher, ROUTE_KEY_PREFIX } from '../../src/messenger/sync-routes.js';
 import type { SessionRef, UpdatePusher } from '../../src/contracts/push.js';
 import type { TlObject } from '../../src/tl/index.js';
 import { engineEnv } from '../support/engines-env.js';
@@ -24,11 +24,16 @@ after(async () => {
 class LocalSessions implements UpdatePusher {
   readonly connected = new Set<bigint>();
   readonly pushed: { userId: bigint; updates: TlObject; except?: SessionRef }[] = [];
+  /** Devices (perm keys) connected here, and what was pushed to them by key. */
+  readonly devices = new Set<bigint>();
+  readonly pushedToKeys: { permKeyId: bigint; updates: TlObject }[] = [];
   private listener?: (userId: bigint, online: boolean) => void;
   pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {
     if (this.connected.has(userId)) this.pushed.push({ userId, updates, ...(except ? { except } : {}) });
   }
-  pushToAuthKey(): void {}
+  pushToAuthKey(permKeyId: bigint, updates: TlObject): void {
+    if (this.devices.has(permKeyId)) this.pushedToKeys.push({ permKeyId, updates });
+  }
   isOnline(userId: bigint): boolean {
     return this.connected.has(userId);
   }
@@ -53,7 +58,7 @@ async function node() {
   const local = new LocalSessions();
   const held = new SharedPresenceDirectory({ local, map, nodeId, now: Date.now });
   const errors: unknown[] = [];
-  const routes = new RedisSyncRoutes(nodeId, map, broadcast, Date.now);
+  const routes = new RedisSyncRoutes(nodeId, map, broadcast, Date.now, new RedisPresenceMap(store.connection, DEVICE_ROUTE_KEY_PREFIX));
   const router = new RoutedPusher({ local, routes, held, onError: (err) => errors.push(err) });
   await router.listening;
   closers.push(async () => {
@@ -132,4 +137,24 @@ test('a node that closes withdraws its route entries: pushes for its users stop 
   assert.equal(await b.router.isOnlineAnywhere(u), true);
   await a.router.close();
   assert.equal(await b.router.isOnlineAnywhere(u), false);
+});
+
+test('a push by perm key (QR login) made on node B reaches the device waiting on node A, and only there', async () => {
+  const [a, b, c] = [await node(), await node(), await node()];
+  const device = BigInt.asIntN(64, randomBytes(8).readBigUInt64LE());
+  a.local.devices.add(device);
+  await a.router.holdDevice(device, 30_000);
+  assert.deepEqual(await b.routes.nodesOfDevice(device), [a.nodeId]);
+  b.router.pushToAuthKey(device, short('token accepted'));
+  await until(() => a.local.pushedToKeys.length === 1, 'A pushes to the waiting device');
+  assert.equal((a.local.pushedToKeys[0]!.updates as any).message, 'token accepted');
+  assert.deepEqual(b.local.pushedToKeys, []);
+  assert.deepEqual(c.local.pushedToKeys, []);
+
+  // A device that waits nowhere (or whose wait expired) is looked for on the pushing node only.
+  const stranger = BigInt.asIntN(64, randomBytes(8).readBigUInt64LE());
+  c.local.devices.add(stranger);
+  c.router.pushToAuthKey(stranger, short('here'));
+  await until(() => c.local.pushedToKeys.length === 1, 'C pushes to its own device');
+  assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
 });

@@ -8,7 +8,7 @@ import type { HandshakeRunner, HandshakeSlot } from './handshake-runner.js';
 import type { AuthKeyRegistry } from '../session/auth-keys.js';
 import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
 import type { ConnectionHandle } from '../session/connection.js';
-import type { RateLimiter } from '../../common/rate-limiter.js';
+import type { TokenBuckets } from '../../common/rate-limiter.js';
 import type { GatewayMetrics, LimitMetrics } from '../../infra/metrics/metrics.js';
 
 export interface PacketRouterDeps {
@@ -21,10 +21,10 @@ export interface PacketRouterDeps {
   now: () => number;
   /** Called for every key created, for metrics and tests. */
   onAuthKeyCreated?: (kind: 'perm' | 'temp') => void;
-  /** Limits how fast one address may start handshakes (req_pq); -429 beyond it. */
-  handshakeLimiter?: RateLimiter;
-  /** Limits how many keys one address may create (per hour); -429 and no key beyond it. */
-  keyCreationLimiter?: RateLimiter;
+  /** Limits how fast one address may start handshakes (req_pq); -429 beyond it. Shared by every node with Redis. */
+  handshakeLimiter?: TokenBuckets;
+  /** Limits how many keys one address may create (per hour); -429 and no key beyond it. Shared by every node with Redis. */
+  keyCreationLimiter?: TokenBuckets;
   metrics?: GatewayMetrics;
   limits?: LimitMetrics;
 }
@@ -36,6 +36,11 @@ export interface RouterConnectionState {
   handshakeStartedAt?: number;
   /** A key was created on this connection, or it sent an encrypted packet (a bad one closes it). */
   keyed?: boolean;
+}
+
+/** One token for `address`; false when its bucket is empty. */
+async function takeOne(buckets: TokenBuckets, address: string): Promise<boolean> {
+  return (await buckets.spend(address, 1)) === 0;
 }
 
 export class PacketRouter {
@@ -72,7 +77,7 @@ export class PacketRouter {
       conn.close(`bad unencrypted message: ${(err as Error).message}`);
       return;
     }
-    if ((request._ === 'req_pq_multi' || request._ === 'req_pq') && deps.handshakeLimiter && !deps.handshakeLimiter.take(conn.remoteAddress)) {
+    if ((request._ === 'req_pq_multi' || request._ === 'req_pq') && deps.handshakeLimiter && !(await takeOne(deps.handshakeLimiter, conn.remoteAddress))) {
       deps.metrics?.handshake('rate_limited');
       deps.limits?.limitHit('handshake_rate');
       conn.failWithTransportError(-429, 'too many auth key handshakes from this address');
@@ -102,7 +107,7 @@ export class PacketRouter {
     if (step.completed) {
       const done = step.completed;
       // Keys are rows and cache entries: an address churning through keys is stopped before it stores one more.
-      if (deps.keyCreationLimiter && !deps.keyCreationLimiter.take(conn.remoteAddress)) {
+      if (deps.keyCreationLimiter && !(await takeOne(deps.keyCreationLimiter, conn.remoteAddress))) {
         deps.metrics?.handshake('rate_limited');
         deps.limits?.limitHit('auth_keys_per_address');
         conn.failWithTransportError(-429, 'too many auth keys created from this address');

@@ -1,5 +1,5 @@
-// Flood limits counted in the key-value store, so that every node of a deployment shares them (Redis
-// later). Each window opens at the subject's first counted use and lasts `windowMs`: the wait reported
+// Flood limits counted in the key-value store, so that every node of a deployment shares them (Redis with
+// several nodes). Each window opens at the subject's first counted use and lasts `windowMs`: the wait reported
 // with FLOOD_WAIT_X is exact, and a burst cannot straddle two windows to get twice the limit at once.
 import type { KeyValueStore } from '../../infra/kv/kv.js';
 import { RpcError } from '../../common/rpc-error.js';
@@ -17,31 +17,37 @@ export class FloodGate {
     private readonly now: () => number,
   ) {}
 
-  private keys(rule: FloodRule, subject: string): { count: string; start: string } {
-    const base = `flood:${rule.name}:${subject}`;
-    return { count: `${base}:n`, start: `${base}:t` };
+  /** The window's start (ms), shared by every node: the first to open it wins, the others read it. */
+  private startKey(rule: FloodRule, subject: string): string {
+    return `flood:${rule.name}:${subject}:t`;
+  }
+
+  /**
+   * The window's counter is named by its start, so a count left from an expired window is never read again and
+   * nothing has to delete it (a delete would race with another node counting in the new window). Every step is
+   * atomic in the store: SET NX for the start, INCR for the count.
+   */
+  private countKey(rule: FloodRule, subject: string, start: string): string {
+    return `flood:${rule.name}:${subject}:n:${start}`;
   }
 
   private async used(rule: FloodRule, subject: string): Promise<{ used: number; endsAt: number }> {
-    const k = this.keys(rule, subject);
-    const start = await this.kv.get(k.start);
+    const start = await this.kv.get(this.startKey(rule, subject));
     if (start === undefined) return { used: 0, endsAt: this.now() + rule.windowMs };
-    return { used: Number((await this.kv.get(k.count)) ?? 0), endsAt: Number(start) + rule.windowMs };
+    return { used: Number((await this.kv.get(this.countKey(rule, subject, start))) ?? 0), endsAt: Number(start) + rule.windowMs };
   }
 
   /** Adds one use, opening a window when none is open; returns the count and when the window ends. */
   private async add(rule: FloodRule, subject: string): Promise<{ used: number; endsAt: number }> {
-    const k = this.keys(rule, subject);
+    const startKey = this.startKey(rule, subject);
     const now = this.now();
-    let start = await this.kv.get(k.start);
+    let start = await this.kv.get(startKey);
     if (start === undefined) {
-      // A stale count from an expired window must not leak into the new one.
-      await this.kv.delete(k.count);
-      if (await this.kv.setIfAbsent(k.start, String(now), rule.windowMs)) start = String(now);
-      else start = (await this.kv.get(k.start)) ?? String(now);
+      if (await this.kv.setIfAbsent(startKey, String(now), rule.windowMs)) start = String(now);
+      else start = (await this.kv.get(startKey)) ?? String(now);
     }
     const endsAt = Number(start) + rule.windowMs;
-    const used = await this.kv.increment(k.count, Math.max(1, endsAt - now));
+    const used = await this.kv.increment(this.countKey(rule, subject, start), Math.max(1, endsAt - now));
     return { used, endsAt };
   }
 

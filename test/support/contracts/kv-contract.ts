@@ -124,6 +124,15 @@ export function kvContract(name: string, open: () => Promise<KeyValueStore>): vo
     await eventually('a full bucket expires', async () => (await s.keys(`${p}f`)).length === 0);
   });
 
+  test(`${name}: concurrent takeTokens on one bucket are atomic (what several nodes counting at once rely on)`, async () => {
+    const s = await kv();
+    const p = ns();
+    const limit = { burst: 10, perSecond: 0.001 };
+    const waits = await Promise.all(Array.from({ length: 40 }, () => s.takeTokens(`${p}b`, 1, limit)));
+    assert.equal(waits.filter((w) => w === 0).length, 10, 'exactly the burst passes, however the calls interleave');
+    assert.ok(waits.filter((w) => w > 0).every((w) => w > 0.5), 'each refused call is told to wait for its token');
+  });
+
   test(`${name}: keys lists exactly the live keys under a prefix, glob characters taken literally`, async () => {
     const s = await kv();
     const p = ns();
