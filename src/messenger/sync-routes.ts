@@ -128,7 +128,7 @@ export class RoutedPusher implements UpdatePusher {
    * Hands the record to every node holding the user (this one directly); resolves once each has it. Rejects
    * when the route map could not be read or a hand-over failed (after delivering what it could): the Sync-T
    * consumer then does not count the record as handled and tries it again, the nodes that already have it
-   * skipping it by its event id. A record is never dropped as routed because Redis could not be asked.
+   * skipping it by its event id (the bus gives up only after its retries, and reports it).
    */
   async route(e: SyncRecord): Promise<void> {
     const { routes, local } = this.opts;
