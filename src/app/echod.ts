@@ -258,13 +258,20 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
       await services.bus.drain();
       services.authSessions.close();
       await services.messenger.outbox?.close();
+      // This node stops consuming before it stops being able to route: its Sync-T and Inbox-T consumers commit
+      // what they handled and leave their groups, so the other nodes route every later record (a consumer left
+      // running here would hand records to connections about to close, or, once Redis is closed below, drop
+      // the pushes of users held elsewhere and commit them as handled).
+      await Promise.all([services.messenger.sync.close(), services.messenger.inbox?.close()]);
       // Answers go out in flushes queued as microtasks; one macrotask turn later they are all written.
       await new Promise<void>((resolve) => setImmediate(resolve));
       connections.closeAll('server shutting down');
+      // Its devices are moving to other nodes: this node's route entries go at once (not after the offline
+      // grace), so pushes stop waiting in sessions here that their clients will not come back to.
+      await pushRouter?.close();
       await Promise.all([tcp.close(), http.close()]);
       await handshakes.close();
       await services.presenceDirectory.close();
-      await pushRouter?.close();
       await engines.close();
       await adminServer.close();
     },

@@ -260,9 +260,10 @@ export class InboxConsumer {
     return copies;
   }
 
-  close(): void {
+  /** Stops this node's Inbox-T consumer (see Subscription.close). */
+  close(): Promise<void> {
     this.closed = true;
-    this.sub.close();
+    return this.sub.close();
   }
 }
 

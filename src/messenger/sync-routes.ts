@@ -12,8 +12,14 @@
 //
 // The hand-over is best effort, like a push on a connection that drops: a node that is not subscribed at that
 // moment (dying, reconnecting to Redis) misses it, and its devices catch up with updates.getDifference when they
-// reconnect, as after any lost push. Every record keeps its event id, so the receiving node's de-duplication
-// still hides a Kafka redelivery (routed again by the partition's next owner) from the client.
+// reconnect, as after any lost push. But a record is only counted as handled once the route map was read and
+// every hand-over was accepted: otherwise route() rejects and the Sync-T consumer tries it again. Every record
+// keeps its event id, so the receiving node's de-duplication hides such a retry, or a Kafka redelivery (routed
+// again by the partition's next owner), from the client.
+//
+// A node that shuts down stops its Sync-T consumer before anything else it routes with (src/app/echod.ts), then
+// withdraws its route entries as it closes its connections: from then on the other nodes route its users'
+// pushes, to the nodes their devices moved to.
 import type { Broadcast } from '../infra/kv/broadcast.js';
 import type { NodePresenceMap } from '../infra/kv/presence-map.js';
 import { decodeRecordValue, encodeRecordValue } from '../infra/bus/record-codec.js';
@@ -142,24 +148,30 @@ export class RoutedPusher implements UpdatePusher {
     if (this.pushed.size > SYNC_DEDUPE_WINDOW) this.pushed.delete(this.pushed.values().next().value!);
   }
 
-  /** Hands the record to every node holding the user (this one directly); resolves once each has it. */
+  /**
+   * Hands the record to every node holding the user (this one directly); resolves once each has it. Rejects
+   * when the route map could not be read or a hand-over failed (after delivering what it could): the Sync-T
+   * consumer then does not count the record as handled and tries it again, the nodes that already have it
+   * skipping it by its event id (the bus gives up only after its retries, and reports it).
+   */
   async route(e: SyncRecord): Promise<void> {
     const { routes, local } = this.opts;
-    let nodes: string[];
+    let nodes: string[] = [];
+    let failure: unknown;
     try {
       nodes = (await routes.nodesOf([e.userId])).get(e.userId) ?? [];
     } catch (err) {
-      this.failed(err);
-      nodes = [];
+      failure = err;
     }
     // This node's own devices count even before their route entry is written (a connection a moment old).
     if (!nodes.includes(routes.nodeId) && local.isOnline(e.userId)) nodes.push(routes.nodeId);
     await Promise.all(
       nodes.map(async (node) => {
         if (node === routes.nodeId) return this.deliver(e);
-        await routes.forward(node, [e]).catch((err) => this.failed(err));
+        await routes.forward(node, [e]).catch((err) => void (failure ??= err));
       }),
     );
+    if (failure !== undefined) throw failure;
   }
 
   pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {

@@ -67,8 +67,9 @@ export class SyncChannel {
     );
   }
 
-  close(): void {
-    this.sub.close();
+  /** Stops this node's Sync-T consumer (see Subscription.close). */
+  close(): Promise<void> {
+    return this.sub.close();
   }
 }
 

@@ -41,7 +41,7 @@ function senderSide(bus: KafkaBus, published: InboxRecord[]): EventBus {
       await bus.publish(topic, records);
       if (topic === INBOX_TOPIC) published.push(...records.map((r) => r.value as InboxRecord));
     },
-    subscribe: <T>(topic: string, group: string, handler: BusHandler<T>): Subscription => (topic === INBOX_TOPIC ? { close() {} } : bus.subscribe(topic, group, handler)),
+    subscribe: <T>(topic: string, group: string, handler: BusHandler<T>): Subscription => (topic === INBOX_TOPIC ? { close: async () => {} } : bus.subscribe(topic, group, handler)),
     drain: () => bus.drain(),
     close: () => bus.close(),
   };

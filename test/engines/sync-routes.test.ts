@@ -44,29 +44,45 @@ class LocalSessions implements UpdatePusher {
     this.connected.add(userId);
     this.listener?.(userId, true);
   }
+  /** The user's last connection here closed; as SessionService, going offline is announced only later. */
+  drop(userId: bigint): void {
+    this.connected.delete(userId);
+  }
   texts(): string[] {
     return this.pushed.map((p) => (p.updates as any).message);
   }
 }
 
-async function node() {
+interface NodeOptions {
+  now?: () => number;
+  /** Route entries' validity and refresh period (SharedPresenceDirectory's defaults: 90 s and 30 s). */
+  ttlMs?: number;
+  refreshMs?: number;
+}
+
+async function node(opts: NodeOptions = {}) {
   const nodeId = `test-${randomBytes(4).toString('hex')}`;
+  const now = opts.now ?? Date.now;
   const store = new RedisKeyValueStore({ host: env.REDIS_HOST, port: Number(env.REDIS_PORT) });
   await store.check();
   const broadcast = new RedisBroadcast(store.connection);
   const map = new RedisPresenceMap(store.connection, ROUTE_KEY_PREFIX);
   const local = new LocalSessions();
-  const held = new SharedPresenceDirectory({ local, map, nodeId, now: Date.now });
+  const held = new SharedPresenceDirectory({ local, map, nodeId, now, ...(opts.ttlMs ? { ttlMs: opts.ttlMs } : {}), ...(opts.refreshMs ? { refreshMs: opts.refreshMs } : {}) });
   const errors: unknown[] = [];
-  const routes = new RedisSyncRoutes(nodeId, map, broadcast, Date.now, new RedisPresenceMap(store.connection, DEVICE_ROUTE_KEY_PREFIX));
+  const routes = new RedisSyncRoutes(nodeId, map, broadcast, now, new RedisPresenceMap(store.connection, DEVICE_ROUTE_KEY_PREFIX));
   const router = new RoutedPusher({ local, routes, held, onError: (err) => errors.push(err) });
   await router.listening;
-  closers.push(async () => {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     await router.close();
     await broadcast.close();
     await store.close();
-  });
-  return { nodeId, local, router, errors, routes, held };
+  };
+  closers.push(close);
+  return { nodeId, local, router, errors, routes, held, store, close };
 }
 
 const user = () => BigInt(randomBytes(4).readUInt32LE()) + 10_000_000_000n;
@@ -157,4 +173,107 @@ test('a push by perm key (QR login) made on node B reaches the device waiting on
   c.router.pushToAuthKey(stranger, short('here'));
   await until(() => c.local.pushedToKeys.length === 1, 'C pushes to its own device');
   assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
+});
+
+test('a node that cannot read the route map does not count a record as routed: it rejects, and the record routed again reaches the user\'s node once', async () => {
+  // The draining node of issue 13: its Sync-T consumer still ran after its Redis connection was closed, so the
+  // pushes of users held by other nodes were dropped there and their offsets committed as handled.
+  const [a, b, c] = [await node(), await node(), await node()];
+  const u = user();
+  a.local.connect(u);
+  await a.held.changed(u);
+  await b.close();
+  const record = { userId: u, updates: short('held elsewhere') as never, eventId: `lookup-${u}` };
+  await assert.rejects(b.router.route(record), 'a lookup that failed is not a routed record');
+  // The consumer tries it again (or, once this node left the group, the partition's next owner does).
+  await c.router.route(record);
+  await c.router.route({ userId: u, updates: short('after') as never, eventId: `after-${u}` });
+  await until(() => a.local.texts().includes('after'), 'A pushes the marker');
+  assert.deepEqual(a.local.texts(), ['held elsewhere', 'after']);
+  assert.deepEqual(c.errors, []);
+});
+
+test('a hand-over that fails rejects the route after delivering what it could; the retry reaches the other node and is not pushed twice here', async () => {
+  const [a, b] = [await node(), await node()];
+  const u = user();
+  a.local.connect(u);
+  b.local.connect(u);
+  await Promise.all([a.held.changed(u), b.held.changed(u)]);
+  const record = { userId: u, updates: short('both') as never, eventId: `fwd-${u}` };
+  // B's hand-over channel fails for one publish (a Redis hiccup); its lookup still works.
+  const forward = b.routes.forward.bind(b.routes);
+  let failOnce = true;
+  b.routes.forward = async (node, records) => {
+    if (failOnce) {
+      failOnce = false;
+      throw new Error('publish failed');
+    }
+    return forward(node, records);
+  };
+  await assert.rejects(b.router.route(record), /publish failed/);
+  assert.deepEqual(b.local.texts(), ['both'], 'B pushed to its own device');
+  await b.router.route(record);
+  await until(() => a.local.texts().includes('both'), 'A gets the retried record');
+  await b.router.route({ userId: u, updates: short('end') as never, eventId: `fwd-end-${u}` });
+  await until(() => a.local.texts().includes('end'), 'A gets the marker');
+  assert.deepEqual(a.local.texts(), ['both', 'end']);
+  assert.deepEqual(b.local.texts(), ['both', 'end'], 'the retry is not pushed twice on B');
+});
+
+test('a device moving from B to A: B withdrawing its entries never removes A\'s, whichever comes first; pushes then go to A only', async () => {
+  // Route entries are fields of one hash per user, one per node: a node only ever writes or deletes its own.
+  for (const aFirst of [true, false]) {
+    const [a, b, c] = [await node(), await node(), await node()];
+    const u = user();
+    b.local.connect(u);
+    await b.held.changed(u);
+    b.local.drop(u);
+    if (aFirst) {
+      a.local.connect(u);
+      await a.held.changed(u);
+      await b.router.close();
+    } else {
+      await b.router.close();
+      a.local.connect(u);
+      await a.held.changed(u);
+    }
+    assert.deepEqual((await c.routes.nodesOf([u])).get(u), [a.nodeId], `A's entry only (A first: ${aFirst})`);
+    await c.router.route({ userId: u, updates: short('moved') as never, eventId: `moved-${u}` });
+    await until(() => a.local.texts().includes('moved'), 'A pushes');
+    assert.deepEqual(b.local.pushed, []);
+  }
+});
+
+test('entries of a node that died (no withdrawal) stop counting once they expire; a live connection\'s entry is refreshed and never does', async () => {
+  let clock = Date.now();
+  const now = () => clock;
+  const dead = await node({ now, ttlMs: 60_000, refreshMs: 3_600_000 });
+  const live = await node({ now, ttlMs: 60_000, refreshMs: 3_600_000 });
+  const u = user();
+  dead.local.connect(u);
+  live.local.connect(u);
+  await Promise.all([dead.held.changed(u), live.held.changed(u)]);
+  // The dead node is SIGKILLed: it withdraws nothing and refreshes nothing more. The live one refreshes.
+  clock += 45_000;
+  await live.held.refresh();
+  clock += 45_000;
+  assert.deepEqual((await live.routes.nodesOf([u])).get(u), [live.nodeId], 'the dead node\'s entry expired, the refreshed one did not');
+  await live.router.route({ userId: u, updates: short('after the death') as never, eventId: `death-${u}` });
+  assert.deepEqual(live.local.texts(), ['after the death']);
+  assert.deepEqual(dead.local.pushed, []);
+});
+
+test('a node that connects and goes again at once leaves no entry, even when Redis lost its scripts under a live connection', async () => {
+  const n = await node();
+  const u = user();
+  const map = new RedisPresenceMap(n.store.connection, ROUTE_KEY_PREFIX);
+  const now = Date.now();
+  await map.hold([user()], n.nodeId, now + 60_000, now);
+  // The server forgets its scripts while this connection stays (SCRIPT FLUSH; a proxy in front of Redis failing
+  // over to a replica): ioredis, having sent the script on this connection, sends EVALSHA, gets NOSCRIPT and
+  // sends it again as EVAL, after whatever was issued behind it. The withdrawal issued right after must still
+  // come last.
+  await n.store.connection.script('FLUSH');
+  await Promise.all([map.hold([u], n.nodeId, now + 60_000, now), map.release([u], n.nodeId)]);
+  assert.equal((await n.routes.nodesOf([u])).get(u), undefined, 'the withdrawn entry did not come back');
 });

@@ -19,7 +19,11 @@ export interface BusRecord<T> {
 export type BusHandler<T> = (value: T, record: BusRecord<T>) => void | Promise<void>;
 
 export interface Subscription {
-  close(): void;
+  /**
+   * Stops this consumer: resolves once the records it had taken are handled and committed and (Kafka) it has
+   * left its group, so the group's other members take its partitions from there.
+   */
+  close(): Promise<void>;
 }
 
 export interface EventBus {

@@ -189,7 +189,7 @@ export class KafkaBus implements EventBus {
     return {
       close: () => {
         this.subs.delete(sub);
-        void sub.stop();
+        return sub.stop();
       },
     };
   }

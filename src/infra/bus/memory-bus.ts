@@ -45,6 +45,7 @@ export class MemoryBus implements EventBus {
         g.closed = true;
         const list = this.topics.get(topic);
         if (list) this.topics.set(topic, list.filter((x) => x !== g));
+        return Promise.resolve();
       },
     };
   }

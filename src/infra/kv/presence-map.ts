@@ -16,9 +16,16 @@ export interface NodePresenceMap {
 
 export const PRESENCE_KEY_PREFIX = 'presence:';
 
-// Sets the node's field, drops fields that are stale (until <= now) and lets the key live as long as its
-// longest-lived field: all in one atomic step, so a concurrent writer never shortens another's expiry.
-const HOLD_SCRIPT = `
+// One script both sets a node's field (ARGV[2] = until) and removes it (ARGV[2] = ''), so that a node's writes
+// keep their order: ioredis sends a script as EVALSHA and, when the server does not know it yet (first use,
+// a restart, a failover to a replica), sends it again as EVAL once the NOSCRIPT error is back. A plain HDEL
+// issued after a hold whose EVALSHA failed so would run before that hold, which then brought back the
+// withdrawn field, and the node would be named for a user it no longer holds until the entry expired. Both
+// kinds of write being the same script, they fail and are re-sent together, in order.
+// Setting drops fields that are stale (until <= now) and lets the key live as long as its longest-lived field:
+// all in one atomic step, so a concurrent writer never shortens another's expiry.
+const WRITE_SCRIPT = `
+if ARGV[2] == '' then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 local now = tonumber(ARGV[3])
 local latest = 0
@@ -31,29 +38,30 @@ end
 if latest > now then redis.call('PEXPIRE', KEYS[1], latest - now) end
 return 1`;
 
-type WithHold = (Redis | Cluster) & { echoPresenceHold(key: string, nodeId: string, untilMs: string, nowMs: string): Promise<number> };
+type WithWrite = (Redis | Cluster) & { echoPresenceWrite(key: string, nodeId: string, untilMs: string, nowMs: string): Promise<number> };
 
 export class RedisPresenceMap implements NodePresenceMap {
-  private readonly client: WithHold;
+  private readonly client: WithWrite;
 
   /** `prefix`: the keys' prefix; the same layout also records which nodes hold a user's connections (`route:`). */
   constructor(
     client: Redis | Cluster,
     private readonly prefix = PRESENCE_KEY_PREFIX,
   ) {
-    this.client = client as WithHold;
-    this.client.defineCommand('echoPresenceHold', { numberOfKeys: 1, lua: HOLD_SCRIPT });
+    this.client = client as WithWrite;
+    this.client.defineCommand('echoPresenceWrite', { numberOfKeys: 1, lua: WRITE_SCRIPT });
   }
 
   async hold(userIds: readonly bigint[], nodeId: string, untilMs: number, nowMs: number): Promise<void> {
     if (userIds.length === 0) return;
     // One command per key, written back to back (one round trip): a Cluster pipeline may not span hash slots.
-    await Promise.all(userIds.map((id) => this.client.echoPresenceHold(this.prefix + id, nodeId, String(Math.ceil(untilMs)), String(Math.floor(nowMs)))));
+    await Promise.all(userIds.map((id) => this.client.echoPresenceWrite(this.prefix + id, nodeId, String(Math.ceil(untilMs)), String(Math.floor(nowMs)))));
   }
 
   async release(userIds: readonly bigint[], nodeId: string): Promise<void> {
     if (userIds.length === 0) return;
-    await Promise.all(userIds.map((id) => this.client.hdel(this.prefix + id, nodeId)));
+    // Through the script too (see WRITE_SCRIPT): a release never overtakes an earlier hold.
+    await Promise.all(userIds.map((id) => this.client.echoPresenceWrite(this.prefix + id, nodeId, '', '0')));
   }
 
   async read(userIds: readonly bigint[]): Promise<Map<bigint, Map<string, number>>> {
