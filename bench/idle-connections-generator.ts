@@ -65,8 +65,9 @@ async function createKeys(): Promise<void> {
   async function lane(): Promise<void> {
     while (next < setup.keys) {
       const k = next++;
-      // Key-creating connections come from 127.200.<generator>.x, 50 per address (closed right after).
-      const client = await EchoClient.open({ host: '127.0.0.1', port: setup.ports[k % setup.ports.length]!, transport: 'intermediate', localAddress: `127.200.${setup.index}.${1 + Math.floor(k / 50)}` });
+      // Key-creating connections come from 127.200.<generator>.x, 20 per address (closed right after): the
+      // sign-in flood limit allows 30 auth.sendCode per address per window.
+      const client = await EchoClient.open({ host: '127.0.0.1', port: setup.ports[k % setup.ports.length]!, transport: 'intermediate', localAddress: `127.200.${setup.index}.${1 + Math.floor(k / 20)}` });
       try {
         const session = await client.createAuthKey(publicKey, { dh });
         await client.invoke(layerWrap({ _: 'help.getConfig' } as TlObject), 60_000);
