@@ -3,7 +3,7 @@
 //   npm run bench -- idle-connections --connections 100000 --nodes 6
 //   options: --connections N (10000), --nodes K (1), --generators G (one per 16,000 connections),
 //            --keys M (one per 50 connections), --per-address P (500), --concurrency C (32 per generator),
-//            --hold-seconds S (30)
+//            --hold-seconds S (30), --result NAME (the result file and README block; default below)
 // Every process here has an open-file limit (`ulimit -n`; 20,000 hard on the machine this was written on),
 // so one echod holds at most that many sockets and one generator process opens at most that many: N is
 // spread over K echod nodes (K > 1 needs the engines in the environment, which the nodes share, as in
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     'per-address': { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '32' },
     'hold-seconds': { type: 'string', default: '30' },
+    result: { type: 'string' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -200,7 +201,7 @@ try {
   const total = rss.reduce((a, b) => a + b, 0);
   const totalBaseline = baseline.reduce((a, b) => a + b, 0);
   const result = {
-    benchmark: `idle-connections-${NODES}node${NODES > 1 ? 's' : ''}`,
+    benchmark: args.result ?? `idle-connections-${NODES}node${NODES > 1 ? 's' : ''}`,
     engines: engines.length ? engines : ['embedded'],
     date: new Date().toISOString(),
     machine: { ...machineInfo(), openFilesPerProcess: fileLimit },
