@@ -3,7 +3,9 @@
 //   npm run bench -- idle-connections --connections 100000 --nodes 6
 //   options: --connections N (10000), --nodes K (1), --generators G (one per 16,000 connections),
 //            --keys M (one per 50 connections), --per-address P (500), --concurrency C (32 per generator),
-//            --hold-seconds S (30), --result NAME (the result file and README block; default below)
+//            --hold-seconds S (30), --result NAME (the result file and README block; default below),
+//            --fresh-nodes (restart the nodes after the keys are made, so the baseline is a fresh process holding no
+//            session of the key-making connections, as in bench/messaging.ts with cached accounts)
 // Every process here has an open-file limit (`ulimit -n`; 20,000 hard on the machine this was written on),
 // so one echod holds at most that many sockets and one generator process opens at most that many: N is
 // spread over K echod nodes (K > 1 needs the engines in the environment, which the nodes share, as in
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     'hold-seconds': { type: 'string', default: '30' },
     result: { type: 'string' },
+    'fresh-nodes': { type: 'boolean', default: false },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -102,7 +105,7 @@ try {
       }),
     );
   }
-  const pids = nodes.map((e) => e.pid!);
+  let pids = nodes.map((e) => e.pid!);
   log(`${NODES} echod node(s) up (pids ${pids.join(', ')}); open-file limit ${fileLimit.soft} soft / ${fileLimit.hard} hard`);
   const rsa = readRsaPublicKey((await nodes[0]!.clientConfig()).publicKey);
   // Phones of this run only: sign-in counters can outlive a run in Redis, users in MySQL.
@@ -159,8 +162,13 @@ try {
   await expect('keys');
   const keysSeconds = (Date.now() - keysStart) / 1000;
   log(`${KEYS} auth keys created and signed in (${keysSeconds.toFixed(1)} s)`);
+  if (args['fresh-nodes']) {
+    for (const e of nodes) await e.restart();
+    log('nodes restarted (same data dirs, ports and key)');
+  }
   // Let the key-creating connections' closes and the handshake worker's garbage settle before the baseline.
   await new Promise((r) => setTimeout(r, 5000));
+  pids = nodes.map((e) => e.pid!);
   const baseline = pids.map(rssOf);
   const generatorBaseline = generators.map((g) => rssOf(g.child.pid!));
   log(`baseline server RSS ${baseline.map(MiB).join(' + ')} MiB`);
@@ -214,6 +222,7 @@ try {
       connectionsPerSourceAddress: PER_ADDRESS,
       concurrencyPerGenerator: CONCURRENCY,
       holdSeconds: HOLD_MS / 1000,
+      freshNodes: args['fresh-nodes'],
       transport: 'tcp/intermediate',
       echod: { ECHO_IDLE_TIMEOUT: IDLE_TIMEOUT_S, ECHO_HANDSHAKE_RATE: 0, ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: 0, ECHO_RPC_RATES: 0, ECHO_MAX_SESSIONS_PER_AUTH_KEY: 'default (64)', ECHO_MAX_CONNECTIONS_PER_ADDRESS: 'default (1000)' },
       note: 'echod nodes, engines and generators share the machine; no pings: the idle timeout is raised instead',
@@ -242,7 +251,7 @@ try {
     join(root, 'README.md'),
     result.benchmark,
     [
-      `Idle authorized connections (\`npm run bench -- idle-connections --connections ${CONNECTIONS} --nodes ${NODES}\`), ${result.date.slice(0, 10)}, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, open files ${fileLimit.soft} per process; ${NODES > 1 ? `${NODES} echod nodes on ${engines.join(', ')}` : engines.length ? `one echod on ${engines.join(', ')}` : 'one echod, embedded (SQLite)'}, ${GENERATORS} generator process${GENERATORS > 1 ? 'es' : ''}, all on this machine. ${fmt(KEYS)} signed-in users, each key carrying ${result.settings.sessionsPerKey} sessions; ${PER_ADDRESS} connections per 127.0.x.y source address; each connection made one updates.getState, then silent for ${HOLD_MS / 1000} s (ECHO_IDLE_TIMEOUT=${IDLE_TIMEOUT_S}, no pings).`,
+      `Idle authorized connections (\`npm run bench -- idle-connections ${process.argv.slice(2).join(' ')}\`), ${result.date.slice(0, 10)}, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, open files ${fileLimit.soft} per process; ${NODES > 1 ? `${NODES} echod nodes on ${engines.join(', ')}` : engines.length ? `one echod on ${engines.join(', ')}` : 'one echod, embedded (SQLite)'}, ${GENERATORS} generator process${GENERATORS > 1 ? 'es' : ''}, all on this machine. ${fmt(KEYS)} signed-in users, each key carrying ${result.settings.sessionsPerKey} session${result.settings.sessionsPerKey === 1 ? '' : 's'}; ${PER_ADDRESS} connections per 127.0.x.y source address; each connection made one updates.getState, then silent for ${HOLD_MS / 1000} s (ECHO_IDLE_TIMEOUT=${IDLE_TIMEOUT_S}, no pings). Baseline: ${args['fresh-nodes'] ? 'the nodes restarted after the keys were made (--fresh-nodes)' : 'the nodes once the keys were made and their connections closed'}.`,
       '',
       '| connections held | failed | open after the hold | time to open | server RSS (baseline) | per node | KiB per connection over baseline | generator RSS |',
       '|---|---|---|---|---|---|---|---|',
