@@ -1,19 +1,18 @@
 // `npm run bench`: every benchmark in turn, each in its own process so they do not disturb each other.
 // `npm run bench -- NAME [--option value ...] [NAME ...]`: the named ones; options after a name go to that benchmark
-// (an argument right after `--option` is its value, any other bare argument names a benchmark).
+// (a bare argument that names a benchmark file starts the next one; any other is an option's value).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const all = ['crypto', 'handshakes', 'media', 'flood', 'channels'];
 const runs: { name: string; args: string[] }[] = [];
-let previous = '';
 for (const arg of process.argv.slice(2)) {
-  const isOptionOrValue = arg.startsWith('-') || (previous.startsWith('--') && !previous.includes('='));
-  if (isOptionOrValue && runs.length > 0) runs.at(-1)!.args.push(arg);
+  const names = !arg.startsWith('-') && existsSync(join(here, `${arg}.js`));
+  if (!names && runs.length > 0) runs.at(-1)!.args.push(arg);
   else runs.push({ name: arg, args: [] });
-  previous = arg;
 }
 for (const { name, args } of runs.length ? runs : all.map((name) => ({ name, args: [] }))) {
   console.log(`\n== ${name}${args.length ? ' ' + args.join(' ') : ''}`);
