@@ -54,6 +54,42 @@ test('a private message is stored once per box, each with the owner\'s id, pts a
   }
 });
 
+test('dialogs and update states written by batches: new and existing rows, unread counts add up across transactions', async () => {
+  const f = await fixture();
+  try {
+    const store = f.messenger.store;
+    const reader = f.messenger.reader;
+    const toBobFromCarol = conversationOf(CAROL, userPeer(BOB));
+    // One turn, one transaction: two new dialogs of Bob's and three states that did not exist.
+    const [[a1], [c1]] = await Promise.all([store.send(toBob, [{ randomId: rid(), message: 'a1' }]), store.send(toBobFromCarol, [{ randomId: rid(), message: 'c1' }])]);
+    // The next transaction changes rows that exist now: Bob's dialog with Alice twice, Alice's dialog with Bob
+    // as sender and as recipient in the same batch.
+    const [[a2], [a3], [b1]] = await Promise.all([
+      store.send(toBob, [{ randomId: rid(), message: 'a2' }]),
+      store.send(toBob, [{ randomId: rid(), message: 'a3' }]),
+      store.send(toAlice, [{ randomId: rid(), message: 'b1' }]),
+    ]);
+    const bobWithAlice = [...(await reader.dialogsWith(BOB, [userPeer(ALICE)])).values()][0]!;
+    assert.equal(bobWithAlice.unreadCount, 3);
+    assert.equal(bobWithAlice.topMessage, b1!.id);
+    const bobWithCarol = [...(await reader.dialogsWith(BOB, [userPeer(CAROL)])).values()][0]!;
+    assert.equal(bobWithCarol.unreadCount, 1);
+    assert.equal(bobWithCarol.topMessage, c1!.recipients[0]!.row.id);
+    const aliceWithBob = [...(await reader.dialogsWith(ALICE, [userPeer(BOB)])).values()][0]!;
+    assert.equal(aliceWithBob.unreadCount, 1);
+    assert.equal(aliceWithBob.topMessage, b1!.recipients[0]!.row.id);
+    assert.equal(await reader.unreadTotal(BOB), 4);
+    // pts and message ids went on from the stored states, one per copy.
+    assert.deepEqual([a1!.pts, a2!.pts, a3!.pts, b1!.recipients[0]!.pts], [1, 2, 3, 4]);
+    assert.equal((await reader.state(ALICE)).pts, 4);
+    assert.equal((await reader.state(BOB)).pts, 5);
+    assert.equal((await reader.state(CAROL)).pts, 1);
+    assert.deepEqual([a3!.recipients[0]!.row.id, b1!.id], [4, 5]);
+  } finally {
+    await f.close();
+  }
+});
+
 test('the same random_id returns the first answer and stores nothing', async () => {
   const f = await fixture();
   try {
