@@ -3,7 +3,7 @@
 // inclusive time of the heaviest frames. A window restricts the samples to part of the run, so a benchmark's
 // connect phase can be left out of the steady load.
 //   node scripts/cpuprofile-summary.mjs <file.cpuprofile> [--from=SECONDS] [--to=SECONDS] [--top=N]
-//   --timeline: busy share per second first
+//   --timeline: busy share per second first; --callers=NAME: where NAME's self time comes from
 //   --from/--to: seconds since the profile started (negative --from: that many seconds before the end)
 import { readFileSync } from 'node:fs';
 
@@ -75,6 +75,21 @@ for (let i = 0; i < profile.samples.length; i++) {
   }
 }
 
+// --callers=NAME: where the self time of functions named NAME comes from (three frames up).
+const callersOf = args.find((a) => a.startsWith('--callers='))?.slice(10);
+const callers = new Map();
+if (callersOf) {
+  for (let i = 0; i < profile.samples.length; i++) {
+    if (times[i] < from || times[i] > to) continue;
+    const n = nodes.get(profile.samples[i]);
+    if (n.callFrame.functionName !== callersOf) continue;
+    const chain = [];
+    for (let p = parent.get(n.id); p !== undefined && chain.length < 3; p = parent.get(p)) chain.push(frameName(nodes.get(p)));
+    const k = chain.join(' < ');
+    callers.set(k, (callers.get(k) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+  }
+}
+
 const print = (title, map) => {
   console.log(`\n${title}`);
   for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
@@ -95,3 +110,4 @@ console.log(`${file}: ${(total / 1e6).toFixed(1)} s profiled, window ${(from / 1
 print('Self time by function', self);
 print('Self time by module', selfModule);
 print('Inclusive time', inclusive);
+if (callersOf) print(`Callers of ${callersOf} (self time)`, callers);
