@@ -121,8 +121,17 @@ try {
   if (mode === 'engines') console.log(`engines mode: echod on ${engines.join(', ')}`);
   console.log(`${USERS} users connected and signed in (${connectSeconds.toFixed(1)} s); server RSS ${(rssConnected / 2 ** 20).toFixed(0)} MiB`);
 
+  // SQL statements run by the server (every kind), from its metrics: the count per delivered message shows
+  // what batching does, independently of the machine's load.
+  const statementsRun = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${echod.adminPort}/metrics`)).text();
+    let n = 0;
+    for (const m of text.matchAll(/^echo_db_query_duration_seconds_count\{[^}]*\} (\d+)$/gm)) n += Number(m[1]);
+    return n;
+  };
   const loads = [];
   for (const rate of RATES) {
+    const statementsBefore = await statementsRun();
     const cpuBefore = serverCpu();
     const perNodeCpuBefore = serverPids().map((pid) => cpuSecondsOf(pid));
     const loadCpuBefore = cpuSecondsOf(process.pid);
@@ -144,6 +153,7 @@ try {
     const serverCpuSeconds = serverCpu() - cpuBefore;
     const perNodeCpuSeconds = serverPids().map((pid, i) => +(cpuSecondsOf(pid) - perNodeCpuBefore[i]!).toFixed(2));
     const loadCpuSeconds = cpuSecondsOf(process.pid) - loadCpuBefore;
+    const statements = (await statementsRun()) - statementsBefore;
     const load = {
       offeredPerSecond: rate,
       sent,
@@ -154,10 +164,11 @@ try {
       serverCpuSecondsPerNode: perNodeCpuSeconds,
       serverCpuMsPerMessage: received > 0 ? +((serverCpuSeconds * 1000) / received).toFixed(3) : 0,
       loadGeneratorCpuMsPerMessage: received > 0 ? +((loadCpuSeconds * 1000) / received).toFixed(3) : 0,
+      sqlStatementsPerMessage: received > 0 ? +(statements / received).toFixed(2) : 0,
       latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
     };
     loads.push(load);
-    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, CPU per delivered message: server ${load.serverCpuMsPerMessage} ms, load generator ${load.loadGeneratorCpuMsPerMessage} ms`);
+    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, CPU per delivered message: server ${load.serverCpuMsPerMessage} ms, load generator ${load.loadGeneratorCpuMsPerMessage} ms, SQL statements per delivered message ${load.sqlStatementsPerMessage}`);
   }
   // The bus's share of the latency: publish to consumer handler, averaged over the run.
   const metricsText = await (await fetch(`http://127.0.0.1:${echod.adminPort}/metrics`)).text();
@@ -192,11 +203,11 @@ try {
       [
         `${process.env.BENCH_NODES ? (NODES > 1 ? `${NODES} echod nodes sharing the engines, each pair of users split across two nodes. ` : 'One echod node (the comparison base of the several-node run). ') : ''}${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
         '',
-        `| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg |${NODES > 1 ? ' server CPU s per node |' : ''}`,
-        `|---|---|---|---|---|---|---|${NODES > 1 ? '---|' : ''}`,
+        `| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg | SQL statements/delivered msg |${NODES > 1 ? ' server CPU s per node |' : ''}`,
+        `|---|---|---|---|---|---|---|---|${NODES > 1 ? '---|' : ''}`,
         ...loads.map(
           (l) =>
-            `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} |${NODES > 1 ? ` ${l.serverCpuSecondsPerNode.join(' / ')} |` : ''}`,
+            `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} | ${l.sqlStatementsPerMessage} |${NODES > 1 ? ` ${l.serverCpuSecondsPerNode.join(' / ')} |` : ''}`,
         ),
         '',
         `Server RSS: ${result.serverRss.connectedMiB} MiB with ${USERS} authorized connections (${result.serverRss.perConnectionKiB} KiB per connection over the idle baseline of ${result.serverRss.beforeMiB} MiB).`,

@@ -139,6 +139,8 @@ alter table `channel_messages` add column `search_kinds` integer default 0 not n
 -- 0021_channel_forum_topics
 create table `channel_forum_topics` (`channel_id` bigint not null, `id` integer not null, `date` integer not null, `creator_id` bigint not null, `title` varchar(128) not null, `icon_color` integer not null, `icon_emoji_id` bigint default 0 not null, `closed` integer default 0 not null, `hidden` integer default 0 not null, `pinned` integer default 0 not null, constraint `channel_forum_topics_pk` primary key (`channel_id`, `id`));
 
+-- 0022_box_saved_partial_index
+
 -- Migrations applied (Kysely Migrator bookkeeping)
 create table if not exists `kysely_migration` (`name` varchar(255) not null primary key, `timestamp` varchar(255) not null);
 create table if not exists `kysely_migration_lock` (`id` varchar(255) not null primary key, `is_locked` integer default 0 not null);
@@ -164,3 +166,4 @@ insert into `kysely_migration` (`name`, `timestamp`) values ('0018_chat_migratio
 insert into `kysely_migration` (`name`, `timestamp`) values ('0019_channel_prehistory', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0020_channel_requests_threads', '1970-01-01T00:00:00.000Z');
 insert into `kysely_migration` (`name`, `timestamp`) values ('0021_channel_forum_topics', '1970-01-01T00:00:00.000Z');
+insert into `kysely_migration` (`name`, `timestamp`) values ('0022_box_saved_partial_index', '1970-01-01T00:00:00.000Z');

@@ -2,7 +2,7 @@
 // out from state rows loaded once, and rows are inserted in batches when the transaction ends. Every
 // statement is prepared (prepared.ts): one transaction may carry the sends of many requests (group
 // commit, message-store.ts), and per-statement query building would cost more than SQLite's work.
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable, InsertQueryBuilder, Kysely, Transaction } from 'kysely';
 import type { Tables } from '../infra/db/schema.js';
 import { CANONICAL_LAYER, encodeObject, type TlType } from '../tl/index.js';
 import type { MessageBoxesTable, MessagesTable, MessageRandomIdsTable, UpdateLogTable } from '../infra/db/tables/messenger.js';
@@ -51,6 +51,9 @@ const STATE_COLUMNS = ['user_id', 'pts', 'seq', 'date', 'last_message_id'] as co
 
 type Row = Record<string, unknown>;
 
+/** Shapes the multi-row INSERT of a BatchInsert (an upsert clause). */
+type InsertShape = (qb: InsertQueryBuilder<Tables, any, any>) => InsertQueryBuilder<Tables, any, any>;
+
 /** A multi-row INSERT of fixed columns, prepared once per row count (powers of two only). */
 class BatchInsert {
   private readonly shapes: PreparedBySize<unknown>;
@@ -59,10 +62,11 @@ class BatchInsert {
     db: Kysely<Tables>,
     table: keyof Tables & string,
     private readonly columns: readonly string[],
+    shape: InsertShape = (qb) => qb,
   ) {
     const k = columns.length;
     this.shapes = new PreparedBySize((size) =>
-      db.insertInto(table).values(Array.from({ length: size }, (_, r) => Object.fromEntries(columns.map((c, j) => [c, param(r * k + j)]))) as any),
+      shape(db.insertInto(table).values(Array.from({ length: size }, (_, r) => Object.fromEntries(columns.map((c, j) => [c, param(r * k + j)]))) as any)),
     );
   }
 
@@ -89,6 +93,27 @@ function prepareStatements(db: Kysely<Tables>) {
     randomIds: new BatchInsert(db, 'message_random_ids', RANDOM_ID_COLUMNS),
     dialogs: new BatchInsert(db, 'dialogs', DIALOG_COLUMNS),
     states: new BatchInsert(db, 'update_state', STATE_COLUMNS),
+    // SQLite: the dialogs and states of a whole batch in one multi-row upsert each, instead of a statement
+    // per dialog and per state (four per private message). MySQL keeps update-then-insert (flushDialogs).
+    upsertDialogs: new BatchInsert(db, 'dialogs', DIALOG_COLUMNS, (qb) =>
+      qb.onConflict((oc) =>
+        oc.columns(['owner_id', 'peer_type', 'peer_id']).doUpdateSet((eb) => ({
+          top_message: eb.ref('excluded.top_message'),
+          top_date: eb.ref('excluded.top_date'),
+          unread_count: eb('dialogs.unread_count', '+', eb.ref('excluded.unread_count')),
+        })),
+      ),
+    ),
+    upsertStates: new BatchInsert(db, 'update_state', STATE_COLUMNS, (qb) =>
+      qb.onConflict((oc) =>
+        oc.column('user_id').doUpdateSet((eb) => ({
+          pts: eb.ref('excluded.pts'),
+          seq: eb.ref('excluded.seq'),
+          date: eb.ref('excluded.date'),
+          last_message_id: eb.ref('excluded.last_message_id'),
+        })),
+      ),
+    ),
     /** The update states of n users, n a power of two (see padToPowerOfTwo). */
     loadStates: new PreparedBySize((size) =>
       lockingRead(
@@ -253,18 +278,23 @@ export class BoxWriter {
     await this.sql.logs.run(this.tx, this.logs as Row[]);
     await this.sql.randomIds.run(this.tx, this.randoms as Row[]);
     await this.flushDialogs();
-    const fresh: Row[] = [];
+    await this.flushStates();
+  }
+
+  private async flushStates(): Promise<void> {
+    const upsert = this.sql.dialect === 'sqlite';
+    const rows: Row[] = [];
     for (const [owner, s] of this.states) {
       if (!s.dirty) continue;
-      if (s.exists) {
+      if (s.exists && !upsert) {
         await this.tx.executeQuery(this.sql.updateState.bind([s.pts, s.seq, s.date, s.lastMessageId, owner]));
       } else {
-        fresh.push({ user_id: owner, pts: s.pts, seq: s.seq, date: s.date, last_message_id: s.lastMessageId });
+        rows.push({ user_id: owner, pts: s.pts, seq: s.seq, date: s.date, last_message_id: s.lastMessageId });
         s.exists = true;
       }
       s.dirty = false;
     }
-    await this.sql.states.run(this.tx, fresh);
+    await (upsert ? this.sql.upsertStates : this.sql.states).run(this.tx, rows);
   }
 
   private entry(owner: bigint): StateEntry {
@@ -273,11 +303,19 @@ export class BoxWriter {
     return s;
   }
 
-  /** Update-then-insert per dialog (the dialect-neutral upsert): one statement for a dialog that exists. */
+  /**
+   * SQLite: one multi-row upsert. MySQL: update-then-insert per dialog (one statement for a dialog that exists),
+   * whose row locks stay those of a plain UPDATE.
+   */
   private async flushDialogs(): Promise<void> {
     if (this.bumps.size === 0) return;
     const bumps = [...this.bumps.values()];
     this.bumps.clear();
+    if (this.sql.dialect === 'sqlite') {
+      const rows = bumps.map((b) => ({ owner_id: b.owner, peer_type: b.peer.type, peer_id: b.peer.id, top_message: b.top, top_date: b.date, unread_count: b.unread }));
+      await this.sql.upsertDialogs.run(this.tx, rows);
+      return;
+    }
     const inserts: Row[] = [];
     for (const b of bumps) {
       const res = await this.tx.executeQuery(this.sql.bumpDialog.bind([b.top, b.date, b.unread, b.owner, b.peer.type, b.peer.id]));

@@ -134,6 +134,14 @@ interface SendJob {
   items: readonly OutgoingMessage[];
 }
 
+/** An earlier answer to a random id, as message_random_ids keeps it. */
+type EarlierRow = { random_id: bigint; message_id: number | bigint; pts: number | bigint; date: number | bigint };
+
+/** (sender, random id) pairs per statement of MessageStore.earlierOfBatch (an OR of as many terms). */
+const RANDOM_ID_PAIRS_CHUNK = 128;
+
+const earlierKey = (sender: bigint, randomId: bigint) => `${sender}:${BigInt.asIntN(64, randomId)}`;
+
 /** What a send needs to know before it writes anything: its reads, done first so a refusal changes nothing. */
 interface SendPlan extends SendJob {
   /** Earlier answers to the sender's random ids, by signed random id. */
@@ -151,7 +159,9 @@ export class MessageStore {
   private readonly sql: BoxStatements;
   private readonly sends: GroupCommit<SendJob, SentMessage[]>;
   /** The sender's earlier random ids among n, n a power of two (see padToPowerOfTwo). */
-  private readonly earlierRandomIds: PreparedBySize<{ random_id: bigint; message_id: number | bigint; pts: number | bigint; date: number | bigint }>;
+  private readonly earlierRandomIds: PreparedBySize<EarlierRow>;
+  /** SQLite: the earlier random ids of n (sender, random id) pairs at once, n a power of two. */
+  private readonly earlierRandomIdPairs: PreparedBySize<EarlierRow & { owner_id: bigint }>;
 
   constructor(
     readonly db: Kysely<Tables>,
@@ -183,6 +193,16 @@ export class MessageStore {
         .select(['random_id', 'message_id', 'pts', 'date'])
         .where('owner_id', '=', param<bigint>(0))
         .where('random_id', 'in', Array.from({ length: size }, (_, i) => param<bigint>(i + 1))),
+    );
+    // An OR of (sender, random id) pairs: one primary-key search per pair. (A row-value IN over a VALUES list
+    // would read the same, but SQLite scans the table for it.) MySQL keeps a statement per send.
+    this.earlierRandomIdPairs = new PreparedBySize((size) =>
+      db
+        .selectFrom('message_random_ids')
+        .select(['owner_id', 'random_id', 'message_id', 'pts', 'date'])
+        .where((eb) =>
+          eb.or(Array.from({ length: size }, (_, i) => eb.and([eb('owner_id', '=', param<bigint>(2 * i)), eb('random_id', '=', param<bigint>(2 * i + 1))]))),
+        ),
     );
   }
 
@@ -217,9 +237,10 @@ export class MessageStore {
     // The states of every box first: on MySQL that locks them (box-writer.ts), so the random-id reads below
     // see every earlier send of these senders, whichever transaction or node made it.
     await w.loadStates(jobs.flatMap((j) => (fanOut ? [j.conv.sender] : [j.conv.sender, ...j.conv.recipients])));
+    const earlier = this.sql.dialect === 'sqlite' && jobs.length > 1 ? await this.earlierOfBatch(tx, jobs) : undefined;
     for (const job of jobs) {
       try {
-        plans.push(await this.plan(tx, job));
+        plans.push(await this.plan(tx, job, earlier));
       } catch (error) {
         plans.push(undefined);
         outcomes[plans.length - 1] = { ok: false, error };
@@ -263,10 +284,31 @@ export class MessageStore {
     return outcomes;
   }
 
-  private async plan(tx: Tx, job: SendJob): Promise<SendPlan> {
+  /**
+   * The earlier answers to every (sender, random id) of the batch, in one statement per 128 pairs instead of
+   * one per send; keyed by earlierKey.
+   */
+  private async earlierOfBatch(tx: Tx, jobs: readonly SendJob[]): Promise<Map<string, EarlierRow>> {
+    const pairs: bigint[][] = [];
+    for (const j of jobs) for (const i of j.items) pairs.push([j.conv.sender, i.randomId]);
+    const out = new Map<string, EarlierRow>();
+    for (let at = 0; at < pairs.length; at += RANDOM_ID_PAIRS_CHUNK) {
+      const chunk = padToPowerOfTwo(pairs.slice(at, at + RANDOM_ID_PAIRS_CHUNK));
+      const { rows } = await tx.executeQuery(this.earlierRandomIdPairs.get(chunk.length).bind(chunk.flat()));
+      for (const r of rows) out.set(earlierKey(r.owner_id, r.random_id), r);
+    }
+    return out;
+  }
+
+  private async plan(tx: Tx, job: SendJob, batchEarlier?: Map<string, EarlierRow>): Promise<SendPlan> {
     const { conv, items } = job;
-    const randomIds = padToPowerOfTwo(items.map((i) => i.randomId));
-    const { rows: seen } = await tx.executeQuery(this.earlierRandomIds.get(randomIds.length).bind([conv.sender, ...randomIds]));
+    let seen: EarlierRow[];
+    if (batchEarlier) {
+      seen = items.flatMap((i) => batchEarlier.get(earlierKey(conv.sender, i.randomId)) ?? []);
+    } else {
+      const randomIds = padToPowerOfTwo(items.map((i) => i.randomId));
+      ({ rows: seen } = await tx.executeQuery(this.earlierRandomIds.get(randomIds.length).bind([conv.sender, ...randomIds])));
+    }
     const earlier = new Map(seen.map((r) => [BigInt.asIntN(64, r.random_id), r]));
     const fresh = items.filter((i) => !earlier.has(BigInt.asIntN(64, i.randomId)));
     const { replies, globals: replyGlobals, authors: replyAuthors } = await this.mapReplies(tx, conv, fresh);

@@ -265,3 +265,15 @@ test('an auth key lookup is a single rowid search (auth_key_id is the SQLite row
       ['SEARCH auth_keys USING INTEGER PRIMARY KEY (rowid=?)'],
     );
   }));
+
+test('message_boxes_saved covers only copies with a saved peer, and both Saved Messages query shapes can use it', () =>
+  withDb(async (db) => {
+    const index = await sql<{ sql: string }>`select sql from sqlite_master where name = 'message_boxes_saved'`.execute(db.kysely);
+    assert.match(index.rows[0]!.sql, /where\s+"?saved_peer_id"?\s+is not null/i);
+    // INDEXED BY fails ("no query solution") when the WHERE clause does not imply the index's condition.
+    const byPeer = sql`select id from message_boxes indexed by message_boxes_saved where owner_id = ${1n} and peer_type = 1 and peer_id = ${1n} and saved_peer_type = 1 and saved_peer_id = ${2n} order by id desc`;
+    const grouped = sql`select saved_peer_type, saved_peer_id, max(id) from message_boxes indexed by message_boxes_saved where owner_id = ${1n} and peer_type = 1 and peer_id = ${1n} and saved_peer_id is not null group by saved_peer_type, saved_peer_id`;
+    await byPeer.execute(db.kysely);
+    await grouped.execute(db.kysely);
+    await assert.rejects(sql`select id from message_boxes indexed by message_boxes_saved where owner_id = ${1n}`.execute(db.kysely), /no query solution/);
+  }));

@@ -6,6 +6,8 @@ import { userPeer } from '../../../src/messenger/peer.js';
 import { messageTl } from '../../../src/messenger/message-row.js';
 import type { TlObject } from '../../../src/tl/index.js';
 import { ALICE, BOB, CAROL, fixture, rid } from './fixture.js';
+import type { PreparedBySize } from '../../../src/infra/db/prepared.js';
+import type { SqliteDatabase } from '../../../src/infra/db/index.js';
 
 const toBob = conversationOf(ALICE, userPeer(BOB));
 const toAlice = conversationOf(BOB, userPeer(ALICE));
@@ -54,6 +56,42 @@ test('a private message is stored once per box, each with the owner\'s id, pts a
   }
 });
 
+test('dialogs and update states written by batches: new and existing rows, unread counts add up across transactions', async () => {
+  const f = await fixture();
+  try {
+    const store = f.messenger.store;
+    const reader = f.messenger.reader;
+    const toBobFromCarol = conversationOf(CAROL, userPeer(BOB));
+    // One turn, one transaction: two new dialogs of Bob's and three states that did not exist.
+    const [[a1], [c1]] = await Promise.all([store.send(toBob, [{ randomId: rid(), message: 'a1' }]), store.send(toBobFromCarol, [{ randomId: rid(), message: 'c1' }])]);
+    // The next transaction changes rows that exist now: Bob's dialog with Alice twice, Alice's dialog with Bob
+    // as sender and as recipient in the same batch.
+    const [[a2], [a3], [b1]] = await Promise.all([
+      store.send(toBob, [{ randomId: rid(), message: 'a2' }]),
+      store.send(toBob, [{ randomId: rid(), message: 'a3' }]),
+      store.send(toAlice, [{ randomId: rid(), message: 'b1' }]),
+    ]);
+    const bobWithAlice = [...(await reader.dialogsWith(BOB, [userPeer(ALICE)])).values()][0]!;
+    assert.equal(bobWithAlice.unreadCount, 3);
+    assert.equal(bobWithAlice.topMessage, b1!.id);
+    const bobWithCarol = [...(await reader.dialogsWith(BOB, [userPeer(CAROL)])).values()][0]!;
+    assert.equal(bobWithCarol.unreadCount, 1);
+    assert.equal(bobWithCarol.topMessage, c1!.recipients[0]!.row.id);
+    const aliceWithBob = [...(await reader.dialogsWith(ALICE, [userPeer(BOB)])).values()][0]!;
+    assert.equal(aliceWithBob.unreadCount, 1);
+    assert.equal(aliceWithBob.topMessage, b1!.recipients[0]!.row.id);
+    assert.equal(await reader.unreadTotal(BOB), 4);
+    // pts and message ids went on from the stored states, one per copy.
+    assert.deepEqual([a1!.pts, a2!.pts, a3!.pts, b1!.recipients[0]!.pts], [1, 2, 3, 4]);
+    assert.equal((await reader.state(ALICE)).pts, 4);
+    assert.equal((await reader.state(BOB)).pts, 5);
+    assert.equal((await reader.state(CAROL)).pts, 1);
+    assert.deepEqual([a3!.recipients[0]!.row.id, b1!.id], [4, 5]);
+  } finally {
+    await f.close();
+  }
+});
+
 test('the same random_id returns the first answer and stores nothing', async () => {
   const f = await fixture();
   try {
@@ -72,6 +110,34 @@ test('the same random_id returns the first answer and stores nothing', async () 
     // Another sender may use the same random_id.
     const [other] = await f.messenger.store.send(toAlice, [{ randomId: r, message: 'mine' }]);
     assert.equal(other!.duplicate, false);
+  } finally {
+    await f.close();
+  }
+});
+
+test('random ids already used are found for every send of a batch, and only for their own sender', async () => {
+  const f = await fixture();
+  try {
+    const store = f.messenger.store;
+    const r1 = rid();
+    const r2 = -rid(); // a negative one: random ids are signed 64-bit
+    const [[first], [second]] = await Promise.all([store.send(toBob, [{ randomId: r1, message: 'one' }]), store.send(toBob, [{ randomId: r2, message: 'two' }])]);
+    // One batch of three sends (three pairs, padded to four): Alice repeats both of hers, Bob uses r1 for the first time.
+    const [[again1], [again2], [bobs]] = await Promise.all([
+      store.send(toBob, [{ randomId: r1, message: 'one' }]),
+      store.send(toBob, [{ randomId: r2, message: 'two' }]),
+      store.send(toAlice, [{ randomId: r1, message: 'bob' }]),
+    ]);
+    assert.deepEqual([again1!.duplicate, again1!.id, again1!.pts], [true, first!.id, first!.pts]);
+    assert.deepEqual([again2!.duplicate, again2!.id, again2!.pts], [true, second!.id, second!.pts]);
+    assert.equal(again1!.own!.row.message, 'one');
+    assert.equal(bobs!.duplicate, false);
+    assert.equal((await f.messenger.reader.state(ALICE)).pts, 3);
+    // The batch's statement searches the primary key once per pair instead of scanning the table.
+    const statement = (store as unknown as { earlierRandomIdPairs: PreparedBySize<unknown> }).earlierRandomIdPairs.get(4).bind([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
+    const plan = (f.db as SqliteDatabase).sqlite.prepare(`explain query plan ${statement.sql}`).all(...(statement.parameters as bigint[])) as { detail: string }[];
+    assert.ok(plan.every((p) => !p.detail.startsWith('SCAN')), JSON.stringify(plan.map((p) => p.detail)));
+    assert.equal(plan.filter((p) => /^SEARCH message_random_ids USING .*\(owner_id=\? AND random_id=\?\)/.test(p.detail)).length, 4, JSON.stringify(plan.map((p) => p.detail)));
   } finally {
     await f.close();
   }

@@ -22,6 +22,7 @@ import { migration as m0018 } from './0018_chat_migration.js';
 import { migration as m0019 } from './0019_channel_prehistory.js';
 import { migration as m0020 } from './0020_channel_requests_threads.js';
 import { migration as m0021 } from './0021_channel_forum_topics.js';
+import { migration as m0022 } from './0022_box_saved_partial_index.js';
 import type { EchoMigration, SqlDialect } from './types.js';
 
 export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
@@ -46,6 +47,7 @@ export const MIGRATIONS: Readonly<Record<string, EchoMigration>> = {
   '0019_channel_prehistory': m0019,
   '0020_channel_requests_threads': m0020,
   '0021_channel_forum_topics': m0021,
+  '0022_box_saved_partial_index': m0022,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
