@@ -3,7 +3,6 @@
 // Label values come from small fixed sets only: user ids, auth key ids or addresses as labels would make
 // every series unbounded.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SeriesHistogram, type HistogramChild } from './series-histogram.js';
 
 export const METRIC_PREFIX = 'echo_';
 
@@ -73,15 +72,15 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
   private readonly handshakes: Counter<'result'>;
   private readonly handshakeSeconds: Histogram;
   private readonly rpcCalls: Counter<'method' | 'error'>;
-  private readonly rpcSeconds: SeriesHistogram<'method'>;
+  private readonly rpcSeconds: Histogram<'method'>;
   private readonly pushed: Counter;
   private readonly limitHits: Counter<'limit'>;
   private readonly busPublished: Counter<'topic'>;
-  private readonly busLag: SeriesHistogram<'topic'>;
-  private readonly busLagChildren = new Map<string, HistogramChild>();
-  private readonly dbChildren = new Map<string, HistogramChild>();
+  private readonly busLag: Histogram<'topic'>;
+  private readonly busLagChildren = new Map<string, { observe(v: number): void }>();
+  private readonly dbChildren = new Map<string, { observe(v: number): void }>();
   private readonly busFailures: Counter<'topic'>;
-  private readonly dbSeconds: SeriesHistogram<'engine' | 'op'>;
+  private readonly dbSeconds: Histogram<'engine' | 'op'>;
   private readonly dbErrors: Counter<'engine' | 'op'>;
   private readonly dbEngine: string;
   private readonly engineSeconds: Histogram<'engine' | 'op'>;
@@ -90,7 +89,7 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
   private runtime: RuntimeGauges | undefined;
   private isKnownMethod: (method: string) => boolean = () => true;
   // Pre-bound label children: the hot path does one Map lookup instead of prom-client's label hashing.
-  private readonly rpcChildren = new Map<string, { ok: ReturnType<Counter<'method' | 'error'>['labels']>; seconds: HistogramChild }>();
+  private readonly rpcChildren = new Map<string, { ok: ReturnType<Counter<'method' | 'error'>['labels']>; seconds: ReturnType<Histogram<'method'>['labels']> }>();
   private readonly errorNames = new Set<string>();
 
   constructor(opts: { dbEngine?: string; version?: string; defaultMetrics?: boolean } = {}) {
@@ -103,8 +102,7 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
     this.handshakes = new Counter({ name: `${p}handshakes_total`, help: 'Auth key handshakes by result (ok, failed, rate_limited)', labelNames: ['result'], registers });
     this.handshakeSeconds = new Histogram({ name: `${p}handshake_duration_seconds`, help: 'From req_pq to the stored auth key', buckets: HANDSHAKE_BUCKETS, registers });
     this.rpcCalls = new Counter({ name: `${p}rpc_calls_total`, help: 'RPC calls by method and error name ("none" for a result)', labelNames: ['method', 'error'], registers });
-    // The histograms observed per message (RPCs, bus deliveries, SQL statements) are SeriesHistograms: see series-histogram.ts.
-    this.rpcSeconds = new SeriesHistogram(`${p}rpc_duration_seconds`, 'RPC latency from decoding to the encoded result', ['method'], LATENCY_BUCKETS, registers);
+    this.rpcSeconds = new Histogram({ name: `${p}rpc_duration_seconds`, help: 'RPC latency from decoding to the encoded result', labelNames: ['method'], buckets: LATENCY_BUCKETS, registers });
     this.pushed = new Counter({ name: `${p}updates_pushed_total`, help: 'Updates objects queued to online devices', registers });
     this.limitHits = new Counter({ name: `${p}limit_hits_total`, help: 'Connections refused or closed and calls refused by a limit, by limit name', labelNames: ['limit'], registers });
     const self = this;
@@ -112,9 +110,9 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
     new Gauge({ name: `${p}sessions`, help: 'MTProto sessions held in memory', registers, collect() { this.set(self.runtime?.sessions() ?? 0); } });
     new Gauge({ name: `${p}outbound_pending`, help: 'Messages queued for sessions and not yet written to a connection', registers, collect() { this.set(self.runtime?.pendingOutbound() ?? 0); } });
     this.busPublished = new Counter({ name: `${p}bus_published_total`, help: 'Records published on the event bus', labelNames: ['topic'], registers });
-    this.busLag = new SeriesHistogram(`${p}bus_lag_seconds`, 'From publish to the consumer handler, per delivery', ['topic'], BUS_BUCKETS, registers);
+    this.busLag = new Histogram({ name: `${p}bus_lag_seconds`, help: 'From publish to the consumer handler, per delivery', labelNames: ['topic'], buckets: BUS_BUCKETS, registers });
     this.busFailures = new Counter({ name: `${p}bus_handler_failures_total`, help: 'Bus handler invocations that threw (the record is retried)', labelNames: ['topic'], registers });
-    this.dbSeconds = new SeriesHistogram(`${p}db_query_duration_seconds`, 'SQL statement latency', ['engine', 'op'], DB_BUCKETS, registers);
+    this.dbSeconds = new Histogram({ name: `${p}db_query_duration_seconds`, help: 'SQL statement latency', labelNames: ['engine', 'op'], buckets: DB_BUCKETS, registers });
     this.dbErrors = new Counter({ name: `${p}db_query_errors_total`, help: 'SQL statements that failed', labelNames: ['engine', 'op'], registers });
     this.dbEngine = opts.dbEngine ?? 'sqlite';
     this.engineSeconds = new Histogram({ name: `${p}engine_request_duration_seconds`, help: 'Latency of requests to Redis, S3 and etcd, by engine and operation', labelNames: ['engine', 'op'], buckets: ENGINE_BUCKETS, registers });
@@ -184,7 +182,7 @@ export class Metrics implements GatewayMetrics, SessionMetrics, BusMetrics, DbMe
 
   query(op: string, seconds: number, failed: boolean): void {
     let child = this.dbChildren.get(op);
-    if (!child) this.dbChildren.set(op, (child = this.dbSeconds.labels(this.dbEngine, op)));
+    if (!child) this.dbChildren.set(op, (child = this.dbSeconds.labels({ engine: this.dbEngine, op })));
     child.observe(seconds);
     if (failed) this.dbErrors.inc({ engine: this.dbEngine, op });
   }

@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { Metrics, instrumentBus, kyselyQueryLogger } from '../../../src/infra/metrics/index.js';
 import { openDatabase } from '../../../src/infra/db/index.js';
 import { MemoryBus } from '../../../src/infra/bus/index.js';
-import { Histogram, Registry } from 'prom-client';
-import { SeriesHistogram } from '../../../src/infra/metrics/series-histogram.js';
 
 const sample = (text: string, series: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -115,28 +113,4 @@ test('default process metrics (event loop lag, memory) are exported with the ech
   const names = await new Metrics().sampleNames();
   for (const name of ['echo_nodejs_eventloop_lag_seconds', 'echo_process_resident_memory_bytes', 'echo_nodejs_heap_size_used_bytes', 'echo_rpc_duration_seconds_bucket', 'echo_build_info'])
     assert.ok(names.has(name), name);
-});
-
-test('a SeriesHistogram exposes what prom-client\'s Histogram exposes for the same observations, and resets', async () => {
-  const buckets = [0.001, 0.01, 0.1, 1];
-  const theirs = new Registry();
-  const ours = new Registry();
-  const reference = new Histogram({ name: 'h_seconds', help: 'help text', labelNames: ['engine', 'op'], buckets, registers: [theirs] });
-  const series = new SeriesHistogram('h_seconds', 'help text', ['engine', 'op'], buckets, [ours]);
-  // On a bound, below the first, above the last, zero; two label sets, one observed through observe(labels).
-  const observations: [string, string, number][] = [['sqlite', 'select', 0.01], ['sqlite', 'select', 0.0001], ['sqlite', 'select', 5], ['sqlite', 'insert', 0], ['sqlite', 'insert', 0.05], ['sqlite', 'select', 1]];
-  const child = series.labels('sqlite', 'select');
-  for (const [engine, op, v] of observations) {
-    reference.labels({ engine, op }).observe(v);
-    if (op === 'select') child.observe(v);
-    else series.observe({ engine, op }, v);
-  }
-  assert.equal(await ours.metrics(), await theirs.metrics());
-  assert.match(await ours.metrics(), /^h_seconds_count\{engine="sqlite",op="select"\} 4$/m);
-  assert.throws(() => child.observe(Number.NaN), TypeError);
-  ours.resetMetrics();
-  child.observe(0.5);
-  assert.match(await ours.metrics(), /^h_seconds_count\{engine="sqlite",op="select"\} 1$/m);
-  assert.match(await ours.metrics(), /^h_seconds_sum\{engine="sqlite",op="select"\} 0.5$/m);
-  assert.match(await ours.metrics(), /^h_seconds_count\{engine="sqlite",op="insert"\} 0$/m);
 });
