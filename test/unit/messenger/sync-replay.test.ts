@@ -64,7 +64,7 @@ test('the dedupe window keeps the last SYNC_DEDUPE_WINDOW event ids: a recent on
     publish: async (_topic, records) => void published.push(...records.map((r) => r.value as SyncRecord)),
     subscribe<T>(_topic: string, _group: string, h: BusHandler<T>): Subscription {
       handler = h as unknown as BusHandler<SyncRecord>;
-      return { close: () => {} };
+      return { close: async () => {} };
     },
     drain: async () => {},
     close: async () => {},
