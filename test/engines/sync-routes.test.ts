@@ -10,7 +10,7 @@ import { RedisPresenceMap } from '../../src/infra/kv/presence-map.js';
 import { RedisBroadcast } from '../../src/infra/kv/redis-broadcast.js';
 import { SharedPresenceDirectory } from '../../src/service/users/presence-directory.js';
 import { DEVICE_ROUTE_KEY_PREFIX, RedisSyncRoutes, RoutedPusher, ROUTE_KEY_PREFIX } from '../../src/messenger/sync-routes.js';
-import type { SessionRef, UpdatePusher } from '../../src/contracts/push.js';
+import type { HandedOverUpdate, NodeSessions, SessionRef } from '../../src/contracts/push.js';
 import type { TlObject } from '../../src/tl/index.js';
 import { engineEnv } from '../support/engines-env.js';
 
@@ -21,7 +21,7 @@ after(async () => {
 });
 
 /** The session layer of one node, reduced to who is connected here and what was pushed to them. */
-class LocalSessions implements UpdatePusher {
+class LocalSessions implements NodeSessions {
   readonly connected = new Set<bigint>();
   readonly pushed: { userId: bigint; updates: TlObject; except?: SessionRef }[] = [];
   /** Devices (perm keys) connected here, and what was pushed to them by key. */
@@ -36,6 +36,14 @@ class LocalSessions implements UpdatePusher {
   }
   isOnline(userId: bigint): boolean {
     return this.connected.has(userId);
+  }
+  // Devices moving between nodes are the nodes test's (test/engines/handoff.test.ts): none move here.
+  onDeviceArrival(): void {}
+  releaseDevice(): HandedOverUpdate[] {
+    return [];
+  }
+  adoptDevice(): number {
+    return 0;
   }
   onConnectivity(listener: (userId: bigint, online: boolean) => void): void {
     this.listener = listener;
