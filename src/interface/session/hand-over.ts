@@ -47,6 +47,12 @@ export class ArrivalWindows {
     return true;
   }
 
+  /** These events left this node with the device (handed over): given again here, they are new to it. */
+  forget(device: bigint, eventIds: Iterable<string | undefined>): void {
+    const window = this.windows.get(device);
+    if (window) for (const id of eventIds) if (id !== undefined) window.given.delete(id);
+  }
+
   /** Devices with an open window (for tests and metrics). */
   get size(): number {
     return this.windows.size;
@@ -66,4 +72,51 @@ export class ArrivalWindows {
  */
 export function inQueuedOrder<T extends { msgId: bigint }>(messages: T[]): T[] {
   return messages.sort((a, b) => (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0));
+}
+
+/** How long updates wait for their device's next session on this node (as long as a session without a connection lives). */
+export const PARKED_MS = 30 * 60 * 1000;
+/** Updates parked per device; beyond this the oldest go, and the device, seeing the pts gap, asks for a difference. */
+const MAX_PARKED_PER_DEVICE = 1000;
+
+/**
+ * Updates handed over for a device that has no session here to take them: its arrival here was a download
+ * session (subscribed on arrival, until its first call showed a file transfer; its client ignores updates
+ * there). They wait for the device's next session here, or go on with the device when it arrives elsewhere.
+ */
+export class ParkedUpdates {
+  /** By device, the least recently parked first (every entry lives as long). */
+  private readonly byDevice = new Map<bigint, { until: number; updates: HandedOverUpdate[] }>();
+
+  constructor(private readonly parkedMs = PARKED_MS) {}
+
+  park(device: bigint, updates: readonly HandedOverUpdate[], now: number): void {
+    if (updates.length === 0) return;
+    this.expire(now);
+    const held = this.byDevice.get(device)?.updates ?? [];
+    held.push(...updates);
+    if (held.length > MAX_PARKED_PER_DEVICE) held.splice(0, held.length - MAX_PARKED_PER_DEVICE);
+    this.byDevice.delete(device);
+    this.byDevice.set(device, { until: now + this.parkedMs, updates: held });
+  }
+
+  /** The device's parked updates, oldest first; they are no longer parked. */
+  take(device: bigint, now: number): HandedOverUpdate[] {
+    this.expire(now);
+    const entry = this.byDevice.get(device);
+    if (!entry) return [];
+    this.byDevice.delete(device);
+    return entry.updates;
+  }
+
+  get size(): number {
+    return this.byDevice.size;
+  }
+
+  private expire(now: number): void {
+    for (const [device, entry] of this.byDevice) {
+      if (entry.until > now) break;
+      this.byDevice.delete(device);
+    }
+  }
 }

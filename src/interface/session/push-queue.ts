@@ -9,7 +9,7 @@ import type { Outbound } from './outbound.js';
 import type { Resends } from './resend.js';
 import { isLive, type SessionState } from './session-state.js';
 import type { DeviceSubscriptions } from './update-subscriptions.js';
-import { ArrivalWindows, inQueuedOrder, type HandedOverUpdate } from './hand-over.js';
+import { ArrivalWindows, inQueuedOrder, ParkedUpdates, type HandedOverUpdate } from './hand-over.js';
 
 /**
  * Updates kept for a session whose connection is gone (it gets them when it comes back, see deliver);
@@ -31,6 +31,7 @@ export class PushQueue {
   /** Several nodes (hand-over.ts): told of each signed-in device that subscribes to updates here. */
   private readonly arrivalListeners: Array<(permKeyId: bigint, userId: bigint) => void> = [];
   private readonly arrivals = new ArrivalWindows();
+  private readonly parked = new ParkedUpdates();
 
   constructor(private readonly deps: PushQueueDeps) {}
 
@@ -82,15 +83,20 @@ export class PushQueue {
     const taken: Array<{ msgId: bigint; update: HandedOverUpdate }> = [];
     for (const state of [...this.deps.subscriptions.sessionsOf(permKeyId)]) {
       if (isLive(state)) continue;
-      const layer = state.key.layer || CANONICAL_LAYER;
-      for (const msg of state.session.takeUnackedUpdateMessages()) {
-        taken.push({ msgId: msg.msgId, update: { body: msg.body, layer, ...(msg.eventId !== undefined ? { eventId: msg.eventId } : {}) } });
-      }
+      taken.push(...this.takeUpdates(state));
       this.deps.subscriptions.remove(state);
       state.subscribedAt = undefined;
       state.provisional = false;
     }
-    return inQueuedOrder(taken).map((t) => t.update);
+    // Parked ones are older than anything the device's sessions here hold.
+    const released = [...this.parked.take(permKeyId, this.deps.now()), ...inQueuedOrder(taken).map((t) => t.update)];
+    this.arrivals.forget(permKeyId, released.map((u) => u.eventId));
+    return released;
+  }
+
+  private takeUpdates(state: SessionState): Array<{ msgId: bigint; update: HandedOverUpdate }> {
+    const layer = state.key.layer || CANONICAL_LAYER;
+    return state.session.takeUnackedUpdateMessages().map((msg) => ({ msgId: msg.msgId, update: { body: msg.body, layer, ...(msg.eventId !== undefined ? { eventId: msg.eventId } : {}) } }));
   }
 
   /**
@@ -98,16 +104,22 @@ export class PushQueue {
    * session its updates go to, except those it was given here already (pushed to both nodes while it moved).
    */
   adoptDevice(permKeyId: bigint, updates: readonly HandedOverUpdate[]): number {
+    const now = this.deps.now();
+    const fresh = updates.filter((u) => this.arrivals.give(permKeyId, u.eventId, now));
     const target = this.deps.subscriptions.targetOf(permKeyId, isLive);
     if (!target) {
-      if (updates.length > 0) this.deps.log.debug({ device: permKeyId.toString(), count: updates.length }, 'updates handed over for a device with no session here: dropped');
+      // Its session here was a download session, and is gone from the subscriptions already.
+      this.parked.park(permKeyId, fresh, now);
       return 0;
     }
+    return this.queueHandedOver(target, fresh);
+  }
+
+  /** Queues updates from another node (or parked here) to the session, in their order. */
+  private queueHandedOver(target: SessionState, updates: readonly HandedOverUpdate[]): number {
     const layer = target.key.layer || CANONICAL_LAYER;
-    const now = this.deps.now();
     let queued = 0;
     for (const update of updates) {
-      if (!this.arrivals.give(permKeyId, update.eventId, now)) continue;
       const body = update.layer === layer ? update.body : this.reencode(update.body, layer);
       if (!body) continue;
       target.session.enqueue(body, true, { update: true, eventId: update.eventId });
@@ -117,7 +129,7 @@ export class PushQueue {
       if (!isLive(target)) target.session.trimQueuedUpdates(MAX_UPDATES_WHILE_AWAY);
       this.deps.metrics?.updatesPushed(queued);
       this.deps.outbound.scheduleFlush(target);
-      this.deps.log.debug({ device: permKeyId.toString(), session: target.session.id.toString(), count: queued }, 'updates handed over from another node');
+      this.deps.log.debug({ session: target.session.id.toString(), count: queued }, 'updates handed over from another node');
     }
     return queued;
   }
@@ -125,6 +137,12 @@ export class PushQueue {
   /** A device signed out: what was pushed to it for its user and not yet acknowledged must not reach it any more. */
   dropPendingUpdates(permKeyId: bigint): void {
     this.deps.resends.dropUnackedUpdates(this.deps.subscriptions.sessionsOf(permKeyId));
+    this.parked.take(permKeyId, this.deps.now());
+  }
+
+  /** A session of the device subscribed here: it takes the updates parked for the device (several nodes). */
+  private unpark(state: SessionState, device: bigint): void {
+    if (this.parked.size > 0) this.queueHandedOver(state, this.parked.take(device, this.deps.now()));
   }
 
   /**
@@ -140,6 +158,7 @@ export class PushQueue {
     for (const other of this.deps.subscriptions.sessionsOf(device)) {
       if (other !== state && !isLive(other)) this.deps.resends.adoptUpdates(state, other);
     }
+    this.unpark(state, device);
     // A provisional subscription announced the device already; another session of it is new here.
     if (!wasProvisional) this.arrived(state, device);
   }
@@ -159,6 +178,7 @@ export class PushQueue {
     // No adoption of held updates yet: a download session must not take them; its first real call does.
     this.deps.subscriptions.subscribe(state, device, 0);
     state.provisional = true;
+    this.unpark(state, device);
     // The other nodes hand over what they hold for the device now: a client that makes no call after
     // reconnecting is to get it too.
     this.arrived(state, device);
@@ -176,7 +196,17 @@ export class PushQueue {
   settleProvisional(state: SessionState, subscribing: boolean): void {
     if (!state.provisional) return;
     state.provisional = false;
-    if (!subscribing) this.deps.subscriptions.remove(state);
+    if (subscribing) return;
+    this.deps.subscriptions.remove(state);
+    // Several nodes: what was handed over or pushed to it and not sent yet waits for the device's next session
+    // (a client ignores updates on a download session; one it was sent may have been seen, by a client that
+    // downloads on its main session, and is left as on one node, where nothing changes).
+    if (this.arrivalListeners.length > 0 && state.key.userId !== undefined) {
+      const device = state.key.permKeyId ?? state.key.authKey.id;
+      const layer = state.key.layer || CANONICAL_LAYER;
+      const queued = state.session.takeQueuedUpdates().map((m) => ({ body: m.body, layer, ...(m.eventId !== undefined ? { eventId: m.eventId } : {}) }));
+      this.parked.park(device, queued, this.deps.now());
+    }
   }
 
   /** An update serialized for another layer (a device whose keys declared different layers on two nodes). */

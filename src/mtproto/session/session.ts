@@ -197,6 +197,15 @@ export class MtSession {
     return taken;
   }
 
+  /** Removes and returns the pushed updates still queued, never sent, oldest first. */
+  takeQueuedUpdates(): OutboundMessage[] {
+    const taken = this.outbox.filter((m) => m.update);
+    if (taken.length === 0) return taken;
+    this.outbox = this.outbox.filter((m) => !m.update);
+    for (const m of taken) this.forgetUnacked(m.msgId);
+    return taken;
+  }
+
   /** Drops the oldest queued (never sent) updates beyond `max`: a client that returns sees the pts gap and asks for a difference. */
   trimQueuedUpdates(max: number): number {
     let queued = 0;

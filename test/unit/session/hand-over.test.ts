@@ -34,13 +34,21 @@ test('arrival windows: a device is given each event once while its window is ope
   windows.open(2n, 600);
   assert.equal(windows.give(1n, 'e1', 1500), true, 'the window closed');
   assert.equal(windows.size, 1, 'only the device whose window is open is kept');
+  windows.open(2n, 700);
+  windows.forget(2n, ['e1']);
+  assert.equal(windows.give(2n, 'e1', 800), true, 'an event handed away is new to the device again');
   assert.deepEqual(inQueuedOrder([{ msgId: 12n }, { msgId: 4n }, { msgId: 8n }]).map((m) => m.msgId), [4n, 8n, 12n]);
 });
 
 const typing = (date: number): TlObject => ({ _: 'updateShort', update: { _: 'updateUserTyping', userId: 77n, action: { _: 'sendMessageTypingAction' } }, date }) as TlObject;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-test('a device moving between nodes: what its old node held reaches it once on the new node; the old node re-sends nothing', async (t) => {
+/**
+ * Two session layers ("nodes") on one key store and salt schedule, wired to each other as RoutedPusher wires
+ * them over Redis, but each step when the test says so (handOver): arrivals wait in a list. One signed-in
+ * device, whose connections record the typing updates (by date) they were sent.
+ */
+async function world(t: { after(fn: () => Promise<void>): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'echo-hand-over-'));
   const db = await openDatabase(dir);
   t.after(async () => {
@@ -75,7 +83,7 @@ test('a device moving between nodes: what its old node held reaches it once on t
   const client = new ClientSession(keyBytes, salts.current(device, now()), randomBytes, now);
   let nextConn = 1;
   /** A connection of the device; `dates` lists the typing updates (by date) it was sent, `msgIds` their msg_ids. */
-  const connect = (on: SessionService) => {
+  const connect = (on: SessionService, sessionId = client.sessionId) => {
     const dates: number[] = [];
     const msgIds: bigint[] = [];
     const conn: ConnectionHandle & { dates: number[] } = {
@@ -96,7 +104,7 @@ test('a device moving between nodes: what its old node held reaches it once on t
       close: () => {},
       setPingDisconnect: () => {},
     };
-    const send = (body: TlObject, contentRelated = true) => on.handlePacket(conn, client.encrypt(client.message(encodeObject(body), contentRelated)), false);
+    const send = (body: TlObject, contentRelated = true) => on.handlePacket(conn, client.encrypt(client.message(encodeObject(body), contentRelated), { sessionId }), false);
     return { conn, send, ackAll: () => send({ _: 'msgs_ack', msgIds: msgIds.splice(0) } as TlObject, false) };
   };
   const closeConn = (on: SessionService, conn: ConnectionHandle & { closed: boolean }) => {
@@ -104,6 +112,11 @@ test('a device moving between nodes: what its old node held reaches it once on t
     on.connectionClosed(conn);
   };
 
+  return { a, b, handOver, arrivals, userId, connect, closeConn };
+}
+
+test('a device moving between nodes: what its old node held reaches it once on the new node; the old node re-sends nothing', async (t) => {
+  const { a, b, handOver, arrivals, userId, connect, closeConn } = await world(t);
   // The device works on node B, then its connection drops.
   const onB = connect(b);
   await onB.send({ _: 'help.getNearestDc' } as TlObject);
@@ -141,4 +154,44 @@ test('a device moving between nodes: what its old node held reaches it once on t
   b.pushToUser(userId, typing(5), undefined, 'e5');
   await tick();
   assert.deepEqual(backOnB.conn.dates, [5]);
+});
+
+test('handed over to a download session: the updates wait for the device\'s next session on that node', async (t) => {
+  const { a, b, handOver, userId, connect, closeConn } = await world(t);
+  const onB = connect(b);
+  await onB.send({ _: 'help.getNearestDc' } as TlObject);
+  handOver();
+  closeConn(b, onB.conn);
+  b.pushToUser(userId, typing(1), undefined, 'e1');
+  // The device's first connection to node A is a download session (its own session id, a file part first).
+  const download = connect(a, 0x5eedn);
+  await download.send({ _: 'upload.saveFilePart', fileId: 1n, filePart: 0, bytes: Buffer.alloc(0) } as TlObject);
+  handOver();
+  await tick();
+  assert.deepEqual(download.conn.dates, [], 'a download session is not where the device reads updates');
+  // Its main session comes back on node A without a call: it gets them.
+  const main = connect(a);
+  await main.send({ _: 'ping', pingId: 1n } as TlObject);
+  handOver();
+  await tick();
+  assert.deepEqual(main.conn.dates, [1]);
+});
+
+test('parked for the device on one node, they go with it when it subscribes on another', async (t) => {
+  const { a, b, handOver, userId, connect, closeConn } = await world(t);
+  const onB = connect(b);
+  await onB.send({ _: 'help.getNearestDc' } as TlObject);
+  handOver();
+  closeConn(b, onB.conn);
+  b.pushToUser(userId, typing(1), undefined, 'e1');
+  const download = connect(a, 0x5eedn);
+  await download.send({ _: 'upload.saveFilePart', fileId: 1n, filePart: 0, bytes: Buffer.alloc(0) } as TlObject);
+  handOver();
+  // The main session comes back on node B after all, with a call.
+  const backOnB = connect(b);
+  await backOnB.send({ _: 'help.getNearestDc' } as TlObject);
+  handOver();
+  await tick();
+  assert.deepEqual(backOnB.conn.dates, [1]);
+  assert.deepEqual(download.conn.dates, []);
 });
