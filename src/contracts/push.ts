@@ -56,12 +56,15 @@ export interface NodeSessions extends UpdatePusher {
   /** `listener` learns of each signed-in device (perm key) that subscribes to updates on this node. */
   onDeviceArrival(listener: (permKeyId: bigint, userId: bigint) => void): void;
   /**
-   * The device subscribed on another node: takes what its sessions here without a connection hold
-   * unacknowledged, oldest first, and stops queuing pushes for it there.
+   * The device subscribed on another node, signed in as `userId`: takes what its sessions here without a
+   * connection hold unacknowledged for that user, oldest first, and stops queuing pushes for it there.
    */
-  releaseDevice(permKeyId: bigint): HandedOverUpdate[];
-  /** Updates another node released for a device subscribed here: queued to it, those it was given here skipped. */
-  adoptDevice(permKeyId: bigint, updates: readonly HandedOverUpdate[]): number;
+  releaseDevice(permKeyId: bigint, userId: bigint): HandedOverUpdate[];
+  /**
+   * Updates another node released for a device subscribed here as `userId`: queued to it, those it was given
+   * here skipped.
+   */
+  adoptDevice(permKeyId: bigint, userId: bigint, updates: readonly HandedOverUpdate[]): number;
 }
 
 export interface SignInControl {

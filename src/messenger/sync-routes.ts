@@ -47,6 +47,8 @@ export const ARRIVALS_CHANNEL = 'echo:arrivals';
 /** A device's unacknowledged updates, from the node it left to the node it subscribed on. */
 export interface HandOver {
   device: bigint;
+  /** The account the device subscribed as. */
+  userId: bigint;
   updates: HandedOverUpdate[];
 }
 
@@ -65,10 +67,10 @@ export interface SyncRoutes {
   handOver(nodeId: string, handOver: HandOver): Promise<void>;
   /** Records and hand-overs other nodes send here; resolves once listening. */
   receive(handler: (record: SyncRecord) => void, onHandOver?: (handOver: HandOver) => void): Promise<void>;
-  /** Tells every node that the device (perm key) subscribed to updates on this one. */
-  announceArrival(permKeyId: bigint): Promise<void>;
+  /** Tells every node that the device (perm key), signed in as the user, subscribed to updates on this one. */
+  announceArrival(permKeyId: bigint, userId: bigint): Promise<void>;
   /** Devices that subscribed on other nodes; resolves once listening. */
-  onArrival(handler: (permKeyId: bigint, nodeId: string) => void): Promise<void>;
+  onArrival(handler: (permKeyId: bigint, userId: bigint, nodeId: string) => void): Promise<void>;
 }
 
 export class RedisSyncRoutes implements SyncRoutes {
@@ -121,14 +123,14 @@ export class RedisSyncRoutes implements SyncRoutes {
     });
   }
 
-  async announceArrival(permKeyId: bigint): Promise<void> {
-    await this.channels.publish(ARRIVALS_CHANNEL, JSON.stringify({ device: permKeyId.toString(), node: this.nodeId }));
+  async announceArrival(permKeyId: bigint, userId: bigint): Promise<void> {
+    await this.channels.publish(ARRIVALS_CHANNEL, JSON.stringify({ device: permKeyId.toString(), user: userId.toString(), node: this.nodeId }));
   }
 
-  onArrival(handler: (permKeyId: bigint, nodeId: string) => void): Promise<void> {
+  onArrival(handler: (permKeyId: bigint, userId: bigint, nodeId: string) => void): Promise<void> {
     return this.channels.subscribe(ARRIVALS_CHANNEL, (message) => {
-      const { device, node } = JSON.parse(message) as { device: string; node: string };
-      if (node !== this.nodeId) handler(BigInt(device), node);
+      const { device, user, node } = JSON.parse(message) as { device: string; user: string; node: string };
+      if (node !== this.nodeId) handler(BigInt(device), BigInt(user), node);
     });
   }
 }
@@ -167,8 +169,8 @@ export class RoutedPusher implements UpdatePusher {
       }
     };
     this.listening = Promise.all([
-      opts.routes.receive(guarded((record) => this.deliver(record)), guarded((h) => void opts.local.adoptDevice(h.device, h.updates))),
-      opts.routes.onArrival(guarded((device, node) => this.release(device, node))),
+      opts.routes.receive(guarded((record) => this.deliver(record)), guarded((h) => void opts.local.adoptDevice(h.device, h.userId, h.updates))),
+      opts.routes.onArrival(guarded((device, userId, node) => this.release(device, userId, node))),
     ])
       .then(() => undefined)
       .catch((err) => this.failed(err));
@@ -185,13 +187,13 @@ export class RoutedPusher implements UpdatePusher {
    */
   private async announceArrival(device: bigint, userId: bigint): Promise<void> {
     await this.opts.held.changed(userId);
-    await this.opts.routes.announceArrival(device).catch((err) => this.failed(err));
+    await this.opts.routes.announceArrival(device, userId).catch((err) => this.failed(err));
   }
 
   /** The device subscribed on `node`: what its sessions here held for it goes there. */
-  private release(device: bigint, node: string): void {
-    const updates = this.opts.local.releaseDevice(device);
-    if (updates.length > 0) this.opts.routes.handOver(node, { device, updates }).catch((err) => this.failed(err));
+  private release(device: bigint, userId: bigint, node: string): void {
+    const updates = this.opts.local.releaseDevice(device, userId);
+    if (updates.length > 0) this.opts.routes.handOver(node, { device, userId, updates }).catch((err) => this.failed(err));
   }
 
   /** A fresh event id (for pushes that do not come from Sync-T). */

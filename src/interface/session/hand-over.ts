@@ -86,27 +86,34 @@ const MAX_PARKED_PER_DEVICE = 1000;
  */
 export class ParkedUpdates {
   /** By device, the least recently parked first (every entry lives as long). */
-  private readonly byDevice = new Map<bigint, { until: number; updates: HandedOverUpdate[] }>();
+  private readonly byDevice = new Map<bigint, { until: number; userId: bigint; updates: HandedOverUpdate[] }>();
 
   constructor(private readonly parkedMs = PARKED_MS) {}
 
-  park(device: bigint, updates: readonly HandedOverUpdate[], now: number): void {
+  /** Updates pushed to the device for `userId` (the account it was signed in to). */
+  park(device: bigint, userId: bigint, updates: readonly HandedOverUpdate[], now: number): void {
     if (updates.length === 0) return;
     this.expire(now);
-    const held = this.byDevice.get(device)?.updates ?? [];
+    const entry = this.byDevice.get(device);
+    const held = entry?.userId === userId ? entry.updates : [];
     held.push(...updates);
     if (held.length > MAX_PARKED_PER_DEVICE) held.splice(0, held.length - MAX_PARKED_PER_DEVICE);
     this.byDevice.delete(device);
-    this.byDevice.set(device, { until: now + this.parkedMs, updates: held });
+    this.byDevice.set(device, { until: now + this.parkedMs, userId, updates: held });
   }
 
-  /** The device's parked updates, oldest first; they are no longer parked. */
-  take(device: bigint, now: number): HandedOverUpdate[] {
+  /** The device's parked updates for `userId`, oldest first; none stay parked (another account's go). */
+  take(device: bigint, userId: bigint, now: number): HandedOverUpdate[] {
     this.expire(now);
     const entry = this.byDevice.get(device);
     if (!entry) return [];
     this.byDevice.delete(device);
-    return entry.updates;
+    return entry.userId === userId ? entry.updates : [];
+  }
+
+  /** The device signed out. */
+  drop(device: bigint): void {
+    this.byDevice.delete(device);
   }
 
   get size(): number {

@@ -79,17 +79,19 @@ export class PushQueue {
    * session of the device with a live connection keeps its updates and subscription (a download connection may
    * reach another node while the main one stays here).
    */
-  releaseDevice(permKeyId: bigint): HandedOverUpdate[] {
+  releaseDevice(permKeyId: bigint, userId: bigint): HandedOverUpdate[] {
     const taken: Array<{ msgId: bigint; update: HandedOverUpdate }> = [];
     for (const state of [...this.deps.subscriptions.sessionsOf(permKeyId)]) {
       if (isLive(state)) continue;
-      taken.push(...this.takeUpdates(state));
+      const updates = this.takeUpdates(state);
+      // Pushed for the user the device was signed in as then: not for another account it signed in to since.
+      if (state.key.userId === userId) taken.push(...updates);
       this.deps.subscriptions.remove(state);
       state.subscribedAt = undefined;
       state.provisional = false;
     }
     // Parked ones are older than anything the device's sessions here hold.
-    const released = [...this.parked.take(permKeyId, this.deps.now()), ...inQueuedOrder(taken).map((t) => t.update)];
+    const released = [...this.parked.take(permKeyId, userId, this.deps.now()), ...inQueuedOrder(taken).map((t) => t.update)];
     this.arrivals.forget(permKeyId, released.map((u) => u.eventId));
     return released;
   }
@@ -103,15 +105,17 @@ export class PushQueue {
    * Updates another node held for a device that has since subscribed here: queued, in their order, to the
    * session its updates go to, except those it was given here already (pushed to both nodes while it moved).
    */
-  adoptDevice(permKeyId: bigint, updates: readonly HandedOverUpdate[]): number {
+  adoptDevice(permKeyId: bigint, userId: bigint, updates: readonly HandedOverUpdate[]): number {
     const now = this.deps.now();
     const fresh = updates.filter((u) => this.arrivals.give(permKeyId, u.eventId, now));
     const target = this.deps.subscriptions.targetOf(permKeyId, isLive);
     if (!target) {
       // Its session here was a download session, and is gone from the subscriptions already.
-      this.parked.park(permKeyId, fresh, now);
+      this.parked.park(permKeyId, userId, fresh, now);
       return 0;
     }
+    // The device signed in to another account meanwhile: not for it.
+    if (target.key.userId !== userId) return 0;
     return this.queueHandedOver(target, fresh);
   }
 
@@ -137,12 +141,12 @@ export class PushQueue {
   /** A device signed out: what was pushed to it for its user and not yet acknowledged must not reach it any more. */
   dropPendingUpdates(permKeyId: bigint): void {
     this.deps.resends.dropUnackedUpdates(this.deps.subscriptions.sessionsOf(permKeyId));
-    this.parked.take(permKeyId, this.deps.now());
+    this.parked.drop(permKeyId);
   }
 
   /** A session of the device subscribed here: it takes the updates parked for the device (several nodes). */
   private unpark(state: SessionState, device: bigint): void {
-    if (this.parked.size > 0) this.queueHandedOver(state, this.parked.take(device, this.deps.now()));
+    if (this.parked.size > 0 && state.key.userId !== undefined) this.queueHandedOver(state, this.parked.take(device, state.key.userId, this.deps.now()));
   }
 
   /**
@@ -205,7 +209,7 @@ export class PushQueue {
       const device = state.key.permKeyId ?? state.key.authKey.id;
       const layer = state.key.layer || CANONICAL_LAYER;
       const queued = state.session.takeQueuedUpdates().map((m) => ({ body: m.body, layer, ...(m.eventId !== undefined ? { eventId: m.eventId } : {}) }));
-      this.parked.park(device, queued, this.deps.now());
+      this.parked.park(device, state.key.userId, queued, this.deps.now());
     }
   }
 

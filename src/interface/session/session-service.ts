@@ -180,12 +180,12 @@ export class SessionService implements NodeSessions {
     this.pushes.onDeviceArrival(listener);
   }
 
-  releaseDevice(permKeyId: bigint): HandedOverUpdate[] {
-    return this.pushes.releaseDevice(permKeyId);
+  releaseDevice(permKeyId: bigint, userId: bigint): HandedOverUpdate[] {
+    return this.pushes.releaseDevice(permKeyId, userId);
   }
 
-  adoptDevice(permKeyId: bigint, updates: readonly HandedOverUpdate[]): number {
-    return this.pushes.adoptDevice(permKeyId, updates);
+  adoptDevice(permKeyId: bigint, userId: bigint, updates: readonly HandedOverUpdate[]): number {
+    return this.pushes.adoptDevice(permKeyId, userId, updates);
   }
 
   /** The users with a signed-in session on a live connection here. */

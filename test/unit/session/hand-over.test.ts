@@ -67,11 +67,11 @@ async function world(t: { after(fn: () => Promise<void>): void }) {
   const a = node();
   const b = node();
   // As RoutedPusher does over Redis, but each step when the test says so: arrivals wait in a list.
-  const arrivals: { device: bigint; on: SessionService; others: SessionService }[] = [];
-  a.onDeviceArrival((device) => arrivals.push({ device, on: a, others: b }));
-  b.onDeviceArrival((device) => arrivals.push({ device, on: b, others: a }));
+  const arrivals: { device: bigint; user: bigint; on: SessionService; others: SessionService }[] = [];
+  a.onDeviceArrival((device, user) => arrivals.push({ device, user, on: a, others: b }));
+  b.onDeviceArrival((device, user) => arrivals.push({ device, user, on: b, others: a }));
   const handOver = () => {
-    for (const { device, on, others } of arrivals.splice(0)) on.adoptDevice(device, others.releaseDevice(device));
+    for (const { device, user, on, others } of arrivals.splice(0)) on.adoptDevice(device, user, others.releaseDevice(device, user));
   };
 
   const keyBytes = randomBytes(256);
@@ -112,7 +112,9 @@ async function world(t: { after(fn: () => Promise<void>): void }) {
     on.connectionClosed(conn);
   };
 
-  return { a, b, handOver, arrivals, userId, connect, closeConn };
+  /** The device signs in to another account (on another node: the key store has it, a node that knows the key does not yet). */
+  const switchAccount = (to: bigint) => setup.setUser(ctx.authKey.id, to);
+  return { a, b, handOver, arrivals, userId, connect, closeConn, switchAccount };
 }
 
 test('a device moving between nodes: what its old node held reaches it once on the new node; the old node re-sends nothing', async (t) => {
@@ -194,4 +196,25 @@ test('parked for the device on one node, they go with it when it subscribes on a
   await tick();
   assert.deepEqual(backOnB.conn.dates, [1]);
   assert.deepEqual(download.conn.dates, []);
+});
+
+test('a device signed in to another account since: what its old node held for the first one is not handed to it', async (t) => {
+  const { a, b, handOver, userId, connect, closeConn, switchAccount } = await world(t);
+  const onB = connect(b);
+  await onB.send({ _: 'help.getNearestDc' } as TlObject);
+  handOver();
+  closeConn(b, onB.conn);
+  b.pushToUser(userId, typing(1), undefined, 'e1');
+  await switchAccount(userId + 1n);
+  const onA = connect(a);
+  await onA.send({ _: 'help.getNearestDc' } as TlObject);
+  handOver();
+  await tick();
+  assert.deepEqual(onA.conn.dates, [], 'nothing of the first account reaches the device');
+  // And node B dropped them: the device coming back there is not sent them either.
+  closeConn(a, onA.conn);
+  const backOnB = connect(b);
+  await backOnB.send({ _: 'ping', pingId: 1n } as TlObject);
+  await tick();
+  assert.deepEqual(backOnB.conn.dates, []);
 });
