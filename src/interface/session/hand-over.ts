@@ -4,7 +4,11 @@
 // stays behind (a pts-less update would be lost) or reaches it twice when it comes back to the old node with
 // its old session. The arrival node queues the handed-over updates to the device's session, skipping those it
 // gave the device itself: while the device moves, a push may be routed to both nodes (the old node's route
-// entry lives on through the offline grace), and it arrives at the two in either order.
+// entry lives on through the offline grace), and it arrives at the two in either order. Only what was pushed
+// for the account the device arrives signed in to moves (one that signed in to another account since gets
+// none of the first one's). Updates handed to a device whose session here turns out to be a download session
+// (subscribed on arrival until its first call, a file transfer) are parked for its next session here, or go on
+// with it when it arrives elsewhere.
 
 import type { HandedOverUpdate } from '../../contracts/push.js';
 
