@@ -129,8 +129,14 @@ export class RedisSyncRoutes implements SyncRoutes {
 
   onArrival(handler: (permKeyId: bigint, userId: bigint, nodeId: string) => void): Promise<void> {
     return this.channels.subscribe(ARRIVALS_CHANNEL, (message) => {
-      const { device, user, node } = JSON.parse(message) as { device: string; user: string; node: string };
-      if (node !== this.nodeId) handler(BigInt(device), BigInt(user), node);
+      let arrival: { device: bigint; user: bigint; node: string };
+      try {
+        const parsed = JSON.parse(message) as { device: string; user: string; node: string };
+        arrival = { device: BigInt(parsed.device), user: BigInt(parsed.user), node: String(parsed.node) };
+      } catch {
+        return; // Not one of ours (the channel is only written by nodes): throwing here would reach the Redis client.
+      }
+      if (arrival.node !== this.nodeId) handler(arrival.device, arrival.user, arrival.node);
     });
   }
 }
