@@ -121,10 +121,12 @@ export class PushQueue {
 
   /** Queues updates from another node (or parked here) to the session, in their order. */
   private queueHandedOver(target: SessionState, updates: readonly HandedOverUpdate[]): number {
-    const layer = target.key.layer || CANONICAL_LAYER;
+    // A key this node has not seen a layer for yet (the client resumed without a call) keeps the layer the other
+    // node served it in: that is the client's, a guess here would not be.
+    const layer = target.key.layer;
     let queued = 0;
     for (const update of updates) {
-      const body = update.layer === layer ? update.body : this.reencode(update.body, layer);
+      const body = !layer || update.layer === layer ? update.body : this.reencode(update.body, layer);
       if (!body) continue;
       target.session.enqueue(body, true, { update: true, eventId: update.eventId });
       queued++;
