@@ -38,6 +38,35 @@ export interface UpdatePusher {
   onConnectivity(listener: (userId: bigint, online: boolean) => void): void;
 }
 
+/** An update a node held unacknowledged for a device, serialized in `layer` (src/interface/session/hand-over.ts). */
+export interface HandedOverUpdate {
+  body: Uint8Array;
+  layer: number;
+  /** The push it came from, when a router gave it an id. */
+  eventId?: string;
+}
+
+/**
+ * The session layer of a node among several (src/messenger/sync-routes.ts routes through it): pushes carry the
+ * router's event id, and a device's unacknowledged updates follow it to the node it subscribes on.
+ */
+export interface NodeSessions extends UpdatePusher {
+  pushToUser(userId: bigint, updates: TlObject, except?: SessionRef, eventId?: string): void;
+  pushToAuthKey(permKeyId: bigint, updates: TlObject, eventId?: string): void;
+  /** `listener` learns of each signed-in device (perm key) that subscribes to updates on this node. */
+  onDeviceArrival(listener: (permKeyId: bigint, userId: bigint) => void): void;
+  /**
+   * The device subscribed on another node, signed in as `userId`: takes what its sessions here without a
+   * connection hold unacknowledged for that user, oldest first, and stops queuing pushes for it there.
+   */
+  releaseDevice(permKeyId: bigint, userId: bigint): HandedOverUpdate[];
+  /**
+   * Updates another node released for a device subscribed here as `userId`: queued to it, those it was given
+   * here skipped.
+   */
+  adoptDevice(permKeyId: bigint, userId: bigint, updates: readonly HandedOverUpdate[]): number;
+}
+
 export interface SignInControl {
   /** Binds the caller's perm key (and its temp keys) to the user. */
   signIn(permKeyId: bigint, userId: bigint): Promise<void>;

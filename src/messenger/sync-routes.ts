@@ -17,6 +17,15 @@
 // keeps its event id, so the receiving node's de-duplication hides such a retry, or a Kafka redelivery (routed
 // again by the partition's next owner), from the client.
 //
+// A device's unacknowledged updates follow it between nodes (src/interface/session/hand-over.ts): when a
+// signed-in device subscribes to updates on a node, that node first writes its route entry for the user, then
+// announces the arrival (perm key id, node id) on the channel `echo:arrivals`, which every node reads. A node
+// whose sessions of that device have lost their connection takes the updates they hold unacknowledged (event
+// ids kept, oldest first) and publishes them on the arrival node's `echo:sync:<nodeId>`; those sessions draw
+// no more pushes (the node's route entry may live on through the offline grace). The arrival node queues them
+// to the device, skipping the events it gave the device itself. Like a forwarded push, a hand-over is best
+// effort: one lost (Redis down at that moment) leaves the device to catch up with getDifference.
+//
 // A node that shuts down stops its Sync-T consumer before anything else it routes with (src/app/echod.ts), then
 // withdraws its route entries as it closes its connections: from then on the other nodes route its users'
 // pushes, to the nodes their devices moved to.
@@ -24,7 +33,7 @@ import type { Broadcast } from '../infra/kv/broadcast.js';
 import type { NodePresenceMap } from '../infra/kv/presence-map.js';
 import { decodeRecordValue, encodeRecordValue } from '../infra/bus/record-codec.js';
 import { randomBytes } from 'node:crypto';
-import type { SessionRef, UpdatePusher } from '../contracts/push.js';
+import type { HandedOverUpdate, NodeSessions, SessionRef, UpdatePusher } from '../contracts/push.js';
 import type { TlObject, TlType } from '../tl/index.js';
 import { SYNC_DEDUPE_WINDOW, type SyncRecord } from './sync.js';
 
@@ -32,6 +41,16 @@ export const ROUTE_KEY_PREFIX = 'route:';
 /** The route map of devices waiting for a push by their perm key (QR login). */
 export const DEVICE_ROUTE_KEY_PREFIX = 'route:key:';
 const CHANNEL_PREFIX = 'echo:sync:';
+/** Every node reads it: the devices that subscribed to updates on some node. */
+export const ARRIVALS_CHANNEL = 'echo:arrivals';
+
+/** A device's unacknowledged updates, from the node it left to the node it subscribed on. */
+export interface HandOver {
+  device: bigint;
+  /** The account the device subscribed as. */
+  userId: bigint;
+  updates: HandedOverUpdate[];
+}
 
 export interface SyncRoutes {
   /** This node. */
@@ -44,8 +63,14 @@ export interface SyncRoutes {
   nodesOfDevice(permKeyId: bigint): Promise<string[]>;
   /** Hands records to another node's receiver. */
   forward(nodeId: string, records: readonly SyncRecord[]): Promise<void>;
-  /** Records other nodes forward here; resolves once listening. */
-  receive(handler: (record: SyncRecord) => void): Promise<void>;
+  /** Hands a device's updates to the node it subscribed on. */
+  handOver(nodeId: string, handOver: HandOver): Promise<void>;
+  /** Records and hand-overs other nodes send here; resolves once listening. */
+  receive(handler: (record: SyncRecord) => void, onHandOver?: (handOver: HandOver) => void): Promise<void>;
+  /** Tells every node that the device (perm key), signed in as the user, subscribed to updates on this one. */
+  announceArrival(permKeyId: bigint, userId: bigint): Promise<void>;
+  /** Devices that subscribed on other nodes; resolves once listening. */
+  onArrival(handler: (permKeyId: bigint, userId: bigint, nodeId: string) => void): Promise<void>;
 }
 
 export class RedisSyncRoutes implements SyncRoutes {
@@ -86,16 +111,39 @@ export class RedisSyncRoutes implements SyncRoutes {
     await this.channels.publish(CHANNEL_PREFIX + nodeId, encodeRecordValue(records).toString('utf8'));
   }
 
-  receive(handler: (record: SyncRecord) => void): Promise<void> {
+  async handOver(nodeId: string, handOver: HandOver): Promise<void> {
+    await this.channels.publish(CHANNEL_PREFIX + nodeId, encodeRecordValue({ handOver }).toString('utf8'));
+  }
+
+  receive(handler: (record: SyncRecord) => void, onHandOver?: (handOver: HandOver) => void): Promise<void> {
     return this.channels.subscribe(CHANNEL_PREFIX + this.nodeId, (message) => {
-      for (const record of decodeRecordValue(Buffer.from(message, 'utf8')) as SyncRecord[]) handler(record);
+      const value = decodeRecordValue(Buffer.from(message, 'utf8')) as SyncRecord[] | { handOver: HandOver };
+      if (Array.isArray(value)) for (const record of value) handler(record);
+      else onHandOver?.(value.handOver);
+    });
+  }
+
+  async announceArrival(permKeyId: bigint, userId: bigint): Promise<void> {
+    await this.channels.publish(ARRIVALS_CHANNEL, JSON.stringify({ device: permKeyId.toString(), user: userId.toString(), node: this.nodeId }));
+  }
+
+  onArrival(handler: (permKeyId: bigint, userId: bigint, nodeId: string) => void): Promise<void> {
+    return this.channels.subscribe(ARRIVALS_CHANNEL, (message) => {
+      let arrival: { device: bigint; user: bigint; node: string };
+      try {
+        const parsed = JSON.parse(message) as { device: string; user: string; node: string };
+        arrival = { device: BigInt(parsed.device), user: BigInt(parsed.user), node: String(parsed.node) };
+      } catch {
+        return; // Not one of ours (the channel is only written by nodes): throwing here would reach the Redis client.
+      }
+      if (arrival.node !== this.nodeId) handler(arrival.device, arrival.user, arrival.node);
     });
   }
 }
 
 export interface RoutedPusherOptions {
   /** This node's session layer: its devices. */
-  local: UpdatePusher;
+  local: NodeSessions;
   routes: SyncRoutes;
   /** Writes this node's route entries (`route:<userId>`) while it holds a user's connections. */
   held: { changed(userId: bigint): Promise<void>; close(): Promise<void> };
@@ -119,19 +167,39 @@ export class RoutedPusher implements UpdatePusher {
 
   constructor(private readonly opts: RoutedPusherOptions) {
     // A record that cannot be pushed (a bug, not a network fault) must not take the Redis subscriber down with it.
-    this.listening = opts.routes
-      .receive((record) => {
-        try {
-          this.deliver(record);
-        } catch (err) {
-          this.failed(err);
-        }
-      })
+    const guarded = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.failed(err);
+      }
+    };
+    this.listening = Promise.all([
+      opts.routes.receive(guarded((record) => this.deliver(record)), guarded((h) => void opts.local.adoptDevice(h.device, h.userId, h.updates))),
+      opts.routes.onArrival(guarded((device, userId, node) => this.release(device, userId, node))),
+    ])
+      .then(() => undefined)
       .catch((err) => this.failed(err));
     opts.local.onConnectivity((userId, online) => {
       void opts.held.changed(userId);
       for (const listener of this.listeners) listener(userId, online);
     });
+    opts.local.onDeviceArrival((device, userId) => void this.announceArrival(device, userId));
+  }
+
+  /**
+   * A device of the user subscribed here. Its route entry is written first, so that a node which then stops
+   * queuing for the device has the pushes routed after that reach this node.
+   */
+  private async announceArrival(device: bigint, userId: bigint): Promise<void> {
+    await this.opts.held.changed(userId);
+    await this.opts.routes.announceArrival(device, userId).catch((err) => this.failed(err));
+  }
+
+  /** The device subscribed on `node`: what its sessions here held for it goes there. */
+  private release(device: bigint, userId: bigint, node: string): void {
+    const updates = this.opts.local.releaseDevice(device, userId);
+    if (updates.length > 0) this.opts.routes.handOver(node, { device, userId, updates }).catch((err) => this.failed(err));
   }
 
   /** A fresh event id (for pushes that do not come from Sync-T). */
@@ -142,8 +210,8 @@ export class RoutedPusher implements UpdatePusher {
   /** Pushes to this node's devices, once per event id. */
   deliver(e: SyncRecord): void {
     if (this.pushed.has(e.eventId)) return;
-    if (e.device !== undefined) this.opts.local.pushToAuthKey(e.device, e.updates);
-    else this.opts.local.pushToUser(e.userId, e.updates, e.except);
+    if (e.device !== undefined) this.opts.local.pushToAuthKey(e.device, e.updates, e.eventId);
+    else this.opts.local.pushToUser(e.userId, e.updates, e.except, e.eventId);
     this.pushed.add(e.eventId);
     if (this.pushed.size > SYNC_DEDUPE_WINDOW) this.pushed.delete(this.pushed.values().next().value!);
   }

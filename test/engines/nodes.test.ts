@@ -10,7 +10,6 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bigInt from 'big-integer';
@@ -24,6 +23,7 @@ import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import { createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
 import { FIXED_CODE_ENV, mtcuteSignIn, signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
 import { engineEnv } from '../support/engines-env.js';
+import { loadBalancer } from '../support/load-balancer.js';
 import { loadOrCreateServerKey } from '../../src/infra/keys.js';
 import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
 
@@ -409,42 +409,6 @@ describe('two echod nodes on the engines', { timeout: TIMEOUT }, () => {
     await waitUntil(async () => !(await dcPorts()).includes(node2.tcpPorts[0]!), 'node 2 no longer in dc_options', 15_000);
   });
 });
-
-/**
- * A TCP load balancer in front of the nodes, as an operator's HAProxy would be: each new connection goes to the
- * first backend that accepts it, in the order given, so a client keeps one address while nodes come and go.
- */
-async function loadBalancer(backends: () => number[]): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.pause();
-    const tryNext = (ports: number[]) => {
-      const port = ports[0];
-      if (port === undefined) return client.destroy();
-      const upstream = connect({ host: '127.0.0.1', port });
-      upstream.once('error', () => tryNext(ports.slice(1)));
-      upstream.once('connect', () => {
-        sockets.add(upstream);
-        upstream.removeAllListeners('error');
-        const end = () => (client.destroy(), upstream.destroy());
-        upstream.on('error', end).on('close', end);
-        client.on('error', end).on('close', end);
-        client.pipe(upstream).pipe(client);
-        client.resume();
-      });
-    };
-    tryNext(backends());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 async function dcPorts(): Promise<number[]> {
   const config = (await alice.client.invoke(new Api.help.GetConfig())) as Api.Config;

@@ -9,8 +9,8 @@ import { RedisKeyValueStore } from '../../src/infra/kv/redis-kv.js';
 import { RedisPresenceMap } from '../../src/infra/kv/presence-map.js';
 import { RedisBroadcast } from '../../src/infra/kv/redis-broadcast.js';
 import { SharedPresenceDirectory } from '../../src/service/users/presence-directory.js';
-import { DEVICE_ROUTE_KEY_PREFIX, RedisSyncRoutes, RoutedPusher, ROUTE_KEY_PREFIX } from '../../src/messenger/sync-routes.js';
-import type { SessionRef, UpdatePusher } from '../../src/contracts/push.js';
+import { ARRIVALS_CHANNEL, DEVICE_ROUTE_KEY_PREFIX, RedisSyncRoutes, RoutedPusher, ROUTE_KEY_PREFIX } from '../../src/messenger/sync-routes.js';
+import type { HandedOverUpdate, NodeSessions, SessionRef } from '../../src/contracts/push.js';
 import type { TlObject } from '../../src/tl/index.js';
 import { engineEnv } from '../support/engines-env.js';
 
@@ -21,7 +21,7 @@ after(async () => {
 });
 
 /** The session layer of one node, reduced to who is connected here and what was pushed to them. */
-class LocalSessions implements UpdatePusher {
+class LocalSessions implements NodeSessions {
   readonly connected = new Set<bigint>();
   readonly pushed: { userId: bigint; updates: TlObject; except?: SessionRef }[] = [];
   /** Devices (perm keys) connected here, and what was pushed to them by key. */
@@ -36,6 +36,29 @@ class LocalSessions implements UpdatePusher {
   }
   isOnline(userId: bigint): boolean {
     return this.connected.has(userId);
+  }
+  /** What this node holds for devices that left it (handed over when they arrive elsewhere). */
+  readonly heldForDevices = new Map<bigint, HandedOverUpdate[]>();
+  readonly released: { device: bigint; userId: bigint }[] = [];
+  readonly adopted: { device: bigint; userId: bigint; updates: readonly HandedOverUpdate[] }[] = [];
+  private arrival?: (permKeyId: bigint, userId: bigint) => void;
+  onDeviceArrival(listener: (permKeyId: bigint, userId: bigint) => void): void {
+    this.arrival = listener;
+  }
+  releaseDevice(permKeyId: bigint, userId: bigint): HandedOverUpdate[] {
+    this.released.push({ device: permKeyId, userId });
+    const held = this.heldForDevices.get(permKeyId) ?? [];
+    this.heldForDevices.delete(permKeyId);
+    return held;
+  }
+  adoptDevice(permKeyId: bigint, userId: bigint, updates: readonly HandedOverUpdate[]): number {
+    this.adopted.push({ device: permKeyId, userId, updates });
+    return updates.length;
+  }
+  /** A signed-in device of the user subscribes here. */
+  arrive(permKeyId: bigint, userId: bigint): void {
+    this.connect(userId);
+    this.arrival?.(permKeyId, userId);
   }
   onConnectivity(listener: (userId: bigint, online: boolean) => void): void {
     this.listener = listener;
@@ -276,4 +299,24 @@ test('a node that connects and goes again at once leaves no entry, even when Red
   await n.store.connection.script('FLUSH');
   await Promise.all([map.hold([u], n.nodeId, now + 60_000, now), map.release([u], n.nodeId)]);
   assert.equal((await n.routes.nodesOf([u])).get(u), undefined, 'the withdrawn entry did not come back');
+});
+
+test('a device arriving on node A: node B, which held updates for it, hands them to A only, in order; a malformed arrival is ignored', async () => {
+  const [a, b, c] = [await node(), await node(), await node()];
+  const u = user();
+  const device = BigInt(randomBytes(4).readUInt32LE()) + 1n;
+  const held = [1, 2, 3].map((i) => ({ body: Buffer.from(`update ${i}`), layer: 227, eventId: `e${i}` }));
+  b.local.heldForDevices.set(device, held);
+  await b.store.connection.publish(ARRIVALS_CHANNEL, 'not json');
+  a.local.arrive(device, u);
+  await until(() => a.local.adopted.length === 1, 'A adopts what B held');
+  assert.deepEqual(a.local.adopted[0]!.updates.map((x) => [Buffer.from(x.body).toString(), x.layer, x.eventId]), held.map((x) => [x.body.toString(), 227, x.eventId]));
+  assert.equal(a.local.adopted[0]!.userId, u);
+  await until(() => c.local.released.length === 1, 'C was asked too');
+  assert.deepEqual(b.local.released, [{ device, userId: u }]);
+  assert.deepEqual(a.local.released, [], 'a node does not release to itself');
+  // The arrival came after A's route entry was written: a push routed from anywhere now reaches A.
+  b.router.pushToUser(u, short('after the arrival'));
+  await until(() => a.local.texts().includes('after the arrival'), 'the push reaches A');
+  assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
 });

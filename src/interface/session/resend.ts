@@ -41,8 +41,8 @@ export class Resends {
   }
 
   adoptUpdates(into: SessionState, from: SessionState): void {
-    const bodies = from.session.takeUnackedUpdates();
-    for (const body of bodies) into.session.enqueue(body, true, { update: true });
+    const bodies = from.session.takeUnackedUpdateMessages();
+    for (const { body, eventId } of bodies) into.session.enqueue(body, true, { update: true, eventId });
     if (bodies.length > 0) {
       this.deps.log.debug({ from: from.session.id.toString(), into: into.session.id.toString(), count: bodies.length }, 'updates moved to the device\'s new session');
       this.deps.outbound.scheduleFlush(into);

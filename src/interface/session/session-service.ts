@@ -10,7 +10,7 @@ import { encodeObject, type TlObject } from '../../tl/index.js';
 import type { RpcDispatcher } from '../../bff/registry.js';
 import type { AuthKeyContext, AuthKeyRegistry } from './auth-keys.js';
 import type { ConnectionHandle } from './connection.js';
-import type { SessionRef, UpdatePusher } from '../../contracts/push.js';
+import type { HandedOverUpdate, NodeSessions, SessionRef } from '../../contracts/push.js';
 import type { LimitMetrics, SessionMetrics } from '../../infra/metrics/metrics.js';
 import { evictForNewSession, markUsed, type SessionLimits } from './session-limits.js';
 import { DeviceSubscriptions } from './update-subscriptions.js';
@@ -44,7 +44,7 @@ export interface SessionServiceDeps {
   limitMetrics?: LimitMetrics;
 }
 
-export class SessionService implements UpdatePusher {
+export class SessionService implements NodeSessions {
   private readonly sessions = new Map<string, SessionState>();
   private readonly byConnection = new Map<number, Set<SessionState>>();
   private readonly byAuthKey = new Map<bigint, Set<SessionState>>();
@@ -168,12 +168,24 @@ export class SessionService implements UpdatePusher {
   }
 
   /** Pushes to each signed-in device of the user once (push-queue.ts). */
-  pushToUser(userId: bigint, updates: TlObject, except?: SessionRef): void {
-    this.pushes.pushToUser(userId, updates, except);
+  pushToUser(userId: bigint, updates: TlObject, except?: SessionRef, eventId?: string): void {
+    this.pushes.pushToUser(userId, updates, except, eventId);
   }
 
-  pushToAuthKey(permKeyId: bigint, updates: TlObject): void {
-    this.pushes.pushToAuthKey(permKeyId, updates);
+  pushToAuthKey(permKeyId: bigint, updates: TlObject, eventId?: string): void {
+    this.pushes.pushToAuthKey(permKeyId, updates, eventId);
+  }
+
+  onDeviceArrival(listener: (permKeyId: bigint, userId: bigint) => void): void {
+    this.pushes.onDeviceArrival(listener);
+  }
+
+  releaseDevice(permKeyId: bigint, userId: bigint): HandedOverUpdate[] {
+    return this.pushes.releaseDevice(permKeyId, userId);
+  }
+
+  adoptDevice(permKeyId: bigint, userId: bigint, updates: readonly HandedOverUpdate[]): number {
+    return this.pushes.adoptDevice(permKeyId, userId, updates);
   }
 
   /** The users with a signed-in session on a live connection here. */

@@ -13,6 +13,8 @@ export interface OutboundMessage {
   reqMsgId?: bigint;
   /** A pushed Updates object (not an answer): another session of the same device may take it over. */
   update?: boolean;
+  /** For a pushed update with several nodes: the event it carries, so that a device is given each event once. */
+  eventId?: string;
 }
 
 export type InboundVerdict = 'new' | 'duplicate' | 'too-old';
@@ -101,7 +103,7 @@ export class MtSession {
   }
 
   /** Queues a server message; content-related ones are kept until the client acknowledges them. */
-  enqueue(body: Uint8Array, contentRelated: boolean, opts: { response?: boolean; reqMsgId?: bigint; update?: boolean } = {}): OutboundMessage {
+  enqueue(body: Uint8Array, contentRelated: boolean, opts: { response?: boolean; reqMsgId?: bigint; update?: boolean; eventId?: string | undefined } = {}): OutboundMessage {
     const msg: OutboundMessage = {
       msgId: this.msgIds.next(opts.response ?? false),
       seqNo: this.nextSeqNo(contentRelated),
@@ -110,6 +112,7 @@ export class MtSession {
       reqMsgId: opts.reqMsgId,
       update: opts.update,
     };
+    if (opts.eventId !== undefined) msg.eventId = opts.eventId;
     if (contentRelated) {
       this.unacked.set(msg.msgId, msg);
       this.unackedBytes += body.length;
@@ -168,7 +171,7 @@ export class MtSession {
       const msg = this.unacked.get(id);
       if (!msg || this.outbox.includes(msg)) continue;
       this.forgetUnacked(id);
-      this.enqueue(msg.body, true, { response: msg.reqMsgId !== undefined, reqMsgId: msg.reqMsgId, update: msg.update });
+      this.enqueue(msg.body, true, { response: msg.reqMsgId !== undefined, reqMsgId: msg.reqMsgId, update: msg.update, eventId: msg.eventId });
       count++;
     }
     return count;
@@ -179,14 +182,28 @@ export class MtSession {
    * first, for another session of the same device to deliver: this one's client has moved on.
    */
   takeUnackedUpdates(): Uint8Array[] {
-    const bodies: Uint8Array[] = [];
+    return this.takeUnackedUpdateMessages().map((m) => m.body);
+  }
+
+  /** As takeUnackedUpdates, with each update's msg_id and event id. */
+  takeUnackedUpdateMessages(): OutboundMessage[] {
+    const taken: OutboundMessage[] = [];
     for (const [id, msg] of this.unacked) {
       if (!msg.update) continue;
       this.forgetUnacked(id);
-      bodies.push(msg.body);
+      taken.push(msg);
     }
-    if (bodies.length > 0) this.outbox = this.outbox.filter((m) => !m.update || this.unacked.has(m.msgId));
-    return bodies;
+    if (taken.length > 0) this.outbox = this.outbox.filter((m) => !m.update || this.unacked.has(m.msgId));
+    return taken;
+  }
+
+  /** Removes and returns the pushed updates still queued, never sent, oldest first. */
+  takeQueuedUpdates(): OutboundMessage[] {
+    const taken = this.outbox.filter((m) => m.update);
+    if (taken.length === 0) return taken;
+    this.outbox = this.outbox.filter((m) => !m.update);
+    for (const m of taken) this.forgetUnacked(m.msgId);
+    return taken;
   }
 
   /** Drops the oldest queued (never sent) updates beyond `max`: a client that returns sees the pts gap and asks for a difference. */
