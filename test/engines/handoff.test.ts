@@ -16,13 +16,12 @@ import { echoTarget } from '../support/e2e.js';
 import { Inbox } from '../support/inbox.js';
 import type { EchoTarget } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInMtcute, testPhone } from '../support/accounts.js';
-import { engineEnv } from '../support/engines-env.js';
+import { signInMtcute, testPhone } from '../support/accounts.js';
 import { loadBalancer } from '../support/load-balancer.js';
 import { loadOrCreateServerKey } from '../../src/infra/keys.js';
-import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
+import { ScratchDatabases } from './mysql-env.js';
+import { sharedNodeEnv } from './node-env.js';
 
-const env = engineEnv('REDIS_HOST', 'REDIS_PORT', 'ETCD_ENDPOINTS', 'KAFKA_BROKERS', 'MINIO_ENDPOINT', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY');
 const TIMEOUT = 300_000;
 const run = randomBytes(3).toString('hex');
 const phoneBase = 6_000_000 + (randomBytes(3).readUIntLE(0, 3) % 400_000) * 10;
@@ -79,21 +78,7 @@ async function moveBob(from: EchodProcess, to: EchodProcess, meanwhile: () => Pr
 before(async () => {
   const keyFile = join(keyDir, 'server-key.pem');
   loadOrCreateServerKey(keyFile);
-  const shared = {
-    ...FIXED_CODE_ENV,
-    ECHO_SERVER_KEY: keyFile,
-    REDIS_HOST: env.REDIS_HOST,
-    REDIS_PORT: env.REDIS_PORT,
-    // Route keys are named by user id, and other files' users have the same ids.
-    REDIS_DB: String(randomBytes(1)[0]! % 8),
-    ETCD_ENDPOINTS: env.ETCD_ENDPOINTS,
-    KAFKA_BROKERS: env.KAFKA_BROKERS,
-    KAFKA_TOPIC_PREFIX: `handoff-${run}.`,
-    MINIO_ENDPOINT: env.MINIO_ENDPOINT,
-    MINIO_ACCESS_KEY: env.MINIO_ACCESS_KEY,
-    MINIO_SECRET_KEY: env.MINIO_SECRET_KEY,
-    ...mysqlEnv(databases.next()),
-  };
+  const shared = sharedNodeEnv({ keyFile, redisDb: randomBytes(1)[0]! % 8, topicPrefix: `handoff-${run}.`, database: databases.next() });
   node1 = await startEchod({ env: shared, readyTimeoutMs: 120_000 });
   node2 = await startEchod({ env: shared, readyTimeoutMs: 120_000 });
   const at1 = await echoTarget(node1);

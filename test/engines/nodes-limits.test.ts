@@ -14,13 +14,14 @@ import { startEchod, type EchodProcess } from '../support/echod.js';
 import { echoTarget } from '../support/e2e.js';
 import { Api, createGramjsClient, connectGramjs, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import type { MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
+import { signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
 import { readRsaPublicKey } from '../support/rsa-public.js';
 import { engineEnv } from '../support/engines-env.js';
 import { loadOrCreateServerKey } from '../../src/infra/keys.js';
 import { EchoClient } from '../../src/client/mtproto-client.js';
 import { RedisKeyValueStore } from '../../src/infra/kv/redis-kv.js';
-import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
+import { ScratchDatabases } from './mysql-env.js';
+import { sharedNodeEnv } from './node-env.js';
 
 const env = engineEnv('REDIS_HOST', 'REDIS_PORT', 'ETCD_ENDPOINTS', 'KAFKA_BROKERS');
 const TIMEOUT = 600_000;
@@ -40,7 +41,7 @@ loadOrCreateServerKey(keyFile);
  * MySQL database numbers users from the same floor every run) and by address (127.0.0.1), so a bucket an
  * earlier run drained would still be drained for this one.
  */
-async function redisDb(): Promise<string> {
+async function redisDb(): Promise<number> {
   const db = 8 + (randomBytes(1)[0]! % 8);
   const kv = new RedisKeyValueStore({ host: env.REDIS_HOST, port: Number(env.REDIS_PORT), db });
   try {
@@ -48,7 +49,7 @@ async function redisDb(): Promise<string> {
   } finally {
     await kv.close();
   }
-  return String(db);
+  return db;
 }
 const closers: (() => Promise<unknown>)[] = [];
 
@@ -87,18 +88,7 @@ describe('two nodes on the engines: limits and QR login across nodes', { timeout
   let at2: EchoTarget;
 
   before(async () => {
-    const shared = {
-      ...FIXED_CODE_ENV,
-      ECHO_SERVER_KEY: keyFile,
-      ECHO_RPC_RATES: `search=${SEARCH_BURST}/0.002`,
-      REDIS_HOST: env.REDIS_HOST,
-      REDIS_PORT: env.REDIS_PORT,
-      REDIS_DB: await redisDb(),
-      ETCD_ENDPOINTS: env.ETCD_ENDPOINTS,
-      KAFKA_BROKERS: env.KAFKA_BROKERS,
-      KAFKA_TOPIC_PREFIX: `limits-${run}.`,
-      ...mysqlEnv(databases.next()),
-    };
+    const shared = sharedNodeEnv({ keyFile, redisDb: await redisDb(), topicPrefix: `limits-${run}.`, database: databases.next(), extra: { ECHO_RPC_RATES: `search=${SEARCH_BURST}/0.002` } });
     node1 = await startEchod({ env: shared, readyTimeoutMs: 120_000 });
     closers.push(() => node1.dispose());
     node2 = await startEchod({ env: shared, readyTimeoutMs: 120_000 });
@@ -173,7 +163,7 @@ describe('two nodes on Redis: the per-address auth-key-creation rate holds acros
   before(async () => {
     // 2 keys per address per hour: neither node alone sees enough of this test's 4 to refuse one. (The handshake
     // rate goes through the same shared buckets; its refill of at least 1/s would make a test of it timed.)
-    const shared = { ECHO_SERVER_KEY: keyFile, ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '2', REDIS_HOST: env.REDIS_HOST, REDIS_PORT: env.REDIS_PORT, REDIS_DB: await redisDb() };
+    const shared = { ECHO_SERVER_KEY: keyFile, ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '2', REDIS_HOST: env.REDIS_HOST, REDIS_PORT: env.REDIS_PORT, REDIS_DB: String(await redisDb()) };
     node1 = await startEchod({ env: shared, readyTimeoutMs: 120_000 });
     closers.push(() => node1.dispose());
     node2 = await startEchod({ env: shared, readyTimeoutMs: 120_000 });

@@ -21,11 +21,12 @@ import { echoTarget } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
 import { createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, mtcuteSignIn, signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
+import { mtcuteSignIn, signInGramjs, signInMtcute, testPhone } from '../support/accounts.js';
 import { engineEnv } from '../support/engines-env.js';
 import { loadBalancer } from '../support/load-balancer.js';
 import { loadOrCreateServerKey } from '../../src/infra/keys.js';
-import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
+import { ScratchDatabases } from './mysql-env.js';
+import { sharedNodeEnv } from './node-env.js';
 
 const env = engineEnv('REDIS_HOST', 'REDIS_PORT', 'ETCD_ENDPOINTS', 'KAFKA_BROKERS', 'MINIO_ENDPOINT', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY');
 const TIMEOUT = 600_000;
@@ -73,21 +74,7 @@ async function bobHistory(peer: unknown, limit = 100): Promise<{ id: number; mes
 before(async () => {
   const keyFile = join(keyDir, 'dc2-server-key.pem');
   loadOrCreateServerKey(keyFile);
-  shared = {
-    ...FIXED_CODE_ENV,
-    ECHO_SERVER_KEY: keyFile,
-    REDIS_HOST: env.REDIS_HOST,
-    REDIS_PORT: env.REDIS_PORT,
-    // A Redis database of its own: presence and route keys are named by user id, and other files' users have the same ids.
-    REDIS_DB: String(8 + (randomBytes(1)[0]! % 8)),
-    ETCD_ENDPOINTS: env.ETCD_ENDPOINTS,
-    KAFKA_BROKERS: env.KAFKA_BROKERS,
-    KAFKA_TOPIC_PREFIX: `nodes-${run}.`,
-    MINIO_ENDPOINT: env.MINIO_ENDPOINT,
-    MINIO_ACCESS_KEY: env.MINIO_ACCESS_KEY,
-    MINIO_SECRET_KEY: env.MINIO_SECRET_KEY,
-    ...mysqlEnv(databases.next()),
-  };
+  shared = sharedNodeEnv({ keyFile, redisDb: 8 + (randomBytes(1)[0]! % 8), topicPrefix: `nodes-${run}.`, database: databases.next() });
   node1 = await startNode();
   node2 = await startNode();
   at1 = await echoTarget(node1);

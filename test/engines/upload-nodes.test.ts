@@ -15,12 +15,11 @@ import { startEchod, type EchodProcess } from '../support/echod.js';
 import { echoTarget } from '../support/e2e.js';
 import type { EchoTarget } from '../support/gramjs.js';
 import { createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
-import { FIXED_CODE_ENV, signInMtcute, testPhone } from '../support/accounts.js';
-import { engineEnv } from '../support/engines-env.js';
+import { signInMtcute, testPhone } from '../support/accounts.js';
 import { loadOrCreateServerKey } from '../../src/infra/keys.js';
-import { mysqlEnv, ScratchDatabases } from './mysql-env.js';
+import { ScratchDatabases } from './mysql-env.js';
+import { sharedNodeEnv } from './node-env.js';
 
-const env = engineEnv('REDIS_HOST', 'REDIS_PORT', 'ETCD_ENDPOINTS', 'KAFKA_BROKERS', 'MINIO_ENDPOINT', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY');
 const TIMEOUT = 300_000;
 const KB = 1024;
 const run = randomBytes(3).toString('hex');
@@ -97,20 +96,7 @@ async function bobDownloads(caption: string): Promise<{ size: number; bytes: Buf
 before(async () => {
   const keyFile = join(keyDir, 'server-key.pem');
   loadOrCreateServerKey(keyFile);
-  const shared = {
-    ...FIXED_CODE_ENV,
-    ECHO_SERVER_KEY: keyFile,
-    REDIS_HOST: env.REDIS_HOST,
-    REDIS_PORT: env.REDIS_PORT,
-    REDIS_DB: String(randomBytes(1)[0]! % 16),
-    ETCD_ENDPOINTS: env.ETCD_ENDPOINTS,
-    KAFKA_BROKERS: env.KAFKA_BROKERS,
-    KAFKA_TOPIC_PREFIX: `uploads-${run}.`,
-    MINIO_ENDPOINT: env.MINIO_ENDPOINT,
-    MINIO_ACCESS_KEY: env.MINIO_ACCESS_KEY,
-    MINIO_SECRET_KEY: env.MINIO_SECRET_KEY,
-    ...mysqlEnv(databases.next()),
-  };
+  const shared = sharedNodeEnv({ keyFile, redisDb: randomBytes(1)[0]! % 16, topicPrefix: `uploads-${run}.`, database: databases.next() });
   [node1, node2] = await Promise.all([startEchod({ env: shared, readyTimeoutMs: 120_000 }), startEchod({ env: shared, readyTimeoutMs: 120_000 })]);
   const [at1, at2] = await Promise.all([echoTarget(node1), echoTarget(node2)]);
 
