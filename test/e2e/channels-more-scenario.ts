@@ -16,7 +16,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import { quietWhenDestroyed, type MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, quietWhenDestroyed, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 60_000;
@@ -100,7 +100,7 @@ export function channelsMoreScenario(label: string, env: () => Record<string, st
     watchGramjs(carol, inbox.carol);
     watchMtcute(bob, inbox.bob);
     bobTeardown = quietWhenDestroyed(bob.client);
-    await bob.client.startUpdatesLoop();
+    await startUpdates(bob);
     await call(alice, new Api.updates.GetState());
     await call(carol, new Api.updates.GetState());
 

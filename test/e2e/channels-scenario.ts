@@ -17,7 +17,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith, rpcMessage } from '../support/rpc-errors.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import { quietWhenDestroyed, type MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, quietWhenDestroyed, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 60_000;
@@ -104,7 +104,7 @@ export function channelsScenario(label: string, env: () => Record<string, string
     watchGramjs(carol, inbox.carol);
     watchMtcute(bob, inbox.bob);
     bobTeardown = quietWhenDestroyed(bob.client);
-    await bob.client.startUpdatesLoop();
+    await startUpdates(bob);
     await call(alice, new Api.updates.GetState());
     await call(carol, new Api.updates.GetState());
   });

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { CustomFile } from 'telegram/client/uploads.js';
 import { startEchod, type EchodProcess } from '../support/echod.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { FIXED_CODE_ENV, signUpGramjs, signUpMtcute, testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -85,7 +85,7 @@ before(async () => {
   bobId = b.userId;
   closers.push(() => bob.close());
   bob.client.onRawUpdate.add((info: any) => bobInbox.push(info.update));
-  await bob.client.startUpdatesLoop();
+  await startUpdates(bob);
 });
 
 after(async () => {

@@ -15,7 +15,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import { callAffecting, type MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, callAffecting, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -94,8 +94,8 @@ before(async () => {
   watchGramjs(carol, inbox.carol);
   watchMtcute(bob, inbox.bob);
   watchMtcute(dave, inbox.dave);
-  await bob.client.startUpdatesLoop();
-  await dave.client.startUpdatesLoop();
+  await startUpdates(bob);
+  await startUpdates(dave);
   // Each device has to be the live one of its key before pushes reach it: any request makes it so.
   await call(alice2, new Api.updates.GetState());
   await call(carol, new Api.updates.GetState());

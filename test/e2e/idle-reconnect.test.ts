@@ -12,7 +12,7 @@ import { CustomFile } from 'telegram/client/uploads.js';
 import type { EchodProcess, LogLine } from '../support/echod.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { Inbox, watchMtcute } from '../support/inbox.js';
 import { testPhone } from '../support/accounts.js';
 
@@ -70,7 +70,7 @@ async function recipient(name: string, phone: string, usePfs: boolean): Promise<
   const account = await world.signUpMtcute({ phone, firstName: name, mtcute: { updates: true, usePfs } });
   const inbox = new Inbox();
   watchMtcute(account.handle, inbox);
-  await account.handle.client.startUpdatesLoop();
+  await startUpdates(account.handle);
   const imported = (await alice.client.invoke(
     new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: randomLong(), phone: `+${phone}`, firstName: name, lastName: '' })] }),
   )) as Api.contacts.ImportedContacts;

@@ -10,7 +10,7 @@ import Long from 'long';
 import { CustomFile } from 'telegram/client/uploads.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import { callAffecting, type MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, callAffecting, type MtcuteHandle } from '../support/mtcute.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { testPhone } from '../support/accounts.js';
 import { rejectsWith } from '../support/rpc-errors.js';
@@ -48,7 +48,7 @@ before(async () => {
   watchGramjs(ann, inbox.ann);
   watchGramjs(ann2, inbox.ann2);
   watchMtcute(ben, inbox.ben);
-  await ben.client.startUpdatesLoop();
+  await startUpdates(ben);
   await annCall(new Api.updates.GetState(), ann2);
   const imported = await annCall<Api.contacts.ImportedContacts>(
     new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${BEN_PHONE}`, firstName: 'Ben', lastName: '' })] }),

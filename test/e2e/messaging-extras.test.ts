@@ -14,7 +14,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, connectGramjs, createGramjsClient, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import { callAffecting, type MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, callAffecting, type MtcuteHandle } from '../support/mtcute.js';
 import { FIXED_CODE, testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -65,7 +65,7 @@ before(async () => {
   bobId = b.userId;
   watchGramjs(alice, aliceInbox);
   watchMtcute(bob, bobInbox);
-  await bob.client.startUpdatesLoop();
+  await startUpdates(bob);
   // Alice's phone book has Bob and Carol (who has no account yet); Bob's has Alice.
   const imported = await call<Api.contacts.ImportedContacts>(
     new Api.contacts.ImportContacts({

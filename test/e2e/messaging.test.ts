@@ -12,7 +12,7 @@ import type { EchodProcess } from '../support/echod.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, connectGramjs, createGramjsClient, type EchoTarget, type GramjsHandle } from '../support/gramjs.js';
-import { callAffecting, createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, callAffecting, createMtcuteClient, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -68,7 +68,7 @@ before(async () => {
   watchMtcute(bob, bobInbox);
   // mtcute's loop starts with updates.getState (+ getDifference); awaiting it means later pushes are applied, not
   // taken for old ones already covered by the state.
-  await bob.client.startUpdatesLoop();
+  await startUpdates(bob);
 
   // Each side learns the other's access_hash the ordinary way: importing the phone number.
   const imported = await aliceCall<Api.contacts.ImportedContacts>(
@@ -331,7 +331,7 @@ describe('private messaging', { timeout: TIMEOUT }, () => {
     world.defer(() => bob2.close());
     const bob2Inbox = new Inbox();
     watchMtcute(bob2, bob2Inbox);
-    await bob2.client.startUpdatesLoop();
+    await startUpdates(bob2);
 
     const [aliceTop] = await historyOf(alice2, bobForAlice, 1);
     assert.equal(aliceTop!.id, sent.id);

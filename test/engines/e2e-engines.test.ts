@@ -15,7 +15,7 @@ import { CustomFile } from 'telegram/client/uploads.js';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { repoRoot } from '../support/echod.js';
 import { engineEnv } from '../support/engines-env.js';
@@ -89,7 +89,7 @@ before(async () => {
   alice = (await world.signUpGramjs({ phone: ALICE_PHONE, firstName: 'Alice', gramjs: { connectionRetries: 20 } })).handle;
   bob = (await world.signUpMtcute({ phone: BOB_PHONE, firstName: 'Bob', mtcute: { updates: true } })).handle;
   watchMtcute(bob, bobInbox);
-  await bob.client.startUpdatesLoop();
+  await startUpdates(bob);
   const imported = (await alice.client.invoke(
     new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${BOB_PHONE}`, firstName: 'Bob', lastName: '' })] }),
   )) as Api.contacts.ImportedContacts;

@@ -15,7 +15,7 @@ import { startEchod, type EchodProcess } from '../support/echod.js';
 import { echoTarget } from '../support/e2e.js';
 import { Inbox } from '../support/inbox.js';
 import type { EchoTarget } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { signInMtcute, testPhone } from '../support/accounts.js';
 import { loadBalancer } from '../support/load-balancer.js';
 import { loadOrCreateServerKey } from '../../src/infra/keys.js';
@@ -95,12 +95,12 @@ before(async () => {
   bob = b.handle;
   closers.push(() => bob.close());
   observe(bob, sentToBob);
-  await bob.client.startUpdatesLoop();
+  await startUpdates(bob);
   const b2 = await signInMtcute(at2, { phone: phone(2), mtcute: { updates: true } });
   bobStays = b2.handle;
   closers.push(() => bobStays.close());
   observe(bobStays, sentToBobStays);
-  await bobStays.client.startUpdatesLoop();
+  await startUpdates(bobStays);
   const found: any = await alice.client.call({ _: 'contacts.importContacts', contacts: [{ _: 'inputPhoneContact', clientId: Long.fromInt(1), phone: `+${phone(2)}`, firstName: 'Bob', lastName: '' }] });
   bobForAlice = { _: 'inputPeerUser', userId: found.users[0].id, accessHash: found.users[0].accessHash };
   // Both of Bob's devices are on node 2 and get Alice's typing live.

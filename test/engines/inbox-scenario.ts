@@ -13,7 +13,7 @@ import Long from 'long';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { Admin } from '@platformatic/kafka';
 import { kafkaBrokers, requireEnv } from './support.js';
@@ -85,7 +85,7 @@ export function inboxScenario(label: string, phoneBase: number, setUp: () => Pro
     watchGramjs(alice, inbox.alice);
     watchGramjs(carol, inbox.carol);
     watchMtcute(bob, inbox.bob);
-    await bob.client.startUpdatesLoop();
+    await startUpdates(bob);
     await call(carol, new Api.updates.GetState());
     const imported = await call<Api.contacts.ImportedContacts>(
       alice,

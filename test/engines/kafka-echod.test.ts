@@ -15,7 +15,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { repoRoot } from '../support/echod.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import { callAffecting, type MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, callAffecting, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { Admin } from '@platformatic/kafka';
 import { kafkaBrokers, requireEnv } from './support.js';
@@ -68,7 +68,7 @@ before(async () => {
   bob = b.handle;
   watchGramjs(alice, aliceInbox);
   watchMtcute(bob, bobInbox);
-  await bob.client.startUpdatesLoop();
+  await startUpdates(bob);
   const imported = await aliceCall<Api.contacts.ImportedContacts>(
     new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${testPhone(810002)}`, firstName: 'Bob', lastName: '' })] }),
   );

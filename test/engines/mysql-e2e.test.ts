@@ -16,7 +16,7 @@ import { E2eWorld } from '../support/e2e.js';
 import { echodCliPath } from '../support/echod.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { mysqlEnv, mysqlFromEnv, ScratchDatabases } from './mysql-env.js';
 import { freePort } from '../support/ports.js';
@@ -47,7 +47,7 @@ describe('echod on MySQL: sign up and chat', { timeout: TIMEOUT }, () => {
     bobId = b.userId;
     watchGramjs(alice, aliceInbox);
     watchMtcute(bob, bobInbox);
-    await bob.client.startUpdatesLoop();
+    await startUpdates(bob);
     const imported = await alice.client.invoke(
       new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${testPhone(510002)}`, firstName: 'Bob', lastName: '' })] }),
     );

@@ -10,7 +10,7 @@ import Long from 'long';
 import { E2eWorld } from '../support/e2e.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import type { MtcuteHandle } from '../support/mtcute.js';
+import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { mysqlEnv } from './mysql-env.js';
 import { PrivateMariadb } from './private-mariadb.js';
@@ -37,7 +37,7 @@ describe('MariaDB restarted while echod runs', { timeout: TIMEOUT }, () => {
     bob = (await world.signUpMtcute({ phone: testPhone(520002), firstName: 'Bob', mtcute: { updates: true } })).handle;
     watchGramjs(alice, aliceInbox);
     watchMtcute(bob, bobInbox);
-    await bob.client.startUpdatesLoop();
+    await startUpdates(bob);
     const imported = await alice.client.invoke(
       new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${testPhone(520002)}`, firstName: 'Bob', lastName: '' })] }),
     );

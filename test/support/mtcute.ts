@@ -248,3 +248,14 @@ export async function callAffecting<T extends tl.RpcMethod & { _: AffectingMetho
   }
   return res;
 }
+
+/**
+ * Starts mtcute's updates loop and returns once the loop's first fetch of the update state is over. For an
+ * account whose pts is still 0 (a new one) mtcute 0.30 fetches the state again as its loop starts (getState,
+ * then getDifference, whose content it discards): an update that reaches the account during that fetch is
+ * counted as applied and never shown. The fetch holds the manager's lock, queued before startUpdatesLoop returns.
+ */
+export async function startUpdates(h: Pick<MtcuteHandle, 'client' | 'base'>): Promise<void> {
+  await h.client.startUpdatesLoop();
+  await h.base.updates?.lock.with(async () => {});
+}

@@ -16,7 +16,7 @@ import { AUTH_KEY_CREATED_MSG } from './echod.js';
 import { E2eWorld } from './e2e.js';
 import { FIXED_CODE, testPhone } from './accounts.js';
 import { Api, GRAMJS_LAYER, type GramjsHandle } from './gramjs.js';
-import { MTCUTE_LAYER, type MtcuteHandle } from './mtcute.js';
+import { startUpdates, MTCUTE_LAYER, type MtcuteHandle } from './mtcute.js';
 import { Inbox, watchGramjs, watchMtcute } from './inbox.js';
 import { PythonClient, type PyPeer, type PythonClientKind } from './python-client.js';
 
@@ -125,7 +125,7 @@ export async function mtcuteSide(world: E2eWorld, phone: string, firstName: stri
   const inbox = new Inbox();
   watchMtcute(h, inbox);
   // The loop starts with updates.getState; awaiting it means later pushes are applied, not taken as old.
-  await h.client.startUpdatesLoop();
+  await startUpdates(h);
   const hashes = new Map<string, Long>();
   const input = (p: PyPeer): any =>
     isUser(p) ? { _: 'inputPeerUser', userId: Number(p.user), accessHash: hashes.get(String(p.user)) ?? Long.ZERO } : { _: 'inputPeerChat', chatId: Number(p.chat) };
