@@ -13,11 +13,12 @@ import Long from 'long';
 import sharp from 'sharp';
 import { CustomFile } from 'telegram/client/uploads.js';
 import { E2eWorld } from '../support/e2e.js';
-import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
+import { Inbox } from '../support/inbox.js';
 import { rejectsWith } from '../support/rpc-errors.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import { startUpdates, quietWhenDestroyed, type MtcuteHandle } from '../support/mtcute.js';
+import { quietWhenDestroyed, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
+import { signUpTrio } from '../support/trio.js';
 
 const TIMEOUT = 60_000;
 const PHONES = { alice: testPhone(415001), bob: testPhone(415002), carol: testPhone(415003) };
@@ -87,22 +88,10 @@ const bobDialogs = (folderId?: number): Promise<any> =>
 export function channelsMoreScenario(label: string, env: () => Record<string, string> = () => ({})): void {
   before(async () => {
     world = await E2eWorld.start({ env: env() });
-    const a = await world.signUpGramjs({ phone: PHONES.alice, firstName: 'Alice' });
-    alice = a.handle;
-    ids.alice = a.userId;
-    const b = await world.signUpMtcute({ phone: PHONES.bob, firstName: 'Bob', mtcute: { updates: true } });
-    bob = b.handle;
-    ids.bob = b.userId;
-    const c = await world.signUpGramjs({ phone: PHONES.carol, firstName: 'Carol' });
-    carol = c.handle;
-    ids.carol = c.userId;
-    watchGramjs(alice, inbox.alice);
-    watchGramjs(carol, inbox.carol);
-    watchMtcute(bob, inbox.bob);
+    const trio = await signUpTrio(world, PHONES, inbox);
+    ({ alice, bob, carol } = trio);
+    Object.assign(ids, trio.ids);
     bobTeardown = quietWhenDestroyed(bob.client);
-    await startUpdates(bob);
-    await call(alice, new Api.updates.GetState());
-    await call(carol, new Api.updates.GetState());
 
     daily.alice = await gCreate('Echo Daily', 'broadcast', 'echo_daily');
     talk.alice = await gCreate('Echo Talk', 'megagroup', 'echo_talk');

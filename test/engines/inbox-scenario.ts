@@ -11,12 +11,13 @@ import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
 import Long from 'long';
 import { E2eWorld } from '../support/e2e.js';
-import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
+import { Inbox } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
-import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
+import type { MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
 import { Admin } from '@platformatic/kafka';
 import { kafkaBrokers, requireEnv } from './support.js';
+import { signUpTrio } from '../support/trio.js';
 
 const TIMEOUT = 180_000;
 const randomLong = (): bigint => randomBytes(8).readBigInt64LE();
@@ -73,20 +74,9 @@ export function inboxScenario(label: string, phoneBase: number, setUp: () => Pro
     const engines = await setUp();
     dispose = engines.dispose;
     world = await E2eWorld.start({ env: { KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: PREFIX, ...engines.env } });
-    const a = await world.signUpGramjs({ phone: PHONES.alice, firstName: 'Alice' });
-    alice = a.handle;
-    ids.alice = a.userId;
-    const b = await world.signUpMtcute({ phone: PHONES.bob, firstName: 'Bob', mtcute: { updates: true } });
-    bob = b.handle;
-    ids.bob = b.userId;
-    const c = await world.signUpGramjs({ phone: PHONES.carol, firstName: 'Carol' });
-    carol = c.handle;
-    ids.carol = c.userId;
-    watchGramjs(alice, inbox.alice);
-    watchGramjs(carol, inbox.carol);
-    watchMtcute(bob, inbox.bob);
-    await startUpdates(bob);
-    await call(carol, new Api.updates.GetState());
+    const trio = await signUpTrio(world, PHONES, inbox);
+    ({ alice, bob, carol } = trio);
+    Object.assign(ids, trio.ids);
     const imported = await call<Api.contacts.ImportedContacts>(
       alice,
       new Api.contacts.ImportContacts({
