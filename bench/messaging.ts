@@ -9,6 +9,8 @@
 //   BENCH_NODES=2                      engines mode only: that many echod nodes sharing the engines and one key
 //                                      (ECHO_SERVER_KEY), each pair of users split across two nodes; writes
 //                                      bench/results/messaging-engines-<n>node(s).json and its README block
+//   BENCH_ECHOD_WORKERS=N              runs echod with ECHO_WORKERS=N (gateway processes); server CPU and RSS count
+//                                      them, and the main process's own share is reported beside
 //   BENCH_DURABILITY=full|process      runs echod with that ECHO_DURABILITY and writes
 //                                      bench/results/messaging-durability-<mode>.json only (README untouched)
 import { Worker } from 'node:worker_threads';
@@ -20,7 +22,7 @@ import { loadOrCreateServerKey } from '../src/infra/keys.js';
 import { readRsaPublicKey } from '../test/support/rsa-public.js';
 import { machineInfo } from './lib/machine.js';
 import { loadAccounts, saveAccounts, type BenchAccount } from './lib/bench-accounts.js';
-import { cpuSecondsOf, percentile, rssOf, writeReadmeBlock } from './lib/readme-block.js';
+import { cpuSecondsOf, percentile, treeCpuSecondsOf, treeRssOf, writeReadmeBlock } from './lib/readme-block.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const RATES = (process.env.BENCH_RATES ?? '1000,5000,10000').split(',').map(Number);
@@ -28,6 +30,7 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const FIXED_CODE = '12345';
 const DURABILITY = process.env.BENCH_DURABILITY;
+const ECHOD_WORKERS = process.env.BENCH_ECHOD_WORKERS;
 if (DURABILITY !== undefined && DURABILITY !== 'full' && DURABILITY !== 'process') throw new Error('BENCH_DURABILITY: full or process');
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,6 +69,7 @@ const startNode = (n: number) => startEchod({
     // Test servers default to 0; the benchmark runs what a deployment runs unless told otherwise.
     ECHO_HANDSHAKE_WORKERS: process.env.BENCH_HANDSHAKE_WORKERS ?? '1',
     ...(DURABILITY ? { ECHO_DURABILITY: DURABILITY } : {}),
+    ...(ECHOD_WORKERS !== undefined ? { ECHO_WORKERS: ECHOD_WORKERS } : {}),
     // Topics and groups of their own, so a broker shared with tests never mixes their records.
     ...(process.env.KAFKA_BROKERS && !process.env.KAFKA_TOPIC_PREFIX ? { KAFKA_TOPIC_PREFIX: 'bench.' } : {}),
   },
@@ -77,8 +81,10 @@ const nodes: EchodProcess[] = [];
 for (let n = 0; n < NODES; n++) nodes.push(await startNode(n));
 const echod = nodes[0]!;
 const serverPids = () => nodes.map((e) => e.pid!);
-const serverCpu = () => serverPids().reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
-const serverRss = () => serverPids().reduce((sum, pid) => sum + rssOf(pid), 0);
+// Each node with its gateway processes (ECHO_WORKERS); the main processes alone are the core's share.
+const serverCpu = () => serverPids().reduce((sum, pid) => sum + treeCpuSecondsOf(pid), 0);
+const mainProcessCpu = () => serverPids().reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+const serverRss = () => serverPids().reduce((sum, pid) => sum + treeRssOf(pid), 0);
 
 type WorkerMsg =
   | { type: 'connected'; fresh: BenchAccount[] }
@@ -133,7 +139,8 @@ try {
   for (const rate of RATES) {
     const statementsBefore = await statementsRun();
     const cpuBefore = serverCpu();
-    const perNodeCpuBefore = serverPids().map((pid) => cpuSecondsOf(pid));
+    const mainCpuBefore = mainProcessCpu();
+    const perNodeCpuBefore = serverPids().map((pid) => treeCpuSecondsOf(pid));
     const loadCpuBefore = cpuSecondsOf(process.pid);
     for (const w of workers) w.worker.postMessage({ type: 'rate', rate: rate / WORKERS, durationMs: DURATION_MS });
     let sent = 0, received = 0, errors = 0, lost = 0;
@@ -151,7 +158,8 @@ try {
     // CPU per delivered message (the whole window, drain included): the server's own cost stays comparable
     // when the load generator competes for the same cores.
     const serverCpuSeconds = serverCpu() - cpuBefore;
-    const perNodeCpuSeconds = serverPids().map((pid, i) => +(cpuSecondsOf(pid) - perNodeCpuBefore[i]!).toFixed(2));
+    const mainCpuSeconds = mainProcessCpu() - mainCpuBefore;
+    const perNodeCpuSeconds = serverPids().map((pid, i) => +(treeCpuSecondsOf(pid) - perNodeCpuBefore[i]!).toFixed(2));
     const loadCpuSeconds = cpuSecondsOf(process.pid) - loadCpuBefore;
     const statements = (await statementsRun()) - statementsBefore;
     const load = {
@@ -163,12 +171,13 @@ try {
       notDeliveredWithin3s: lost,
       serverCpuSecondsPerNode: perNodeCpuSeconds,
       serverCpuMsPerMessage: received > 0 ? +((serverCpuSeconds * 1000) / received).toFixed(3) : 0,
+      mainProcessCpuMsPerMessage: received > 0 ? +((mainCpuSeconds * 1000) / received).toFixed(3) : 0,
       loadGeneratorCpuMsPerMessage: received > 0 ? +((loadCpuSeconds * 1000) / received).toFixed(3) : 0,
       sqlStatementsPerMessage: received > 0 ? +(statements / received).toFixed(2) : 0,
       latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
     };
     loads.push(load);
-    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, CPU per delivered message: server ${load.serverCpuMsPerMessage} ms, load generator ${load.loadGeneratorCpuMsPerMessage} ms, SQL statements per delivered message ${load.sqlStatementsPerMessage}`);
+    console.log(`offered ${rate}/s: delivered ${load.deliveredPerSecond}/s, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, errors ${errors}, lost ${lost}, CPU per delivered message: server ${load.serverCpuMsPerMessage} ms (main process ${load.mainProcessCpuMsPerMessage} ms), load generator ${load.loadGeneratorCpuMsPerMessage} ms, SQL statements per delivered message ${load.sqlStatementsPerMessage}`);
   }
   // The bus's share of the latency: publish to consumer handler, averaged over the run.
   const metricsText = await (await fetch(`http://127.0.0.1:${echod.adminPort}/metrics`)).text();
@@ -186,7 +195,7 @@ try {
     engines: mode === 'engines' ? engines : ['embedded'],
     date: new Date().toISOString(),
     machine: machineInfo(),
-    settings: { nodes: NODES, users: USERS, workers: WORKERS, durationMs: DURATION_MS, durability: DURABILITY ?? 'full', transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
+    settings: { nodes: NODES, users: USERS, workers: WORKERS, echodWorkers: ECHOD_WORKERS === undefined ? 'default' : Number(ECHOD_WORKERS), durationMs: DURATION_MS, durability: DURABILITY ?? 'full', transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
     connectSeconds,
     serverRss: { beforeMiB: +(rssBefore / 2 ** 20).toFixed(1), connectedMiB: +(rssConnected / 2 ** 20).toFixed(1), afterLoadMiB: +(rssAfter / 2 ** 20).toFixed(1), perConnectionKiB: +((rssConnected - rssBefore) / USERS / 1024).toFixed(1) },
     loads,
@@ -201,13 +210,13 @@ try {
       join(root, 'README.md'),
       resultName,
       [
-        `${process.env.BENCH_NODES ? (NODES > 1 ? `${NODES} echod nodes sharing the engines, each pair of users split across two nodes. ` : 'One echod node (the comparison base of the several-node run). ') : ''}${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
+        `${process.env.BENCH_NODES ? (NODES > 1 ? `${NODES} echod nodes sharing the engines, each pair of users split across two nodes. ` : 'One echod node (the comparison base of the several-node run). ') : ''}${mode === 'engines' ? `On engines (${engines.join(', ')}; the rest embedded): p` : 'P'}rivate messaging, ${USERS} connected users (${WORKERS} load thread${WORKERS > 1 ? 's' : ''}), ${ECHOD_WORKERS && Number(ECHOD_WORKERS) > 0 ? `echod with ${ECHOD_WORKERS} gateway processes (ECHO_WORKERS)` : 'echod in one process'}, ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${result.date.slice(0, 10)}; load generator and echod on the same machine.`,
         '',
-        `| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | load generator CPU ms/delivered msg | SQL statements/delivered msg |${NODES > 1 ? ' server CPU s per node |' : ''}`,
-        `|---|---|---|---|---|---|---|---|${NODES > 1 ? '---|' : ''}`,
+        `| offered msg/s | delivered msg/s | p50 ms | p95 ms | p99 ms | server CPU ms/delivered msg | of which main process | load generator CPU ms/delivered msg | SQL statements/delivered msg |${NODES > 1 ? ' server CPU s per node |' : ''}`,
+        `|---|---|---|---|---|---|---|---|---|${NODES > 1 ? '---|' : ''}`,
         ...loads.map(
           (l) =>
-            `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} | ${l.sqlStatementsPerMessage} |${NODES > 1 ? ` ${l.serverCpuSecondsPerNode.join(' / ')} |` : ''}`,
+            `| ${l.offeredPerSecond} | ${l.deliveredPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${l.serverCpuMsPerMessage} | ${l.mainProcessCpuMsPerMessage} | ${l.loadGeneratorCpuMsPerMessage} | ${l.sqlStatementsPerMessage} |${NODES > 1 ? ` ${l.serverCpuSecondsPerNode.join(' / ')} |` : ''}`,
         ),
         '',
         `Server RSS: ${result.serverRss.connectedMiB} MiB with ${USERS} authorized connections (${result.serverRss.perConnectionKiB} KiB per connection over the idle baseline of ${result.serverRss.beforeMiB} MiB).`,

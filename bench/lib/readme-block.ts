@@ -1,6 +1,6 @@
 // Benchmarks write their latest figures into the README between `<!-- bench:NAME -->` markers, so the
 // numbers people read are the numbers the last run produced, with the machine next to them.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export function writeReadmeBlock(readmePath: string, name: string, markdown: string): void {
   const start = `<!-- bench:${name} -->`;
@@ -26,6 +26,49 @@ export function cpuSecondsOf(pid: number): number {
   // Fields after the parenthesised command name, which may itself contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A process and all its descendants (gateway processes, with ECHO_WORKERS), from /proc. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${out[i]}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${out[i]}/task/${task}/children`, 'utf8').trim().split(/\s+/)) if (child) out.push(Number(child));
+      } catch {
+        // The task ended meanwhile.
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of a process and its descendants. */
+export function treeCpuSecondsOf(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + cpuSecondsOf(p);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** RSS of a process and its descendants, in bytes. */
+export function treeRssOf(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + rssOf(p);
+    } catch {
+      return sum;
+    }
+  }, 0);
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -36,7 +36,8 @@ import { Metrics } from '../infra/metrics/index.js';
 import { AdminServer } from '../interface/admin/admin-server.js';
 import { AdminService, signOutLive } from '../service/admin/index.js';
 import { DeviceDirectory } from '../service/authsession/device-directory.js';
-import { ConnectionLimits } from '../interface/gateway/connection-limits.js';
+import { ConnectionLimits, connectionLimitsConfig } from '../interface/gateway/connection-limits.js';
+import { GatewayProcesses } from '../interface/gateway/link/gateway-processes.js';
 import { RpcFloodLimits } from '../bff/flood-limits.js';
 
 export interface StartEchodOptions {
@@ -160,14 +161,38 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   const gatewayLog = componentLogger(logger, 'gateway');
   const connections = new ConnectionRegistry(sessions, { metrics, log: gatewayLog });
   const connectionLimits = new ConnectionLimits(limits, { isSignedIn: (id) => sessions.isSignedInConnection(id), metrics, log: gatewayLog });
-  const tcp = new TcpGateway(router, connections, gatewayLog, connectionLimits);
+  const tcp =
+    config.workers > 0
+      ? new GatewayProcesses({
+          count: config.workers,
+          router,
+          sessions,
+          keys,
+          connections,
+          limits: connectionLimits,
+          limitsConfig: connectionLimitsConfig(limits),
+          metrics,
+          log: gatewayLog,
+          logLevel: config.logLevel,
+        })
+      : new TcpGateway(router, connections, gatewayLog, connectionLimits);
+  if (tcp instanceof GatewayProcesses) {
+    await tcp.start();
+    gatewayLog.info({ processes: config.workers, pids: tcp.pids }, 'client TCP connections are held by gateway processes');
+  }
   const http = new HttpServer(router, connections, componentLogger(logger, 'http'), {
     tls: config.tls,
     limits: connectionLimits,
     timeouts: { headersMs: limits.firstFrameMs, requestMs: limits.handshakeMs },
   });
 
-  const tcpPorts = await tcp.listen(config.listen, config.tcpPorts);
+  let tcpPorts: number[];
+  try {
+    tcpPorts = await tcp.listen(config.listen, config.tcpPorts);
+  } catch (err) {
+    await tcp.close();
+    throw err;
+  }
   identity.tcpPorts = tcpPorts;
   let httpPort: number;
   try {

@@ -192,6 +192,8 @@ class Echod implements EchodProcess {
       // Test servers run handshakes on the main thread unless a test (or ECHO_TEST_HANDSHAKE_WORKERS, to run a
       // whole suite that way) asks for the thread pool.
       ECHO_HANDSHAKE_WORKERS: process.env.ECHO_TEST_HANDSHAKE_WORKERS ?? '0',
+      // Likewise the gateway processes (ECHO_TEST_WORKERS=2 runs a suite with the sockets in gateway processes).
+      ...(process.env.ECHO_TEST_WORKERS ? { ECHO_WORKERS: process.env.ECHO_TEST_WORKERS } : {}),
       ...this.opts.env,
     };
   }

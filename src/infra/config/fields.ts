@@ -175,6 +175,14 @@ export const FIELDS = {
     expected: 'a number of threads 0-64',
     schema: z.union([z.number(), z.string().trim().regex(/^\d{1,2}$/).transform(Number)]).pipe(z.int().min(0).max(64)),
   },
+  // Gateway processes holding the client TCP sockets (framing, obfuscation, MTProto encryption) on the other
+  // cores; 0 keeps every connection in the main process. Absent: 0 for now (see README "Every core").
+  workers: {
+    path: ['workers'],
+    env: 'ECHO_WORKERS',
+    expected: 'a number of gateway processes 0-64',
+    schema: z.union([z.number(), z.string().trim().regex(/^\d{1,2}$/).transform(Number)]).pipe(z.int().min(0).max(64)),
+  },
   // What an acknowledged write survives; README "Durability" explains what `process` risks.
   durability: {
     path: ['durability'],

@@ -38,6 +38,8 @@ export interface EchoConfig {
   dcId: number;
   /** Auth key handshake threads; 0: on the main event loop. */
   handshakeWorkers: number;
+  /** Gateway processes holding the client TCP sockets; 0: the main process holds them. */
+  workers: number;
   /** Handshakes per client address (token bucket); null = unlimited. */
   handshakeRate: { burst: number; perSecond: number } | null;
   /** What an acknowledged write survives: `full` (power loss too) or `process` (a process crash only). */
@@ -142,6 +144,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     logLevel: get('logLevel') as LogLevel,
     dcId: get('dcId') as number,
     handshakeWorkers: (get('handshakeWorkers') as number | undefined) ?? Math.min(4, Math.max(1, availableParallelism() - 1)),
+    workers: (get('workers') as number | undefined) ?? 0,
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     durability: get('durability') as Durability,
     adminListen: get('adminListen') as HostPort,

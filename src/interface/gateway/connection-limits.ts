@@ -15,6 +15,12 @@ export type ConnectionLimitsConfig = Pick<
   'connectionsPerAddress' | 'connections' | 'firstFrameMs' | 'handshakeMs' | 'unauthorizedIdleMs' | 'idleMs' | 'outboundHigh' | 'outboundMax' | 'drainMs'
 >;
 
+/** Just the fields the connection limits use (what a gateway process is sent). */
+export function connectionLimitsConfig(limits: LimitsConfig): ConnectionLimitsConfig {
+  const { connectionsPerAddress, connections, firstFrameMs, handshakeMs, unauthorizedIdleMs, idleMs, outboundHigh, outboundMax, drainMs } = limits;
+  return { connectionsPerAddress, connections, firstFrameMs, handshakeMs, unauthorizedIdleMs, idleMs, outboundHigh, outboundMax, drainMs };
+}
+
 /** The connection as the limits see it (MtprotoConnection). */
 export interface LimitedConnection {
   readonly id: number;
@@ -54,7 +60,8 @@ export class ConnectionLimits {
 
   constructor(
     private readonly cfg: ConnectionLimitsConfig,
-    private readonly opts: { isSignedIn: (connId: number) => boolean; metrics?: LimitMetrics; log?: Logger },
+    /** isSignedIn: asked when the short idle timeout runs out (a gateway process asks its core, hence the promise). */
+    private readonly opts: { isSignedIn: (connId: number) => boolean | Promise<boolean>; metrics?: LimitMetrics; log?: Logger },
   ) {}
 
   /** Counts a new socket from `remote`; false (nothing counted) when a cap is reached: refuse it. */
@@ -117,13 +124,21 @@ export class ConnectionLimits {
       if (conn.closed) return;
       if (longIdle) {
         closeFor('idle_timeout', 'idle timeout', false);
-      } else if (this.opts.isSignedIn(conn.id)) {
-        // Signed in: from now on the long timeout (the first silence may thus last short + long).
-        longIdle = true;
-        stream.setIdleTimeout(cfg.idleMs, onIdle);
-      } else {
-        closeFor('unauthorized_idle_timeout', `idle ${cfg.unauthorizedIdleMs} ms without a signed-in session`, false);
+        return;
       }
+      const signedIn = this.opts.isSignedIn(conn.id);
+      const decide = (yes: boolean) => {
+        if (conn.closed || longIdle) return;
+        if (yes) {
+          // Signed in: from now on the long timeout (the first silence may thus last short + long).
+          longIdle = true;
+          stream.setIdleTimeout(cfg.idleMs, onIdle);
+        } else {
+          closeFor('unauthorized_idle_timeout', `idle ${cfg.unauthorizedIdleMs} ms without a signed-in session`, false);
+        }
+      };
+      if (typeof signedIn === 'boolean') decide(signedIn);
+      else signedIn.then(decide, () => decide(false));
     };
     stream.setIdleTimeout(cfg.unauthorizedIdleMs, onIdle);
 

@@ -3,7 +3,13 @@
 import type { Logger } from 'pino';
 import { ServerTransport, TransportError } from '../../mtproto/transport/index.js';
 import type { ConnectionHandle } from '../session/connection.js';
-import type { PacketRouter, RouterConnectionState } from './packet-router.js';
+import type { RouterConnectionState } from './packet-router.js';
+
+/** Where a connection's packets go: the packet router of the node, or a gateway's forwarder to the core. */
+export interface PacketSink {
+  route(conn: ConnectionHandle, state: RouterConnectionState, packet: Buffer, quickAck: boolean): Promise<void>;
+  connectionClosed(state: RouterConnectionState, conn: ConnectionHandle): void;
+}
 
 export interface ByteStreamIo {
   write(data: Buffer): void;
@@ -28,8 +34,12 @@ const MIN_PING_DISCONNECT_MS = 75_000;
 export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 let nextConnectionId = 1;
 
+/** A connection id unique in this process (the session layer keys sessions by it, whoever holds the socket). */
+export function allocateConnectionId(): number {
+  return nextConnectionId++;
+}
+
 export class MtprotoConnection implements ConnectionHandle {
-  readonly id = nextConnectionId++;
   closed = false;
   private readonly framing = new ServerTransport();
   private readonly routerState: RouterConnectionState = {};
@@ -45,11 +55,12 @@ export class MtprotoConnection implements ConnectionHandle {
 
   constructor(
     private readonly io: ByteStreamIo,
-    private readonly router: PacketRouter,
+    private readonly router: PacketSink,
     readonly remoteAddress: string,
     private readonly carrier: 'tcp' | 'ws',
     private readonly log: Logger,
     private readonly onClosed: (conn: MtprotoConnection) => void,
+    readonly id: number = allocateConnectionId(),
   ) {}
 
   /** The connection carries an auth key: a handshake finished on it, or it sent a packet under a known key. */
@@ -137,7 +148,7 @@ export class MtprotoConnection implements ConnectionHandle {
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.log.info({ conn: this.id, transport: this.transport, remote: this.remoteAddress, reason, code }, 'connection closed by server');
     this.io.end();
-    this.router.connectionClosed(this.routerState);
+    this.router.connectionClosed(this.routerState, this);
     this.onClosed(this);
   }
 
@@ -147,7 +158,7 @@ export class MtprotoConnection implements ConnectionHandle {
     this.closed = true;
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.log.info({ conn: this.id, transport: this.transport, remote: this.remoteAddress, reason: 'peer closed' }, 'connection closed by peer');
-    this.router.connectionClosed(this.routerState);
+    this.router.connectionClosed(this.routerState, this);
     this.onClosed(this);
   }
 }

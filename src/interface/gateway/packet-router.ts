@@ -8,6 +8,7 @@ import type { HandshakeRunner, HandshakeSlot } from './handshake-runner.js';
 import type { AuthKeyRegistry } from '../session/auth-keys.js';
 import { HANDSHAKE_SALT_LIFETIME_MS, type SessionService } from '../session/session-service.js';
 import type { ConnectionHandle } from '../session/connection.js';
+import type { PacketSink } from './mtproto-connection.js';
 import type { TokenBuckets } from '../../common/rate-limiter.js';
 import type { GatewayMetrics, LimitMetrics } from '../../infra/metrics/metrics.js';
 
@@ -43,11 +44,11 @@ async function takeOne(buckets: TokenBuckets, address: string): Promise<boolean>
   return (await buckets.spend(address, 1)) === 0;
 }
 
-export class PacketRouter {
+export class PacketRouter implements PacketSink {
   constructor(private readonly deps: PacketRouterDeps) {}
 
   /** The connection is gone: its handshake state, if any, can go too. */
-  connectionClosed(state: RouterConnectionState): void {
+  connectionClosed(state: RouterConnectionState, _conn?: ConnectionHandle): void {
     if (state.handshake) this.deps.handshakes.release(state.handshake);
     state.handshake = undefined;
   }

@@ -1,14 +1,11 @@
 // TCP listeners (10443 and 5222 by default): every MTProto TCP transport, plain or obfuscated, on each port.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { MtprotoConnection } from './mtproto-connection.js';
 import type { PacketRouter } from './packet-router.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { listenOn } from '../listen.js';
-import type { ConnectionLimits, LimitedStream } from './connection-limits.js';
-
-/** Without limits (unit set-ups): a socket that stays silent this long is closed. */
-const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+import type { ConnectionLimits } from './connection-limits.js';
+import { connectSocket } from './socket-connection.js';
 
 export class TcpGateway {
   private readonly servers: Server[] = [];
@@ -42,39 +39,11 @@ export class TcpGateway {
       return;
     }
     this.sockets.add(socket);
-    // Writes of one event-loop turn (a container and a push, say) leave in one syscall.
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      socket.uncork();
-    };
-    const write = (data: Buffer) => {
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(uncork);
-      }
-      socket.write(data);
-      watch?.afterWrite();
-    };
-    const conn = new MtprotoConnection(
-      { write, end: () => socket.end() },
-      this.router,
-      remote,
-      'tcp',
-      this.log,
-      (c) => this.connections.remove(c),
-    );
+    const conn = connectSocket(socket, { router: this.router, log: this.log, limits: this.limits, onClosed: (c) => this.connections.remove(c) });
     this.connections.add(conn);
-    const watch = this.limits?.watch(conn, socketStream(socket));
-    if (!watch) socket.setTimeout(IDLE_TIMEOUT_MS, () => conn.close('idle timeout'));
-    socket.on('data', (chunk: Buffer) => conn.onBytes(chunk));
-    socket.on('error', (err) => this.log.debug({ conn: conn.id, err: err.message }, 'socket error'));
     socket.on('close', () => {
       this.sockets.delete(socket);
-      watch?.stop();
       this.limits?.release(remote);
-      conn.peerClosed();
     });
   }
 
@@ -95,21 +64,4 @@ export class TcpGateway {
     }, 2000);
     deadline.unref();
   }
-}
-
-/** A TCP socket as the connection limits drive it. */
-export function socketStream(socket: Socket): LimitedStream {
-  let onIdle: (() => void) | undefined;
-  socket.on('timeout', () => onIdle?.());
-  return {
-    buffered: () => socket.writableLength,
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
-    onDrain: (listener) => socket.on('drain', listener),
-    setIdleTimeout: (ms, listener) => {
-      onIdle = listener;
-      socket.setTimeout(ms);
-    },
-    destroy: () => socket.destroy(),
-  };
 }

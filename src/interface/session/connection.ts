@@ -10,6 +10,12 @@ export interface ConnectionHandle {
   readonly ephemeral?: boolean;
   /** Sends one MTProto packet (plain or encrypted); the transport frames it. */
   sendPacket(packet: Buffer): void;
+  /**
+   * Present when a gateway encrypts for this connection (the socket is in another process): sends one message's
+   * plaintext (salt, session_id, msg_id, seq_no, length, body) to be encrypted under the key `keyId`.
+   * Absent: the session layer encrypts and calls sendPacket.
+   */
+  sendPlaintext?(keyId: bigint, plaintext: Buffer): void;
   sendQuickAck(token: number): void;
   /** Sends a transport error (-404, -429, ...) and closes the connection. */
   failWithTransportError(code: number, reason: string): void;

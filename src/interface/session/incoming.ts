@@ -1,8 +1,7 @@
 // Encrypted packets from a client (core.telegram.org/mtproto/description): decrypts them, checks salts and
 // msg_ids, unpacks containers and gzip, and hands each message to the service-message or RPC side.
 import type { Logger } from 'pino';
-import { decryptMessage } from '../../mtproto/crypto/message.js';
-import { sha256 } from '../../mtproto/crypto/hash.js';
+import { decryptMessage, quickAckToken } from '../../mtproto/crypto/message.js';
 import { checkClientMsgId } from '../../mtproto/session/msg-id.js';
 import type { SaltSchedule } from '../../mtproto/session/salts.js';
 import { inflatePacked } from '../../mtproto/session/packed.js';
@@ -43,15 +42,8 @@ export class IncomingPackets {
       conn.failWithTransportError(-404, `encrypted packet too short (${packet.length} bytes)`);
       return;
     }
-    const keyId = packet.readBigInt64LE(0);
-    const cached = this.deps.keys.peek(keyId);
-    // A connection's first packet of a key re-reads the key from the store: another node may have changed it.
-    const key = cached && this.deps.keyKnownOn(conn, keyId) ? cached : cached ? await this.deps.keys.refresh(keyId) : await this.deps.keys.get(keyId);
-    const nowMs = this.deps.now();
-    if (!key || (key.expiresAt !== undefined && key.expiresAt * 1000 < nowMs)) {
-      conn.failWithTransportError(-404, key ? 'auth key expired' : 'unknown auth key');
-      return;
-    }
+    const key = await this.usableKey(conn, packet.readBigInt64LE(0));
+    if (!key) return;
     let plain: Buffer;
     try {
       plain = decryptMessage(key.authKey, packet, 'client');
@@ -60,7 +52,29 @@ export class IncomingPackets {
       return;
     }
     if (quickAck) conn.sendQuickAck(quickAckToken(key.authKey.key, plain));
+    this.handlePlaintext(conn, key, plain);
+  }
 
+  /** A packet a gateway decrypted under `keyId` (and quick-acked): the key's state is checked here all the same. */
+  async handleDecrypted(conn: ConnectionHandle, keyId: bigint, plain: Buffer): Promise<void> {
+    const key = await this.usableKey(conn, keyId);
+    if (key) this.handlePlaintext(conn, key, plain);
+  }
+
+  /** The key's context, or undefined once the connection has been failed with -404 (unknown or expired key). */
+  private async usableKey(conn: ConnectionHandle, keyId: bigint): Promise<AuthKeyContext | undefined> {
+    const cached = this.deps.keys.peek(keyId);
+    // A connection's first packet of a key re-reads the key from the store: another node may have changed it.
+    const key = cached && this.deps.keyKnownOn(conn, keyId) ? cached : cached ? await this.deps.keys.refresh(keyId) : await this.deps.keys.get(keyId);
+    if (!key || (key.expiresAt !== undefined && key.expiresAt * 1000 < this.deps.now())) {
+      conn.failWithTransportError(-404, key ? 'auth key expired' : 'unknown auth key');
+      return undefined;
+    }
+    return key;
+  }
+
+  private handlePlaintext(conn: ConnectionHandle, key: AuthKeyContext, plain: Buffer): void {
+    const nowMs = this.deps.now();
     const salt = plain.readBigInt64LE(0);
     const sessionId = plain.readBigInt64LE(8);
     const msgId = plain.readBigInt64LE(16);
@@ -168,9 +182,4 @@ export class IncomingPackets {
     }
     this.deps.rpcCalls.startRpc(state, msgId, obj);
   }
-}
-
-/** Quick ack token: the first 32 bits of SHA256(auth_key[88..120] ‖ plaintext) with the top bit set. */
-function quickAckToken(authKey: Buffer, plaintext: Buffer): number {
-  return (sha256(authKey.subarray(88, 120), plaintext).readUInt32LE(0) | 0x80000000) >>> 0;
 }

@@ -82,6 +82,7 @@ export class Outbound {
         at += m.body.length;
       }
     }
-    conn.sendPacket(encryptMessage(state.key.authKey, plain, 'server', this.deps.random));
+    if (conn.sendPlaintext) conn.sendPlaintext(state.key.authKey.id, plain);
+    else conn.sendPacket(encryptMessage(state.key.authKey, plain, 'server', this.deps.random));
   }
 }

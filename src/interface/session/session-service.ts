@@ -105,6 +105,11 @@ export class SessionService implements NodeSessions {
     return this.incoming.handlePacket(conn, packet, quickAck);
   }
 
+  /** A packet decrypted by the gateway holding the connection's socket. */
+  handleDecrypted(conn: ConnectionHandle, keyId: bigint, plain: Buffer): Promise<void> {
+    return this.incoming.handleDecrypted(conn, keyId, plain);
+  }
+
   connectionClosed(conn: ConnectionHandle): void {
     const states = this.byConnection.get(conn.id);
     if (!states) return;

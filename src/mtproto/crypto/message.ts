@@ -114,3 +114,8 @@ export function decryptMessage(authKey: AuthKey, packet: Buffer, direction: Dire
   }
   return plaintext;
 }
+
+/** Quick ack token: the first 32 bits of SHA256(auth_key[88..120] ‖ plaintext) with the top bit set. */
+export function quickAckToken(authKey: Buffer, plaintext: Buffer): number {
+  return (sha256(authKey.subarray(88, 120), plaintext).readUInt32LE(0) | 0x80000000) >>> 0;
+}

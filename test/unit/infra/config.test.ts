@@ -74,6 +74,7 @@ test('defaults with no file and no environment', () => {
     },
     adminToken: null,
     handshakeWorkers: Math.min(4, Math.max(1, availableParallelism() - 1)),
+    workers: 0,
     sql: { engine: 'sqlite' },
     cache: { engine: 'memory' },
     bus: { engine: 'memory' },
@@ -86,6 +87,12 @@ test('handshakeWorkers: 0 runs handshakes on the main thread; a bad count names 
   assert.equal(loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: '0' }, cwd: workdir() }).handshakeWorkers, 0);
   assert.equal(loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: '3' }, cwd: workdir() }).handshakeWorkers, 3);
   assert.throws(() => loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: 'many' }, cwd: workdir() }), /ECHO_HANDSHAKE_WORKERS: expected a number of threads/);
+});
+
+test('workers: gateway processes from ECHO_WORKERS or the file; a bad count names the key', () => {
+  assert.equal(loadConfig({ env: { ECHO_WORKERS: '2' }, cwd: workdir() }).workers, 2);
+  assert.equal(loadConfig({ env: {}, cwd: workdir('workers: 3\n') }).workers, 3);
+  assert.throws(() => loadConfig({ env: { ECHO_WORKERS: '-1' }, cwd: workdir() }), /ECHO_WORKERS: expected a number of gateway processes/);
 });
 
 test('limits: seconds with fractions, rpcRates as a list or a YAML mapping, 0 turns off; bad values name the key', () => {

@@ -1,0 +1,69 @@
+// A client connection whose socket a gateway holds, as the core's session layer and packet router see it:
+// what they send becomes items for that gateway; what the gateway decrypted is handled in arrival order.
+import type { Logger } from 'pino';
+import type { ConnectionHandle } from '../../session/connection.js';
+import type { RouterConnectionState } from '../packet-router.js';
+import type { CoreItem } from './items.js';
+
+export class GatewayConnection implements ConnectionHandle {
+  closed = false;
+  transport = 'tcp/unknown';
+  readonly routerState: RouterConnectionState = {};
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly id: number,
+    readonly remoteAddress: string,
+    private readonly post: (item: CoreItem) => void,
+    private readonly log: Logger,
+    /** Called once when the connection is gone for the core (closed by it, or reported closed by the gateway). */
+    private readonly onClosed: (conn: GatewayConnection) => void,
+  ) {}
+
+  /** Runs `work` after everything received before it on this connection, as a socket's frames are. */
+  handle(work: () => Promise<void>): void {
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : work()))
+      .catch((err: Error) => {
+        this.log.error({ conn: this.id, err }, 'packet handling failed');
+        this.close(`internal error: ${err.message}`);
+      });
+  }
+
+  sendPacket(packet: Buffer): void {
+    if (!this.closed) this.post({ t: 'raw', conn: this.id, packet, keyed: this.routerState.keyed === true });
+  }
+
+  sendPlaintext(keyId: bigint, plain: Buffer): void {
+    if (!this.closed) this.post({ t: 'send', conn: this.id, keyId, plain });
+  }
+
+  // The gateway sends quick acks itself: it decrypts, so it has what the token is computed from.
+  sendQuickAck(): void {}
+
+  failWithTransportError(code: number, reason: string): void {
+    if (this.closed) return;
+    this.post({ t: 'transportError', conn: this.id, code, reason });
+    this.gone();
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.post({ t: 'close', conn: this.id, reason });
+    this.gone();
+  }
+
+  setPingDisconnect(seconds: number): void {
+    if (!this.closed) this.post({ t: 'pingDisconnect', conn: this.id, seconds });
+  }
+
+  /** The gateway reported the socket closed, or the gateway itself is gone. */
+  peerClosed(): void {
+    if (!this.closed) this.gone();
+  }
+
+  private gone(): void {
+    this.closed = true;
+    this.onClosed(this);
+  }
+}

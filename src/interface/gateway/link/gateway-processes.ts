@@ -1,0 +1,230 @@
+// ECHO_WORKERS > 0: the node's TCP listeners hand every accepted socket to one of N gateway processes, which
+// do the per-byte work (framing, obfuscation, MTProto encryption) on the other cores; this process keeps the
+// session layer, the handlers and the storage, and exchanges plaintext with the gateways (items.ts).
+// Processes, not threads: Node 20 cannot pass a socket to a worker thread (and has no SO_REUSEPORT listener),
+// while a socket handed to a child process once is read and written there without this process. A gateway
+// that dies takes its connections with it (clients reconnect, their sessions and updates wait here) and is
+// started again.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { LimitMetrics } from '../../../infra/metrics/metrics.js';
+import type { AuthKeyRegistry } from '../../session/auth-keys.js';
+import type { SessionService } from '../../session/session-service.js';
+import { listenOn } from '../../listen.js';
+import type { ConnectionLimits, ConnectionLimitsConfig } from '../connection-limits.js';
+import type { ConnectionRegistry } from '../connection-registry.js';
+import { allocateConnectionId } from '../mtproto-connection.js';
+import type { PacketRouter } from '../packet-router.js';
+import { GatewayConnection } from './gateway-connection.js';
+import { ItemBatcher } from './item-batcher.js';
+import type { CoreItem, FromGatewayProcess, GatewayItem, ToGatewayProcess } from './items.js';
+
+const GATEWAY_PROCESS_URL = new URL('./gateway-process.js', import.meta.url);
+/** A gateway that exits sooner than this after its start is restarted after a pause, not at once. */
+const RESTART_BACKOFF_MS = 1000;
+
+export interface GatewayProcessesOptions {
+  count: number;
+  router: PacketRouter;
+  sessions: Pick<SessionService, 'handleDecrypted' | 'isSignedInConnection'>;
+  keys: Pick<AuthKeyRegistry, 'get'>;
+  connections: ConnectionRegistry;
+  /** Admission (per address, in all) is counted here; the gateways run the deadlines and back-pressure. */
+  limits?: ConnectionLimits;
+  limitsConfig?: ConnectionLimitsConfig;
+  metrics?: LimitMetrics;
+  log: Logger;
+  logLevel: string;
+}
+
+interface HeldConnection {
+  conn: GatewayConnection;
+  remote: string;
+}
+
+/** One gateway process and the connections it holds. */
+class GatewayChild {
+  readonly held = new Map<number, HeldConnection>();
+  readonly toGateway: ItemBatcher<CoreItem>;
+  ready = false;
+
+  constructor(
+    readonly index: number,
+    readonly process: ChildProcess,
+  ) {
+    this.toGateway = new ItemBatcher<CoreItem>((items) => this.send({ t: 'items', items }));
+  }
+
+  send(message: ToGatewayProcess, socket?: Socket): boolean {
+    if (!this.process.connected) return false;
+    try {
+      return socket ? this.process.send(message, socket) : this.process.send(message);
+    } catch {
+      return false;
+    }
+  }
+}
+
+export class GatewayProcesses {
+  private readonly children: (GatewayChild | undefined)[] = [];
+  private readonly servers: Server[] = [];
+  private next = 0;
+  private closing = false;
+
+  constructor(private readonly opts: GatewayProcessesOptions) {}
+
+  /** Starts the gateway processes; resolves once every one is ready to take sockets. */
+  async start(): Promise<void> {
+    await Promise.all(Array.from({ length: this.opts.count }, (_, i) => this.spawn(i)));
+  }
+
+  /** Listens on every port; accepted sockets go to the gateways unread. */
+  async listen(host: string, ports: number[]): Promise<number[]> {
+    const bound: number[] = [];
+    for (const port of ports) {
+      const server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+      server.on('error', (err) => this.opts.log.error({ err }, 'TCP listener error'));
+      bound.push(await listenOn(server, host, port));
+      this.servers.push(server);
+    }
+    return bound;
+  }
+
+  /** Connections held by each gateway (tests, stats). */
+  get connectionsPerGateway(): number[] {
+    return this.children.map((c) => c?.held.size ?? 0);
+  }
+
+  get pids(): number[] {
+    return this.children.flatMap((c) => (c?.process.pid !== undefined ? [c.process.pid] : []));
+  }
+
+  stopAccepting(): void {
+    for (const s of this.servers) if (s.listening) s.close();
+  }
+
+  /** Stops accepting, ends every socket (the gateways flush first) and waits for the gateways to exit. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.stopAccepting();
+    const exits = this.children.map((child) => {
+      if (!child || child.process.exitCode !== null || child.process.signalCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+      child.toGateway.flush();
+      if (!child.send({ t: 'shutdown' })) child.process.kill('SIGKILL');
+      return exited;
+    });
+    await Promise.all(exits);
+  }
+
+  private spawn(index: number): Promise<void> {
+    const startedAt = Date.now();
+    const child = new GatewayChild(index, fork(GATEWAY_PROCESS_URL, [], { serialization: 'advanced', stdio: 'inherit' }));
+    this.children[index] = child;
+    const { log } = this.opts;
+    const ready = new Promise<void>((resolve, reject) => {
+      child.process.on('message', (message: FromGatewayProcess) => {
+        if (message.t === 'items') this.received(child, message.items);
+        else if (message.t === 'ready') {
+          child.ready = true;
+          resolve();
+        }
+      });
+      child.process.once('exit', (code, signal) => {
+        reject(new Error(`gateway process ${index} exited before it was ready (code ${code}, signal ${signal})`));
+        this.exited(child, code, signal, startedAt);
+      });
+      child.process.on('error', (err) => log.error({ gateway: index, err: err.message }, 'gateway process error'));
+    });
+    child.send({ t: 'setup', setup: { index, logLevel: this.opts.logLevel, ...(this.opts.limitsConfig ? { limits: this.opts.limitsConfig } : {}) } });
+    return ready;
+  }
+
+  private exited(child: GatewayChild, code: number | null, signal: string | null, startedAt: number): void {
+    if (this.children[child.index] === child) this.children[child.index] = undefined;
+    for (const held of child.held.values()) this.released(held);
+    child.held.clear();
+    if (this.closing) return;
+    this.opts.log.error({ gateway: child.index, code, signal }, 'gateway process exited; its connections were dropped; starting another');
+    const delay = Date.now() - startedAt < RESTART_BACKOFF_MS ? RESTART_BACKOFF_MS : 0;
+    setTimeout(() => {
+      if (!this.closing) this.spawn(child.index).catch((err: Error) => this.opts.log.error({ gateway: child.index, err: err.message }, 'gateway process restart failed'));
+    }, delay).unref();
+  }
+
+  private pick(): GatewayChild | undefined {
+    for (let tries = 0; tries < this.children.length; tries++) {
+      const child = this.children[this.next++ % this.children.length];
+      if (child?.ready && child.process.connected) return child;
+    }
+    return undefined;
+  }
+
+  private accept(socket: Socket): void {
+    const remote = socket.remoteAddress ?? '';
+    const { limits } = this.opts;
+    const child = this.pick();
+    if (!child || (limits && !limits.admit(remote))) {
+      // Refused at once: a reset, no bytes read, nothing allocated.
+      socket.on('error', () => {});
+      socket.resetAndDestroy();
+      return;
+    }
+    const id = allocateConnectionId();
+    const conn = new GatewayConnection(id, remote, (item) => child.toGateway.post(item), this.opts.log, (c) => {
+      this.opts.router.connectionClosed(c.routerState, c);
+      this.opts.connections.remove(c);
+    });
+    child.held.set(id, { conn, remote });
+    this.opts.connections.add(conn);
+    // The handle leaves this process with the message (keepOpen false): from here on only the gateway has it.
+    if (!child.send({ t: 'socket', conn: id }, socket)) {
+      socket.destroy();
+      const held = child.held.get(id);
+      child.held.delete(id);
+      if (held) this.released(held);
+    }
+  }
+
+  private received(child: GatewayChild, items: GatewayItem[]): void {
+    const { router, sessions, keys, log } = this.opts;
+    for (const item of items) {
+      switch (item.t) {
+        case 'keyWanted':
+          keys.get(item.keyId).then(
+            (key) => child.toGateway.post({ t: 'key', keyId: item.keyId, key: key ? key.authKey.key : null }),
+            (err: Error) => {
+              log.warn({ keyId: item.keyId.toString(), err: err.message }, 'auth key lookup for a gateway failed');
+              child.toGateway.post({ t: 'key', keyId: item.keyId, key: null });
+            },
+          );
+          break;
+        case 'limitHit':
+          this.opts.metrics?.limitHit(item.limit);
+          break;
+        case 'closed': {
+          const held = child.held.get(item.conn);
+          child.held.delete(item.conn);
+          if (held) this.released(held);
+          break;
+        }
+        default: {
+          const held = child.held.get(item.conn);
+          if (!held || held.conn.closed) break;
+          const { conn } = held;
+          if (item.t === 'framing') conn.transport = item.transport;
+          else if (item.t === 'plain') conn.handle(() => router.route(conn, conn.routerState, item.packet, false));
+          else if (item.t === 'message') conn.handle(() => sessions.handleDecrypted(conn, item.keyId, item.plain));
+          else if (item.t === 'idle') child.toGateway.post({ t: 'signedIn', conn: item.conn, signedIn: sessions.isSignedInConnection(item.conn) });
+        }
+      }
+    }
+  }
+
+  /** The gateway's socket is gone: the core forgets the connection and the admission counts it no more. */
+  private released(held: HeldConnection): void {
+    held.conn.peerClosed();
+    this.opts.limits?.release(held.remote);
+  }
+}
