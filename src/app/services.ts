@@ -64,6 +64,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     : new LocalPresenceDirectory(presence);
   presence.onChange((userId) => void presenceDirectory.changed(userId));
   const { dfs, media } = createMediaServices(core, privacy, opts.blobs, opts.parts);
+  if (opts.broadcast) media.shareInvalidations(opts.broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'profile photo cache invalidations: subscribing failed'));
   const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, directory: presenceDirectory, now: core.now, photos: media });
   const pendingPasswordLogins = new PendingPasswordLogins(core.kv);
   const passwords = new PasswordService(core);

@@ -1,6 +1,6 @@
 // The per-send caches across nodes on a real Redis (scripts/engines.sh): two "nodes" in one process, each
 // with its own UserStore, contacts area and Redis connection, sharing the database and Redis as two echod
-// would. A change made on node A (block, unblock, profile, account deletion) reaches node B's cached answer
+// would. A change made on node A (block, unblock, profile, profile photo, account deletion) reaches node B's cached answer
 // through the pub/sub announcement, well before the entries' one-minute age limit.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +15,7 @@ import { AccountEvents } from '../../src/service/events.js';
 import { SqlIdGenerator } from '../../src/service/idgen.js';
 import { UserStore, USER_ID_FLOOR } from '../../src/service/users/user-store.js';
 import { ContactsService } from '../../src/service/contacts/index.js';
+import { MediaStore } from '../../src/service/media/media-store.js';
 import { engineEnv } from '../support/engines-env.js';
 
 const env = engineEnv('REDIS_HOST', 'REDIS_PORT');
@@ -43,7 +44,7 @@ async function twoNodes() {
   });
   const log = createLogger('silent');
   const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR });
-  const nodes: { users: UserStore; events: AccountEvents; contacts: ContactsService }[] = [];
+  const nodes: { users: UserStore; events: AccountEvents; contacts: ContactsService; media: MediaStore }[] = [];
   for (let i = 0; i < 2; i++) {
     const store = new RedisKeyValueStore({ host: env.REDIS_HOST, port: Number(env.REDIS_PORT) });
     await store.check();
@@ -57,7 +58,9 @@ async function twoNodes() {
     const contacts = new ContactsService({ db: db.kysely, users, events, log, now: Date.now });
     await users.shareInvalidations(broadcast);
     await contacts.shareInvalidations(broadcast);
-    nodes.push({ users, events, contacts });
+    const media = new MediaStore(db.kysely);
+    await media.shareInvalidations(broadcast);
+    nodes.push({ users, events, contacts, media });
   }
   let phone = 15550200;
   const user = () => nodes[0]!.users.create({ phone: String(phone++), firstName: 'U', createdAt: 1 });
@@ -96,4 +99,15 @@ test("a profile change and a deletion on node A reach node B's cached user recor
   await eventually(async () => (await b.users.byIds([alice.id])).get(alice.id)!.username, 'alice_a', 'B sees the username');
   await a.users.update(alice.id, { deleted: true, phone: null });
   await eventually(async () => (await b.users.byId(alice.id))!.deleted, true, 'B sees the account deleted');
+});
+
+test("a profile photo set and removed on node A reaches node B's cached current photo", async () => {
+  const { a, b, user } = await twoNodes();
+  const alice = await user();
+  await a.media.insertPhoto({ id: 77n, owner_id: alice.id, date: 1n, sizes: '[]', stripped: null, video_sizes: '[]' });
+  assert.equal(await b.media.currentProfilePhoto(alice.id), undefined, 'cached on B: no photo');
+  await a.media.setProfilePhoto(alice.id, 77n, 100);
+  await eventually(async () => (await b.media.currentProfilePhoto(alice.id))?.id, 77n, 'B sees the photo');
+  await a.media.removeProfilePhotos(alice.id, [77n]);
+  await eventually(async () => (await b.media.currentProfilePhoto(alice.id))?.id, undefined, 'B sees it removed');
 });
