@@ -106,6 +106,8 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   const pushRouter = engines.routeMap && engines.deviceRouteMap && engines.broadcast ? routedPusher(engines, sessions, now, logger) : undefined;
   const workerId = await engines.registry.claimWorkerId();
   const ids = new SqlIdGenerator(db.kysely, { user: USER_ID_FLOOR, chat: 1_000_000n, channel: 1_000_000_000n });
+  const serviceLog = componentLogger(logger, 'service');
+  const users = new UserStore(db.kysely, ids, { now, onBroadcastError: (err, userId) => serviceLog.warn({ err: err.message, userId: userId.toString() }, 'users cache invalidation not broadcast') });
   const core: CoreServices = {
     config,
     identity,
@@ -114,12 +116,12 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     kv,
     ids,
     timeIds: new TimeOrderedIds(workerId, now),
-    users: new UserStore(db.kysely, ids),
+    users,
     accessHashes: new AccessHashes(secret('access hashes')),
     push: pushRouter ?? sessions,
     signIns: new DeviceSignIns(keys, sessions),
     events: new AccountEvents(componentLogger(logger, 'events')),
-    log: componentLogger(logger, 'service'),
+    log: serviceLog,
     now,
     random,
     secret,

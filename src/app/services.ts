@@ -52,13 +52,19 @@ export interface AppServicesOptions {
 export function createAppServices(core: CoreServices, opts: AppServicesOptions = {}): AppServices {
   const contacts = new ContactsService(core);
   const privacy = new PrivacyService(core, contacts);
-  if (opts.broadcast) privacy.shareInvalidations(opts.broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'privacy invalidations: subscribing failed'));
+  if (opts.broadcast) {
+    const broadcast = opts.broadcast;
+    privacy.shareInvalidations(broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'privacy invalidations: subscribing failed'));
+    core.users.shareInvalidations(broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'users cache invalidations: subscribing failed'));
+    contacts.shareInvalidations(broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'block cache invalidations: subscribing failed'));
+  }
   const presence = new Presence(opts.localPush ?? core.push);
   const presenceDirectory: PresenceDirectory = opts.sharedPresence
     ? new SharedPresenceDirectory({ local: presence, ...opts.sharedPresence, now: core.now, onError: (err) => core.log.warn({ err: (err as Error).message }, 'shared presence: Redis read or write failed (answering from this node)') })
     : new LocalPresenceDirectory(presence);
   presence.onChange((userId) => void presenceDirectory.changed(userId));
   const { dfs, media } = createMediaServices(core, privacy, opts.blobs, opts.parts);
+  if (opts.broadcast) media.shareInvalidations(opts.broadcast).catch((err: Error) => core.log.warn({ err: err.message }, 'profile photo cache invalidations: subscribing failed'));
   const userViews = new UserViews({ users: core.users, accessHashes: core.accessHashes, contacts, privacy, presence, directory: presenceDirectory, now: core.now, photos: media });
   const pendingPasswordLogins = new PendingPasswordLogins(core.kv);
   const passwords = new PasswordService(core);

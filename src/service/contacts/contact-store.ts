@@ -212,10 +212,10 @@ export class ContactStore {
     return rows.length > 0;
   }
 
-  async blockBetween(a: bigint, b: bigint): Promise<bigint | undefined> {
+  /** Which of `a` and `b` have blocked the other (scope 'all'): none, one or both. */
+  async blockersBetween(a: bigint, b: bigint): Promise<bigint[]> {
     const { rows } = await this.db.executeQuery(this.blockBetweenStatement.bind([a, b]));
-    if (rows.length === 0) return undefined;
-    return rows.some((r) => BigInt(r.owner_id) === a) ? a : b;
+    return rows.map((r) => BigInt(r.owner_id));
   }
 
   /** Newest first. */

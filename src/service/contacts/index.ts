@@ -7,6 +7,8 @@ import type { Tables } from '../../infra/db/schema.js';
 import type { Logger } from '../../infra/log.js';
 import type { AccountEvents } from '../events.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
+import type { Broadcast } from '../../infra/kv/broadcast.js';
+import { BlockCache } from './block-cache.js';
 import { ContactStore, type BlockScope, type BlockedEntry, type StoredContact, type StoredPhoneBookEntry } from './contact-store.js';
 import { normalizePhone } from './phone.js';
 import type { BlockCheck, ContactEntry, ContactRelations } from './relations.js';
@@ -64,11 +66,29 @@ export type ContactJoinedListener = (ownerId: bigint, user: UserRecord) => void 
 export class ContactsService implements ContactRelations, BlockCheck {
   readonly store: ContactStore;
   private readonly joinedListeners: ContactJoinedListener[] = [];
+  /** Blocks in the 'all' scope (every private send and typing notification asks). */
+  private readonly blocks: BlockCache;
 
   constructor(private readonly deps: ContactsDeps) {
     this.store = new ContactStore(deps.db);
+    this.blocks = new BlockCache({
+      load: (a, b) => this.store.blockersBetween(a, b),
+      now: deps.now,
+      onBroadcastError: (err, message) => deps.log.warn({ err: err.message, message }, 'block cache invalidation not broadcast'),
+    });
     deps.events.on('userSignedUp', ({ user }) => this.onSignedUp(user));
-    deps.events.on('userDeleted', ({ userId }) => this.store.forgetUser(userId));
+    deps.events.on('userDeleted', async ({ userId }) => {
+      try {
+        await this.store.forgetUser(userId);
+      } finally {
+        await this.blocks.userGone(userId);
+      }
+    });
+  }
+
+  /** Shares block cache invalidations with the other nodes (see BlockCache). Resolves once subscribed. */
+  shareInvalidations(broadcast: Broadcast): Promise<void> {
+    return this.blocks.share(broadcast);
   }
 
   /**
@@ -87,11 +107,11 @@ export class ContactsService implements ContactRelations, BlockCheck {
   }
 
   isBlocked(blocker: bigint, target: bigint): Promise<boolean> {
-    return this.store.isBlocked(blocker, target, 'all');
+    return this.blocks.isBlocked(blocker, target);
   }
 
   blockBetween(a: bigint, b: bigint): Promise<bigint | undefined> {
-    return this.store.blockBetween(a, b);
+    return this.blocks.between(a, b);
   }
 
   whoHasContact(userId: bigint): Promise<bigint[]> {
@@ -177,12 +197,21 @@ export class ContactsService implements ContactRelations, BlockCheck {
   /** True when the list changed. */
   async block(owner: bigint, peerId: bigint, scope: BlockScope = 'all'): Promise<boolean> {
     if (peerId === owner) throw RpcError.badRequest('CONTACT_ID_INVALID');
-    return this.store.block(owner, scope, peerId, this.nowSeconds());
+    try {
+      return await this.store.block(owner, scope, peerId, this.nowSeconds());
+    } finally {
+      // Also after a failure: whether the list changed is then unknown.
+      if (scope === 'all') await this.blocks.pairChanged(owner, peerId);
+    }
   }
 
   async unblock(owner: bigint, peerId: bigint, scope: BlockScope = 'all'): Promise<boolean> {
     if (peerId === owner) throw RpcError.badRequest('CONTACT_ID_INVALID');
-    return this.store.unblock(owner, scope, peerId);
+    try {
+      return await this.store.unblock(owner, scope, peerId);
+    } finally {
+      if (scope === 'all') await this.blocks.pairChanged(owner, peerId);
+    }
   }
 
   /** Which lists of the owner hold the peer (the two flags of updatePeerBlocked). */

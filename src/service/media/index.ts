@@ -32,7 +32,7 @@ export function createMediaServices(core: CoreServices, privacy: PrivacyRules, b
   const probe = new MediaProbe(core.log);
   void probe.isAvailable();
   const media = new MediaService({
-    store: new MediaStore(core.db),
+    store: new MediaStore(core.db, { now: core.now, onBroadcastError: (err, userId) => core.log.warn({ err: err.message, userId: userId.toString() }, 'profile photo cache invalidation not broadcast') }),
     dfs,
     refs: new FileReferences(core.secret('file references'), core.now),
     accessHashes: core.accessHashes,

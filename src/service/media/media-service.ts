@@ -10,6 +10,7 @@ import type { AccessHashes } from '../access-hash.js';
 import type { DfsService, StoredFile } from '../dfs/index.js';
 import type { FileReferences } from '../dfs/file-references.js';
 import type { PrivacyRules } from '../privacy/rules.js';
+import type { Broadcast } from '../../infra/kv/broadcast.js';
 import { decodeAttributes, encodeAttributes, parseSizes, storageFileType, timeOrderedId, type StoredSize } from './codec.js';
 import { MediaStore, type DocumentRow, type PhotoRow } from './media-store.js';
 import { DOCUMENT_THUMB_SIZES, MAX_PHOTO_BYTES, MESSAGE_PHOTO_SIZES, PROFILE_PHOTO_SIZES, processPhoto, type ProcessedPhoto, type SizeSpec } from './photo-processor.js';
@@ -71,6 +72,11 @@ function photoSizes(stripped: Buffer | null, stored: readonly StoredSize[]): TlT
 
 export class MediaService {
   constructor(private readonly deps: MediaDeps) {}
+
+  /** Shares the current profile photo cache's invalidations with the other nodes. Resolves once subscribed. */
+  shareInvalidations(broadcast: Broadcast): Promise<void> {
+    return this.deps.store.shareInvalidations(broadcast);
+  }
 
   private newId(): bigint {
     return this.deps.ids?.next() ?? timeOrderedId(this.deps.now(), this.deps.random);
@@ -478,10 +484,8 @@ export class MediaService {
 
   /** The user's current profile photo, or undefined (the privacy check is the caller's). */
   async currentPhoto(userId: bigint): Promise<CurrentPhoto | undefined> {
-    const [id] = await this.deps.store.profilePhotoIds(userId, { limit: 1 });
-    if (id === undefined) return undefined;
-    const row = await this.deps.store.photo(id);
+    const row = await this.deps.store.currentProfilePhoto(userId);
     if (!row) return undefined;
-    return { photoId: id, strippedThumb: row.stripped ?? undefined, hasVideo: parseSizes(row.video_sizes).length > 0, dcId: this.deps.dcId };
+    return { photoId: row.id, strippedThumb: row.stripped ?? undefined, hasVideo: parseSizes(row.video_sizes).length > 0, dcId: this.deps.dcId };
   }
 }

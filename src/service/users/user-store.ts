@@ -1,8 +1,12 @@
-// Users in the SQL store.
+// Users in the SQL store. Records by id are cached in memory (every private send looks up its peer, every
+// user object built reads its user): every write goes through this store and drops the entry, and with
+// several nodes the write is announced on a broadcast channel so the other nodes drop theirs too.
 import type { Kysely, Selectable } from 'kysely';
 import type { Tables, UsersTable } from '../../infra/db/schema.js';
 import type { IdGenerator } from '../idgen.js';
+import type { Broadcast } from '../../infra/kv/broadcast.js';
 import { param, prepare, type Prepared } from '../../infra/db/prepared.js';
+import { BoundedCache } from '../../common/bounded-cache.js';
 
 export interface UserRecord {
   id: bigint;
@@ -35,8 +39,28 @@ export type UserPatch = Partial<Pick<UserRecord, 'firstName' | 'lastName' | 'abo
 /** First user ids are above this, as Telegram's are far from 0. */
 export const USER_ID_FLOOR = 1_000_000n;
 
+/** The broadcast channel telling every node whose `users` row changed (the message is the user's id). */
+export const USERS_INVALIDATION_CHANNEL = 'echo:users';
+
+export interface UserStoreOptions {
+  /** Records kept in memory (least recently used dropped first). */
+  cacheEntries?: number;
+  /**
+   * How long a cached record is trusted (ms): heals an invalidation another node announced while this one
+   * was not subscribed, and a write made by another process (the `echod users ban` command).
+   */
+  cacheMaxAgeMs?: number;
+  now?: () => number;
+  /** Told when an announcement of a change could not be sent. */
+  onBroadcastError?: (err: Error, userId: bigint) => void;
+}
+
+export const USER_CACHE_ENTRIES = 100_000;
+export const USER_CACHE_MAX_AGE_MS = 60_000;
+
+/** Cached records are shared by every reader: frozen, so that none can change another's copy. */
 function toRecord(row: Selectable<UsersTable>): UserRecord {
-  return {
+  return Object.freeze({
     id: BigInt(row.id),
     phone: row.phone,
     firstName: row.first_name,
@@ -48,31 +72,75 @@ function toRecord(row: Selectable<UsersTable>): UserRecord {
     deleted: Number(row.deleted) !== 0,
     banned: Number(row.banned) !== 0,
     kind: row.kind,
-  };
+  });
 }
 
 export class UserStore {
   /** Looked up on every message sent (the peer): compiled once. */
   private readonly byIdStatement: Prepared<Selectable<UsersTable>>;
+  /** Existing users only: an unknown id is asked again (it may be created meanwhile, on another node). */
+  private readonly cache: BoundedCache<bigint, UserRecord | undefined>;
+  private invalidations: Broadcast | undefined;
 
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly ids: IdGenerator,
+    private readonly opts: UserStoreOptions = {},
   ) {
     this.byIdStatement = prepare(db.selectFrom('users').selectAll().where('id', '=', param<bigint>(0)));
+    this.cache = new BoundedCache({ maxEntries: opts.cacheEntries ?? USER_CACHE_ENTRIES, maxAgeMs: opts.cacheMaxAgeMs ?? USER_CACHE_MAX_AGE_MS, now: opts.now ?? Date.now });
   }
 
-  async byId(id: bigint): Promise<UserRecord | undefined> {
-    const { rows } = await this.db.executeQuery(this.byIdStatement.bind([id]));
-    return rows[0] && toRecord(rows[0]);
+  /**
+   * Shares invalidations with the other nodes: writes made here are announced on `broadcast`, and
+   * announcements from anywhere drop the user's cached record here. Resolves once subscribed.
+   */
+  async shareInvalidations(broadcast: Broadcast): Promise<void> {
+    this.invalidations = broadcast;
+    await broadcast.subscribe(USERS_INVALIDATION_CHANNEL, (message) => {
+      if (/^\d+$/.test(message)) this.cache.delete(BigInt(message));
+    });
+  }
+
+  byId(id: bigint): Promise<UserRecord | undefined> {
+    return this.cache.get(id, () => this.queryById(id), exists);
   }
 
   async byIds(ids: readonly bigint[]): Promise<Map<bigint, UserRecord>> {
     const out = new Map<bigint, UserRecord>();
     if (ids.length === 0) return out;
-    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
-    for (const row of rows) out.set(BigInt(row.id), toRecord(row));
+    const cached: Promise<UserRecord | undefined>[] = [];
+    const missing: bigint[] = [];
+    for (const id of new Set(ids)) {
+      const hit = this.cache.peek(id);
+      if (hit) cached.push(hit);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      // One query for every id not cached; each id's entry waits on it.
+      const loaded = this.queryByIds(missing);
+      for (const id of missing) cached.push(this.cache.set(id, loaded.then((rows) => rows.get(id)), exists));
+    }
+    for (const record of await Promise.all(cached)) if (record) out.set(record.id, record);
     return out;
+  }
+
+  private async queryById(id: bigint): Promise<UserRecord | undefined> {
+    const { rows } = await this.db.executeQuery(this.byIdStatement.bind([id]));
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  private async queryByIds(ids: readonly bigint[]): Promise<Map<bigint, UserRecord>> {
+    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+    return new Map(rows.map((row) => [BigInt(row.id), toRecord(row)]));
+  }
+
+  /** Drops the cached record here and, once the write is stored, on every other node. */
+  private async changed(id: bigint): Promise<void> {
+    this.cache.delete(id);
+    // The write is stored: a failed announcement must not make it look failed. Other nodes then keep the
+    // old record until their entry ages out (cacheMaxAgeMs).
+    await this.invalidations?.publish(USERS_INVALIDATION_CHANNEL, id.toString()).catch((err: Error) => this.opts.onBroadcastError?.(err, id));
   }
 
   async byPhone(phone: string): Promise<UserRecord | undefined> {
@@ -99,6 +167,8 @@ export class UserStore {
       .insertInto('users')
       .values({ id, phone: user.phone, first_name: user.firstName, last_name: user.lastName ?? '', created_at: user.createdAt, kind: user.kind ?? 'user' })
       .execute();
+    // A lookup of this id may have been in flight (a guessed id): it must not stand for the new row.
+    this.cache.delete(id);
     return (await this.byId(id))!;
   }
 
@@ -112,7 +182,12 @@ export class UserStore {
     if (patch.banned !== undefined) values.banned = patch.banned ? 1 : 0;
     if (patch.phone !== undefined) values.phone = patch.phone;
     if (Object.keys(values).length === 0) return;
-    await this.db.updateTable('users').set(values).where('id', '=', id).execute();
+    try {
+      await this.db.updateTable('users').set(values).where('id', '=', id).execute();
+    } finally {
+      // Also after a failure: whether the row changed is then unknown.
+      await this.changed(id);
+    }
   }
 
   /** Sets or clears the username; false when another user holds it (case-insensitively). */
@@ -127,6 +202,8 @@ export class UserStore {
     } catch (err) {
       if (/UNIQUE|Duplicate/i.test((err as Error).message)) return false;
       throw err;
+    } finally {
+      await this.changed(id);
     }
   }
 
@@ -135,3 +212,5 @@ export class UserStore {
     return rows.map(toRecord);
   }
 }
+
+const exists = (record: UserRecord | undefined): boolean => record !== undefined;
