@@ -38,6 +38,7 @@ import { AdminService, signOutLive } from '../service/admin/index.js';
 import { DeviceDirectory } from '../service/authsession/device-directory.js';
 import { ConnectionLimits, connectionLimitsConfig } from '../interface/gateway/connection-limits.js';
 import { GatewayProcesses } from '../interface/gateway/link/gateway-processes.js';
+import { GatewayLinkServer } from '../interface/gateway/link/link-server.js';
 import { RpcFloodLimits } from '../bff/flood-limits.js';
 
 export interface StartEchodOptions {
@@ -58,6 +59,8 @@ export interface RunningEchod {
   httpPort: number;
   /** The admin listener: /metrics, /healthz, /readyz, /admin/... */
   adminPort: number;
+  /** Where gateway nodes link to this core (ECHO_GATEWAY_LINK_LISTEN), when it takes links. */
+  gatewayLinkPort?: number;
   /** Graceful: stops accepting, lets in-flight RPCs finish (bounded), flushes their answers, then closes. */
   close(): Promise<void>;
 }
@@ -163,25 +166,19 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   const gatewayLog = componentLogger(logger, 'gateway');
   const connections = new ConnectionRegistry(sessions, { metrics, log: gatewayLog });
   const connectionLimits = new ConnectionLimits(limits, { isSignedIn: (id) => sessions.isSignedInConnection(id), metrics, log: gatewayLog });
+  const linkDeps = { router, sessions, keys, connections, metrics, log: gatewayLog };
+  // A core node has no client TCP listener: clients come through gateway nodes (ECHO_ROLE=core).
   const tcp =
-    config.workers > 0
-      ? new GatewayProcesses({
-          count: config.workers,
-          router,
-          sessions,
-          keys,
-          connections,
-          limits: connectionLimits,
-          limitsConfig: connectionLimitsConfig(limits),
-          metrics,
-          log: gatewayLog,
-          logLevel: config.logLevel,
-        })
-      : new TcpGateway(router, connections, gatewayLog, connectionLimits);
+    config.role === 'core'
+      ? undefined
+      : config.workers > 0
+        ? new GatewayProcesses({ ...linkDeps, count: config.workers, limits: connectionLimits, limitsConfig: connectionLimitsConfig(limits), logLevel: config.logLevel })
+        : new TcpGateway(router, connections, gatewayLog, connectionLimits);
   if (tcp instanceof GatewayProcesses) {
     await tcp.start();
     gatewayLog.info({ processes: config.workers, pids: tcp.pids }, 'client TCP connections are held by gateway processes');
   }
+  const gatewayLinks = config.links.listen ? new GatewayLinkServer({ ...linkDeps, secret: config.links.secret }) : undefined;
   const http = new HttpServer(router, connections, componentLogger(logger, 'http'), {
     tls: config.tls,
     limits: connectionLimits,
@@ -189,10 +186,16 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   });
 
   let tcpPorts: number[];
+  let gatewayLinkPort: number | undefined;
   try {
-    tcpPorts = await tcp.listen(config.listen, config.tcpPorts);
+    // A core advertises the ports of the gateways in front of it (help.getConfig) without binding them.
+    tcpPorts = tcp ? await tcp.listen(config.listen, config.tcpPorts) : config.tcpPorts;
+    if (gatewayLinks && config.links.listen) {
+      gatewayLinkPort = await gatewayLinks.listen(config.links.listen.host, config.links.listen.port);
+      gatewayLog.info({ listen: `${config.links.listen.host}:${gatewayLinkPort}`, secret: config.links.secret !== null }, 'taking links from gateway nodes');
+    }
   } catch (err) {
-    await tcp.close();
+    await Promise.all([tcp?.close(), gatewayLinks?.close()]);
     throw err;
   }
   identity.tcpPorts = tcpPorts;
@@ -200,7 +203,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   try {
     httpPort = await http.listen(config.listen, config.httpPort);
   } catch (err) {
-    await tcp.close();
+    await Promise.all([tcp?.close(), gatewayLinks?.close()]);
     throw err;
   }
 
@@ -244,7 +247,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
   try {
     adminPort = await adminServer.listen(config.adminListen.host, config.adminListen.port);
   } catch (err) {
-    await Promise.all([tcp.close(), http.close()]);
+    await Promise.all([tcp?.close(), gatewayLinks?.close(), http.close()]);
     throw new Error(`admin listener ${config.adminListen.host}:${config.adminListen.port} (ECHO_ADMIN_LISTEN): ${(err as Error).message}`);
   }
 
@@ -270,12 +273,14 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
     tcpPorts,
     httpPort,
     adminPort,
+    ...(gatewayLinkPort !== undefined ? { gatewayLinkPort } : {}),
     async close() {
       clearInterval(sweeper);
       accepting = false;
       // Out of the DC's list first, so help.getConfig elsewhere stops naming this node while it drains.
       await engines.registry.leave(engines.nodeId).catch((err: Error) => logger.warn({ err: err.message }, 'leaving the node registry failed (the entry goes with the lease)'));
-      tcp.stopAccepting();
+      tcp?.stopAccepting();
+      gatewayLinks?.stopAccepting();
       http.stopAccepting();
       logger.info({ inFlightRpcs: sessions.inFlightRpcs, connections: connections.size }, 'stopped accepting connections; finishing in-flight RPCs');
       if (!(await sessions.whenIdle(SHUTDOWN_RPC_WAIT_MS))) {
@@ -296,7 +301,7 @@ async function startNode({ config, logger, db, serverKey, metrics, bus, engines,
       // Its devices are moving to other nodes: this node's route entries go at once (not after the offline
       // grace), so pushes stop waiting in sessions here that their clients will not come back to.
       await pushRouter?.close();
-      await Promise.all([tcp.close(), http.close()]);
+      await Promise.all([tcp?.close(), gatewayLinks?.close(), http.close()]);
       await handshakes.close();
       await services.presenceDirectory.close();
       await engines.close();

@@ -11,12 +11,14 @@ import { Metrics, kyselyQueryLogger } from '../infra/metrics/index.js';
 import { claimDataDir, DataDirBusyError } from '../infra/pidfile.js';
 import { ECHO_VERSION } from '../infra/version.js';
 import { checkEngines, openEngines, type NodeEngines } from '../app/engines.js';
+import { startGatewayNode, type RunningGateway } from '../app/gateway-node.js';
 
 /** Seconds a shutdown may take before echod gives up waiting and exits non-zero. */
 const SHUTDOWN_GRACE_S = 30;
 
 export async function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
+  if (config.role === 'gateway') return startGatewayCommand(io, signals, config);
   // An unusable MySQL stops the start before anything is created or claimed.
   if (config.sql.engine === 'mysql') await checkMysql(config.sql);
   const logger = createLogger(config.logLevel);
@@ -93,6 +95,51 @@ function takeSignals(signals: NodeJS.EventEmitter): SignalGate {
   };
 }
 
+/** ECHO_ROLE=gateway: client connections only, linked to core nodes; no database, key or engines. */
+async function startGatewayCommand(io: CliIo, signals: NodeJS.EventEmitter, config: EchoConfig): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const signalGate = takeSignals(signals);
+  let running: RunningGateway;
+  try {
+    running = await startGatewayNode(config, logger, new Metrics({ dbEngine: 'none', version: ECHO_VERSION }));
+  } catch (err) {
+    signalGate.stop();
+    throw err;
+  }
+  io.out(
+    [
+      `echod gateway is running`,
+      ...running.tcpPorts.map((p) => `  MTProto TCP   ${config.listen}:${p}`),
+      `  cores         ${config.links.cores.map((c) => `${c.host}:${c.port}`).join(', ')}`,
+      `Ctrl-C stops it.`,
+      '',
+    ].join('\n'),
+  );
+  logger.info({ role: 'gateway', tcpPorts: running.tcpPorts, httpPort: 0, adminPort: running.adminPort }, 'echod ready');
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      running.close().then(
+        () => {
+          logger.info('echod stopped');
+          signalGate.stop();
+          resolve(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'error during shutdown');
+          signalGate.stop();
+          resolve(1);
+        },
+      );
+    };
+    signalGate.handle(onSignal);
+    if (signalGate.requested) onSignal(signalGate.requested);
+  });
+}
+
 async function startChecked(
   io: CliIo,
   signalGate: SignalGate,
@@ -133,7 +180,8 @@ async function startChecked(
       ...(config.overlayFiles.length > 0 ? [`  overlays      ${config.overlayFiles.join(', ')}`] : []),
       `  server key    ${keyFile.path}${keyFile.created ? ' (created now)' : ''}`,
       `  fingerprint   ${serverKey.fingerprint} (hex 0x${serverKey.fingerprintHex})`,
-      ...running.tcpPorts.map((p) => `  MTProto TCP   ${config.listen}:${p}`),
+      ...(config.role === 'core' ? [`  role          core: no client TCP listener; gateways advertised on ${running.tcpPorts.join(', ')}`] : running.tcpPorts.map((p) => `  MTProto TCP   ${config.listen}:${p}`)),
+      ...(running.gatewayLinkPort !== undefined ? [`  gateway links ${config.links.listen!.host}:${running.gatewayLinkPort}`] : []),
       `  HTTP          ${scheme}://${config.listen}:${running.httpPort}  (/api, /apiw1, ${config.tls ? 'wss' : 'ws'} /apiws)`,
       `  advertised    ${config.host} as DC ${config.dcId}; \`echod client-config\` shows how to point clients here`,
       `  admin         http://${config.adminListen.host.includes(':') ? `[${config.adminListen.host}]` : config.adminListen.host}:${running.adminPort}  (/metrics, /healthz, /readyz, /admin/ ${config.adminToken ? 'with the token' : 'off: no ECHO_ADMIN_TOKEN'})`,
@@ -142,7 +190,7 @@ async function startChecked(
     ].join('\n'),
   );
   logger.info(
-    { tcpPorts: running.tcpPorts, httpPort: running.httpPort, adminPort: running.adminPort, dataDir: config.dataDir, fingerprint: serverKey.fingerprint, keyCreated: keyFile.created },
+    { role: config.role, tcpPorts: running.tcpPorts, httpPort: running.httpPort, adminPort: running.adminPort, gatewayLinkPort: running.gatewayLinkPort, dataDir: config.dataDir, fingerprint: serverKey.fingerprint, keyCreated: keyFile.created },
     'echod ready',
   );
 

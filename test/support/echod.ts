@@ -227,7 +227,8 @@ class Echod implements EchodProcess {
     if (!Array.isArray(ports) || ports.length === 0 || !ports.every((p) => Number.isInteger(p) && (p as number) > 0)) {
       throw new Error(`echod ready line has no usable tcpPorts: ${JSON.stringify(ready)}`);
     }
-    if (!Number.isInteger(ready.httpPort) || (ready.httpPort as number) <= 0) {
+    // A gateway node (ECHO_ROLE=gateway) serves TCP only.
+    if (ready.role !== 'gateway' && (!Number.isInteger(ready.httpPort) || (ready.httpPort as number) <= 0)) {
       throw new Error(`echod ready line has no usable httpPort: ${JSON.stringify(ready)}`);
     }
     this.tcpPorts = ports as number[];

@@ -183,6 +183,21 @@ export const FIELDS = {
     expected: 'a number of gateway processes 0-64',
     schema: z.union([z.number(), z.string().trim().regex(/^\d{1,2}$/).transform(Number)]).pipe(z.int().min(0).max(64)),
   },
+  // What this node runs: `all` (connections and the core), `core` (sessions, handlers, storage: clients come
+  // through gateway nodes linked to it), `gateway` (client connections only, linked to core nodes).
+  role: { path: ['role'], env: 'ECHO_ROLE', expected: 'all, core or gateway', schema: z.enum(['all', 'core', 'gateway']), default: 'all' },
+  // Where a core node takes links from gateway nodes (required with role core; optional with all).
+  gatewayLinkListen: { path: ['gatewayLinkListen'], env: 'ECHO_GATEWAY_LINK_LISTEN', expected: 'host:port (e.g. 10.0.0.5:10500)', schema: hostPort() },
+  // The core nodes a gateway node links to (required with role gateway); each client connection goes to one.
+  coreLinks: { path: ['coreLinks'], env: 'ECHO_CORE_LINKS', expected: 'a comma-separated list of host:port', schema: list(hostPort()) },
+  // Proves a gateway to a core (HMAC of a challenge): required unless every link stays on loopback.
+  linkSecret: {
+    path: ['linkSecret'],
+    env: 'ECHO_LINK_SECRET',
+    expected: 'a secret of at least 16 characters without spaces',
+    schema: z.string().trim().regex(/^\S{16,512}$/),
+    secret: true,
+  },
   // What an acknowledged write survives; README "Durability" explains what `process` risks.
   durability: {
     path: ['durability'],

@@ -10,7 +10,7 @@ import { FIELDS, type Durability, type Field, type FieldName, type HostPort, typ
 import { serverKeyPath } from '../keys.js';
 import { limitsFrom, type LimitsConfig } from './limits.js';
 import { overlayFileName, type ServiceOverlay } from './overlays.js';
-import { endpointHost, passwordProblem } from './secrets.js';
+import { endpointHost, isLoopback, passwordProblem } from './secrets.js';
 
 export const DEFAULT_CONFIG_FILE = 'etc/echod.yaml';
 
@@ -40,6 +40,10 @@ export interface EchoConfig {
   handshakeWorkers: number;
   /** Gateway processes holding the client TCP sockets; 0: the main process holds them. */
   workers: number;
+  /** all: connections and core; core: no client listener, gateways link to it; gateway: connections only. */
+  role: 'all' | 'core' | 'gateway';
+  /** The links between gateway nodes and core nodes (README "Several nodes"). */
+  links: { listen: HostPort | null; cores: HostPort[]; secret: string | null };
   /** Handshakes per client address (token bucket); null = unlimited. */
   handshakeRate: { burst: number; perSecond: number } | null;
   /** What an acknowledged write survives: `full` (power loss too) or `process` (a process crash only). */
@@ -145,6 +149,8 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     dcId: get('dcId') as number,
     handshakeWorkers: (get('handshakeWorkers') as number | undefined) ?? Math.min(4, Math.max(1, availableParallelism() - 1)),
     workers: (get('workers') as number | undefined) ?? 0,
+    role: get('role') as EchoConfig['role'],
+    links: linksFrom(get, raw, sourceOf, fail),
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     durability: get('durability') as Durability,
     adminListen: get('adminListen') as HostPort,
@@ -165,6 +171,19 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
   };
   checkPasswords(config, sourceOf, fail);
   return config;
+}
+
+function linksFrom(get: (name: FieldName) => unknown, raw: Map<FieldName, Raw>, sourceOf: (n: FieldName) => string, fail: Fail): EchoConfig['links'] {
+  const role = get('role') as EchoConfig['role'];
+  const listen = (get('gatewayLinkListen') as HostPort | undefined) ?? null;
+  const cores = (get('coreLinks') as HostPort[] | undefined) ?? [];
+  const secret = (get('linkSecret') as string | undefined) ?? null;
+  if (role === 'core' && !listen) fail(`${sourceOf('gatewayLinkListen')}: required with ${sourceOf('role')} core (gateway nodes link to it there)`, 'gatewayLinkListen');
+  if (role === 'gateway' && cores.length === 0) fail(`${sourceOf('coreLinks')}: required with ${sourceOf('role')} gateway (the core nodes it links to)`, 'coreLinks');
+  if (role === 'gateway' && raw.has('gatewayLinkListen')) fail(`${sourceOf('gatewayLinkListen')}: a gateway node takes no links; set it on the core nodes`, 'gatewayLinkListen');
+  const offLoopback = [...(listen ? [listen.host] : []), ...(role === 'gateway' ? cores.map((c) => c.host) : [])].find((h) => !isLoopback(h));
+  if (secret === null && offLoopback !== undefined) fail(`${sourceOf('linkSecret')}: required, since a gateway link uses ${offLoopback}, which is not loopback`, 'linkSecret');
+  return { listen, cores, secret };
 }
 
 /** Refuses published example passwords anywhere, and empty ones for an engine off this machine. */
@@ -188,6 +207,7 @@ export function redactConfig(config: EchoConfig): EchoConfig {
   if (copy.blob.engine === 's3') copy.blob.secretKey = '[redacted]';
   if (copy.cache.engine === 'redis' && copy.cache.password) copy.cache.password = '[redacted]';
   if (copy.adminToken !== null) copy.adminToken = '[redacted]';
+  if (copy.links.secret !== null) copy.links = { ...copy.links, secret: '[redacted]' };
   return copy;
 }
 

@@ -11,7 +11,8 @@ import { listenOn } from '../listen.js';
 
 export interface AdminServerDeps {
   metrics: Metrics;
-  admin: AdminService;
+  /** Absent on a gateway node: /admin/* answers 404. */
+  admin?: AdminService;
   /** null: the admin API answers 403. */
   token: string | null;
   /** Why the node is not ready (empty: ready). */
@@ -53,7 +54,8 @@ export class AdminServer {
       s.on('close', () => this.sockets.delete(s));
     });
     const a = deps.admin;
-    this.routes = [
+    // A gateway node (ECHO_ROLE=gateway) holds no users or devices: metrics and health only.
+    this.routes = !a ? [] : [
       {
         method: 'GET',
         pattern: /^\/admin\/users$/,

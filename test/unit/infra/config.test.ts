@@ -75,6 +75,8 @@ test('defaults with no file and no environment', () => {
     adminToken: null,
     handshakeWorkers: Math.min(4, Math.max(1, availableParallelism() - 1)),
     workers: 0,
+    role: 'all',
+    links: { listen: null, cores: [], secret: null },
     sql: { engine: 'sqlite' },
     cache: { engine: 'memory' },
     bus: { engine: 'memory' },
@@ -93,6 +95,18 @@ test('workers: gateway processes from ECHO_WORKERS or the file; a bad count name
   assert.equal(loadConfig({ env: { ECHO_WORKERS: '2' }, cwd: workdir() }).workers, 2);
   assert.equal(loadConfig({ env: {}, cwd: workdir('workers: 3\n') }).workers, 3);
   assert.throws(() => loadConfig({ env: { ECHO_WORKERS: '-1' }, cwd: workdir() }), /ECHO_WORKERS: expected a number of gateway processes/);
+});
+
+test('roles: a core needs its link listener, a gateway its cores, and a link off loopback the secret', () => {
+  assert.throws(() => loadConfig({ env: { ECHO_ROLE: 'core' }, cwd: workdir() }), /ECHO_GATEWAY_LINK_LISTEN.*: required with ECHO_ROLE core/);
+  assert.throws(() => loadConfig({ env: { ECHO_ROLE: 'gateway' }, cwd: workdir() }), /ECHO_CORE_LINKS.*: required with ECHO_ROLE gateway/);
+  assert.throws(() => loadConfig({ env: { ECHO_ROLE: 'edge' }, cwd: workdir() }), /ECHO_ROLE: expected all, core or gateway/);
+  assert.throws(() => loadConfig({ env: { ECHO_ROLE: 'core', ECHO_GATEWAY_LINK_LISTEN: '10.0.0.5:10500' }, cwd: workdir() }), /ECHO_LINK_SECRET.*: required, since a gateway link uses 10.0.0.5/);
+  assert.throws(() => loadConfig({ env: { ECHO_ROLE: 'gateway', ECHO_CORE_LINKS: '127.0.0.1:10500,core2:10500' }, cwd: workdir() }), /ECHO_LINK_SECRET.*: required, since a gateway link uses core2/);
+  const gateway = loadConfig({ env: { ECHO_ROLE: 'gateway', ECHO_CORE_LINKS: 'core1:10500,core2:10501', ECHO_LINK_SECRET: 'a-long-enough-secret' }, cwd: workdir() });
+  assert.equal(gateway.role, 'gateway');
+  assert.deepEqual(gateway.links, { listen: null, cores: [{ host: 'core1', port: 10500 }, { host: 'core2', port: 10501 }], secret: 'a-long-enough-secret' });
+  assert.deepEqual(loadConfig({ env: { ECHO_ROLE: 'core', ECHO_GATEWAY_LINK_LISTEN: '127.0.0.1:0' }, cwd: workdir() }).links, { listen: { host: '127.0.0.1', port: 0 }, cores: [], secret: null });
 });
 
 test('limits: seconds with fractions, rpcRates as a list or a YAML mapping, 0 turns off; bad values name the key', () => {

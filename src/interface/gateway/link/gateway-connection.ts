@@ -12,7 +12,10 @@ export class GatewayConnection implements ConnectionHandle {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
+    /** This process's id for it (sessions are keyed by it). */
     readonly id: number,
+    /** The gateway's id for it, used on the link. */
+    readonly wire: number,
     readonly remoteAddress: string,
     private readonly post: (item: CoreItem) => void,
     private readonly log: Logger,
@@ -31,11 +34,11 @@ export class GatewayConnection implements ConnectionHandle {
   }
 
   sendPacket(packet: Buffer): void {
-    if (!this.closed) this.post({ t: 'raw', conn: this.id, packet, keyed: this.routerState.keyed === true });
+    if (!this.closed) this.post({ t: 'raw', conn: this.wire, packet, keyed: this.routerState.keyed === true });
   }
 
   sendPlaintext(keyId: bigint, plain: Buffer): void {
-    if (!this.closed) this.post({ t: 'send', conn: this.id, keyId, plain });
+    if (!this.closed) this.post({ t: 'send', conn: this.wire, keyId, plain });
   }
 
   // The gateway sends quick acks itself: it decrypts, so it has what the token is computed from.
@@ -43,18 +46,18 @@ export class GatewayConnection implements ConnectionHandle {
 
   failWithTransportError(code: number, reason: string): void {
     if (this.closed) return;
-    this.post({ t: 'transportError', conn: this.id, code, reason });
+    this.post({ t: 'transportError', conn: this.wire, code, reason });
     this.gone();
   }
 
   close(reason: string): void {
     if (this.closed) return;
-    this.post({ t: 'close', conn: this.id, reason });
+    this.post({ t: 'close', conn: this.wire, reason });
     this.gone();
   }
 
   setPingDisconnect(seconds: number): void {
-    if (!this.closed) this.post({ t: 'pingDisconnect', conn: this.id, seconds });
+    if (!this.closed) this.post({ t: 'pingDisconnect', conn: this.wire, seconds });
   }
 
   /** The gateway reported the socket closed, or the gateway itself is gone. */

@@ -7,59 +7,52 @@
 // started again.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from 'pino';
-import type { LimitMetrics } from '../../../infra/metrics/metrics.js';
-import type { AuthKeyRegistry } from '../../session/auth-keys.js';
-import type { SessionService } from '../../session/session-service.js';
 import { listenOn } from '../../listen.js';
 import type { ConnectionLimits, ConnectionLimitsConfig } from '../connection-limits.js';
-import type { ConnectionRegistry } from '../connection-registry.js';
 import { allocateConnectionId } from '../mtproto-connection.js';
-import type { PacketRouter } from '../packet-router.js';
-import { GatewayConnection } from './gateway-connection.js';
+import { GatewayLinkEnd, type GatewayLinkDeps } from './gateway-link-end.js';
 import { ItemBatcher } from './item-batcher.js';
-import type { CoreItem, FromGatewayProcess, GatewayItem, ToGatewayProcess } from './items.js';
+import type { CoreItem, FromGatewayProcess, ToGatewayProcess } from './items.js';
 
 const GATEWAY_PROCESS_URL = new URL('./gateway-process.js', import.meta.url);
 /** A gateway that exits sooner than this after its start is restarted after a pause, not at once. */
 const RESTART_BACKOFF_MS = 1000;
 
-export interface GatewayProcessesOptions {
+export interface GatewayProcessesOptions extends GatewayLinkDeps {
   count: number;
-  router: PacketRouter;
-  sessions: Pick<SessionService, 'handleDecrypted' | 'isSignedInConnection'>;
-  keys: Pick<AuthKeyRegistry, 'get'>;
-  connections: ConnectionRegistry;
   /** Admission (per address, in all) is counted here; the gateways run the deadlines and back-pressure. */
   limits?: ConnectionLimits;
   limitsConfig?: ConnectionLimitsConfig;
-  metrics?: LimitMetrics;
-  log: Logger;
   logLevel: string;
-}
-
-interface HeldConnection {
-  conn: GatewayConnection;
-  remote: string;
 }
 
 /** One gateway process and the connections it holds. */
 class GatewayChild {
-  readonly held = new Map<number, HeldConnection>();
   readonly toGateway: ItemBatcher<CoreItem>;
+  readonly link: GatewayLinkEnd;
   ready = false;
 
   constructor(
     readonly index: number,
     readonly process: ChildProcess,
+    deps: GatewayLinkDeps,
+    limits: ConnectionLimits | undefined,
   ) {
     this.toGateway = new ItemBatcher<CoreItem>((items) => this.send({ t: 'items', items }));
+    // This process admitted the socket (per address, in all): it counts it no more once it is gone.
+    this.link = new GatewayLinkEnd(deps, (item) => this.toGateway.post(item), (conn) => limits?.release(conn.remoteAddress));
   }
 
+  /**
+   * False when the message cannot go (the channel is closed). ChildProcess.send's own false only says that
+   * messages are queued in this process: they still go, so it is no failure here.
+   */
   send(message: ToGatewayProcess, socket?: Socket): boolean {
     if (!this.process.connected) return false;
     try {
-      return socket ? this.process.send(message, socket) : this.process.send(message);
+      if (socket) this.process.send(message, socket);
+      else this.process.send(message);
+      return true;
     } catch {
       return false;
     }
@@ -93,7 +86,7 @@ export class GatewayProcesses {
 
   /** Connections held by each gateway (tests, stats). */
   get connectionsPerGateway(): number[] {
-    return this.children.map((c) => c?.held.size ?? 0);
+    return this.children.map((c) => c?.link.size ?? 0);
   }
 
   get pids(): number[] {
@@ -120,12 +113,12 @@ export class GatewayProcesses {
 
   private spawn(index: number): Promise<void> {
     const startedAt = Date.now();
-    const child = new GatewayChild(index, fork(GATEWAY_PROCESS_URL, [], { serialization: 'advanced', stdio: 'inherit' }));
+    const child = new GatewayChild(index, fork(GATEWAY_PROCESS_URL, [], { serialization: 'advanced', stdio: 'inherit' }), this.opts, this.opts.limits);
     this.children[index] = child;
     const { log } = this.opts;
     const ready = new Promise<void>((resolve, reject) => {
       child.process.on('message', (message: FromGatewayProcess) => {
-        if (message.t === 'items') this.received(child, message.items);
+        if (message.t === 'items') child.link.received(message.items);
         else if (message.t === 'ready') {
           child.ready = true;
           resolve();
@@ -143,8 +136,7 @@ export class GatewayProcesses {
 
   private exited(child: GatewayChild, code: number | null, signal: string | null, startedAt: number): void {
     if (this.children[child.index] === child) this.children[child.index] = undefined;
-    for (const held of child.held.values()) this.released(held);
-    child.held.clear();
+    child.link.releaseAll();
     if (this.closing) return;
     this.opts.log.error({ gateway: child.index, code, signal }, 'gateway process exited; its connections were dropped; starting another');
     const delay = Date.now() - startedAt < RESTART_BACKOFF_MS ? RESTART_BACKOFF_MS : 0;
@@ -172,59 +164,11 @@ export class GatewayProcesses {
       return;
     }
     const id = allocateConnectionId();
-    const conn = new GatewayConnection(id, remote, (item) => child.toGateway.post(item), this.opts.log, (c) => {
-      this.opts.router.connectionClosed(c.routerState, c);
-      this.opts.connections.remove(c);
-    });
-    child.held.set(id, { conn, remote });
-    this.opts.connections.add(conn);
+    child.link.open(id, remote, id);
     // The handle leaves this process with the message (keepOpen false): from here on only the gateway has it.
     if (!child.send({ t: 'socket', conn: id }, socket)) {
       socket.destroy();
-      const held = child.held.get(id);
-      child.held.delete(id);
-      if (held) this.released(held);
+      child.link.release(id);
     }
-  }
-
-  private received(child: GatewayChild, items: GatewayItem[]): void {
-    const { router, sessions, keys, log } = this.opts;
-    for (const item of items) {
-      switch (item.t) {
-        case 'keyWanted':
-          keys.get(item.keyId).then(
-            (key) => child.toGateway.post({ t: 'key', keyId: item.keyId, key: key ? key.authKey.key : null }),
-            (err: Error) => {
-              log.warn({ keyId: item.keyId.toString(), err: err.message }, 'auth key lookup for a gateway failed');
-              child.toGateway.post({ t: 'key', keyId: item.keyId, key: null });
-            },
-          );
-          break;
-        case 'limitHit':
-          this.opts.metrics?.limitHit(item.limit);
-          break;
-        case 'closed': {
-          const held = child.held.get(item.conn);
-          child.held.delete(item.conn);
-          if (held) this.released(held);
-          break;
-        }
-        default: {
-          const held = child.held.get(item.conn);
-          if (!held || held.conn.closed) break;
-          const { conn } = held;
-          if (item.t === 'framing') conn.transport = item.transport;
-          else if (item.t === 'plain') conn.handle(() => router.route(conn, conn.routerState, item.packet, false));
-          else if (item.t === 'message') conn.handle(() => sessions.handleDecrypted(conn, item.keyId, item.plain));
-          else if (item.t === 'idle') child.toGateway.post({ t: 'signedIn', conn: item.conn, signedIn: sessions.isSignedInConnection(item.conn) });
-        }
-      }
-    }
-  }
-
-  /** The gateway's socket is gone: the core forgets the connection and the admission counts it no more. */
-  private released(held: HeldConnection): void {
-    held.conn.peerClosed();
-    this.opts.limits?.release(held.remote);
   }
 }

@@ -6,6 +6,8 @@ import type { ConnectionLimitsConfig } from '../connection-limits.js';
 
 /** Gateway -> core. */
 export type GatewayItem =
+  /** A remote gateway node accepted a connection (a local gateway process is handed its sockets instead). */
+  | { t: 'open'; conn: number; remote: string }
   /** The connection's transport became known with its first frame ("tcp/abridged", ...). */
   | { t: 'framing'; conn: number; transport: string }
   /** An unencrypted packet (auth_key_id 0): a step of the auth key handshake, run by the core. */
