@@ -12,6 +12,8 @@ import { Metrics } from '../infra/metrics/index.js';
 import { AdminServer } from '../interface/admin/admin-server.js';
 import { ConnectionLimits, connectionLimitsConfig } from '../interface/gateway/connection-limits.js';
 import { GatewayEdge } from '../interface/gateway/link/gateway-edge.js';
+import { batchBuffer, decodeItems, encodeItems } from '../interface/gateway/link/item-codec.js';
+import type { CoreItem } from '../interface/gateway/link/items.js';
 import { FramedLink, linkAnswer, MAX_LINK_MESSAGE_BYTES, type CoreLinkMessage, type GatewayLinkMessage } from '../interface/gateway/link/stream-link.js';
 import { listenOn } from '../interface/listen.js';
 
@@ -60,7 +62,16 @@ class CoreLink {
           this.edge = this.makeEdge((m) => framed.send(m));
           this.log.info({ core: where }, 'linked to core');
         } else if (message.t === 'items') {
-          this.edge?.apply(message.items);
+          if (!this.edge) return;
+          let items;
+          try {
+            items = decodeItems<CoreItem>(batchBuffer(message.batch));
+          } catch (err) {
+            this.log.warn({ core: where, err: (err as Error).message }, 'core link sent a malformed batch; closing it');
+            socket.destroy();
+            return;
+          }
+          this.edge.apply(items);
         }
       },
       (err) => this.log.warn({ core: where, err: err.message }, 'core link broken'),
@@ -95,7 +106,7 @@ export async function startGatewayNode(config: EchoConfig, logger: Logger, metri
         core,
         node,
         config.links.secret,
-        (send) => new GatewayEdge({ send: (items) => send({ t: 'items', items }), log, random, limits: connectionLimitsConfig(config.limits), onSocketClosed: (remote) => limits.release(remote) }),
+        (send) => new GatewayEdge({ send: (items) => send({ t: 'items', batch: encodeItems(items) }), log, random, limits: connectionLimitsConfig(config.limits), onSocketClosed: (remote) => limits.release(remote) }),
         log,
       ),
   );

@@ -8,6 +8,7 @@ import { createRandomPool } from '../../../common/random-pool.js';
 import { createLogger, componentLogger } from '../../../infra/log.js';
 import type { LogLevel } from '../../../infra/config/index.js';
 import { GatewayEdge } from './gateway-edge.js';
+import { batchBuffer, decodeItems, encodeItems } from './item-codec.js';
 import type { FromGatewayProcess, GatewaySetup, ToGatewayProcess } from './items.js';
 
 /** After `shutdown`, sockets still open this long are dropped. */
@@ -19,14 +20,14 @@ function send(message: FromGatewayProcess): void {
 
 function run(setup: GatewaySetup): void {
   const log = componentLogger(createLogger(setup.logLevel as LogLevel), 'gateway', { gateway: setup.index });
-  const edge = new GatewayEdge({ send: (items) => send({ t: 'items', items }), log, random: createRandomPool(), ...(setup.limits ? { limits: setup.limits } : {}) });
+  const edge = new GatewayEdge({ send: (items) => send({ t: 'items', batch: encodeItems(items) }), log, random: createRandomPool(), ...(setup.limits ? { limits: setup.limits } : {}) });
   process.on('message', (message: ToGatewayProcess, handle?: Socket) => {
     switch (message.t) {
       case 'socket':
         if (handle) edge.accept(handle, message.conn, false);
         break;
       case 'items':
-        edge.apply(message.items);
+        edge.apply(decodeItems(batchBuffer(message.batch)));
         break;
       case 'shutdown':
         void edge.endAll(SHUTDOWN_GRACE_MS).then(() => process.exit(0));

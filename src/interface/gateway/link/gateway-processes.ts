@@ -12,6 +12,7 @@ import type { ConnectionLimits, ConnectionLimitsConfig } from '../connection-lim
 import { allocateConnectionId } from '../mtproto-connection.js';
 import { GatewayLinkEnd, type GatewayLinkDeps } from './gateway-link-end.js';
 import { ItemBatcher } from './item-batcher.js';
+import { batchBuffer, decodeItems, encodeItems } from './item-codec.js';
 import type { CoreItem, FromGatewayProcess, ToGatewayProcess } from './items.js';
 
 const GATEWAY_PROCESS_URL = new URL('./gateway-process.js', import.meta.url);
@@ -38,7 +39,7 @@ class GatewayChild {
     deps: GatewayLinkDeps,
     limits: ConnectionLimits | undefined,
   ) {
-    this.toGateway = new ItemBatcher<CoreItem>((items) => this.send({ t: 'items', items }));
+    this.toGateway = new ItemBatcher<CoreItem>((items) => this.send({ t: 'items', batch: encodeItems(items) }));
     // This process admitted the socket (per address, in all): it counts it no more once it is gone.
     this.link = new GatewayLinkEnd(deps, (item) => this.toGateway.post(item), (conn) => limits?.release(conn.remoteAddress));
   }
@@ -118,7 +119,7 @@ export class GatewayProcesses {
     const { log } = this.opts;
     const ready = new Promise<void>((resolve, reject) => {
       child.process.on('message', (message: FromGatewayProcess) => {
-        if (message.t === 'items') child.link.received(message.items);
+        if (message.t === 'items') child.link.received(decodeItems(batchBuffer(message.batch)));
         else if (message.t === 'ready') {
           child.ready = true;
           resolve();

@@ -53,8 +53,9 @@ export interface GatewaySetup {
 export type ToGatewayProcess =
   | { t: 'setup'; setup: GatewaySetup }
   | { t: 'socket'; conn: number }
-  | { t: 'items'; items: CoreItem[] }
+  /** A batch of CoreItems (item-codec.ts). */
+  | { t: 'items'; batch: Buffer }
   | { t: 'shutdown' };
 
-/** Local gateway process -> parent. */
-export type FromGatewayProcess = { t: 'ready' } | { t: 'items'; items: GatewayItem[] };
+/** Local gateway process -> parent: ready, then batches of GatewayItems (item-codec.ts). */
+export type FromGatewayProcess = { t: 'ready' } | { t: 'items'; batch: Buffer };

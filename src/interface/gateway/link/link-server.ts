@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { listenOn } from '../../listen.js';
 import { GatewayLinkEnd, type GatewayLinkDeps } from './gateway-link-end.js';
 import { ItemBatcher } from './item-batcher.js';
-import type { CoreItem } from './items.js';
+import type { CoreItem, GatewayItem } from './items.js';
+import { batchBuffer, decodeItems, encodeItems } from './item-codec.js';
 import { FramedLink, linkAnswerValid, linkChallenge, MAX_LINK_MESSAGE_BYTES, type CoreLinkMessage, type GatewayLinkMessage } from './stream-link.js';
 
 /** A peer that has not answered the challenge by then is dropped. */
@@ -58,7 +59,16 @@ export class GatewayLinkServer {
       socket,
       (message) => {
         if (link.end) {
-          if (message.t === 'items') link.end.received(message.items);
+          if (message.t !== 'items') return;
+          let items;
+          try {
+            items = decodeItems<GatewayItem>(batchBuffer(message.batch));
+          } catch (err) {
+            log.warn({ remote, err: (err as Error).message }, 'gateway link sent a malformed batch; closing it');
+            socket.destroy();
+            return;
+          }
+          link.end.received(items);
           return;
         }
         if (message.t !== 'answer' || !(this.opts.secret === null || linkAnswerValid(this.opts.secret, nonce, message.mac))) {
@@ -68,7 +78,7 @@ export class GatewayLinkServer {
         }
         clearTimeout(deadline);
         framed.maxMessageBytes = MAX_LINK_MESSAGE_BYTES;
-        batcher = new ItemBatcher<CoreItem>((items) => framed.send({ t: 'items', items }));
+        batcher = new ItemBatcher<CoreItem>((items) => framed.send({ t: 'items', batch: encodeItems(items) }));
         const out = batcher;
         link.end = new GatewayLinkEnd(this.opts, (item) => out.post(item));
         framed.send({ t: 'welcome' });

@@ -5,7 +5,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { deserialize, serialize } from 'node:v8';
-import type { CoreItem, GatewayItem } from './items.js';
 
 /** A batch bigger than this is a broken or hostile peer (client packets are at most a few MiB). */
 export const MAX_LINK_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -13,8 +12,8 @@ export const MAX_LINK_MESSAGE_BYTES = 256 * 1024 * 1024;
 /** The challenge and its answer are far smaller. */
 export const MAX_UNAUTHENTICATED_BYTES = 4096;
 
-export type CoreLinkMessage = { t: 'challenge'; nonce: Buffer } | { t: 'welcome' } | { t: 'items'; items: CoreItem[] };
-export type GatewayLinkMessage = { t: 'answer'; mac: Buffer; node: string } | { t: 'items'; items: GatewayItem[] };
+export type CoreLinkMessage = { t: 'challenge'; nonce: Buffer } | { t: 'welcome' } | { t: 'items'; batch: Buffer };
+export type GatewayLinkMessage = { t: 'answer'; mac: Buffer; node: string } | { t: 'items'; batch: Buffer };
 
 export class LinkError extends Error {}
 
