@@ -4,6 +4,8 @@
 //   options: --connections N (10000), --nodes K (1), --generators G (one per 16,000 connections),
 //            --keys M (one per 50 connections), --per-address P (500), --concurrency C (32 per generator),
 //            --hold-seconds S (30), --result NAME (the result file and README block; default below),
+//            --workers W (ECHO_WORKERS of each node, 0 by default: W gateway processes hold its sockets; RSS then
+//            counts them with the node),
 //            --fresh-nodes (restart the nodes after the keys are made, so the baseline is a fresh process holding no
 //            session of the key-making connections, as in bench/messaging.ts with cached accounts)
 // Every process here has an open-file limit (`ulimit -n`; 20,000 hard on the machine this was written on),
@@ -28,7 +30,7 @@ import { engineSettings, startEchod, type EchodProcess } from '../test/support/e
 import { loadOrCreateServerKey } from '../src/infra/keys.js';
 import { readRsaPublicKey } from '../test/support/rsa-public.js';
 import { machineInfo } from './lib/machine.js';
-import { rssOf, writeReadmeBlock } from './lib/readme-block.js';
+import { rssOf, treeRssOf, writeReadmeBlock } from './lib/readme-block.js';
 import type { GeneratorCommand, GeneratorReport, GeneratorSetup } from './idle-connections-generator.js';
 
 const { values: args } = parseArgs({
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     'hold-seconds': { type: 'string', default: '30' },
     result: { type: 'string' },
     'fresh-nodes': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '0' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -95,6 +98,7 @@ try {
           ...(process.env.KAFKA_BROKERS && !process.env.KAFKA_TOPIC_PREFIX ? { KAFKA_TOPIC_PREFIX: 'bench.' } : {}),
           ECHO_FIXED_CODE: FIXED_CODE,
           ECHO_IDLE_TIMEOUT: String(IDLE_TIMEOUT_S),
+          ECHO_WORKERS: args.workers,
           ECHO_HANDSHAKE_RATE: '0',
           ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0',
           ECHO_RPC_RATES: '0',
@@ -169,7 +173,7 @@ try {
   // Let the key-creating connections' closes and the handshake worker's garbage settle before the baseline.
   await new Promise((r) => setTimeout(r, 5000));
   pids = nodes.map((e) => e.pid!);
-  const baseline = pids.map(rssOf);
+  const baseline = pids.map(treeRssOf);
   const generatorBaseline = generators.map((g) => rssOf(g.child.pid!));
   log(`baseline server RSS ${baseline.map(MiB).join(' + ')} MiB`);
 
@@ -178,7 +182,7 @@ try {
   const ticker = setInterval(() => {
     const opened = progress.reduce((s, p) => s + p.opened, 0);
     const failed = progress.reduce((s, p) => s + p.failed, 0);
-    log(`${opened} open, ${failed} failed, server RSS ${MiB(pids.reduce((s, p) => s + rssOf(p), 0))} MiB`);
+    log(`${opened} open, ${failed} failed, server RSS ${MiB(pids.reduce((s, p) => s + treeRssOf(p), 0))} MiB`);
   }, 10_000);
   for (const g of generators) g.child.send({ type: 'open' } satisfies GeneratorCommand);
   const opened = await expect('opened');
@@ -192,7 +196,7 @@ try {
 
   // 3. Idle: nothing is sent; then what it costs.
   await new Promise((r) => setTimeout(r, HOLD_MS));
-  const rss = pids.map(rssOf);
+  const rss = pids.map(treeRssOf);
   const generatorRss = generators.map((g) => rssOf(g.child.pid!));
   const gauges = await Promise.all(
     nodes.map(async (e) => {
@@ -223,6 +227,7 @@ try {
       concurrencyPerGenerator: CONCURRENCY,
       holdSeconds: HOLD_MS / 1000,
       freshNodes: args['fresh-nodes'],
+      workers: Number(args.workers),
       transport: 'tcp/intermediate',
       echod: { ECHO_IDLE_TIMEOUT: IDLE_TIMEOUT_S, ECHO_HANDSHAKE_RATE: 0, ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: 0, ECHO_RPC_RATES: 0, ECHO_MAX_SESSIONS_PER_AUTH_KEY: 'default (64)', ECHO_MAX_CONNECTIONS_PER_ADDRESS: 'default (1000)' },
       note: 'echod nodes, engines and generators share the machine; no pings: the idle timeout is raised instead',
@@ -251,7 +256,7 @@ try {
     join(root, 'README.md'),
     result.benchmark,
     [
-      `Idle authorized connections (\`npm run bench -- idle-connections ${process.argv.slice(2).join(' ')}\`), ${result.date.slice(0, 10)}, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, open files ${fileLimit.soft} per process; ${NODES > 1 ? `${NODES} echod nodes on ${engines.join(', ')}` : engines.length ? `one echod on ${engines.join(', ')}` : 'one echod, embedded (SQLite)'}, ${GENERATORS} generator process${GENERATORS > 1 ? 'es' : ''}, all on this machine. ${fmt(KEYS)} signed-in users, each key carrying ${result.settings.sessionsPerKey} session${result.settings.sessionsPerKey === 1 ? '' : 's'}; ${PER_ADDRESS} connections per 127.0.x.y source address; each connection made one updates.getState, then silent for ${HOLD_MS / 1000} s (ECHO_IDLE_TIMEOUT=${IDLE_TIMEOUT_S}, no pings). Baseline: ${args['fresh-nodes'] ? 'the nodes restarted after the keys were made (--fresh-nodes)' : 'the nodes once the keys were made and their connections closed'}.`,
+      `Idle authorized connections (\`npm run bench -- idle-connections ${process.argv.slice(2).join(' ')}\`), ${result.date.slice(0, 10)}, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, open files ${fileLimit.soft} per process; ${NODES > 1 ? `${NODES} echod nodes on ${engines.join(', ')}` : engines.length ? `one echod on ${engines.join(', ')}` : 'one echod, embedded (SQLite)'}${Number(args.workers) > 0 ? `, each with ${args.workers} gateway process${args.workers === '1' ? '' : 'es'} (ECHO_WORKERS; RSS includes them)` : ''}, ${GENERATORS} generator process${GENERATORS > 1 ? 'es' : ''}, all on this machine. ${fmt(KEYS)} signed-in users, each key carrying ${result.settings.sessionsPerKey} session${result.settings.sessionsPerKey === 1 ? '' : 's'}; ${PER_ADDRESS} connections per 127.0.x.y source address; each connection made one updates.getState, then silent for ${HOLD_MS / 1000} s (ECHO_IDLE_TIMEOUT=${IDLE_TIMEOUT_S}, no pings). Baseline: ${args['fresh-nodes'] ? 'the nodes restarted after the keys were made (--fresh-nodes)' : 'the nodes once the keys were made and their connections closed'}.`,
       '',
       '| connections held | failed | open after the hold | time to open | server RSS (baseline) | per node | KiB per connection over baseline | generator RSS |',
       '|---|---|---|---|---|---|---|---|',
