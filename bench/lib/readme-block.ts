@@ -49,26 +49,27 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+/** `measure` summed over a process and its descendants (one that ended meanwhile counts 0). */
+function overTree(pid: number, measure: (pid: number) => number): number {
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    try {
+      sum += measure(p);
+    } catch {
+      // Gone between the listing and the reading.
+    }
+  }
+  return sum;
+}
+
 /** CPU seconds of a process and its descendants. */
 export function treeCpuSecondsOf(pid: number): number {
-  return processTree(pid).reduce((sum, p) => {
-    try {
-      return sum + cpuSecondsOf(p);
-    } catch {
-      return sum;
-    }
-  }, 0);
+  return overTree(pid, cpuSecondsOf);
 }
 
 /** RSS of a process and its descendants, in bytes. */
 export function treeRssOf(pid: number): number {
-  return processTree(pid).reduce((sum, p) => {
-    try {
-      return sum + rssOf(p);
-    } catch {
-      return sum;
-    }
-  }, 0);
+  return overTree(pid, rssOf);
 }
 
 export function percentile(sorted: number[], p: number): number {

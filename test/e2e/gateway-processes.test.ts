@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
-import Long from 'long';
 import { E2eWorld } from '../support/e2e.js';
 import type { EchodProcess, LogLine } from '../support/echod.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type GramjsHandle } from '../support/gramjs.js';
 import { startUpdates, type MtcuteHandle } from '../support/mtcute.js';
 import { testPhone } from '../support/accounts.js';
+import { importEachOther, type MtcuteInputPeerUser } from '../support/peers.js';
 
 const TIMEOUT = 120_000;
 const ALICE_PHONE = testPhone(460001);
@@ -27,7 +27,7 @@ let gatewayPids: number[];
 const aliceInbox = new Inbox();
 const bobInbox = new Inbox();
 let bobForAlice: Api.InputPeerUser;
-let aliceForBob: { _: 'inputPeerUser'; userId: number; accessHash: Long };
+let aliceForBob: MtcuteInputPeerUser;
 
 const isGatewayLine = (l: LogLine) => l.component === 'gateway' && typeof l.gateway === 'number';
 const processAlive = (pid: number) => {
@@ -57,13 +57,7 @@ before(async () => {
   watchGramjs(alice, aliceInbox);
   watchMtcute(bob, bobInbox);
   await startUpdates(bob);
-  const imported = (await alice.client.invoke(
-    new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${BOB_PHONE}`, firstName: 'Bob', lastName: '' })] }),
-  )) as Api.contacts.ImportedContacts;
-  const bobUser = imported.users[0] as Api.User;
-  bobForAlice = new Api.InputPeerUser({ userId: bobUser.id, accessHash: bobUser.accessHash! });
-  const back: any = await bob.client.call({ _: 'contacts.importContacts', contacts: [{ _: 'inputPhoneContact', clientId: Long.fromInt(1), phone: `+${ALICE_PHONE}`, firstName: 'Alice', lastName: '' }] });
-  aliceForBob = { _: 'inputPeerUser', userId: back.users[0].id, accessHash: back.users[0].accessHash };
+  ({ mtcuteForGramjs: bobForAlice, gramjsForMtcute: aliceForBob } = await importEachOther({ handle: alice, phone: ALICE_PHONE, firstName: 'Alice' }, { handle: bob, phone: BOB_PHONE, firstName: 'Bob' }));
 });
 
 after(() => world?.close());

@@ -9,13 +9,13 @@ import { connect } from 'node:net';
 import { serialize } from 'node:v8';
 import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
-import Long from 'long';
 import { startEchod, type EchodProcess } from '../support/echod.js';
 import { echoTarget } from '../support/e2e.js';
 import { freePort } from '../support/ports.js';
 import { Inbox, watchGramjs, watchMtcute } from '../support/inbox.js';
 import { Api, type EchoTarget } from '../support/gramjs.js';
 import { startUpdates } from '../support/mtcute.js';
+import { importEachOther, type MtcuteInputPeerUser } from '../support/peers.js';
 import { FIXED_CODE_ENV, signInGramjs, signInMtcute, testPhone, type GramjsAccount, type MtcuteAccount } from '../support/accounts.js';
 
 const TIMEOUT = 120_000;
@@ -33,7 +33,7 @@ let bob: MtcuteAccount;
 const aliceInbox = new Inbox();
 const bobInbox = new Inbox();
 let bobForAlice: Api.InputPeerUser;
-let aliceForBob: { _: 'inputPeerUser'; userId: number; accessHash: Long };
+let aliceForBob: MtcuteInputPeerUser;
 
 const startGateway = () =>
   startEchod({ tcpPorts: [gatewayPort], env: { ECHO_ROLE: 'gateway', ECHO_CORE_LINKS: `127.0.0.1:${linkPort}`, ECHO_LINK_SECRET: SECRET } });
@@ -68,13 +68,7 @@ before(async () => {
   watchGramjs(alice.handle, aliceInbox);
   watchMtcute(bob.handle, bobInbox);
   await startUpdates(bob.handle);
-  const imported = (await alice.handle.client.invoke(
-    new Api.contacts.ImportContacts({ contacts: [new Api.InputPhoneContact({ clientId: bigInt(1), phone: `+${BOB_PHONE}`, firstName: 'Bob', lastName: '' })] }),
-  )) as Api.contacts.ImportedContacts;
-  const bobUser = imported.users[0] as Api.User;
-  bobForAlice = new Api.InputPeerUser({ userId: bobUser.id, accessHash: bobUser.accessHash! });
-  const back: any = await bob.handle.client.call({ _: 'contacts.importContacts', contacts: [{ _: 'inputPhoneContact', clientId: Long.fromInt(1), phone: `+${ALICE_PHONE}`, firstName: 'Alice', lastName: '' }] });
-  aliceForBob = { _: 'inputPeerUser', userId: back.users[0].id, accessHash: back.users[0].accessHash };
+  ({ mtcuteForGramjs: bobForAlice, gramjsForMtcute: aliceForBob } = await importEachOther({ handle: alice.handle, phone: ALICE_PHONE, firstName: 'Alice' }, { handle: bob.handle, phone: BOB_PHONE, firstName: 'Bob' }));
 });
 
 after(async () => {
