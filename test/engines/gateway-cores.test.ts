@@ -46,6 +46,8 @@ let gateway: EchodProcess;
 let target: EchoTarget;
 /** The core the kill test killed. */
 let killedIndex = -1;
+/** The pid of a core stopped with SIGSTOP, until it gets SIGCONT. */
+let stopped: number | undefined;
 
 type Client = { name: string; kind: 'gramjs'; handle: GramjsHandle; inbox: Inbox } | { name: string; kind: 'mtcute'; handle: MtcuteHandle; inbox: Inbox };
 let alice: Extract<Client, { kind: 'gramjs' }>;
@@ -89,6 +91,7 @@ async function coreOf(c: Client): Promise<EchodProcess> {
 }
 
 const connectionsOf = (c: Client): number => c.handle.connections;
+
 
 async function gramjsImport(from: GramjsHandle, n: number, firstName: string): Promise<Api.InputPeerUser> {
   const imported = (await from.client.invoke(
@@ -175,6 +178,7 @@ after(async () => {
       if (node) process.stderr.write(`${name} stderr:\n${node.stderr.slice(-4000)}\nlast logs:\n${node.logs.slice(-20).map((l) => JSON.stringify(l)).join('\n')}\n`);
     }
   }
+  if (stopped !== undefined) process.kill(stopped, 'SIGCONT');
   for (const close of closers.reverse()) await close().catch(() => undefined);
   await gateway?.dispose();
   await Promise.allSettled(cores.map((c) => c.dispose()));
@@ -318,6 +322,32 @@ describe('a gateway node linked to two core nodes on the engines', { timeout: TI
     const aliceForEve = await mtcuteImport(eve.handle, 1, 'Alice');
     await eve.handle.client.call({ _: 'messages.sendMessage', peer: aliceForEve, message: back, randomId: randomLongM() });
     await aliceGets;
+  });
+
+  test('a core that hangs (SIGSTOP: no FIN ever comes) falls silent on its link: the gateway closes it, its clients move to the other core, and it is linked again once it runs', async () => {
+    const hung = cores.find((_, i) => i !== killedIndex)!;
+    const other = cores[killedIndex]!;
+    const port = linkPorts[cores.indexOf(hung)]!;
+    // The first four clients are all on it since the kill.
+    const onHung: Client[] = [alice, bob, carol, dave];
+    const connectionsBefore = new Map(onHung.map((c) => [c, connectionsOf(c)]));
+    const keysCreated = other.countLogs(keyCreated);
+    const linked = gateway.countLogs(linkedTo(port));
+    const silent = gateway.waitForLog((l) => l.msg === 'core link silent; closing it' && l.core === `127.0.0.1:${port}`, 60_000);
+    process.kill(hung.pid!, 'SIGSTOP');
+    stopped = hung.pid;
+    await silent;
+    await gateway.waitForLog((l) => l.msg === 'core link lost; its connections are dropped' && l.core === `127.0.0.1:${port}`, 10_000);
+    for (const c of onHung) await c.handle.waitForConnections(connectionsBefore.get(c)! + 1, 60_000);
+    await chat('while a core hangs');
+    assert.equal(other.countLogs(keyCreated), keysCreated, 'no new auth key: nobody signed in again');
+
+    // Running again, the core finds its link closed and lets its connections go; the gateway links again.
+    process.kill(hung.pid!, 'SIGCONT');
+    stopped = undefined;
+    await hung.waitForLog((l) => l.msg === 'gateway link closed; its connections are gone', 30_000);
+    await gateway.waitForLogCount(linkedTo(port), linked + 1, 30_000);
+    await hung.waitForLogCount((l) => l.msg === 'gateway linked', 2, 30_000);
   });
 });
 
