@@ -3,7 +3,8 @@
 // a fresh echod (flood limits off), pairs of signed-in users messaging at BENCH_CHAT_RATE/s, first alone, then
 // while load threads create auth keys back to back from many loopback addresses. Reports handshakes/s and the
 // chat p50/p99 quiet and under the flood. Prints a table and writes bench/results/handshakes.json.
-// Run: npm run bench -- handshakes (or node dist/bench/handshakes.js).
+// Run: npm run bench -- handshakes (or node dist/bench/handshakes.js). BENCH_ECHOD_WORKERS=N runs the server with
+// N gateway processes (ECHO_WORKERS) and writes bench/results/handshakes-workersN.json.
 import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,8 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const THREAD_COUNTS = (process.env.BENCH_HANDSHAKE_WORKERS ?? '0,1').split(',').map(Number);
+/** ECHO_WORKERS of the server (gateway processes holding the sockets); 0 unless given. */
+const GATEWAY_PROCESSES = Number(process.env.BENCH_ECHOD_WORKERS ?? 0);
 const CHAT_USERS = Number(process.env.BENCH_CHAT_USERS ?? 200);
 const CHAT_RATE = Number(process.env.BENCH_CHAT_RATE ?? 200);
 const FIXED_CODE = '12345';
@@ -73,6 +76,7 @@ for (const threads of THREAD_COUNTS) {
     env: {
       ECHO_FIXED_CODE: FIXED_CODE,
       ECHO_HANDSHAKE_WORKERS: String(threads),
+      ECHO_WORKERS: String(GATEWAY_PROCESSES),
       ECHO_HANDSHAKE_RATE: '0',
       ECHO_AUTH_KEYS_PER_ADDRESS_PER_HOUR: '0',
       ECHO_MAX_CONNECTIONS_PER_ADDRESS: '100000',
@@ -91,6 +95,7 @@ for (const threads of THREAD_COUNTS) {
     await chat.close();
     const run = {
       handshakeThreads: threads,
+      gatewayProcesses: GATEWAY_PROCESSES,
       handshakesPerSecond: Math.round((keys.latencies.length / keys.seconds) * 10) / 10,
       failures: keys.failures,
       handshakeLatencyMs: { p50: Math.round(percentile(keys.latencies, 50)), p99: Math.round(percentile(keys.latencies, 99)) },
@@ -99,7 +104,7 @@ for (const threads of THREAD_COUNTS) {
     };
     runs.push(run);
     console.log(
-      `handshake threads ${threads}: ${run.handshakesPerSecond} handshakes/s (failures ${run.failures}, p50 ${run.handshakeLatencyMs.p50} ms, p99 ${run.handshakeLatencyMs.p99} ms); ` +
+      `handshake threads ${threads}, gateway processes ${GATEWAY_PROCESSES}: ${run.handshakesPerSecond} handshakes/s (failures ${run.failures}, p50 ${run.handshakeLatencyMs.p50} ms, p99 ${run.handshakeLatencyMs.p99} ms); ` +
         `chat at ${CHAT_RATE}/s p50/p99 quiet ${quiet.p50}/${quiet.p99} ms, under the flood ${underFlood.p50}/${underFlood.p99} ms`,
     );
   } finally {
@@ -116,6 +121,6 @@ const result = {
 };
 console.table(Object.fromEntries(runs.map((r) => [`${r.handshakeThreads} threads`, { 'handshakes/s': r.handshakesPerSecond, 'chat p99 quiet ms': r.chatQuietMs.p99, 'chat p99 flood ms': r.chatUnderFloodMs.p99 }])));
 console.log(`machine: ${result.machine.cpu}, ${result.machine.cores} cores, node ${result.machine.node} (load generator and server share it)`);
-const out = join(here, '../../bench/results/handshakes.json');
+const out = join(here, `../../bench/results/handshakes${GATEWAY_PROCESSES > 0 ? `-workers${GATEWAY_PROCESSES}` : ''}.json`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

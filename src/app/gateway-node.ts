@@ -59,6 +59,8 @@ class CoreLink {
           framed.send({ t: 'answer', mac: this.secret === null ? Buffer.alloc(0) : linkAnswer(this.secret, Buffer.from(message.nonce)), node: this.node });
         } else if (message.t === 'welcome') {
           framed.maxMessageBytes = MAX_LINK_MESSAGE_BYTES;
+          // A core that hangs or is cut off sends no FIN: its silence ends the link (and its connections).
+          framed.keepAlive((silentMs) => this.log.warn({ core: where, silentMs }, 'core link silent; closing it'));
           this.edge = this.makeEdge((m) => framed.send(m));
           this.log.info({ core: where }, 'linked to core');
         } else if (message.t === 'items') {

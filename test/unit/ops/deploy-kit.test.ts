@@ -25,6 +25,7 @@ interface Service {
   expose?: string[];
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
+  networks?: Record<string, { aliases?: string[] } | null>;
   restart?: string;
   profiles?: string[];
 }
@@ -37,7 +38,7 @@ interface Compose {
 const deploy = (...p: string[]) => join(repoRoot(), 'deploy', ...p);
 const read = (...p: string[]) => readFileSync(deploy(...p), 'utf8');
 const compose = (file: string) => parseYaml(read(file), { merge: true }) as Compose;
-const COMPOSE_FILES = ['docker-compose-env.yaml', 'docker-compose.yaml', 'ha/kafka-3-brokers.yaml'];
+const COMPOSE_FILES = ['docker-compose-env.yaml', 'docker-compose.yaml', 'docker-compose-split.yaml', 'ha/kafka-3-brokers.yaml'];
 const SECRETS = { DB_PASSWORD: 'test-db-pw', REDIS_PASSWORD: 'test-redis-pw', MINIO_ACCESS_KEY: 'echo', MINIO_SECRET_KEY: 'test-minio-pw' };
 /** echod as the compose deployment configures it. */
 const echodConfig = () => loadConfig({ env: { ECHO_CONFIG: deploy('etc/echod.yaml'), ...SECRETS }, cwd: repoRoot() });
@@ -127,7 +128,7 @@ test('no password is written in the compose files: each comes from the env file,
 });
 
 test("services read several secrets with env_file, and every variable a container's shell uses reaches it", () => {
-  for (const file of ['docker-compose-env.yaml', 'docker-compose.yaml']) {
+  for (const file of ['docker-compose-env.yaml', 'docker-compose.yaml', 'docker-compose-split.yaml']) {
     for (const [name, s] of Object.entries(compose(file).services)) {
       for (const f of envFiles(s)) assert.equal(f, '.env', `${file} ${name}`);
       const shell = [text(s.command), text(s.entrypoint), text(s.healthcheck?.test)].join(' ');
@@ -220,10 +221,80 @@ test('HAProxy balances 10443 and 5222 over the gateways, each in rotation only w
   assert.match(cfg, /^defaults\n(?:    .*\n)*?    mode tcp/m);
 });
 
-test('haproxy -c accepts the configuration', (t) => {
-  const r = spawnSync('haproxy', ['-c', '-f', deploy('haproxy/haproxy.cfg')], { encoding: 'utf8' });
-  if (r.error) return t.skip('haproxy is not installed here (apt-get install haproxy to check the file)');
-  assert.equal(r.status, 0, r.stderr + r.stdout);
+test('haproxy -c accepts the configurations', (t) => {
+  for (const file of ['haproxy/haproxy.cfg', 'haproxy/haproxy-split.cfg']) {
+    const r = spawnSync('haproxy', ['-c', '-f', deploy(file)], { encoding: 'utf8' });
+    if (r.error) return t.skip('haproxy is not installed here (apt-get install haproxy to check the files)');
+    assert.equal(r.status, 0, `${file}: ${r.stderr}${r.stdout}`);
+  }
+});
+
+test('the split deployment: core nodes without client ports, gateway nodes linked to every core with the secret of the env file, HAProxy in front of the gateways', () => {
+  const split = compose('docker-compose-split.yaml');
+  assert.deepEqual(split.include, ['docker-compose-env.yaml']);
+  assert.equal(split.name, compose('docker-compose.yaml').name, 'the same project: the same engines and data');
+  const services = split.services;
+  const withRole = (role: string) => Object.keys(services).filter((n) => services[n]!.environment?.ECHO_ROLE === role);
+  const cores = withRole('core');
+  const gateways = withRole('gateway');
+  assert.ok(cores.length >= 2, `two cores at least: ${cores}`);
+  assert.deepEqual(gateways, ['gateway']);
+  const secret = 'a-link-secret-for-the-test';
+  /** The service's configuration as echod loads it in its container (env file values, its environment). */
+  const configOf = (name: string) => {
+    const env = Object.fromEntries(Object.entries(services[name]!.environment!).map(([k, v]) => [k, String(v)]));
+    assert.match(env.ECHO_LINK_SECRET!, /^\$\{ECHO_LINK_SECRET:\?[^}]+\}$/, `${name}: the link secret comes from the env file`);
+    assert.equal(env.ECHO_CONFIG, '/etc/echo/echod.yaml', name);
+    assert.ok(services[name]!.volumes?.includes('./etc:/etc/echo:ro'), `${name} mounts deploy/etc`);
+    assert.deepEqual(envFiles(services[name]!), ['.env'], name);
+    return loadConfig({ env: { ...env, ...SECRETS, ECHO_CONFIG: deploy('etc/echod.yaml'), ECHO_LINK_SECRET: secret }, cwd: repoRoot() });
+  };
+  const linkPorts = new Map<string, number>();
+  for (const name of cores) {
+    const core = services[name]!;
+    const c = configOf(name);
+    assert.equal(c.role, 'core', name);
+    assert.deepEqual(c.links.listen, { host: '0.0.0.0', port: 10500 }, `${name} takes gateway links on every interface of the compose network`);
+    assert.equal(c.links.secret, secret, name);
+    linkPorts.set(name, c.links.listen!.port);
+    assert.equal(core.ports, undefined, `${name} publishes nothing`);
+    // The gateways' ports are advertised by the core, not bound by it.
+    assert.deepEqual([...(core.expose ?? [])].sort(), [String(c.links.listen!.port), String(c.httpPort), String(c.adminListen.port)].sort(), name);
+    assert.match(String(core.environment?.ECHO_SERVER_KEY), /^\/etc\/echo-keys\//, `${name} presents the server key`);
+    assert.ok(core.volumes?.includes('echo-keys:/etc/echo-keys:ro'), name);
+    for (const engine of ['mysql', 'redis', 'kafka', 'etcd']) assert.equal(core.depends_on?.[engine]?.condition, 'service_healthy', `${name} ${engine}`);
+    assert.match(text(core.healthcheck?.test), new RegExp(`http://127\\.0\\.0\\.1:${c.adminListen.port}/readyz`), name);
+  }
+  const gateway = services.gateway!;
+  const g = configOf('gateway');
+  assert.equal(g.role, 'gateway');
+  assert.equal(g.links.secret, secret);
+  assert.deepEqual(g.links.cores, cores.map((name) => ({ host: name, port: linkPorts.get(name) })), 'the gateway links to every core at its link port');
+  assert.equal(gateway.ports, undefined, 'the gateway publishes nothing: clients come through HAProxy');
+  assert.deepEqual([...(gateway.expose ?? [])].sort(), [...g.tcpPorts.map(String), String(g.adminListen.port)].sort());
+  assert.equal(gateway.environment?.ECHO_SERVER_KEY, undefined, 'a gateway holds no server key');
+  assert.match(text(gateway.healthcheck?.test), new RegExp(`http://127\\.0\\.0\\.1:${g.adminListen.port}/readyz`));
+  // Prometheus (monitoring/prometheus-compose.yml) scrapes every echod process under the name `echod`.
+  for (const name of [...cores, ...gateways]) assert.deepEqual(services[name]!.networks?.default?.aliases, ['echod'], name);
+
+  const haproxy = services.haproxy!;
+  assert.ok(haproxy.volumes?.includes('./haproxy/haproxy-split.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro'));
+  const published = (haproxy.ports ?? []).map((p) => p.split(':').at(-2));
+  for (const p of [...g.tcpPorts, configOf(cores[0]!).httpPort]) assert.ok(published.includes(String(p)), `HAProxy publishes ${p}`);
+  const cfg = read('haproxy/haproxy-split.cfg');
+  const backendOf = (port: number) => {
+    const frontend = new RegExp(`^frontend (\\S+)\\n(?:    .*\\n)*?    bind :${port}\\n(?:    .*\\n)*?    default_backend (\\S+)`, 'm').exec(cfg);
+    assert.ok(frontend, `a frontend binds ${port}`);
+    const backend = new RegExp(`^backend ${frontend[2]}\\n((?:    .*\\n|\\s*\\n)*)`, 'm').exec(cfg)?.[1] ?? '';
+    assert.match(backend, /http-check send meth GET uri \/readyz/);
+    assert.match(backend, /http-check expect status 200/);
+    return backend;
+  };
+  // MTProto TCP to the gateways; HTTP and WebSocket to the cores, which serve those transports.
+  for (const port of g.tcpPorts) assert.match(backendOf(port), new RegExp(`server-template gateway \\S+ gateway:${port} check port ${g.adminListen.port}`));
+  const http = backendOf(configOf(cores[0]!).httpPort);
+  for (const name of cores) assert.match(http, new RegExp(`server ${name} ${name}:${configOf(name).httpPort} check port ${g.adminListen.port}`));
+  assert.doesNotMatch(cfg, /\becho(d)?:\d/, 'no backend names the single-role service');
 });
 
 test('the Dockerfile: multi-stage, production dependencies only, scripts run explicitly, non-root, /readyz health check', () => {
@@ -299,7 +370,7 @@ test('docker compose config accepts the compose files (where Docker Compose exis
   if (version.error || version.status !== 0) return t.skip('docker compose is not installed here: the YAML checks above stand in for it');
   const env = filledEnvFile();
   try {
-    for (const file of ['docker-compose-env.yaml', 'docker-compose.yaml']) {
+    for (const file of ['docker-compose-env.yaml', 'docker-compose.yaml', 'docker-compose-split.yaml']) {
       const r = spawnSync('docker', ['compose', '--env-file', env.file, '--project-directory', deploy(), '-f', deploy(file), 'config', '--quiet'], { encoding: 'utf8' });
       assert.equal(r.status, 0, `${file}: ${r.stderr}`);
     }

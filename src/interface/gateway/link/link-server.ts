@@ -82,6 +82,7 @@ export class GatewayLinkServer {
         const out = batcher;
         link.end = new GatewayLinkEnd(this.opts, (item) => out.post(item));
         framed.send({ t: 'welcome' });
+        framed.keepAlive((silentMs) => log.warn({ remote, silentMs }, 'gateway link silent; closing it'));
         log.info({ remote, gatewayNode: String(message.node) }, 'gateway linked');
       },
       (err) => log.warn({ remote, err: err.message }, 'gateway link broken'),
