@@ -1,9 +1,10 @@
 # Everyday commands; each is a thin wrapper over npm, scripts/ or docker compose (README "Deploy").
-#   make build | test | run | engines | engines-test | engines-down | schema | docker | up | scale N=3 | down | keygen | config-check
+#   make build | test | run | engines | engines-test | engines-down | schema | docker | up | scale N=3 | up-split | down | keygen | config-check
 COMPOSE := docker compose --project-directory deploy -f deploy/docker-compose.yaml
+COMPOSE_SPLIT := docker compose --project-directory deploy -f deploy/docker-compose-split.yaml
 N ?= 2
 
-.PHONY: build test run engines engines-test engines-down schema docker up scale down keygen config-check
+.PHONY: build test run engines engines-test engines-down schema docker up scale up-split down keygen config-check
 
 build:            ## TL codecs + TypeScript -> dist/
 	npm run build
@@ -38,12 +39,17 @@ up: deploy/.env   ## engines, monitoring, one echod and HAProxy
 scale: deploy/.env ## N echod nodes behind HAProxy (make scale N=3)
 	$(COMPOSE) up -d --scale echod=$(N)
 
+up-split: deploy/.env ## two core nodes and N gateway nodes in front of them (make up-split N=2)
+	$(COMPOSE_SPLIT) up -d --build --scale gateway=$(N)
+
 down:             ## stops the deployment (volumes kept; `docker compose down -v` deletes the data)
 	$(COMPOSE) down
 
 config-check:     ## compose files and HAProxy config, where the tools exist
 	$(COMPOSE) config --quiet
+	$(COMPOSE_SPLIT) config --quiet
 	haproxy -c -f deploy/haproxy/haproxy.cfg
+	haproxy -c -f deploy/haproxy/haproxy-split.cfg
 
 deploy/.env:
 	@echo "deploy/.env is missing: cp deploy/.env.example deploy/.env, chmod 600 it and fill in every value" >&2; exit 1
