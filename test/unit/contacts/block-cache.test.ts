@@ -88,15 +88,19 @@ test("a deleted account's blocks are forgotten by the cache with its rows", asyn
   assert.equal(await contacts.isBlocked(alice.id, bob.id), false);
 });
 
-test('with shared invalidations a block made on one node is seen by the next check on the other', async () => {
+/** Two nodes on one database announcing their changes to each other, and two users. */
+async function twoSharingNodes() {
   const s = await setup();
   const broadcast = new MemoryBroadcast();
   const a = s.node();
   const b = s.node();
   await a.contacts.shareInvalidations(broadcast);
   await b.contacts.shareInvalidations(broadcast);
-  const alice = await s.user();
-  const bob = await s.user();
+  return { s, a, b, alice: await s.user(), bob: await s.user() };
+}
+
+test('with shared invalidations a block made on one node is seen by the next check on the other', async () => {
+  const { s, a, b, alice, bob } = await twoSharingNodes();
   const carol = await s.user();
   assert.equal(await b.contacts.blockBetween(alice.id, bob.id), undefined);
   assert.equal(await b.contacts.blockBetween(alice.id, carol.id), undefined);
@@ -124,14 +128,7 @@ test('without an announcement (missed by a node) an entry ages out after a minut
 });
 
 test('a send after a block made on another node is refused as Telegram refuses it', async () => {
-  const s = await setup();
-  const broadcast = new MemoryBroadcast();
-  const a = s.node();
-  const b = s.node();
-  await a.contacts.shareInvalidations(broadcast);
-  await b.contacts.shareInvalidations(broadcast);
-  const alice = await s.user();
-  const bob = await s.user();
+  const { s, a, b, alice, bob } = await twoSharingNodes();
   const bus = new MemoryBus({ maxAttempts: 1 });
   cleanups.push(() => bus.close());
   const pushed: Pushed[] = [];
