@@ -18,7 +18,7 @@ export interface ByteStreamIo {
 }
 
 /** Frames waiting to be processed per connection before it counts as a flood. */
-const MAX_QUEUED_FRAMES = 512;
+export const MAX_QUEUED_FRAMES = 512;
 /**
  * The shortest silence after which ping_delay_disconnect closes a connection. Telegram's rule is "close
  * unless another ping arrives within disconnect_delay", but TDLib-style clients (TDLib, mtcute) send a short

@@ -73,8 +73,8 @@ export class GatewayLinkEnd {
           const conn = this.held.get(item.conn);
           if (!conn || conn.closed) break;
           if (item.t === 'framing') conn.transport = item.transport;
-          else if (item.t === 'plain') conn.handle(() => router.route(conn, conn.routerState, item.packet, false));
-          else if (item.t === 'message') conn.handle(() => sessions.handleDecrypted(conn, item.keyId, item.plain));
+          else if (item.t === 'plain') conn.handle(item.packet.length, () => router.route(conn, conn.routerState, item.packet, false));
+          else if (item.t === 'message') conn.handle(item.plain.length, () => sessions.handleDecrypted(conn, item.keyId, item.plain));
           else if (item.t === 'idle') this.post({ t: 'signedIn', conn: item.conn, signedIn: sessions.isSignedInConnection(conn.id) });
         }
       }
