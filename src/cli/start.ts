@@ -161,7 +161,7 @@ async function startChecked(
   let db: Database | undefined;
   let running: Awaited<ReturnType<typeof startEchod>>;
   try {
-    db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics), warn: (message, details) => logger.warn(details, message) });
+    db = await openConfiguredDatabase(config, { log: kyselyQueryLogger(metrics), warn: (message, details) => logger.warn(details, message), checkpointThread: true });
     running = await startEchod({ config, logger, db, serverKey, metrics, bus, engines });
   } catch (err) {
     signalGate.stop();

@@ -2,6 +2,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { Kysely, Migrator, SqliteDialect, sql, type LogEvent } from 'kysely';
 import { withStatementCache } from './statement-cache.js';
 import { SqlAuthKeyStore, type AuthKeyStore } from './auth-key-store.js';
@@ -42,6 +43,8 @@ export interface OpenDatabaseOptions {
   durability?: Durability;
   /** Told once about a server setting weaker than `durability` asks for (MySQL; SQLite sets its own). */
   warn?: (message: string, details: Record<string, unknown>) => void;
+  /** WAL checkpoints on a thread of their own instead of inside commits (wal-checkpointer.ts): what a server does. */
+  checkpointThread?: boolean;
 }
 
 /**
@@ -98,6 +101,7 @@ export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = 
     await kysely.destroy();
     throw err;
   }
+  const checkpointer = opts.checkpointThread ? new WalCheckpointer(sqlite, path) : undefined;
   let closed = false;
   return {
     kysely,
@@ -116,6 +120,7 @@ export async function openDatabase(dataDir: string, opts: OpenDatabaseOptions = 
     async close() {
       if (closed) return;
       closed = true;
+      await checkpointer?.close();
       await kysely.destroy();
     },
   };
