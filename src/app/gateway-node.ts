@@ -82,7 +82,9 @@ class CoreLink {
     socket.on('close', () => {
       const edge = this.edge;
       this.edge = undefined;
-      if (edge) {
+      if (edge && this.closed) {
+        this.log.info({ core: where }, 'core link closed (shutting down)');
+      } else if (edge) {
         this.log.warn({ core: where, connections: edge.size }, 'core link lost; its connections are dropped');
         edge.dropAll();
       }
