@@ -3,7 +3,7 @@
 // (ECHO_CORE_LINKS), each connection to one core, round robin over the links that are up. It has no database,
 // no server key and no sessions: the cores run handshakes and everything after. A core that goes away drops
 // the connections it carried (their clients reconnect and land on a core that lives); its link is retried.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { createRandomPool } from '../common/random-pool.js';
 import type { EchoConfig, HostPort } from '../infra/config/index.js';
@@ -15,7 +15,8 @@ import { GatewayEdge } from '../interface/gateway/link/gateway-edge.js';
 import { batchBuffer, decodeItems, encodeItems } from '../interface/gateway/link/item-codec.js';
 import type { CoreItem } from '../interface/gateway/link/items.js';
 import { FramedLink, linkAnswer, MAX_LINK_MESSAGE_BYTES, type CoreLinkMessage, type GatewayLinkMessage } from '../interface/gateway/link/stream-link.js';
-import { listenOn } from '../interface/listen.js';
+import { RoundRobin } from '../common/round-robin.js';
+import { listenTcp, refuseSocket } from '../interface/listen.js';
 
 /** Pause before a lost or refused core link is tried again. */
 const RELINK_DELAY_MS = 1000;
@@ -24,8 +25,6 @@ const SHUTDOWN_GRACE_MS = 2000;
 export interface RunningGateway {
   tcpPorts: number[];
   adminPort: number;
-  /** Core links up now. */
-  readonly linkedCores: number;
   close(): Promise<void>;
 }
 
@@ -117,31 +116,16 @@ export async function startGatewayNode(config: EchoConfig, logger: Logger, metri
   for (const link of links) link.start();
 
   let nextId = 1;
-  let next = 0;
-  const pick = () => {
-    for (let tries = 0; tries < links.length; tries++) {
-      const link = links[next++ % links.length]!;
-      if (link.edge) return link.edge;
+  const turns = new RoundRobin(() => links);
+  const accept = (socket: Socket) => {
+    const edge = turns.pick((link) => link.up)?.edge;
+    if (!edge || !limits.admit(socket.remoteAddress ?? '')) {
+      refuseSocket(socket);
+      return;
     }
-    return undefined;
+    edge.accept(socket, nextId++, true);
   };
-  const servers: Server[] = [];
-  const tcpPorts: number[] = [];
-  for (const port of config.tcpPorts) {
-    const server = createServer((socket) => {
-      const remote = socket.remoteAddress ?? '';
-      const edge = pick();
-      if (!edge || !limits.admit(remote)) {
-        socket.on('error', () => {});
-        socket.resetAndDestroy();
-        return;
-      }
-      edge.accept(socket, nextId++, true);
-    });
-    server.on('error', (err) => log.error({ err }, 'TCP listener error'));
-    tcpPorts.push(await listenOn(server, config.listen, port));
-    servers.push(server);
-  }
+  const { servers, ports: tcpPorts } = await listenTcp(config.listen, config.tcpPorts, {}, accept, log);
 
   let accepting = true;
   const admin = new AdminServer({
@@ -160,9 +144,6 @@ export async function startGatewayNode(config: EchoConfig, logger: Logger, metri
   return {
     tcpPorts,
     adminPort,
-    get linkedCores() {
-      return links.filter((l) => l.up).length;
-    },
     async close() {
       accepting = false;
       for (const s of servers) if (s.listening) s.close();

@@ -5,6 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import bigInt from 'big-integer';
 import { E2eWorld } from '../support/e2e.js';
@@ -39,6 +40,33 @@ const processAlive = (pid: number) => {
   }
 };
 
+/** Inodes of the established TCP sockets whose local port is `port` (the server's side of each connection). */
+function establishedInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== '01') continue; // 01: ESTABLISHED
+      if (parseInt(f[1]!.split(':').pop()!, 16) === port) inodes.add(f[9]!);
+    }
+  }
+  return inodes;
+}
+
+/** Inodes of the sockets among a process's open files. */
+function socketInodesOf(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return inodes;
+}
+
 async function aliceSends(message: string): Promise<void> {
   const res = await alice.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message, randomId: bigInt(randomBytes(6).readUIntBE(0, 6)) }));
   assert.ok(res instanceof Api.UpdateShortSentMessage, `sendMessage answered ${res.className}`);
@@ -70,8 +98,12 @@ describe('gateway processes (ECHO_WORKERS=2)', { timeout: TIMEOUT }, () => {
     const toAlice = aliceInbox.waitFor((u) => u instanceof Api.UpdateShortMessage && u.message === 'and back', 'Alice gets the answer');
     await bob.client.sendText(aliceForBob, 'and back');
     await toAlice;
-    // The sockets are read in the gateway processes: they log the transports they frame.
-    assert.ok(gatewayPids.every(processAlive));
+    // The clients' sockets are open in the gateway processes, not in the main one.
+    const serverSide = establishedInodes(echod.tcpPorts[0]!);
+    assert.ok(serverSide.size >= 2, `${serverSide.size} client connections on the port`);
+    const inGateways = new Set(gatewayPids.flatMap((pid) => [...socketInodesOf(pid)]));
+    assert.deepEqual([...serverSide].filter((inode) => !inGateways.has(inode)), [], 'every client socket is held by a gateway');
+    assert.deepEqual([...socketInodesOf(echod.pid!)].filter((inode) => serverSide.has(inode)), [], 'the main process holds none');
   });
 
   test('garbage on a connection closes it in its gateway; the chat goes on', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ServerTransport, TransportError } from '../../mtproto/transport/index.js';
 import type { ConnectionHandle } from '../session/connection.js';
 import type { RouterConnectionState } from './packet-router.js';
+import { PacketQueue } from './packet-queue.js';
 
 /** Where a connection's packets go: the packet router of the node, or a gateway's forwarder to the core. */
 export interface PacketSink {
@@ -17,8 +18,6 @@ export interface ByteStreamIo {
   end(): void;
 }
 
-/** Frames waiting to be processed per connection before it counts as a flood. */
-export const MAX_QUEUED_FRAMES = 512;
 /**
  * The shortest silence after which ping_delay_disconnect closes a connection. Telegram's rule is "close
  * unless another ping arrives within disconnect_delay", but TDLib-style clients (TDLib, mtcute) send a short
@@ -30,8 +29,6 @@ export const MAX_QUEUED_FRAMES = 512;
  */
 const MIN_PING_DISCONNECT_MS = 75_000;
 
-/** Bytes of those frames: with the transport's largest frame being read, this bounds a connection's inbound memory. */
-export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 let nextConnectionId = 1;
 
 /** A connection id unique in this process (the session layer keys sessions by it, whoever holds the socket). */
@@ -43,9 +40,7 @@ export class MtprotoConnection implements ConnectionHandle {
   closed = false;
   private readonly framing = new ServerTransport();
   private readonly routerState: RouterConnectionState = {};
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private queuedBytes = 0;
+  private readonly queue = new PacketQueue(this, (err) => this.log.error({ conn: this.id, err }, 'packet handling failed'));
   /** Complete frames received so far (the first-frame deadline looks at it). */
   framesReceived = 0;
   private pingTimer?: NodeJS.Timeout;
@@ -85,22 +80,8 @@ export class MtprotoConnection implements ConnectionHandle {
     }
     for (const frame of frames) {
       this.framesReceived++;
-      const bytes = frame.payload.length;
-      this.queuedBytes += bytes;
-      if (++this.queued > MAX_QUEUED_FRAMES || this.queuedBytes > MAX_QUEUED_BYTES) {
-        this.failWithTransportError(-429, 'too many frames in flight');
-        return;
-      }
-      this.queue = this.queue
-        .then(() => (this.closed ? undefined : this.router.route(this, this.routerState, frame.payload, frame.quickAck)))
-        .catch((err: Error) => {
-          this.log.error({ conn: this.id, err }, 'packet handling failed');
-          this.close(`internal error: ${err.message}`);
-        })
-        .finally(() => {
-          this.queued--;
-          this.queuedBytes -= bytes;
-        });
+      this.queue.push(frame.payload.length, () => this.router.route(this, this.routerState, frame.payload, frame.quickAck));
+      if (this.closed) return;
     }
   }
 

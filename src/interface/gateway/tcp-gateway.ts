@@ -1,9 +1,9 @@
 // TCP listeners (10443 and 5222 by default): every MTProto TCP transport, plain or obfuscated, on each port.
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { PacketRouter } from './packet-router.js';
 import type { ConnectionRegistry } from './connection-registry.js';
-import { listenOn } from '../listen.js';
+import { listenTcp, refuseSocket } from '../listen.js';
 import type { ConnectionLimits } from './connection-limits.js';
 import { connectSocket } from './socket-connection.js';
 
@@ -20,22 +20,15 @@ export class TcpGateway {
 
   /** Listens on every port; resolves with the bound ports (useful when 0 asked for a free one). */
   async listen(host: string, ports: number[]): Promise<number[]> {
-    const bound: number[] = [];
-    for (const port of ports) {
-      const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
-      server.on('error', (err) => this.log.error({ err }, 'TCP listener error'));
-      bound.push(await listenOn(server, host, port));
-      this.servers.push(server);
-    }
+    const { servers, ports: bound } = await listenTcp(host, ports, { noDelay: true }, (socket) => this.accept(socket), this.log);
+    this.servers.push(...servers);
     return bound;
   }
 
   private accept(socket: Socket): void {
     const remote = socket.remoteAddress ?? '';
     if (this.limits && !this.limits.admit(remote)) {
-      // Refused at once: a reset, no bytes read, nothing allocated.
-      socket.on('error', () => {});
-      socket.resetAndDestroy();
+      refuseSocket(socket);
       return;
     }
     this.sockets.add(socket);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { GatewayConnection } from '../../../src/interface/gateway/link/gateway-connection.js';
-import { MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from '../../../src/interface/gateway/mtproto-connection.js';
+import { MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from '../../../src/interface/gateway/packet-queue.js';
 import type { CoreItem } from '../../../src/interface/gateway/link/items.js';
 
 const log = pino({ level: 'silent' });

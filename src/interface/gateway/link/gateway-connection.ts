@@ -2,7 +2,7 @@
 // what they send becomes items for that gateway; what the gateway decrypted is handled in arrival order.
 import type { Logger } from 'pino';
 import type { ConnectionHandle } from '../../session/connection.js';
-import { MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from '../mtproto-connection.js';
+import { PacketQueue } from '../packet-queue.js';
 import type { RouterConnectionState } from '../packet-router.js';
 import type { CoreItem } from './items.js';
 
@@ -10,9 +10,7 @@ export class GatewayConnection implements ConnectionHandle {
   closed = false;
   transport = 'tcp/unknown';
   readonly routerState: RouterConnectionState = {};
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private queuedBytes = 0;
+  private readonly queue = new PacketQueue(this, (err) => this.log.error({ conn: this.id, err }, 'packet handling failed'));
 
   constructor(
     /** This process's id for it (sessions are keyed by it). */
@@ -28,25 +26,10 @@ export class GatewayConnection implements ConnectionHandle {
 
   /**
    * Runs `work` after everything received before it on this connection, as a socket's frames are. The gateway
-   * passes packets on as fast as the client sends them, so the bound a socket's own queue sets in one process
-   * (MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES) is kept here: a client over it gets -429 and is closed.
+   * passes packets on as fast as the client sends them, so the bound of a socket's own queue is kept here too.
    */
   handle(bytes: number, work: () => Promise<void>): void {
-    this.queuedBytes += bytes;
-    if (++this.queued > MAX_QUEUED_FRAMES || this.queuedBytes > MAX_QUEUED_BYTES) {
-      this.failWithTransportError(-429, 'too many frames in flight');
-      return;
-    }
-    this.queue = this.queue
-      .then(() => (this.closed ? undefined : work()))
-      .catch((err: Error) => {
-        this.log.error({ conn: this.id, err }, 'packet handling failed');
-        this.close(`internal error: ${err.message}`);
-      })
-      .finally(() => {
-        this.queued--;
-        this.queuedBytes -= bytes;
-      });
+    this.queue.push(bytes, work);
   }
 
   sendPacket(packet: Buffer): void {

@@ -6,8 +6,9 @@
 // that dies takes its connections with it (clients reconnect, their sessions and updates wait here) and is
 // started again.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
-import { listenOn } from '../../listen.js';
+import type { Server, Socket } from 'node:net';
+import { RoundRobin } from '../../../common/round-robin.js';
+import { listenTcp, refuseSocket } from '../../listen.js';
 import type { ConnectionLimits, ConnectionLimitsConfig } from '../connection-limits.js';
 import { allocateConnectionId } from '../mtproto-connection.js';
 import { GatewayLinkEnd, type GatewayLinkDeps } from './gateway-link-end.js';
@@ -63,7 +64,7 @@ class GatewayChild {
 export class GatewayProcesses {
   private readonly children: (GatewayChild | undefined)[] = [];
   private readonly servers: Server[] = [];
-  private next = 0;
+  private readonly turns = new RoundRobin(() => this.children);
   private closing = false;
 
   constructor(private readonly opts: GatewayProcessesOptions) {}
@@ -75,19 +76,9 @@ export class GatewayProcesses {
 
   /** Listens on every port; accepted sockets go to the gateways unread. */
   async listen(host: string, ports: number[]): Promise<number[]> {
-    const bound: number[] = [];
-    for (const port of ports) {
-      const server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
-      server.on('error', (err) => this.opts.log.error({ err }, 'TCP listener error'));
-      bound.push(await listenOn(server, host, port));
-      this.servers.push(server);
-    }
+    const { servers, ports: bound } = await listenTcp(host, ports, { pauseOnConnect: true }, (socket) => this.accept(socket), this.opts.log);
+    this.servers.push(...servers);
     return bound;
-  }
-
-  /** Connections held by each gateway (tests, stats). */
-  get connectionsPerGateway(): number[] {
-    return this.children.map((c) => c?.link.size ?? 0);
   }
 
   get pids(): number[] {
@@ -146,22 +137,12 @@ export class GatewayProcesses {
     }, delay).unref();
   }
 
-  private pick(): GatewayChild | undefined {
-    for (let tries = 0; tries < this.children.length; tries++) {
-      const child = this.children[this.next++ % this.children.length];
-      if (child?.ready && child.process.connected) return child;
-    }
-    return undefined;
-  }
-
   private accept(socket: Socket): void {
     const remote = socket.remoteAddress ?? '';
     const { limits } = this.opts;
-    const child = this.pick();
+    const child = this.turns.pick((c) => c.ready && c.process.connected);
     if (!child || (limits && !limits.admit(remote))) {
-      // Refused at once: a reset, no bytes read, nothing allocated.
-      socket.on('error', () => {});
-      socket.resetAndDestroy();
+      refuseSocket(socket);
       return;
     }
     const id = allocateConnectionId();

@@ -3,7 +3,6 @@
 // gateway assigned to this core. A link that goes takes its connections with it: their clients reconnect
 // (through a gateway, to a core that lives) and find their sessions' durable state in the shared stores.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from 'pino';
 import { listenOn } from '../../listen.js';
 import { GatewayLinkEnd, type GatewayLinkDeps } from './gateway-link-end.js';
 import { ItemBatcher } from './item-batcher.js';
@@ -31,11 +30,6 @@ export class GatewayLinkServer {
     server.on('error', (err) => this.opts.log.error({ err }, 'gateway link listener error'));
     this.server = server;
     return listenOn(server, host, port);
-  }
-
-  /** Gateways linked now (tests, stats). */
-  get linkCount(): number {
-    return [...this.links].filter((l) => l.end).length;
   }
 
   stopAccepting(): void {
