@@ -39,6 +39,8 @@ export interface AppServicesOptions {
   parts?: PartStore;
   /** Recipients' copies go through Inbox-T rather than the send's transaction (the bus is Kafka). */
   inboxOverBus?: boolean;
+  /** Least time between the starts of two send transactions, in ms (ECHO_COMMIT_WINDOW_MS). */
+  commitWindowMs?: number;
   /** Presence shared between nodes (Redis), with this node's id; this node's alone when absent. */
   sharedPresence?: { map: NodePresenceMap; nodeId: string };
   /** Several nodes: pushes routed to the nodes holding each user (core.push is this router then). */
@@ -94,6 +96,7 @@ export function createAppServices(core: CoreServices, opts: AppServicesOptions =
     groups: chatBase.directory,
     userIdByUsername: async (name) => (await core.users.byUsername(name))?.id,
     inboxOverBus: opts.inboxOverBus,
+    commitWindowMs: opts.commitWindowMs,
     ...(opts.router ? { router: opts.router } : {}),
     onFanOutError: (err) => core.log.warn({ err: (err as Error).message }, 'Inbox-T fan-out: a publish, copy write or push failed (publishes and writes are retried, pushes left to getDifference)'),
   });

@@ -22,6 +22,8 @@ export interface MessengerDeps {
   userViews: UserViewSource;
   now(): number;
   editTimeLimit?: number;
+  /** Least time between the starts of two send transactions, in ms (MessageStoreOptions). */
+  commitWindowMs?: number;
   limits?: ViewLimits;
   /** Basic groups (src/messenger/chats). */
   groups?: GroupDirectory;
@@ -50,7 +52,7 @@ export class Messenger {
 
   constructor(deps: MessengerDeps) {
     const fanOut = deps.inboxOverBus ? new InboxOutbox(deps.db, deps.bus, deps.now, deps.onFanOutError) : undefined;
-    this.store = new MessageStore(deps.db, deps.now, { editTimeLimit: deps.editTimeLimit ?? 172800, fanOut });
+    this.store = new MessageStore(deps.db, deps.now, { editTimeLimit: deps.editTimeLimit ?? 172800, fanOut, commitWindowMs: deps.commitWindowMs });
     this.reader = new BoxReader(deps.db);
     this.saved = new SavedDialogs(deps.db);
     this.sync = new SyncChannel(deps.bus, deps.push, deps.router);

@@ -97,6 +97,8 @@ export interface MessageStoreOptions {
    * Service messages stored inside a chat change (sendIn) keep every copy in that transaction.
    */
   fanOut?: InboxOutbox;
+  /** Least time between the starts of two send transactions, in ms (group-commit.ts: ECHO_COMMIT_WINDOW_MS). */
+  commitWindowMs?: number;
 }
 
 /** The Inbox-T records of one send transaction, by message (global id). */
@@ -186,7 +188,7 @@ export class MessageStore {
       const repeated = outcomes.flatMap((o) => (o.ok ? o.value.filter((s) => s.duplicate && s.own).map((s) => s.own!.row.globalId) : []));
       await fanOut.relayIds(repeated);
       return outcomes;
-    });
+    }, { windowMs: opts.commitWindowMs ?? 0 });
     this.earlierRandomIds = new PreparedBySize((size) =>
       db
         .selectFrom('message_random_ids')

@@ -48,6 +48,8 @@ export interface EchoConfig {
   handshakeRate: { burst: number; perSecond: number } | null;
   /** What an acknowledged write survives: `full` (power loss too) or `process` (a process crash only). */
   durability: Durability;
+  /** Least time between the starts of two message-send transactions, in ms. */
+  commitWindowMs: number;
   adminListen: HostPort;
   /** Connection, slow-client, back-pressure, session and RPC flood limits (limits.* in the file). */
   limits: LimitsConfig;
@@ -153,6 +155,7 @@ export function loadConfig(options: LoadConfigOptions = {}): EchoConfig {
     links: linksFrom(get, raw, sourceOf, fail),
     handshakeRate: get('handshakeRate') as EchoConfig['handshakeRate'],
     durability: get('durability') as Durability,
+    commitWindowMs: get('commitWindowMs') as number,
     adminListen: get('adminListen') as HostPort,
     limits: limitsFrom(get, (name) => raw.has(name)),
     adminToken: (get('adminToken') as string | undefined) ?? null,

@@ -75,6 +75,7 @@ test('defaults with no file and no environment', () => {
     adminToken: null,
     handshakeWorkers: Math.min(4, Math.max(1, availableParallelism() - 1)),
     workers: 0,
+    commitWindowMs: 4,
     role: 'all',
     links: { listen: null, cores: [], secret: null },
     sql: { engine: 'sqlite' },
@@ -89,6 +90,12 @@ test('handshakeWorkers: 0 runs handshakes on the main thread; a bad count names 
   assert.equal(loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: '0' }, cwd: workdir() }).handshakeWorkers, 0);
   assert.equal(loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: '3' }, cwd: workdir() }).handshakeWorkers, 3);
   assert.throws(() => loadConfig({ env: { ECHO_HANDSHAKE_WORKERS: 'many' }, cwd: workdir() }), /ECHO_HANDSHAKE_WORKERS: expected a number of threads/);
+});
+
+test('commitWindowMs: from ECHO_COMMIT_WINDOW_MS or the file, 0 for none; a bad value names the key', () => {
+  assert.equal(loadConfig({ env: { ECHO_COMMIT_WINDOW_MS: '0' }, cwd: workdir() }).commitWindowMs, 0);
+  assert.equal(loadConfig({ env: {}, cwd: workdir('commitWindowMs: 10\n') }).commitWindowMs, 10);
+  assert.throws(() => loadConfig({ env: { ECHO_COMMIT_WINDOW_MS: '500' }, cwd: workdir() }), /ECHO_COMMIT_WINDOW_MS: expected a number of milliseconds 0-100/);
 });
 
 test('workers: gateway processes from ECHO_WORKERS or the file; a bad count names the key', () => {

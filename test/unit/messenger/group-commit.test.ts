@@ -165,3 +165,44 @@ test('maxBatch bounds a transaction; a full batch commits at once, the rest at t
   await settle();
   assert.equal(batches.length, 3);
 });
+
+test('with a window, a batch starts no sooner than the window after the previous one; a quiet store commits at once', async () => {
+  const turns = manualTurns();
+  let clock = 0;
+  const timers: { fn: () => void; ms: number }[] = [];
+  const batches: string[][] = [];
+  const gc = new GroupCommit<string, string>(
+    async (jobs) => {
+      batches.push([...jobs]);
+      return jobs.map((j) => ({ ok: true, value: j }));
+    },
+    { schedule: turns.schedule, windowMs: 5, now: () => clock, after: (fn, ms) => void timers.push({ fn, ms }) },
+  );
+  const log: string[] = [];
+  track(log, 'a', gc.submit('a'));
+  assert.equal(turns.scheduled, 1, 'the first batch waits only for the end of the turn');
+  turns.turn();
+  await settle();
+  assert.deepEqual(batches, [['a']]);
+
+  clock = 1;
+  track(log, 'b', gc.submit('b'));
+  clock = 3;
+  track(log, 'c', gc.submit('c'));
+  assert.equal(turns.scheduled, 0);
+  assert.deepEqual(timers.map((t) => t.ms), [4], 'one wait, until 5 ms after the first batch started');
+  await settle();
+  assert.deepEqual(batches, [['a']], 'nothing starts inside the window');
+  clock = 5;
+  timers.shift()!.fn();
+  await settle();
+  assert.deepEqual(batches, [['a'], ['b', 'c']], 'the sends of the window share one batch');
+
+  clock = 40;
+  track(log, 'd', gc.submit('d'));
+  assert.equal(timers.length, 0);
+  assert.equal(turns.scheduled, 1, 'after a quiet spell the next batch waits only for the end of the turn');
+  turns.turn();
+  await settle();
+  assert.deepEqual(log, ['a:a', 'b:b', 'c:c', 'd:d']);
+});
