@@ -35,6 +35,8 @@ const users: VirtualUser[] = [];
 const sentAt = new Map<string, number>();
 let latencies: number[] = [];
 let received = 0;
+/** When the last of the current rate's messages arrived. */
+let lastDeliveryAt = 0;
 
 function onEvent(event: ClientEvent): boolean {
   if (event.type !== 'message') return false;
@@ -52,6 +54,7 @@ function onEvent(event: ClientEvent): boolean {
     sentAt.delete(text);
     latencies.push(now - t);
     received++;
+    lastDeliveryAt = now;
   }
   return texts.length > 0;
 }
@@ -115,7 +118,9 @@ async function runRate(ratePerSecond: number, durationMs: number): Promise<void>
   // Let the last messages arrive (bounded).
   const drainUntil = performance.now() + 3000;
   while (sentAt.size > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
-  parentPort!.postMessage({ type: 'rate', sent, received, errors, lost: sentAt.size, latencies });
+  // What was delivered took the sending time, or longer when the last ones arrived during the drain.
+  const spanMs = Math.max(durationMs, lastDeliveryAt - start);
+  parentPort!.postMessage({ type: 'rate', sent, received, errors, lost: sentAt.size, latencies, spanMs });
   sentAt.clear();
 }
 
