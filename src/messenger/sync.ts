@@ -57,11 +57,13 @@ export class SyncChannel {
       this.sub = bus.subscribe<SyncRecord>(SYNC_TOPIC, 'sessions', (e) => router.route(e));
       return;
     }
+    // A bus that never hands a handled record again (in process) needs no window.
+    const dedupe = bus.redeliversHandled !== false;
     this.sub = bus.subscribe<SyncRecord>(SYNC_TOPIC, 'sessions', (e) => {
-      if (this.pushed.has(e.eventId)) return;
+      if (dedupe && this.pushed.has(e.eventId)) return;
       if (e.device !== undefined) push.pushToAuthKey(e.device, e.updates);
       else push.pushToUser(e.userId, e.updates, e.except);
-      this.remember(e.eventId);
+      if (dedupe) this.remember(e.eventId);
     });
   }
 

@@ -37,4 +37,10 @@ export interface EventBus {
   /** Resolves when every record published so far has been handled (tests, shutdown). */
   drain(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A record that was handled is never handed to the same group again (in process); false or absent where a
+   * group may see a handled record again (Kafka: a batch whose offsets were not committed), so consumers whose
+   * effects are not idempotent deduplicate.
+   */
+  readonly redeliversHandled?: false;
 }

@@ -6,6 +6,8 @@ export interface MemoryBusOptions {
   /** Told about a handler failure; the record is retried up to maxAttempts times, then dropped. */
   onError?(err: unknown, record: BusRecord<unknown>, group: string): void;
   maxAttempts?: number;
+  /** The clock of records' publishedAt (ms). */
+  now?: () => number;
 }
 
 interface Group {
@@ -17,6 +19,7 @@ interface Group {
 }
 
 export class MemoryBus implements EventBus {
+  readonly redeliversHandled = false;
   private readonly topics = new Map<string, Group[]>();
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
@@ -28,8 +31,9 @@ export class MemoryBus implements EventBus {
     if (this.closed) throw new Error('bus closed');
     const groups = this.topics.get(topic);
     if (!groups) return;
+    const publishedAt = (this.opts.now ?? Date.now)();
     for (const r of records) {
-      const record: BusRecord<unknown> = { topic, key: r.key, value: r.value };
+      const record: BusRecord<unknown> = { topic, key: r.key, value: r.value, publishedAt };
       for (const g of groups) if (!g.closed) this.enqueue(g, record);
     }
   }

@@ -1,17 +1,13 @@
 // Measures the event bus from outside, so every bus implementation gets the same metrics: the time
-// from publish to each consumer group's handler (bus lag), records published, handler failures.
-// In process the record value object itself reaches the handler, so a WeakMap keyed by it carries the
-// publish time without changing what handlers see; a bus that copies values (Kafka) gives the record's
-// publish time with it (record.publishedAt).
+// from publish to each consumer group's handler (bus lag, from the record's publishedAt, which both buses
+// set), records published, handler failures.
 import type { BusHandler, EventBus, Subscription } from '../bus/bus.js';
 import type { BusMetrics } from './metrics.js';
 
 export function instrumentBus(bus: EventBus, metrics: BusMetrics, now: () => number = Date.now): EventBus {
-  const publishedAt = new WeakMap<object, number>();
   return {
+    ...(bus.redeliversHandled === false ? { redeliversHandled: false } : {}),
     async publish<T>(topic: string, records: ReadonlyArray<{ key: string; value: T }>): Promise<void> {
-      const t = now();
-      for (const r of records) if (typeof r.value === 'object' && r.value !== null) publishedAt.set(r.value, t);
       await bus.publish(topic, records);
       metrics.published(topic, records.length);
     },
@@ -19,8 +15,7 @@ export function instrumentBus(bus: EventBus, metrics: BusMetrics, now: () => num
       // Not an async function: a synchronous handler (Sync-T's pushes, two per message sent) stays synchronous,
       // without a promise and its microtask hops per record.
       return bus.subscribe<T>(topic, group, (value, record) => {
-        const t = record.publishedAt ?? (typeof value === 'object' && value !== null ? publishedAt.get(value) : undefined);
-        if (t !== undefined) metrics.delivered(topic, Math.max(0, now() - t) / 1000);
+        if (record.publishedAt !== undefined) metrics.delivered(topic, Math.max(0, now() - record.publishedAt) / 1000);
         const failed = (err: unknown): never => {
           metrics.handlerFailed(topic);
           throw err;

@@ -6,12 +6,8 @@
 //   about twice as fast as WASM for large payloads.
 // IV layout as in Telegram's clients: iv[0..16] is the "previous ciphertext" block, iv[16..32] the "previous plaintext".
 import { createCipheriv } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { getWasmUrl, ige256Decrypt, ige256Encrypt, initSync } from '@mtcute/wasm';
+import { ige256Decrypt, ige256Encrypt } from './wasm.js';
 import { CryptoError } from './errors.js';
-
-// Compiled synchronously once at module load, so callers never see an async init step.
-initSync(readFileSync(getWasmUrl()));
 
 /** Below this size WASM encryption beats the CBC trick (they cross at about 1 KiB on the measured machine). */
 export const IGE_NATIVE_THRESHOLD = 1024;

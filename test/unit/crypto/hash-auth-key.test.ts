@@ -19,6 +19,19 @@ test('sha1/sha256 over one or several parts equal the hash of the concatenation'
   assert.deepEqual(sha256(), createHash('sha256').digest());
 });
 
+test('sha256 of short inputs (WebAssembly) equals the native hash at every length around the switch, in buffers of its own', () => {
+  const random = seededRandom('short sha256');
+  const results: { got: Buffer; want: Buffer }[] = [];
+  for (let n = 0; n <= 300; n++) {
+    const data = random(n);
+    const got = sha256(data);
+    assert.ok(Buffer.isBuffer(got));
+    results.push({ got, want: createHash('sha256').update(data).digest() });
+  }
+  // Checked once all are made: a later hash never overwrites an earlier result.
+  results.forEach(({ got, want }, n) => assert.deepEqual(got, want, `length ${n}`));
+});
+
 test('makeAuthKey: id is the last 8 bytes of SHA1(key), as a little-endian signed long', () => {
   const key = seededRandom('auth-key')(256);
   const digest = createHash('sha1').update(key).digest();

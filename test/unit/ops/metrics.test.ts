@@ -86,7 +86,7 @@ test('Kysely statements are timed by kind, and failures counted, without any SQL
 test('the instrumented bus measures publish-to-handler lag and handler failures, handing values through unchanged', async () => {
   const m = new Metrics({ defaultMetrics: false });
   let clock = 1000;
-  const bus = instrumentBus(new MemoryBus({ maxAttempts: 2 }), m, () => clock);
+  const bus = instrumentBus(new MemoryBus({ maxAttempts: 2, now: () => clock }), m, () => clock);
   const seen: unknown[] = [];
   let fail = true;
   bus.subscribe<{ n: number }>('Sync-T', 'sessions', (value) => {
