@@ -15,6 +15,8 @@ interface Setup {
   to: number;
   cached: BenchAccount[];
   connectConcurrency: number;
+  /** Each message's text is padded to this many characters (ASCII, so as many bytes) when it is longer than its id. */
+  messageBytes: number;
 }
 
 interface VirtualUser {
@@ -103,7 +105,8 @@ async function runRate(ratePerSecond: number, durationMs: number): Promise<void>
       const due = Math.min(Math.floor(elapsed / intervalMs), Math.floor(durationMs / intervalMs));
       while (sent < due) {
         const u = senders[sent % senders.length]!;
-        const text = `b${setup.from}:${seq++}`;
+        const id = `b${setup.from}:${seq++}`;
+        const text = id.length < setup.messageBytes ? id + '.'.repeat(setup.messageBytes - id.length) : id;
         sentAt.set(text, performance.now());
         u.client
           .invoke({ _: 'messages.sendMessage', peer: { _: 'inputPeerUser', userId: u.partner!.userId, accessHash: u.partner!.accessHash }, message: text, randomId: randomBytes(8).readBigInt64LE(0) } as TlObject, 30_000)

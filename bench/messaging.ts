@@ -13,6 +13,10 @@
 //                                      them, and the main process's own share is reported beside
 //   BENCH_DURABILITY=full|process      runs echod with that ECHO_DURABILITY and writes
 //                                      bench/results/messaging-durability-<mode>.json only (README untouched)
+//   BENCH_MESSAGE_BYTES=N              pads each text to N bytes (default: its id, about 10); with N given, writes
+//                                      bench/results/messaging-<N>b.json only (README untouched)
+//   BENCH_USERS=N                      that many connected users (default 2,000); with N given, writes
+//                                      bench/results/messaging-<N>users.json only (README untouched)
 import { Worker } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,6 +35,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const FIXED_CODE = '12345';
 const DURABILITY = process.env.BENCH_DURABILITY;
 const ECHOD_WORKERS = process.env.BENCH_ECHOD_WORKERS;
+const MESSAGE_BYTES = process.env.BENCH_MESSAGE_BYTES === undefined ? undefined : Number(process.env.BENCH_MESSAGE_BYTES);
+if (MESSAGE_BYTES !== undefined && !(Number.isInteger(MESSAGE_BYTES) && MESSAGE_BYTES > 0 && MESSAGE_BYTES <= 4096)) throw new Error('BENCH_MESSAGE_BYTES: 1-4096');
 if (DURABILITY !== undefined && DURABILITY !== 'full' && DURABILITY !== 'process') throw new Error('BENCH_DURABILITY: full or process');
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -105,7 +111,7 @@ try {
     const to = Math.min(USERS, from + perWorker);
     const cached = [...accounts.values()].filter((a) => a.index >= from && a.index < to);
     const worker = new Worker(join(here, 'messaging-worker.js'), {
-      workerData: { target: { port: echod.tcpPorts[0], ...(NODES > 1 ? { ports: nodes.map((e) => e.tcpPorts[0]!) } : {}), publicKey, fixedCode: FIXED_CODE }, from, to, cached, connectConcurrency: 16 },
+      workerData: { target: { port: echod.tcpPorts[0], ...(NODES > 1 ? { ports: nodes.map((e) => e.tcpPorts[0]!) } : {}), publicKey, fixedCode: FIXED_CODE }, from, to, cached, connectConcurrency: 16, messageBytes: MESSAGE_BYTES ?? 0 },
     });
     const queue: WorkerMsg[] = [];
     const waiting: ((m: WorkerMsg) => void)[] = [];
@@ -197,7 +203,7 @@ try {
     engines: mode === 'engines' ? engines : ['embedded'],
     date: new Date().toISOString(),
     machine: machineInfo(),
-    settings: { nodes: NODES, users: USERS, workers: WORKERS, echodWorkers: ECHOD_WORKERS === undefined ? 'default' : Number(ECHOD_WORKERS), durationMs: DURATION_MS, durability: DURABILITY ?? 'full', transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
+    settings: { nodes: NODES, users: USERS, workers: WORKERS, echodWorkers: ECHOD_WORKERS === undefined ? 'default' : Number(ECHOD_WORKERS), durationMs: DURATION_MS, durability: DURABILITY ?? 'full', messageBytes: MESSAGE_BYTES ?? 'id only', transport: 'tcp/intermediate', note: 'load generator and echod share the machine' },
     connectSeconds,
     serverRss: { beforeMiB: +(rssBefore / 2 ** 20).toFixed(1), connectedMiB: +(rssConnected / 2 ** 20).toFixed(1), afterLoadMiB: +(rssAfter / 2 ** 20).toFixed(1), perConnectionKiB: +((rssConnected - rssBefore) / USERS / 1024).toFixed(1) },
     loads,
@@ -205,6 +211,10 @@ try {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   if (DURABILITY !== undefined) {
     writeFileSync(join(root, `bench/results/messaging-durability-${DURABILITY}.json`), JSON.stringify(result, null, 2) + '\n');
+  } else if (MESSAGE_BYTES !== undefined) {
+    writeFileSync(join(root, `bench/results/messaging-${MESSAGE_BYTES}b.json`), JSON.stringify(result, null, 2) + '\n');
+  } else if (process.env.BENCH_USERS !== undefined) {
+    writeFileSync(join(root, `bench/results/messaging-${USERS}users.json`), JSON.stringify(result, null, 2) + '\n');
   } else {
     writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify(result, null, 2) + '\n');
     const m = result.machine;
