@@ -125,24 +125,23 @@ async function signInM(n: number, name: string): Promise<Extract<Client, { kind:
   return c;
 }
 
+/** `send` delivers `text` to `to`: resolves once `to` has seen it arrive live. */
+async function delivered(to: Client, text: string, send: () => Promise<unknown>): Promise<void> {
+  const arrives = to.inbox.waitFor(isNewMessage(text), `${to.name} gets "${text}"`, 60_000);
+  await send();
+  await arrives;
+}
+
 /** Alice <-> Bob and Carol <-> Dave, each message waited for live on the other side. */
 async function chat(tag: string): Promise<void> {
   const toBob = `alice to bob ${tag} ${run}`;
-  const bobGets = bob.inbox.waitFor(isNewMessage(toBob), `Bob gets "${toBob}"`, 60_000);
-  await alice.handle.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: toBob, randomId: randomLong() }));
-  await bobGets;
+  await delivered(bob, toBob, () => alice.handle.client.invoke(new Api.messages.SendMessage({ peer: bobForAlice, message: toBob, randomId: randomLong() })));
   const toAlice = `bob to alice ${tag} ${run}`;
-  const aliceGets = alice.inbox.waitFor(isNewMessage(toAlice), `Alice gets "${toAlice}"`, 60_000);
-  await bob.handle.client.call({ _: 'messages.sendMessage', peer: aliceForBob, message: toAlice, randomId: randomLongM() });
-  await aliceGets;
+  await delivered(alice, toAlice, () => bob.handle.client.call({ _: 'messages.sendMessage', peer: aliceForBob, message: toAlice, randomId: randomLongM() }));
   const toDave = `carol to dave ${tag} ${run}`;
-  const daveGets = dave.inbox.waitFor(isNewMessage(toDave), `Dave gets "${toDave}"`, 60_000);
-  await carol.handle.client.invoke(new Api.messages.SendMessage({ peer: daveForCarol, message: toDave, randomId: randomLong() }));
-  await daveGets;
+  await delivered(dave, toDave, () => carol.handle.client.invoke(new Api.messages.SendMessage({ peer: daveForCarol, message: toDave, randomId: randomLong() })));
   const toCarol = `dave to carol ${tag} ${run}`;
-  const carolGets = carol.inbox.waitFor(isNewMessage(toCarol), `Carol gets "${toCarol}"`, 60_000);
-  await dave.handle.client.call({ _: 'messages.sendMessage', peer: carolForDave, message: toCarol, randomId: randomLongM() });
-  await carolGets;
+  await delivered(carol, toCarol, () => dave.handle.client.call({ _: 'messages.sendMessage', peer: carolForDave, message: toCarol, randomId: randomLongM() }));
 }
 
 before(async () => {
